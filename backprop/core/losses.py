@@ -1,0 +1,144 @@
+"""Loss functions: each keeps its formula, its gradient and its written forms side by side.
+
+A loss is a sum of per-output terms E_oK for one sample (the seed: E_total = Σ ½(target − out)²).
+For a batch of n samples the loss is the mean over samples, so every gradient carries a 1/n.
+
+``terms(out, target)`` gives the E_oK array; ``gradient(out, target)`` gives dE/dout per sample.
+Cross-entropy losses also know their fused form: after the matching output activation
+(softmax for ``cross_entropy``, sigmoid for ``binary_cross_entropy``) dE/dnet = out − target, and
+the loss is computed from the net inputs so that it stays finite when out rounds to 0 or 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+class Loss:
+    name: str = ""
+    fused_activation: str | None = None  # output activation whose dE/dnet is simply out − target
+    text: str = ""  # E_oK = ...  with <t> target, <y> output, <m> number of outputs
+    latex: str = ""
+    gradient_text: str = ""  # dE_total/dout_oK = ...
+    gradient_latex: str = ""
+
+    def terms(self, out, target, net=None):
+        raise NotImplementedError
+
+    def gradient(self, out, target):
+        raise NotImplementedError
+
+    def value(self, out, target, net=None) -> float:
+        """The batch loss: Σ over outputs, mean over samples."""
+        return float(self.terms(out, target, net).sum() / out.shape[0])
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class HalfSSE(Loss):
+    """The seed's total error: E_total = Σ ½(target − out)²; dE/dout = −(target − out)."""
+
+    name = "half_sse"
+    text = "1/2 * (<t> - <y>)^2"
+    latex = r"\frac{1}{2}(<t> - <y>)^2"
+    gradient_text = "-(<t> - <y>)"
+    gradient_latex = r"-(<t> - <y>)"
+
+    def terms(self, out, target, net=None):
+        diff = target - out
+        return 0.5 * diff * diff
+
+    def gradient(self, out, target):
+        return out - target
+
+
+class MSE(Loss):
+    """Mean squared error over the outputs: E = (1/m) Σ (target − out)²."""
+
+    name = "mse"
+    text = "(<t> - <y>)^2 / <m>"
+    latex = r"\frac{1}{<m>}(<t> - <y>)^2"
+    gradient_text = "-2 * (<t> - <y>) / <m>"
+    gradient_latex = r"-\frac{2}{<m>}(<t> - <y>)"
+
+    def terms(self, out, target, net=None):
+        diff = target - out
+        return diff * diff / out.shape[-1]
+
+    def gradient(self, out, target):
+        return (out - target) * (2.0 / out.shape[-1])
+
+
+class BinaryCrossEntropy(Loss):
+    """E = −Σ [t log out + (1 − t) log(1 − out)]; after a sigmoid, dE/dnet = out − t."""
+
+    name = "binary_cross_entropy"
+    fused_activation = "sigmoid"
+    text = "-(<t> * log(<y>) + (1 - <t>) * log(1 - <y>))"
+    latex = r"-\left(<t>\log <y> + (1 - <t>)\log(1 - <y>)\right)"
+    gradient_text = "(<y> - <t>) / (<y> * (1 - <y>))"
+    gradient_latex = r"\frac{<y> - <t>}{<y>(1 - <y>)}"
+
+    def terms(self, out, target, net=None):
+        if net is not None:
+            # log(1 + e^net) − t·net, written so that e^ never overflows
+            return np.maximum(net, 0) - target * net + np.log1p(np.exp(-np.abs(net)))
+        tiny = np.finfo(out.dtype).tiny
+        return -(target * np.log(np.maximum(out, tiny)) + (1 - target) * np.log(np.maximum(1 - out, tiny)))
+
+    def gradient(self, out, target):
+        eps = np.finfo(out.dtype).eps
+        return (out - target) / np.maximum(out * (1 - out), eps)
+
+
+class CrossEntropy(Loss):
+    """Categorical cross-entropy E = −Σ t log out; after a softmax, dE/dnet = out − t."""
+
+    name = "cross_entropy"
+    fused_activation = "softmax"
+    text = "-<t> * log(<y>)"
+    latex = r"-<t>\log <y>"
+    gradient_text = "-<t> / <y>"
+    gradient_latex = r"-\frac{<t>}{<y>}"
+
+    def terms(self, out, target, net=None):
+        if net is not None:  # log softmax from the net inputs: finite even where out rounds to 0
+            shifted = net - net.max(axis=-1, keepdims=True)
+            log_out = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        else:
+            log_out = np.log(np.maximum(out, np.finfo(out.dtype).tiny))
+        return -target * log_out
+
+    def gradient(self, out, target):
+        return -target / np.maximum(out, np.finfo(out.dtype).tiny)
+
+
+LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (HalfSSE, MSE, BinaryCrossEntropy, CrossEntropy)}
+_ALIASES = {
+    "sse": "half_sse",
+    "half_sum_of_squares": "half_sse",
+    "squared_error": "half_sse",
+    "mean_squared_error": "mse",
+    "bce": "binary_cross_entropy",
+    "binary_crossentropy": "binary_cross_entropy",
+    "ce": "cross_entropy",
+    "categorical_cross_entropy": "cross_entropy",
+    "categorical_crossentropy": "cross_entropy",
+    "softmax_cross_entropy": "cross_entropy",
+}
+
+
+def get_loss(spec: str | Loss) -> Loss:
+    """A loss from its name (``"half_sse"``, ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"``)."""
+    if isinstance(spec, Loss):
+        return spec
+    if not isinstance(spec, str):
+        raise ConfigError(f"loss must be a name such as 'half_sse', not {spec!r}")
+    key = spec.strip().lower().replace("-", "_")
+    key = _ALIASES.get(key, key)
+    if key not in LOSSES:
+        raise ConfigError(f"unknown loss {spec!r}; choose one of {', '.join(LOSSES)}")
+    return LOSSES[key]()

@@ -1,0 +1,360 @@
+"""A fully connected feedforward network: forward pass, backward pass, gradient-descent update.
+
+Conventions (the seed's, made general):
+
+* Layer ``l`` maps the outputs of layer ``l-1`` to its own outputs:
+  ``net = out_prev · Wᵀ + b`` and ``out = f(net)``.
+  ``W`` has one row per receiving neuron and one column per sending neuron, so reading the
+  matrices row by row, layer by layer, numbers the weights w1, w2, ... exactly as the seed does
+  (w1 i1→h1, w2 i2→h1, w3 i1→h2, w4 i2→h2, w5 h1→o1, ...).
+* Biases are ``"shared"`` (one number per layer: the seed's b1 and b2), ``"per_neuron"`` or
+  ``"none"``; each layer's bias is trainable or frozen (the seed freezes them).
+* Samples are rows.  The loss of a batch is the mean over its samples of Σ_k E_ok, so
+  every delta below carries a factor 1/n (n = 1 in the seed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ConfigError, ShapeError
+from .activations import Activation, get_activation
+from .init import get_initialiser
+from .losses import Loss, get_loss
+
+BIAS_MODES = ("shared", "per_neuron", "none")
+DTYPES = {"float64": np.float64, "float32": np.float32}
+MAX_PARAMETERS = 50_000_000  # refuse larger networks before allocating anything
+
+
+@dataclass
+class Layer:
+    weights: np.ndarray  # (n_out, n_in)
+    bias: np.ndarray | None  # (1,) shared, (n_out,) per neuron, None for no bias
+    activation: Activation
+    train_bias: bool = False
+
+    @property
+    def n_in(self) -> int:
+        return self.weights.shape[1]
+
+    @property
+    def n_out(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def bias_mode(self) -> str:
+        if self.bias is None:
+            return "none"
+        return "shared" if self.bias.shape == (1,) else "per_neuron"
+
+
+@dataclass
+class Forward:
+    """Everything the forward pass computed: ``outs[0]`` is the input, ``outs[l + 1] = f(nets[l])``."""
+
+    nets: list[np.ndarray]
+    outs: list[np.ndarray]
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.outs[-1]
+
+
+@dataclass
+class Gradients:
+    """Everything the backward pass computed, layer by layer (index l as in ``Network.layers``).
+
+    ``grad_outs[l]`` = dE/dout of layer l's outputs, ``deltas[l]`` = dE/dnet,
+    ``weights[l]`` = dE/dW and ``biases[l]`` = dE/db (``None`` where the layer has no bias).
+    """
+
+    grad_outs: list[np.ndarray] = field(default_factory=list)
+    deltas: list[np.ndarray] = field(default_factory=list)
+    weights: list[np.ndarray] = field(default_factory=list)
+    biases: list[np.ndarray | None] = field(default_factory=list)
+
+
+class Network:
+    """A feedforward network of fully connected layers.
+
+    >>> net = Network([2, 2, 2], "sigmoid", "half_sse",
+    ...               weights=[[[.15, .20], [.25, .30]], [[.40, .45], [.50, .55]]],
+    ...               biases=[.35, .60], bias="shared", train_biases=False)
+    >>> round(net.loss([.05, .10], [.01, .99]), 9)
+    0.298371109
+    """
+
+    def __init__(
+        self,
+        sizes,
+        activation="sigmoid",
+        loss="half_sse",
+        *,
+        weights=None,
+        biases=None,
+        bias: str = "per_neuron",
+        train_biases: bool | list = True,
+        init: str = "auto",
+        seed: int | None = None,
+        dtype: str = "float64",
+    ):
+        self.sizes = _check_sizes(sizes)
+        n_layers = len(self.sizes) - 1
+        self.dtype = _check_dtype(dtype)
+        self.loss_fn: Loss = get_loss(loss)
+        activations = _per_layer(activation, n_layers, "activation")
+        activations = [get_activation(a) for a in activations]
+        if bias not in BIAS_MODES:
+            raise ConfigError(f"bias must be one of {', '.join(BIAS_MODES)}, not {bias!r}")
+        trainable = _per_layer(train_biases, n_layers, "train_biases")
+        if any(not isinstance(t, (bool, np.bool_)) for t in trainable):
+            raise ConfigError("train_biases must be true or false (or one per layer)")
+        if weights is not None and (not isinstance(weights, (list, tuple)) or len(weights) != n_layers):
+            raise ShapeError(f"weights must be a list of {n_layers} matrices, one per layer")
+        if biases is not None and (not isinstance(biases, (list, tuple)) or len(biases) != n_layers):
+            raise ShapeError(f"biases must be a list of {n_layers} entries, one per layer")
+        rng = np.random.default_rng(seed)
+        self.layers: list[Layer] = []
+        for l in range(n_layers):
+            n_in, n_out = self.sizes[l], self.sizes[l + 1]
+            if weights is None:
+                name = init if init != "auto" else ("he" if activations[l].name in ("relu", "leaky_relu") else "xavier")
+                w = get_initialiser(name)(rng, n_out, n_in)
+            else:
+                w = _as_matrix(weights[l], (n_out, n_in), f"weights of layer {l + 1}")
+            b = _make_bias(bias, None if biases is None else biases[l], n_out, l)
+            self.layers.append(
+                Layer(
+                    weights=np.array(w, dtype=self.dtype),
+                    bias=None if b is None else np.array(b, dtype=self.dtype),
+                    activation=activations[l],
+                    train_bias=bool(trainable[l]) and b is not None,
+                )
+            )
+
+    # ----------------------------------------------------------------- shapes and parameters
+    @property
+    def n_inputs(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def n_weights(self) -> int:
+        return sum(layer.weights.size for layer in self.layers)
+
+    def parameters(self) -> list[np.ndarray]:
+        """The trainable arrays, in a fixed order: each layer's weights, then its bias if trainable."""
+        params = []
+        for layer in self.layers:
+            params.append(layer.weights)
+            if layer.train_bias:
+                params.append(layer.bias)
+        return params
+
+    def gradient_list(self, grads: Gradients) -> list[np.ndarray]:
+        """The gradients in the order of :meth:`parameters`."""
+        out = []
+        for layer, dw, db in zip(self.layers, grads.weights, grads.biases):
+            out.append(dw)
+            if layer.train_bias:
+                out.append(db)
+        return out
+
+    def copy(self) -> "Network":
+        twin = object.__new__(Network)
+        twin.sizes = list(self.sizes)
+        twin.dtype = self.dtype
+        twin.loss_fn = self.loss_fn
+        twin.layers = [
+            Layer(l.weights.copy(), None if l.bias is None else l.bias.copy(), l.activation, l.train_bias)
+            for l in self.layers
+        ]
+        return twin
+
+    def astype(self, dtype: str) -> "Network":
+        """A copy of this network computing in ``dtype`` (``"float32"`` or ``"float64"``)."""
+        twin = self.copy()
+        twin.dtype = _check_dtype(dtype)
+        for layer in twin.layers:
+            layer.weights = layer.weights.astype(twin.dtype)
+            if layer.bias is not None:
+                layer.bias = layer.bias.astype(twin.dtype)
+        return twin
+
+    def __repr__(self) -> str:
+        acts = ",".join(l.activation.name for l in self.layers)
+        return f"Network({self.sizes}, activation=[{acts}], loss={self.loss_fn.name!r}, dtype={np.dtype(self.dtype).name})"
+
+    # ------------------------------------------------------------------------ the mathematics
+    def forward(self, x) -> Forward:
+        """net = out_prev · Wᵀ + b, out = f(net), layer after layer."""
+        out = self.as_inputs(x)
+        nets, outs = [], [out]
+        for layer in self.layers:
+            net = out @ layer.weights.T
+            if layer.bias is not None:
+                net += layer.bias
+            out = layer.activation.forward(net)
+            nets.append(net)
+            outs.append(out)
+        return Forward(nets, outs)
+
+    def backward(self, fwd: Forward, target) -> Gradients:
+        """The chain rule, from the loss back to the inputs.
+
+        Output layer:  delta_o = dE/dout_o · dout_o/dnet_o   (= out − target when fused)
+        Hidden layer:  dE/dout_h = Σ_o delta_o · w_ho,   delta_h = dE/dout_h · dout_h/dnet_h
+        Every layer:   dE/dw = delta_receiver · out_sender,  dE/db = Σ delta (over what shares b)
+        """
+        t = self.as_targets(target, len(fwd.output))
+        n = t.shape[0]
+        last = self.layers[-1]
+        out, net = fwd.outs[-1], fwd.nets[-1]
+        grad_out = self.loss_fn.gradient(out, t) / n
+        if self.loss_fn.fused_activation == last.activation.name:
+            delta = (out - t) / n
+        else:
+            delta = last.activation.backward(out, net, grad_out)
+        g = Gradients()
+        g.grad_outs = [None] * len(self.layers)
+        g.deltas = [None] * len(self.layers)
+        g.weights = [None] * len(self.layers)
+        g.biases = [None] * len(self.layers)
+        g.grad_outs[-1] = grad_out
+        for l in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[l]
+            g.deltas[l] = delta
+            g.weights[l] = delta.T @ fwd.outs[l]
+            if layer.bias is not None:
+                g.biases[l] = delta.sum(axis=0) if layer.bias_mode == "per_neuron" else delta.sum(keepdims=True).reshape(1)
+            if l > 0:
+                grad_out = delta @ layer.weights
+                g.grad_outs[l - 1] = grad_out
+                below = self.layers[l - 1]
+                delta = below.activation.backward(fwd.outs[l], fwd.nets[l - 1], grad_out)
+        return g
+
+    def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
+        """Gradient descent: w+ = w − η · dE/dw (and the same for trainable biases)."""
+        for layer, dw, db in zip(self.layers, grads.weights, grads.biases):
+            layer.weights -= learning_rate * dw
+            if layer.train_bias:
+                layer.bias -= learning_rate * db
+
+    def train_step(self, x, target, learning_rate: float) -> float:
+        """One forward pass, one backward pass, one update; returns the loss before the update."""
+        fwd = self.forward(x)
+        t = self.as_targets(target, len(fwd.output))
+        loss = self.loss_fn.value(fwd.output, t, fwd.nets[-1] if self._fused else None)
+        self.apply_gradients(self.backward(fwd, t), learning_rate)
+        return loss
+
+    # ------------------------------------------------------------------------- conveniences
+    @property
+    def _fused(self) -> bool:
+        return self.loss_fn.fused_activation == self.layers[-1].activation.name
+
+    def predict(self, x) -> np.ndarray:
+        return self.forward(x).output
+
+    def loss(self, x, target) -> float:
+        """The loss of the network on these samples (mean over samples of Σ_k E_ok)."""
+        fwd = self.forward(x)
+        t = self.as_targets(target, len(fwd.output))
+        return self.loss_fn.value(fwd.output, t, fwd.nets[-1] if self._fused else None)
+
+    def as_inputs(self, x) -> np.ndarray:
+        return _as_batch(x, self.n_inputs, "inputs", self.dtype)
+
+    def as_targets(self, t, n_samples: int | None = None) -> np.ndarray:
+        arr = _as_batch(t, self.n_outputs, "targets", self.dtype)
+        if n_samples is not None and arr.shape[0] != n_samples:
+            raise ShapeError(f"{arr.shape[0]} targets for {n_samples} input samples")
+        return arr
+
+
+# ----------------------------------------------------------------------------- validation
+def _check_sizes(sizes) -> list[int]:
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise ConfigError(f"layers must be a list of layer sizes such as [2, 2, 2], not {sizes!r}")
+    if len(sizes) < 2:
+        raise ConfigError("a network needs at least two layers (inputs and outputs)")
+    out = []
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            raise ConfigError(f"layer sizes must be positive whole numbers, not {s!r}")
+        out.append(int(s))
+    n_params = sum(a * b + b for a, b in zip(out, out[1:]))
+    if n_params > MAX_PARAMETERS:
+        raise ConfigError(f"network of {n_params:,} parameters is larger than the limit of {MAX_PARAMETERS:,}")
+    return out
+
+
+def _check_dtype(dtype) -> type:
+    key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    if key not in DTYPES:
+        raise ConfigError(f"dtype must be float64 or float32, not {dtype!r}")
+    return DTYPES[key]
+
+
+def _per_layer(value, n_layers: int, what: str) -> list:
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_layers:
+            raise ConfigError(f"{what} lists {len(value)} entries for {n_layers} layers")
+        return list(value)
+    return [value] * n_layers
+
+
+def _finite_array(value, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ShapeError(f"{what} must be numbers in a regular (not ragged) array") from None
+    if not np.all(np.isfinite(arr)):
+        raise ShapeError(f"{what} contain a value that is not a finite number (NaN or infinity)")
+    return arr
+
+
+def _as_matrix(value, shape: tuple[int, int], what: str) -> np.ndarray:
+    arr = _finite_array(value, what)
+    if arr.shape != shape:
+        raise ShapeError(
+            f"{what} must be a {shape[0]}x{shape[1]} matrix (one row per receiving neuron), "
+            f"got shape {arr.shape}"
+        )
+    return arr
+
+
+def _make_bias(mode: str, value, n_out: int, l: int):
+    if mode == "none":
+        if value not in (None, 0, 0.0):
+            raise ConfigError("bias is 'none' but bias values were given")
+        return None
+    shape = (1,) if mode == "shared" else (n_out,)
+    if value is None:
+        return np.zeros(shape)
+    arr = _finite_array(value, f"bias of layer {l + 1}").reshape(-1)
+    if mode == "per_neuron" and arr.size == 1 and n_out != 1:
+        arr = np.full(n_out, arr[0])
+    if arr.shape != shape:
+        raise ShapeError(f"bias of layer {l + 1} must hold {shape[0]} number(s), got {arr.size}")
+    return arr
+
+
+def _as_batch(value, width: int, what: str, dtype) -> np.ndarray:
+    if isinstance(value, np.ndarray) and value.dtype == dtype and value.ndim == 2 and value.shape[1] == width:
+        return value  # the fast path for training loops
+    arr = _finite_array(value, what)
+    if arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    if arr.ndim != 2 or arr.shape[1] != width:
+        raise ShapeError(f"{what} must have {width} column(s) (one per neuron), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ShapeError(f"{what} are empty")
+    return arr.astype(dtype, copy=False)

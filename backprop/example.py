@@ -1,0 +1,39 @@
+"""The seed example end to end: one step explained, then N iterations of training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import seed
+from .errors import ConfigError
+from .explain.trace import Trace, trace_step
+from .training import train_online
+
+
+@dataclass
+class Example:
+    trace: Trace  # the first step, every quantity named
+    iterations: int
+    final: dict[str, float]  # E_total@N, out_o1@N, out_o2@N
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {**self.trace.values, **self.final}
+
+
+def run_example(iterations: int = seed.ITERATIONS, dtype: str = "float64") -> Example:
+    """The seed network: the first update in full, then ``iterations`` updates in all."""
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+        raise ConfigError(f"iterations must be a whole number of at least 1, not {iterations!r}")
+    network = seed.seed_network(dtype)
+    trace = trace_step(network, seed.INPUT, seed.TARGET, seed.LEARNING_RATE)
+    trained = network.copy()
+    train_online(trained, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, iterations)
+    out = trained.predict(seed.INPUT)[0]
+    n = iterations
+    final = {
+        f"E_total@{n}": trained.loss(seed.INPUT, seed.TARGET),
+        f"out_o1@{n}": float(out[0]),
+        f"out_o2@{n}": float(out[1]),
+    }
+    return Example(trace, iterations, final)

@@ -1,0 +1,287 @@
+"""One training step, recorded: every intermediate number the engine computed, named and explained.
+
+The trace never recomputes the network by a second route.  It runs the engine's own
+``forward``, ``backward`` and ``apply_gradients`` and then *names* the array elements they
+produced (net_h1 is ``fwd.nets[0][0, 0]``, delta_o1 is ``grads.deltas[1][0, 0]``, ...).  The only
+arithmetic done here is the splitting of the engine's matrix products into the seed's named terms
+(dE_o1/dout_h1 = delta_o1 · w5), done on whole arrays.
+
+Each :class:`Step` holds a name, its value, and its formula as templates in which ``<name>``
+stands for another quantity; renderers substitute names or numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.network import Forward, Gradients, Network
+from ..errors import ConfigError
+from .notation import Notation
+
+SECTIONS = {
+    "forward": "The forward pass",
+    "error": "The total error",
+    "output": "The backward pass: output layer",
+    "hidden": "The backward pass: hidden layers",
+    "after": "After the update",
+}
+
+
+@dataclass
+class Step:
+    name: str
+    value: float
+    section: str
+    text: str  # formula in plain text, <name> for other quantities
+    latex: str  # formula in LaTeX, <name> for other quantities
+    note: str = ""  # a short description, e.g. "total net input of h1"
+    layer: int | None = None  # index into network.layers, where the step belongs to one
+
+
+@dataclass
+class Trace:
+    """The named record of one training step of ``network`` on one sample."""
+
+    network: Network  # the network before the update
+    updated: Network  # the same network after the update
+    learning_rate: float
+    notation: Notation
+    forward: Forward
+    gradients: Gradients
+    after: Forward  # the forward pass of the updated network
+    givens: dict[str, float] = field(default_factory=dict)  # inputs, targets, weights, biases, eta
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every named number: the givens, then every step in order."""
+        out = dict(self.givens)
+        out.update((s.name, s.value) for s in self.steps)
+        return out
+
+    def step(self, name: str) -> Step:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+def _fill(template: str, **names: str) -> str:
+    for key, value in names.items():
+        template = template.replace(f"<{key}>", f"<{value}>")
+    return template
+
+
+def trace_step(network: Network, x, target, learning_rate: float) -> Trace:
+    """Run one gradient-descent step of the engine on one sample and name everything it computed."""
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ConfigError(f"learning rate must be a positive number, not {learning_rate!r}")
+    xs = network.as_inputs(x)
+    ts = network.as_targets(target, len(xs))
+    if len(xs) != 1:
+        raise ConfigError("a step-by-step trace explains one sample at a time; give one input and one target")
+    fwd = network.forward(xs)
+    grads = network.backward(fwd, ts)
+    updated = network.copy()
+    updated.apply_gradients(grads, learning_rate)
+    after = updated.forward(xs)
+
+    names = Notation(network)
+    tr = Trace(network, updated, float(learning_rate), names, fwd, grads, after)
+    g = tr.givens
+    for name, v in zip(names.inputs, xs[0]):
+        g[name] = float(v)
+    for l, layer in enumerate(network.layers):
+        for r, row in enumerate(names.weights[l]):
+            for s, w in enumerate(row):
+                g[w] = float(layer.weights[r, s])
+        if names.biases[l] is not None:
+            for j, b in enumerate(names.biases[l]):
+                g[b] = float(layer.bias[0 if layer.bias_mode == "shared" else j])
+    for name, v in zip(names.targets, ts[0]):
+        g[name] = float(v)
+    g["eta"] = float(learning_rate)
+
+    _forward_steps(tr)
+    _error_steps(tr, ts)
+    _backward_steps(tr)
+    _after_steps(tr, ts)
+    return tr
+
+
+def _forward_steps(tr: Trace) -> None:
+    net, names = tr.network, tr.notation
+    for l, layer in enumerate(net.layers):
+        act = layer.activation
+        for j, neuron in enumerate(names.neurons[l]):
+            senders = names.sender_outputs(l)
+            terms = [f"<{w}> * <{s}>" for w, s in zip(names.weights[l][j], senders)]
+            lterms = [f"<{w}> <{s}>" for w, s in zip(names.weights[l][j], senders)]
+            if names.biases[l] is not None:
+                terms.append(f"<{names.biases[l][j]}> * 1")
+                lterms.append(f"<{names.biases[l][j]}> \\cdot 1")
+            tr.steps.append(Step(
+                f"net_{neuron}", float(tr.forward.nets[l][0, j]), "forward",
+                " + ".join(terms), " + ".join(lterms), f"total net input of {neuron}", l))
+            y, xname = f"out_{neuron}", f"net_{neuron}"
+            tr.steps.append(Step(
+                y, float(tr.forward.outs[l + 1][0, j]), "forward",
+                _fill(act.text, x=xname, y=y), _fill(act.latex, x=xname, y=y),
+                f"output of {neuron} ({act.name})", l))
+
+
+def _error_steps(tr: Trace, ts: np.ndarray) -> None:
+    net, names = tr.network, tr.notation
+    loss, last = net.loss_fn, len(net.layers) - 1
+    fused_net = tr.forward.nets[-1] if net._fused else None
+    terms = loss.terms(tr.forward.output, ts, fused_net)[0]
+    m = str(net.n_outputs)
+    for k, o in enumerate(names.neurons[-1]):
+        tr.steps.append(Step(
+            f"E_{o}", float(terms[k]), "error",
+            _fill(loss.text, t=names.targets[k], y=f"out_{o}").replace("<m>", m),
+            _fill(loss.latex, t=names.targets[k], y=f"out_{o}").replace("<m>", m),
+            f"error of {o} ({loss.name})", last))
+    e_names = [f"<E_{o}>" for o in names.neurons[-1]]
+    tr.steps.append(Step("E_total", float(terms.sum()), "error", " + ".join(e_names), " + ".join(e_names),
+                         "total error"))
+
+
+def _weight_gradient_steps(tr: Trace, l: int, section: str, outer: str) -> None:
+    """dnet_X/dw = out_sender and dE_total/dw = outer · dout_X/dnet_X · dnet_X/dw for layer l."""
+    names, dw = tr.notation, tr.gradients.weights[l]
+    senders = names.sender_outputs(l)
+    chain = outer is not None
+    for j, neuron in enumerate(names.neurons[l]):
+        for s, w in enumerate(names.weights[l][j]):
+            tr.steps.append(Step(f"dnet_{neuron}/d{w}", float(tr.forward.outs[l][0, s]), section,
+                                 f"<{senders[s]}>", f"<{senders[s]}>", f"how net_{neuron} changes with {w}", l))
+            if chain:
+                text = f"<{outer.format(n=neuron)}> * <dout_{neuron}/dnet_{neuron}> * <dnet_{neuron}/d{w}>"
+                latex = text.replace(" * ", " \\cdot ")
+            else:
+                text = f"<delta_{neuron}> * <dnet_{neuron}/d{w}>"
+                latex = text.replace(" * ", " \\cdot ")
+            tr.steps.append(Step(f"dE_total/d{w}", float(dw[j, s]), section, text, latex,
+                                 f"gradient of the total error with respect to {w}", l))
+
+
+def _bias_gradient_steps(tr: Trace, l: int, section: str) -> None:
+    layer, names = tr.network.layers[l], tr.notation
+    if not layer.train_bias:
+        return
+    db = tr.gradients.biases[l]
+    if layer.bias_mode == "shared":
+        deltas = " + ".join(f"<delta_{x}>" for x in names.neurons[l])
+        tr.steps.append(Step(f"dE_total/d{names.biases[l][0]}", float(db[0]), section, deltas, deltas,
+                             f"gradient with respect to the shared bias {names.biases[l][0]}", l))
+    else:
+        for j, x in enumerate(names.neurons[l]):
+            tr.steps.append(Step(f"dE_total/d{names.biases[l][j]}", float(db[j]), section,
+                                 f"<delta_{x}>", f"<delta_{x}>", f"gradient with respect to the bias of {x}", l))
+
+
+def _update_steps(tr: Trace, l: int, section: str) -> None:
+    layer, names, new = tr.network.layers[l], tr.notation, tr.updated.layers[l]
+    for j in range(layer.n_out):
+        for s, w in enumerate(names.weights[l][j]):
+            tr.steps.append(Step(f"{w}+", float(new.weights[j, s]), section,
+                                 f"<{w}> - <eta> * <dE_total/d{w}>", f"<{w}> - <eta> \\cdot <dE_total/d{w}>",
+                                 f"{w} after the update", l))
+    if layer.train_bias:
+        unique = dict.fromkeys(names.biases[l])
+        for j, b in enumerate(unique):
+            tr.steps.append(Step(f"{b}+", float(new.bias[j]), section,
+                                 f"<{b}> - <eta> * <dE_total/d{b}>", f"<{b}> - <eta> \\cdot <dE_total/d{b}>",
+                                 f"{b} after the update", l))
+
+
+def _backward_steps(tr: Trace) -> None:
+    net, names, grads = tr.network, tr.notation, tr.gradients
+    last = len(net.layers) - 1
+    out_layer = net.layers[last]
+    fused = net._fused
+    # ---- output layer: dE_total/dout_oK, dout_oK/dnet_oK, delta_oK
+    for k, o in enumerate(names.neurons[last]):
+        y = f"out_{o}"
+        tr.steps.append(Step(f"dE_total/dout_{o}", float(grads.grad_outs[last][0, k]), "output",
+                             _fill(net.loss_fn.gradient_text, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
+                             _fill(net.loss_fn.gradient_latex, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
+                             f"how the total error changes with {y}", last))
+        deriv = out_layer.activation.derivative(tr.forward.outs[-1], tr.forward.nets[-1])
+        tr.steps.append(Step(f"dout_{o}/dnet_{o}", float(deriv[0, k]), "output",
+                             _fill(out_layer.activation.derivative_text, x=f"net_{o}", y=y),
+                             _fill(out_layer.activation.derivative_latex, x=f"net_{o}", y=y),
+                             f"how {y} changes with net_{o}", last))
+        if fused:
+            text = f"<{y}> - <{names.targets[k]}>"
+            note = f"node delta of {o} ({out_layer.activation.name} with {net.loss_fn.name}: out − target)"
+        elif not out_layer.activation.elementwise:
+            text = f"<{y}> * (<dE_total/dout_{o}> - sum_j dE_total/dout_oj * out_oj)"
+            note = f"node delta of {o} through the softmax Jacobian"
+        else:
+            text = f"<dE_total/dout_{o}> * <dout_{o}/dnet_{o}>"
+            note = f"node delta of {o}: dE_total/dnet_{o}"
+        tr.steps.append(Step(f"delta_{o}", float(grads.deltas[last][0, k]), "output",
+                             text, text.replace(" * ", " \\cdot "), note, last))
+    _weight_gradient_steps(tr, last, "output", "dE_total/dout_{n}" if not fused and out_layer.activation.elementwise else None)
+    _bias_gradient_steps(tr, last, "output")
+    _update_steps(tr, last, "output")
+
+    # ---- hidden layers, from the last back to the first
+    for l in range(last - 1, -1, -1):
+        layer, above = net.layers[l], net.layers[l + 1]
+        receivers = names.neurons[l + 1]
+        # dE_oK/dout_hJ terms exist by name when each E_oK depends on net_oK alone (the seed's case)
+        per_output_terms = l + 1 == last and out_layer.activation.elementwise
+        terms = grads.deltas[l + 1][0][:, None] * above.weights  # [receiver, sender] = delta · w
+        d = "delta_{r}"
+        if per_output_terms and not fused:  # the seed's name for delta_oK in this part
+            d = "dE_{r}/dnet_{r}"
+            for k, r in enumerate(receivers):
+                tr.steps.append(Step(f"dE_{r}/dnet_{r}", float(grads.deltas[last][0, k]), "hidden",
+                                     f"<dE_total/dout_{r}> * <dout_{r}/dnet_{r}>",
+                                     f"<dE_total/dout_{r}> \\cdot <dout_{r}/dnet_{r}>",
+                                     f"how E_{r} changes with net_{r} (= delta_{r})", l))
+        for j, h in enumerate(names.neurons[l]):
+            parts = []
+            for k, r in enumerate(receivers):
+                w = names.weights[l + 1][k][j]
+                if per_output_terms:
+                    tr.steps.append(Step(f"dnet_{r}/dout_{h}", tr.givens[w], "hidden", f"<{w}>", f"<{w}>",
+                                         f"how net_{r} changes with out_{h}", l))
+                    dr = d.format(r=r)
+                    tr.steps.append(Step(f"dE_{r}/dout_{h}", float(terms[k, j]), "hidden",
+                                         f"<{dr}> * <dnet_{r}/dout_{h}>", f"<{dr}> \\cdot <dnet_{r}/dout_{h}>",
+                                         f"how E_{r} changes with out_{h}", l))
+                    parts.append(f"<dE_{r}/dout_{h}>")
+                else:
+                    parts.append(f"<delta_{r}> * <{w}>")
+            text = " + ".join(parts)
+            tr.steps.append(Step(f"dE_total/dout_{h}", float(grads.grad_outs[l][0, j]), "hidden",
+                                 text, text.replace(" * ", " \\cdot "), f"how the total error changes with out_{h}", l))
+            deriv = layer.activation.derivative(tr.forward.outs[l + 1], tr.forward.nets[l])
+            tr.steps.append(Step(f"dout_{h}/dnet_{h}", float(deriv[0, j]), "hidden",
+                                 _fill(layer.activation.derivative_text, x=f"net_{h}", y=f"out_{h}"),
+                                 _fill(layer.activation.derivative_latex, x=f"net_{h}", y=f"out_{h}"),
+                                 f"how out_{h} changes with net_{h}", l))
+            tr.steps.append(Step(f"delta_{h}", float(grads.deltas[l][0, j]), "hidden",
+                                 f"<dE_total/dout_{h}> * <dout_{h}/dnet_{h}>",
+                                 f"<dE_total/dout_{h}> \\cdot <dout_{h}/dnet_{h}>", f"node delta of {h}", l))
+        _weight_gradient_steps(tr, l, "hidden", "dE_total/dout_{n}")
+        _bias_gradient_steps(tr, l, "hidden")
+        _update_steps(tr, l, "hidden")
+
+
+def _after_steps(tr: Trace, ts: np.ndarray) -> None:
+    net, names = tr.updated, tr.notation
+    for k, o in enumerate(names.neurons[-1]):
+        tr.steps.append(Step(f"out_{o}@1", float(tr.after.output[0, k]), "after",
+                             "forward pass with the updated weights", "\\text{forward pass with the updated weights}",
+                             f"output of {o} after one update"))
+    fused_net = tr.after.nets[-1] if net._fused else None
+    e = float(net.loss_fn.terms(tr.after.output, ts, fused_net).sum())
+    tr.steps.append(Step("E_total@1", e, "after", "total error of the updated network",
+                         "\\text{total error of the updated network}", "total error after one update"))
