@@ -35,6 +35,11 @@ class Layer:
     bias: np.ndarray | None  # (1,) shared, (n_out,) per neuron, None for no bias
     activation: Activation
     train_bias: bool = False
+    bias_mode: str = "per_neuron"  # "shared", "per_neuron" or "none" (set to "none" when bias is None)
+
+    def __post_init__(self):
+        if self.bias is None:
+            self.bias_mode = "none"
 
     @property
     def n_in(self) -> int:
@@ -43,12 +48,6 @@ class Layer:
     @property
     def n_out(self) -> int:
         return self.weights.shape[0]
-
-    @property
-    def bias_mode(self) -> str:
-        if self.bias is None:
-            return "none"
-        return "shared" if self.bias.shape == (1,) else "per_neuron"
 
 
 @dataclass
@@ -132,6 +131,7 @@ class Network:
                     bias=None if b is None else np.array(b, dtype=self.dtype),
                     activation=activations[l],
                     train_bias=bool(trainable[l]) and b is not None,
+                    bias_mode=bias,
                 )
             )
 
@@ -172,7 +172,7 @@ class Network:
         twin.dtype = self.dtype
         twin.loss_fn = self.loss_fn
         twin.layers = [
-            Layer(l.weights.copy(), None if l.bias is None else l.bias.copy(), l.activation, l.train_bias)
+            Layer(l.weights.copy(), None if l.bias is None else l.bias.copy(), l.activation, l.train_bias, l.bias_mode)
             for l in self.layers
         ]
         return twin
