@@ -76,3 +76,31 @@ def test_half_sse_gradient_of_a_perfect_prediction_is_zero():
     g = net.backward(net.forward(x), net.predict(x))
     for dw in g.weights:
         np.testing.assert_array_equal(dw, 0.0)
+
+
+def test_dropout_masks_and_sample_weights_give_the_gradient_of_what_they_compute():
+    """With fixed masks and weights the loss is a smooth function: finite differences apply."""
+    rng = np.random.default_rng(5)
+    net = Network([3, 5, 4, 2], ["tanh", "sigmoid", "softmax"], "cross_entropy", seed=2)
+    x = rng.normal(size=(6, 3))
+    t = np.eye(2)[rng.integers(0, 2, 6)]
+    v = rng.random(6) + 0.1
+    masks = [(rng.random((6, 5)) > 0.3) / 0.7, (rng.random((6, 4)) > 0.5) / 0.5, None]
+
+    def loss():
+        fwd = net.forward(x, masks)
+        terms = net.loss_fn.terms(fwd.output, t, fwd.nets[-1]).sum(axis=1)
+        return float((terms * v).sum() / v.sum())
+
+    grads = net.gradient_list(net.backward(net.forward(x, masks), t, sample_weight=v))
+    for p, g in zip(net.parameters(), grads):
+        numeric = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + 1e-6
+            up = loss()
+            p[idx] = old - 1e-6
+            down = loss()
+            p[idx] = old
+            numeric[idx] = (up - down) / 2e-6
+        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8)

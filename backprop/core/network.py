@@ -56,6 +56,7 @@ class Forward:
 
     nets: list[np.ndarray]
     outs: list[np.ndarray]
+    masks: list | None = None  # dropout masks used, if any (see Network.forward)
 
     @property
     def output(self) -> np.ndarray:
@@ -192,33 +193,45 @@ class Network:
         return f"Network({self.sizes}, activation=[{acts}], loss={self.loss_fn.name!r}, dtype={np.dtype(self.dtype).name})"
 
     # ------------------------------------------------------------------------ the mathematics
-    def forward(self, x) -> Forward:
-        """net = out_prev · Wᵀ + b, out = f(net), layer after layer."""
+    def forward(self, x, masks=None) -> Forward:
+        """net = out_prev · Wᵀ + b, out = f(net), layer after layer.
+
+        ``masks`` (training only) holds, per layer, ``None`` or an array multiplied into that
+        layer's outputs — inverted dropout, with the 1/(1 − p) scale already in the mask.
+        """
         out = self.as_inputs(x)
         nets, outs = [], [out]
-        for layer in self.layers:
+        for l, layer in enumerate(self.layers):
             net = out @ layer.weights.T
             if layer.bias is not None:
                 net += layer.bias
             out = layer.activation.forward(net)
+            if masks is not None and masks[l] is not None:
+                out = out * masks[l]
             nets.append(net)
             outs.append(out)
-        return Forward(nets, outs)
+        return Forward(nets, outs, masks)
 
-    def backward(self, fwd: Forward, target) -> Gradients:
+    def backward(self, fwd: Forward, target, sample_weight=None) -> Gradients:
         """The chain rule, from the loss back to the inputs.
 
         Output layer:  delta_o = dE/dout_o · dout_o/dnet_o   (= out − target when fused)
         Hidden layer:  dE/dout_h = Σ_o delta_o · w_ho,   delta_h = dE/dout_h · dout_h/dnet_h
         Every layer:   dE/dw = delta_receiver · out_sender,  dE/db = Σ delta (over what shares b)
+
+        The batch loss is the mean over samples; with ``sample_weight`` it is the weighted mean
+        Σ_s v_s E_s / Σ_s v_s, so each sample's delta carries v_s / Σ v instead of 1/n.
         """
         t = self.as_targets(target, len(fwd.output))
-        n = t.shape[0]
+        scale = _sample_scale(sample_weight, t.shape[0], self.dtype)
         last = self.layers[-1]
         out, net = fwd.outs[-1], fwd.nets[-1]
-        grad_out = self.loss_fn.gradient(out, t) / n
-        if self.loss_fn.fused_activation == last.activation.name:
-            delta = (out - t) / n
+        masks = fwd.masks or [None] * len(self.layers)
+        grad_out = self.loss_fn.gradient(out, t) * scale
+        if masks[-1] is not None:  # E depends on the masked output: chain through the mask
+            grad_out = grad_out * masks[-1]
+        if self.loss_fn.fused_activation == last.activation.name and masks[-1] is None:
+            delta = (out - t) * scale
         else:
             delta = last.activation.backward(out, net, grad_out)
         g = Gradients()
@@ -237,7 +250,12 @@ class Network:
                 grad_out = delta @ layer.weights
                 g.grad_outs[l - 1] = grad_out
                 below = self.layers[l - 1]
-                delta = below.activation.backward(fwd.outs[l], fwd.nets[l - 1], grad_out)
+                if masks[l - 1] is not None:  # out = f(net) · mask: chain through the mask
+                    grad_out = grad_out * masks[l - 1]
+                    below_out = below.activation.forward(fwd.nets[l - 1])
+                else:
+                    below_out = fwd.outs[l]
+                delta = below.activation.backward(below_out, fwd.nets[l - 1], grad_out)
         return g
 
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
@@ -345,6 +363,18 @@ def _make_bias(mode: str, value, n_out: int, l: int):
     if arr.shape != shape:
         raise ShapeError(f"bias of layer {l + 1} must hold {shape[0]} number(s), got {arr.size}")
     return arr
+
+
+def _sample_scale(sample_weight, n: int, dtype):
+    """1/n for a plain mean; v_s / Σ v as a column for a weighted one."""
+    if sample_weight is None:
+        return 1.0 / n
+    v = _finite_array(sample_weight, "sample weights").reshape(-1)
+    if v.shape != (n,):
+        raise ShapeError(f"{v.size} sample weights for {n} samples")
+    if np.any(v < 0) or v.sum() <= 0:
+        raise ConfigError("sample weights must be non-negative and not all zero")
+    return (v / v.sum()).astype(dtype)[:, None]
 
 
 def _as_batch(value, width: int, what: str, dtype) -> np.ndarray:
