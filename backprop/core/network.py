@@ -265,6 +265,22 @@ class Network:
             if layer.train_bias:
                 layer.bias -= learning_rate * db
 
+    def gradients(self, x, target, sample_weight=None, masks=None) -> tuple[float, Gradients]:
+        """The loss of a batch and its gradients: one forward pass, one backward pass.
+
+        This is the seam every training loop calls; the engine may reuse buffers behind it.
+        """
+        fwd = self.forward(x, masks)
+        t = self.as_targets(target, len(fwd.output))
+        terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and masks is None or
+                                   (self._fused and masks[-1] is None) else None).sum(axis=1)
+        if sample_weight is None:
+            loss = float(terms.mean())
+        else:
+            v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            loss = float((terms * v).sum() / v.sum()) if v.shape == terms.shape and v.sum() > 0 else float("nan")
+        return loss, self.backward(fwd, t, sample_weight)
+
     def train_step(self, x, target, learning_rate: float) -> float:
         """One forward pass, one backward pass, one update; returns the loss before the update."""
         fwd = self.forward(x)

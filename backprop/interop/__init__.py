@@ -1,0 +1,1 @@
+"""Hand-offs to other libraries: scikit-learn estimators, PyTorch modules (optional extras)."""

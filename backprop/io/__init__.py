@@ -1,0 +1,1 @@
+"""Reading and writing: network files, models and checkpoints (JSON, .npz; never pickle)."""

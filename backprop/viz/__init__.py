@@ -1,0 +1,1 @@
+"""Pictures: network diagrams and training plots."""
