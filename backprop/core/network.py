@@ -272,8 +272,8 @@ class Network:
         """
         fwd = self.forward(x, masks)
         t = self.as_targets(target, len(fwd.output))
-        terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and masks is None or
-                                   (self._fused and masks[-1] is None) else None).sum(axis=1)
+        unmasked = masks is None or masks[-1] is None
+        terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None).sum(axis=1)
         if sample_weight is None:
             loss = float(terms.mean())
         else:

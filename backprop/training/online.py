@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .core.network import Network
+from ..core.network import Network
 
 
 def train_online(network: Network, x, target, learning_rate: float, iterations: int) -> list[float]:
