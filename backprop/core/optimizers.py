@@ -1,0 +1,177 @@
+"""Optimizers: in-place updates of the arrays of ``Network.parameters()``.
+
+Each optimizer keeps its state (velocities, moments, step count) as arrays shaped like the
+parameters, allocated once, and updates the parameters in place — no allocation per step.
+
+* SGD:       w+ = w − η g
+* momentum:  v+ = μ v − η g,  w+ = w + v+
+* Nesterov:  v+ = μ v − η g,  w+ = w + μ v+ − η g
+* Adam:      m+ = β1 m + (1 − β1) g,  s+ = β2 s + (1 − β2) g²,
+             w+ = w − η √(1 − β2ᵗ)/(1 − β1ᵗ) · m+ / (√s+ + ε)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+class Optimizer:
+    name = ""
+
+    def __init__(self, learning_rate: float = 0.01):
+        self.learning_rate = _positive(learning_rate, "learning rate")
+        self._scratch: list[np.ndarray] | None = None
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def _buffers(self, params, n_per_param: int) -> None:
+        if self._scratch is None or len(self._scratch) != len(params):
+            self._scratch = [np.empty_like(p) for p in params]
+
+    # ---- state, for checkpoints (plain arrays and numbers; never pickle)
+    def state_dict(self) -> dict:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.learning_rate = float(state["learning_rate"])
+
+    def config(self) -> dict:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum."""
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        super().__init__(learning_rate)
+        if not (0.0 <= momentum < 1.0):
+            raise ConfigError(f"momentum must be in [0, 1), not {momentum!r}")
+        if nesterov and momentum == 0:
+            raise ConfigError("Nesterov momentum needs a momentum above 0 (e.g. 0.9)")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.velocities: list[np.ndarray] | None = None
+
+    @property
+    def name(self) -> str:
+        return "nesterov" if self.nesterov else ("momentum" if self.momentum else "sgd")
+
+    def step(self, params, grads):
+        eta, mu = self.learning_rate, self.momentum
+        if mu == 0.0:
+            self._buffers(params, 1)
+            for w, g, tmp in zip(params, grads, self._scratch):
+                np.multiply(g, eta, out=tmp)  # w+ = w − η g
+                w -= tmp
+            return
+        if self.velocities is None:
+            self.velocities = [np.zeros_like(p) for p in params]
+        self._buffers(params, 1)
+        for w, g, v, tmp in zip(params, grads, self.velocities, self._scratch):
+            np.multiply(g, eta, out=tmp)
+            v *= mu  # v+ = μ v − η g
+            v -= tmp
+            if self.nesterov:  # w+ = w + μ v+ − η g
+                w -= tmp
+                np.multiply(v, mu, out=tmp)
+                w += tmp
+            else:  # w+ = w + v+
+                w += v
+
+    def state_dict(self):
+        d = super().state_dict()
+        d.update(momentum=self.momentum, nesterov=self.nesterov, velocities=self.velocities)
+        return d
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.velocities = None if state.get("velocities") is None else [np.array(v) for v in state["velocities"]]
+
+    def config(self):
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    name = "adam"
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
+        super().__init__(learning_rate)
+        for value, what in ((beta1, "beta1"), (beta2, "beta2")):
+            if not (0.0 <= value < 1.0):
+                raise ConfigError(f"{what} must be in [0, 1), not {value!r}")
+        self.beta1, self.beta2 = float(beta1), float(beta2)
+        self.epsilon = _positive(epsilon, "epsilon")
+        self.t = 0
+        self.m: list[np.ndarray] | None = None
+        self.s: list[np.ndarray] | None = None
+
+    def step(self, params, grads):
+        if self.m is None:
+            self.m = [np.zeros_like(p) for p in params]
+            self.s = [np.zeros_like(p) for p in params]
+        self._buffers(params, 1)
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        eta_t = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        for w, g, m, s, tmp in zip(params, grads, self.m, self.s, self._scratch):
+            m *= b1  # m+ = β1 m + (1 − β1) g
+            np.multiply(g, 1.0 - b1, out=tmp)
+            m += tmp
+            s *= b2  # s+ = β2 s + (1 − β2) g²
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - b2
+            s += tmp
+            np.sqrt(s, out=tmp)  # w+ = w − η_t m+ / (√s+ + ε)
+            tmp += self.epsilon
+            np.divide(m, tmp, out=tmp)
+            tmp *= eta_t
+            w -= tmp
+
+    def state_dict(self):
+        d = super().state_dict()
+        d.update(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon, t=self.t, m=self.m, s=self.s)
+        return d
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        self.t = int(state["t"])
+        self.m = None if state.get("m") is None else [np.array(a) for a in state["m"]]
+        self.s = None if state.get("s") is None else [np.array(a) for a in state["s"]]
+
+    def config(self):
+        return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon}
+
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+
+
+def get_optimizer(spec="sgd", learning_rate: float | None = None, momentum: float = 0.9, **kwargs) -> Optimizer:
+    """An optimizer by name: ``sgd``, ``momentum``, ``nesterov`` or ``adam`` (or itself)."""
+    if isinstance(spec, Optimizer):
+        return spec
+    key = str(spec).strip().lower()
+    if key == "adam":
+        return Adam(0.001 if learning_rate is None else learning_rate, **kwargs)
+    lr = 0.01 if learning_rate is None else learning_rate
+    if key == "sgd":
+        return SGD(lr)
+    if key == "momentum":
+        return SGD(lr, momentum=momentum)
+    if key == "nesterov":
+        return SGD(lr, momentum=momentum, nesterov=True)
+    raise ConfigError(f"unknown optimizer {spec!r}; choose one of {', '.join(OPTIMIZERS)}")
+
+
+def _positive(value, what: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what} must be a number, not {value!r}") from None
+    if not (math.isfinite(v) and v > 0):
+        raise ConfigError(f"{what} must be a positive number, not {value!r}")
+    return v

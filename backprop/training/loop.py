@@ -1,0 +1,334 @@
+"""The training loop: online, mini-batch and full-batch gradient descent on the engine.
+
+Every update is the engine's own: ``loss, grads = network.gradients(xb, tb, ...)``, then weight
+decay is added to the weight gradients (L2: g += λ₂ w, L1: g += λ₁ sign(w); biases are not
+decayed) and the optimizer updates ``network.parameters()`` in place.
+
+One epoch: the sample order is shuffled (seeded), the data are cut into batches of
+``batch_size`` rows (1 = online, ``None`` = the whole set), each batch is gathered into a reused
+buffer (the dataset is never copied per epoch), and the logs of the epoch (``loss`` — the mean
+batch loss during the epoch —, ``val_loss``, ``accuracy``, ``val_accuracy``, ``r2``, ...) are
+appended to the history.  The same seed gives the same numbers, bit for bit, and a run resumed
+from a checkpoint ends with exactly the parameters of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..core.network import Network
+from ..core.optimizers import Optimizer, get_optimizer
+from ..errors import ConfigError, DataError, NumericalError
+from .history import History
+from .metrics import METRICS, default_metrics, evaluate
+from .schedules import get_schedule
+
+
+class Callback:
+    """Hooks into a run; ``on_epoch_end`` may set ``trainer.stop_training = True``."""
+
+    def on_train_begin(self, trainer: "Trainer") -> None: ...
+
+    def on_epoch_end(self, trainer: "Trainer", epoch: int, logs: dict) -> None: ...
+
+    def on_train_end(self, trainer: "Trainer") -> None: ...
+
+
+class Trainer:
+    def __init__(
+        self,
+        network: Network,
+        X,
+        T,
+        *,
+        epochs: int = 10,
+        batch_size: int | None = 32,
+        optimizer="sgd",
+        learning_rate: float | None = None,
+        momentum: float = 0.9,
+        schedule="constant",
+        l2: float = 0.0,
+        l1: float = 0.0,
+        dropout=0.0,
+        sample_weight=None,
+        validation_data=None,
+        validation_split: float = 0.0,
+        metrics="auto",
+        train_metrics: bool = True,
+        early_stopping: int | None = None,
+        min_delta: float = 0.0,
+        shuffle: bool = True,
+        seed: int | None = 0,
+        callbacks=(),
+        history: History | None = None,
+    ):
+        self.network = network
+        self.epochs = _whole(epochs, "epochs", 0)
+        self.optimizer: Optimizer = get_optimizer(optimizer, learning_rate, momentum=momentum)
+        self.base_learning_rate = self.optimizer.learning_rate
+        self.schedule = get_schedule(schedule)
+        self.l2, self.l1 = _non_negative(l2, "L2 weight decay"), _non_negative(l1, "L1 weight decay")
+        self.early_stopping = None if early_stopping is None else _whole(early_stopping, "patience", 1)
+        self.min_delta = _non_negative(min_delta, "min_delta")
+        self.shuffle = bool(shuffle)
+        self.seed = seed
+        self.callbacks = list(callbacks)
+        self.history = history if history is not None else History()
+        self.train_metrics = bool(train_metrics)
+        self.metrics = default_metrics(network.loss_fn.name) if metrics == "auto" else tuple(metrics or ())
+        for m in self.metrics:
+            if m not in METRICS:
+                raise ConfigError(f"unknown metric {m!r}; choose from {', '.join(METRICS)}")
+
+        # --- the data, validated once: finite numbers of the right shapes, in the network's dtype
+        self.X, self.T = _check_data(network, X, T, "training")
+        n = len(self.X)
+        self.v = None
+        if sample_weight is not None:
+            v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            if v.shape != (n,) or not np.all(np.isfinite(v)) or np.any(v < 0) or v.sum() <= 0:
+                raise DataError(f"sample weights must be {n} finite, non-negative numbers, not all zero")
+            self.v = v.astype(network.dtype)
+        split_rng = np.random.default_rng(None if seed is None else [seed, 1])
+        indices = np.arange(n)
+        self.X_val = self.T_val = None
+        if validation_data is not None:
+            self.X_val, self.T_val = _check_data(network, *validation_data, "validation")
+        elif validation_split:
+            if not (0.0 < validation_split < 1.0):
+                raise ConfigError(f"validation split must be between 0 and 1, not {validation_split!r}")
+            n_val = int(round(n * validation_split))
+            if n_val < 1 or n_val >= n:
+                raise ConfigError(f"a validation split of {validation_split} leaves no samples to train or to validate on")
+            perm = split_rng.permutation(n)
+            val_idx, indices = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+            self.X_val, self.T_val = self.X[val_idx], self.T[val_idx]
+        self.train_idx = indices
+        self.n_train = len(indices)
+        self.batch_size = self.n_train if batch_size is None else min(_whole(batch_size, "batch size", 1), self.n_train)
+
+        # --- dropout: one probability per hidden layer (never the output layer)
+        n_hidden = len(network.layers) - 1
+        p = list(dropout) if isinstance(dropout, (list, tuple)) else [dropout] * n_hidden
+        if len(p) != n_hidden or any(not (0.0 <= float(q) < 1.0) for q in p):
+            raise ConfigError(f"dropout must be a probability in [0, 1) (or one per hidden layer: {n_hidden})")
+        self.dropout = [float(q) for q in p]
+
+        self.rng = np.random.default_rng(seed)
+        self.epoch = 0  # epochs completed
+        self.stop_training = False
+        self.best = math.inf
+        self.best_epoch = -1
+        self.wait = 0
+        self.params = network.parameters()
+        self.best_params = [p.copy() for p in self.params] if self.early_stopping else None
+        self._weight_positions = _weight_positions(network)
+
+    # ------------------------------------------------------------------------------ the run
+    def run(self) -> History:
+        net, bs, n = self.network, self.batch_size, self.n_train
+        dtype = net.dtype
+        order = np.empty(n, dtype=np.intp)
+        xbuf = np.empty((bs, net.n_inputs), dtype=dtype)
+        tbuf = np.empty((bs, net.n_outputs), dtype=dtype)
+        vbuf = None if self.v is None else np.empty(bs, dtype=dtype)
+        masks = self._mask_buffers(bs)
+        decay = [np.empty_like(self.params[i]) for i in self._weight_positions] if (self.l2 or self.l1) else None
+        last_good = [np.empty_like(p) for p in self.params]
+        whole = n == len(self.X) and not self.shuffle and bs == n  # full batch, in order: no gathering at all
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            while self.epoch < self.epochs and not self.stop_training:
+                epoch = self.epoch
+                eta = self.optimizer.learning_rate = self.schedule(self.base_learning_rate, epoch)
+                for keep, p in zip(last_good, self.params):
+                    np.copyto(keep, p)
+                np.copyto(order, self.train_idx)
+                if self.shuffle:
+                    self.rng.shuffle(order)
+                total = 0.0
+                for start in range(0, n, bs):
+                    if whole:
+                        xb, tb, vb, m = self.X, self.T, self.v, n
+                    else:
+                        idx = order[start:start + bs]
+                        m = len(idx)
+                        xb = np.take(self.X, idx, axis=0, out=xbuf[:m])
+                        tb = np.take(self.T, idx, axis=0, out=tbuf[:m])
+                        vb = None if vbuf is None else np.take(self.v, idx, axis=0, out=vbuf[:m])
+                    layer_masks = self._draw_masks(masks, m)
+                    loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=layer_masks)
+                    if not math.isfinite(loss):
+                        self._diverged(last_good, epoch, eta, f"the loss became {loss}")
+                    g = net.gradient_list(grads)
+                    if decay is not None:
+                        self._add_weight_decay(g, decay)
+                    self.optimizer.step(self.params, g)
+                    total += loss * m
+                if not all(np.isfinite(p).all() for p in self.params):
+                    self._diverged(last_good, epoch, eta, "a weight became infinite or NaN")
+                logs = {"loss": total / n}
+                if self.metrics and self.train_metrics:
+                    X_tr, T_tr = (self.X, self.T) if n == len(self.X) else (self.X[self.train_idx], self.T[self.train_idx])
+                    logs.update({k: v for k, v in evaluate(net, X_tr, T_tr, self.metrics).items() if k != "loss"})
+                if self.X_val is not None:
+                    logs.update({f"val_{k}": v for k, v in evaluate(net, self.X_val, self.T_val, self.metrics).items()})
+                if not all(math.isfinite(v) for v in logs.values()):
+                    self._diverged(last_good, epoch, eta, "the loss became infinite or NaN")
+                self.history.append(logs)
+                self.epoch = epoch + 1
+                self._early_stopping(logs)
+                for cb in self.callbacks:
+                    cb.on_epoch_end(self, epoch, logs)
+        if self.early_stopping and self.best_epoch >= 0:
+            for p, best in zip(self.params, self.best_params):  # restore the best weights
+                np.copyto(p, best)
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        return self.history
+
+    # ---------------------------------------------------------------------------- the pieces
+    def _mask_buffers(self, bs: int):
+        if not any(self.dropout):
+            return None
+        sizes = self.network.sizes[1:-1]
+        return [
+            None if p == 0 else (np.empty((bs, k)), np.empty((bs, k), dtype=bool), np.empty((bs, k), dtype=self.network.dtype))
+            for p, k in zip(self.dropout, sizes)
+        ]
+
+    def _draw_masks(self, masks, m: int):
+        """Inverted dropout: mask = [u ≥ p] / (1 − p), u ~ U[0, 1), so E[mask] = 1."""
+        if masks is None:
+            return None
+        layer_masks = []
+        for p, bufs in zip(self.dropout, masks):
+            if bufs is None:
+                layer_masks.append(None)
+                continue
+            u, keep, mask = (b[:m] for b in bufs)
+            self.rng.random(out=u)
+            np.greater_equal(u, p, out=keep)
+            np.multiply(keep, 1.0 / (1.0 - p), out=mask)
+            layer_masks.append(mask)
+        return layer_masks + [None]  # never on the output layer
+
+    def _add_weight_decay(self, g, decay) -> None:
+        for i, buf in zip(self._weight_positions, decay):
+            w = self.params[i]
+            if self.l2:  # d(λ₂/2 · Σw²)/dw = λ₂ w
+                np.multiply(w, self.l2, out=buf)
+                g[i] += buf
+            if self.l1:  # d(λ₁ Σ|w|)/dw = λ₁ sign(w)
+                np.sign(w, out=buf)
+                buf *= self.l1
+                g[i] += buf
+
+    def _early_stopping(self, logs: dict) -> None:
+        if not self.early_stopping:
+            return
+        value = logs.get("val_loss", logs["loss"])
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, self.epoch - 1, 0
+            for keep, p in zip(self.best_params, self.params):
+                np.copyto(keep, p)
+        else:
+            self.wait += 1
+            if self.wait >= self.early_stopping:
+                self.stop_training = True
+
+    def _diverged(self, last_good, epoch: int, eta: float, what: str):
+        for p, keep in zip(self.params, last_good):
+            np.copyto(p, keep)
+        raise NumericalError(
+            f"training diverged in epoch {epoch + 1}: {what}; the learning rate ({eta:g}) is probably "
+            f"too high or the inputs are not scaled (standardise them); the parameters from before "
+            f"that epoch were kept"
+        )
+
+    # ------------------------------------------------------------------ checkpoints (no pickle)
+    def state_dict(self) -> dict:
+        """Everything needed to continue this run exactly: parameters, optimizer, RNG, history."""
+        return {
+            "epoch": self.epoch,
+            "params": [p.copy() for p in self.params],
+            "optimizer": self.optimizer.state_dict(),
+            "rng": self.rng.bit_generator.state,
+            "history": self.history.to_dict(),
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "best_params": None if self.best_params is None else [p.copy() for p in self.best_params],
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        from ..errors import FileFormatError
+
+        params = state["params"]
+        if len(params) != len(self.params) or any(a.shape != p.shape for a, p in zip(params, self.params)):
+            raise FileFormatError("the checkpoint's parameters do not fit this network")
+        for p, a in zip(self.params, params):
+            np.copyto(p, a)
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.rng.bit_generator.state = state["rng"]
+        self.history = History.from_dict(state["history"])
+        self.epoch = int(state["epoch"])
+        self.best, self.best_epoch, self.wait = float(state["best"]), int(state["best_epoch"]), int(state["wait"])
+        if self.best_params is not None and state.get("best_params") is not None:
+            for p, a in zip(self.best_params, state["best_params"]):
+                np.copyto(p, a)
+
+
+def fit(network: Network, X, T, **options) -> History:
+    """Train ``network`` on inputs ``X`` and targets ``T`` (rows are samples); see :class:`Trainer`."""
+    return Trainer(network, X, T, **options).run()
+
+
+def _check_data(network: Network, X, T, what: str):
+    try:
+        X = np.asarray(X, dtype=np.float64)
+        T = np.asarray(T, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} data must be numbers in regular (not ragged) arrays") from None
+    if X.ndim == 1:
+        X = X.reshape(-1, 1) if network.n_inputs == 1 else X.reshape(1, -1)
+    if T.ndim == 1:
+        T = T.reshape(-1, 1) if network.n_outputs == 1 else T.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != network.n_inputs:
+        raise DataError(f"{what} inputs have {X.shape[-1]} column(s), the network has {network.n_inputs} input(s)")
+    if T.ndim != 2 or T.shape[1] != network.n_outputs:
+        raise DataError(f"{what} targets have {T.shape[-1]} column(s), the network has {network.n_outputs} output(s)")
+    if len(X) != len(T):
+        raise DataError(f"{len(X)} {what} samples but {len(T)} targets")
+    if len(X) == 0:
+        raise DataError(f"no {what} samples")
+    if not (np.isfinite(X).all() and np.isfinite(T).all()):
+        raise DataError(f"{what} data contain a value that is not a finite number (NaN or infinity)")
+    return np.ascontiguousarray(X, dtype=network.dtype), np.ascontiguousarray(T, dtype=network.dtype)
+
+
+def _weight_positions(network: Network) -> list[int]:
+    positions, i = [], 0
+    for layer in network.layers:
+        positions.append(i)
+        i += 2 if layer.train_bias else 1
+    return positions
+
+
+def _whole(value, what: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ConfigError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def _non_negative(value, what: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what} must be a number, not {value!r}") from None
+    if not (math.isfinite(v) and v >= 0):
+        raise ConfigError(f"{what} must be a non-negative number, not {value!r}")
+    return v

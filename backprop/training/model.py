@@ -1,0 +1,170 @@
+"""A trained model: the network plus what it needs around it — input standardisation, class
+labels, names, and the training history.
+
+``train(X, y, hidden=[64], ...)`` builds and trains one; ``Model.predict`` gives class labels (or
+values), ``predict_proba`` the output layer, ``transform`` a hidden layer's outputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.network import Network
+from ..errors import ConfigError, DataError
+from .history import History
+from .loop import Trainer
+from .metrics import accuracy, evaluate, r2
+from .preprocess import LabelEncoder, Standardizer
+
+TASKS = ("classification", "regression")
+
+
+class Model:
+    def __init__(self, network: Network, task: str = "classification", classes=None, scaler: Standardizer | None = None,
+                 feature_names=None, target_name=None, history: History | None = None, info: dict | None = None):
+        if task not in TASKS:
+            raise ConfigError(f"task must be classification or regression, not {task!r}")
+        self.network = network
+        self.task = task
+        self.encoder = LabelEncoder(classes) if classes is not None else None
+        self.scaler = scaler
+        self.feature_names = None if feature_names is None else [str(f) for f in feature_names]
+        self.target_name = target_name
+        self.history = history if history is not None else History()
+        self.info = dict(info or {})
+
+    @property
+    def classes(self):
+        return None if self.encoder is None else self.encoder.classes
+
+    # ---------------------------------------------------------------------------- encoding
+    def inputs(self, X) -> np.ndarray:
+        """Raw features -> what the network reads (standardised with the training mean and std)."""
+        X = _matrix(X, "inputs")
+        if X.shape[1] != self.network.n_inputs:
+            raise DataError(f"data have {X.shape[1]} feature column(s), the model expects {self.network.n_inputs}")
+        if not np.isfinite(X).all():
+            raise DataError("data contain a value that is not a finite number (NaN or infinity)")
+        return self.scaler.transform(X, self.network.dtype) if self.scaler is not None else X.astype(self.network.dtype)
+
+    def targets(self, y) -> np.ndarray:
+        """Labels -> one-hot rows (classification) or values -> a column per output (regression)."""
+        if self.task == "classification":
+            return self.encoder.one_hot(y, self.network.dtype, binary_single_column=self.network.n_outputs == 1)
+        y = _matrix(y, "targets", column=True)
+        if y.shape[1] != self.network.n_outputs:
+            raise DataError(f"targets have {y.shape[1]} column(s), the model has {self.network.n_outputs} output(s)")
+        if not np.isfinite(y).all():
+            raise DataError("targets contain a value that is not a finite number (NaN or infinity)")
+        return y.astype(self.network.dtype)
+
+    # ---------------------------------------------------------------------------- using it
+    def predict_proba(self, X) -> np.ndarray:
+        out = self.network.predict(self.inputs(X))
+        if self.task == "classification" and out.shape[1] == 1:
+            out = np.hstack([1.0 - out, out])
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        out = self.network.predict(self.inputs(X))
+        if self.task == "classification":
+            idx = (out[:, 0] > 0.5).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
+            return self.encoder.decode(idx)
+        return out[:, 0] if out.shape[1] == 1 else out
+
+    def transform(self, X, layer: int = -1) -> np.ndarray:
+        """The outputs of hidden layer ``layer`` (1 = first hidden layer, −1 = the last one)."""
+        n_hidden = len(self.network.layers) - 1
+        if n_hidden == 0:
+            raise ConfigError("this network has no hidden layer")
+        index = layer if layer > 0 else n_hidden + 1 + layer
+        if not 1 <= index <= n_hidden:
+            raise ConfigError(f"hidden layer must be 1..{n_hidden} (or negative from the end), not {layer}")
+        return self.network.forward(self.inputs(X)).outs[index]
+
+    def evaluate(self, X, y) -> dict:
+        metrics = ("accuracy",) if self.task == "classification" else ("r2",)
+        return evaluate(self.network, self.inputs(X), self.targets(y), metrics)
+
+    def score(self, X, y) -> float:
+        out = self.network.predict(self.inputs(X)).astype(np.float64)
+        t = self.targets(y).astype(np.float64)
+        return accuracy(out, t) if self.task == "classification" else r2(out, t)
+
+    def __repr__(self) -> str:
+        return f"Model({self.task}, {self.network!r})"
+
+
+def train(X, y, hidden=(32,), *, task: str = "classification", activation: str = "relu", loss: str | None = None,
+          output_activation: str | None = None, standardize: bool = True, init: str = "auto", bias: str = "per_neuron",
+          dtype: str = "float64", seed: int | None = 0, feature_names=None, target_name=None,
+          class_weight=None, sample_weight=None, validation_data=None, **options) -> Model:
+    """Build a network for (X, y) and train it; ``options`` go to :class:`Trainer` (epochs, optimizer, ...).
+
+    Classification: softmax outputs and cross-entropy (one output with sigmoid and binary
+    cross-entropy for two classes when ``loss="binary_cross_entropy"``); regression: identity
+    outputs and mean squared error.
+    """
+    if task not in TASKS:
+        raise ConfigError(f"task must be classification or regression, not {task!r}")
+    X = _matrix(X, "inputs")
+    if not np.isfinite(X).all():
+        raise DataError("inputs contain a value that is not a finite number (NaN or infinity)")
+    scaler = Standardizer().fit(X) if standardize else None
+    classes = None
+    if task == "classification":
+        y_arr = np.asarray(y).reshape(-1)
+        if y_arr.dtype.kind == "f" and not np.isfinite(y_arr).all():
+            raise DataError("class labels contain NaN")
+        classes = LabelEncoder().fit(y_arr).classes
+        loss = loss or "cross_entropy"
+        n_out = 1 if loss == "binary_cross_entropy" and len(classes) == 2 else len(classes)
+        output_activation = output_activation or ("sigmoid" if n_out == 1 else "softmax")
+    else:
+        n_out = _matrix(y, "targets", column=True).shape[1]
+        loss = loss or "mse"
+        output_activation = output_activation or "identity"
+    hidden = [int(h) for h in hidden]
+    sizes = [X.shape[1], *hidden, n_out]
+    network = Network(sizes, [activation] * len(hidden) + [output_activation], loss, bias=bias,
+                      init=init, seed=seed, dtype=dtype)
+    model = Model(network, task, classes, scaler, feature_names, target_name,
+                  info={"activation": activation, "hidden": hidden})
+    if class_weight is not None:
+        sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
+    if validation_data is not None:
+        validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
+    Trainer(network, model.inputs(X), model.targets(y), seed=seed, sample_weight=sample_weight,
+            validation_data=validation_data, history=model.history, **options).run()
+    return model
+
+
+def _class_sample_weight(model: Model, y, class_weight, sample_weight):
+    """Weights per class (``"balanced"``: n / (k · n_class)) become weights per sample."""
+    idx = model.encoder.indices(y)
+    k = len(model.classes)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        per_class = len(idx) / (k * np.bincount(idx, minlength=k))
+    elif isinstance(class_weight, dict):
+        per_class = np.ones(k)
+        for label, w in class_weight.items():
+            match = np.nonzero(model.classes == label)[0]
+            if len(match) == 0:
+                raise DataError(f"class weight given for unknown class {label!r}")
+            per_class[match[0]] = float(w)
+    else:
+        raise ConfigError("class_weight must be 'balanced' or a mapping class -> weight")
+    v = per_class[idx]
+    return v if sample_weight is None else v * np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+
+
+def _matrix(value, what: str, column: bool = False) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be numbers in a regular (not ragged) array") from None
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1) if column else arr.reshape(1, -1)
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise DataError(f"{what} must be a non-empty table (rows are samples), got shape {arr.shape}")
+    return arr
