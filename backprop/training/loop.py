@@ -274,7 +274,8 @@ class Trainer:
             np.copyto(p, a)
         self.optimizer.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
-        self.history = History.from_dict(state["history"])
+        loaded = History.from_dict(state["history"])
+        self.history.unit, self.history.series = loaded.unit, loaded.series  # the model keeps its History object
         self.epoch = int(state["epoch"])
         self.best, self.best_epoch, self.wait = float(state["best"]), int(state["best_epoch"]), int(state["wait"])
         if self.best_params is not None and state.get("best_params") is not None:

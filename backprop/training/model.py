@@ -95,11 +95,18 @@ class Model:
         return f"Model({self.task}, {self.network!r})"
 
 
-def train(X, y, hidden=(32,), *, task: str = "classification", activation: str = "relu", loss: str | None = None,
+def train(X, y, hidden=(32,), **options) -> Model:
+    """Build a network for (X, y) and train it (see :func:`prepare` for the options)."""
+    model, trainer = prepare(X, y, hidden, **options)
+    trainer.run()
+    return model
+
+
+def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str = "relu", loss: str | None = None,
           output_activation: str | None = None, standardize: bool = True, init: str = "auto", bias: str = "per_neuron",
           dtype: str = "float64", seed: int | None = 0, feature_names=None, target_name=None,
-          class_weight=None, sample_weight=None, validation_data=None, **options) -> Model:
-    """Build a network for (X, y) and train it; ``options`` go to :class:`Trainer` (epochs, optimizer, ...).
+          class_weight=None, sample_weight=None, validation_data=None, **options) -> tuple[Model, Trainer]:
+    """A model for (X, y) and its (not yet run) trainer; ``options`` go to :class:`Trainer`.
 
     Classification: softmax outputs and cross-entropy (one output with sigmoid and binary
     cross-entropy for two classes when ``loss="binary_cross_entropy"``); regression: identity
@@ -134,9 +141,9 @@ def train(X, y, hidden=(32,), *, task: str = "classification", activation: str =
         sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
     if validation_data is not None:
         validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
-    Trainer(network, model.inputs(X), model.targets(y), seed=seed, sample_weight=sample_weight,
-            validation_data=validation_data, history=model.history, **options).run()
-    return model
+    trainer = Trainer(network, model.inputs(X), model.targets(y), seed=seed, sample_weight=sample_weight,
+                      validation_data=validation_data, history=model.history, **options)
+    return model, trainer
 
 
 def _class_sample_weight(model: Model, y, class_weight, sample_weight):

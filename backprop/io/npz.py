@@ -1,0 +1,35 @@
+"""``.npz`` archives holding named arrays plus one JSON document ("meta"); never pickle."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+
+from ..errors import FileFormatError
+from .atomic import write_bytes
+
+
+def save_npz(path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.array(json.dumps(meta)), **arrays)
+    write_bytes(path, buf.getvalue())
+
+
+def load_npz(path, what: str = "file") -> tuple[dict, dict[str, np.ndarray]]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+        raise FileFormatError(f"{path}: not a readable {what} (.npz without pickled objects): {str(exc).splitlines()[0]}") from None
+    if "meta" not in arrays or arrays["meta"].dtype.kind != "U" or arrays["meta"].ndim != 0:
+        raise FileFormatError(f"{path}: not a backprop {what} (no 'meta' entry)")
+    try:
+        meta = json.loads(str(arrays.pop("meta")))
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(f"{path}: its metadata is not valid JSON ({exc.msg})") from None
+    if not isinstance(meta, dict):
+        raise FileFormatError(f"{path}: its metadata must be a JSON object")
+    return meta, arrays
