@@ -272,6 +272,7 @@ class Network:
         """
         fwd = self.forward(x, masks)
         t = self.as_targets(target, len(fwd.output))
+        grads = self.backward(fwd, t, sample_weight)  # first: it validates the sample weights
         unmasked = masks is None or masks[-1] is None
         terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None).sum(axis=1)
         if sample_weight is None:
@@ -279,7 +280,7 @@ class Network:
         else:
             v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
             loss = float((terms * v).sum() / v.sum()) if v.shape == terms.shape and v.sum() > 0 else float("nan")
-        return loss, self.backward(fwd, t, sample_weight)
+        return loss, grads
 
     def train_step(self, x, target, learning_rate: float) -> float:
         """One forward pass, one backward pass, one update; returns the loss before the update."""
@@ -331,7 +332,10 @@ def _check_sizes(sizes) -> list[int]:
 
 
 def _check_dtype(dtype) -> type:
-    key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    try:
+        key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    except TypeError:  # not a dtype at all (0, a list, ...)
+        key = None
     if key not in DTYPES:
         raise ConfigError(f"dtype must be float64 or float32, not {dtype!r}")
     return DTYPES[key]
