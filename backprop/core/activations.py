@@ -134,6 +134,7 @@ class Softmax(Activation):
     derivative_latex = r"<y>(1 - <y>)"
 
     def forward(self, net):
+        net = np.clip(net, -1e300, 1e300)  # an overflowed net (±inf) would make inf − inf = NaN below
         shifted = net - net.max(axis=-1, keepdims=True)  # e^(net - max): no overflow
         out = np.exp(shifted)
         out /= out.sum(axis=-1, keepdims=True)
