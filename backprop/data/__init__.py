@@ -1,1 +1,7 @@
-"""Datasets: toy problems, the datasets scikit-learn ships, CSV and IDX files; preprocessing."""
+"""Datasets (XOR, the seed's sample, scikit-learn's bundled sets, CSV, IDX) and preprocessing."""
+
+from ..training.preprocess import LabelEncoder, Standardizer
+from .datasets import Dataset, load_dataset
+from .split import train_test_split
+
+__all__ = ["Dataset", "LabelEncoder", "Standardizer", "load_dataset", "train_test_split"]

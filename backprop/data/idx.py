@@ -1,0 +1,73 @@
+"""IDX files (the MNIST format), plain or gzip-compressed, read from the user's disk.
+
+Header: two zero bytes, a type byte (0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float,
+0x0E double), the number of dimensions, then each dimension as a big-endian 32-bit integer; then
+the values, big-endian.  Images (n, rows, cols) become rows of rows·cols values.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+
+_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path) -> np.ndarray:
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{path}: broken gzip file ({exc})") from None
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _TYPES:
+        raise DataError(f"{path}: not an IDX file (bad magic number)")
+    ndim = raw[3]
+    if ndim < 1 or len(raw) < 4 + 4 * ndim:
+        raise DataError(f"{path}: truncated IDX header")
+    dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
+    dtype = np.dtype(_TYPES[raw[2]])
+    expected = int(np.prod(dims)) * dtype.itemsize
+    body = raw[4 + 4 * ndim:]
+    if len(body) != expected:
+        raise DataError(f"{path}: IDX header announces {expected} bytes of data, the file holds {len(body)}")
+    return np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
+
+
+def load_idx(images, labels):
+    """(X, y) from an images file (n, ...) and a labels file (n,); ubyte pixels are scaled to [0, 1]."""
+    X = read_idx(images)
+    y = read_idx(labels)
+    if y.ndim != 1:
+        raise DataError(f"{labels}: a labels file must be one-dimensional, got shape {y.shape}")
+    if len(X) != len(y):
+        raise DataError(f"{images} holds {len(X)} samples but {labels} holds {len(y)} labels")
+    X = X.reshape(len(X), -1).astype(np.float64)
+    if read_idx_type(images) == 0x08:
+        X /= 255.0
+    return X, y.astype(np.int64)
+
+
+def read_idx_type(path) -> int:
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        with gzip.open(path, "rb") as f:
+            raw = f.read(4)
+    return raw[2]
+
+
+def write_idx(path, array: np.ndarray, compress: bool | None = None) -> None:
+    """Write ``array`` as IDX (for tests and exports); gzip when the name ends in .gz."""
+    array = np.asarray(array)
+    kind = next(k for k, v in _TYPES.items() if np.dtype(v).newbyteorder("=") == array.dtype.newbyteorder("="))
+    data = bytes([0, 0, kind, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    data += array.astype(np.dtype(_TYPES[kind])).tobytes()
+    if compress if compress is not None else str(path).endswith(".gz"):
+        data = gzip.compress(data)
+    Path(path).write_bytes(data)

@@ -1,0 +1,28 @@
+"""Seeded train/test splits (stratified by class for classification)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+def train_test_split(X, y, test_size: float = 0.25, seed: int | None = 0, stratify: bool = True):
+    """(X_train, X_test, y_train, y_test); each class keeps its share in both parts when stratified."""
+    if not 0.0 < test_size < 1.0:
+        raise ConfigError(f"test size must be between 0 and 1, not {test_size!r}")
+    n = len(X)
+    rng = np.random.default_rng(seed)
+    if stratify:
+        test = []
+        labels = np.asarray(y).reshape(n, -1)[:, 0] if np.asarray(y).ndim > 1 else np.asarray(y)
+        for c in np.unique(labels):
+            members = rng.permutation(np.nonzero(labels == c)[0])
+            test.extend(members[: int(round(len(members) * test_size))])
+        test = np.sort(np.asarray(test, dtype=np.intp))
+    else:
+        test = np.sort(rng.permutation(n)[: int(round(n * test_size))])
+    if len(test) == 0 or len(test) == n:
+        raise ConfigError(f"a test size of {test_size} leaves no samples to train or to test on")
+    train = np.setdiff1d(np.arange(n), test)
+    return X[train], X[test], y[train], y[test]

@@ -1,0 +1,77 @@
+"""Two-dimensional toy datasets, TensorFlow-Playground style: XOR, circles, spirals, Gaussian clusters.
+
+Every generator takes ``n`` (points), ``noise`` and ``seed`` and returns ``(x, y)``: ``x`` of shape
+(n, 2) with coordinates in about [-1, 1], ``y`` of shape (n, 1) with labels 0 or 1 (the classes
+alternate so both are equally represented).  The same seed gives the same points, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+
+MAX_POINTS = 10_000
+
+
+def _start(n: int, noise: float, seed: int | None):
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 2 <= n <= MAX_POINTS:
+        raise ConfigError(f"the number of points must be a whole number from 2 to {MAX_POINTS}, not {n!r}")
+    if not np.isfinite(noise) or not 0 <= noise <= 1:
+        raise ConfigError(f"noise must be a number from 0 to 1, not {noise!r}")
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2  # 0, 1, 0, 1, ...
+    return rng, labels
+
+
+def _result(x: np.ndarray, labels: np.ndarray):
+    return np.clip(x, -1.0, 1.0), labels.reshape(-1, 1).astype(np.float64)
+
+
+def xor(n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """Points in the four quadrants; label 1 where the signs of x1 and x2 differ."""
+    rng, _ = _start(n, noise, seed)
+    x = rng.uniform(-1, 1, size=(n, 2))
+    x += np.sign(x) * 0.05  # keep points off the axes, where the label flips
+    labels = (np.sign(x[:, 0]) != np.sign(x[:, 1])).astype(int)
+    x += rng.normal(0, noise * 0.3, size=x.shape)
+    return _result(x, labels)
+
+
+def circles(n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """An inner disc (label 1) inside a ring (label 0)."""
+    rng, labels = _start(n, noise, seed)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(labels == 1, rng.uniform(0, 0.4, n), rng.uniform(0.6, 0.95, n))
+    x = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    x += rng.normal(0, noise * 0.3, size=x.shape)
+    return _result(x, labels)
+
+
+def spirals(n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """Two interleaved spirals, one per label."""
+    rng, labels = _start(n, noise, seed)
+    t = rng.uniform(0, 1, n)
+    angle = 1.75 * 2 * np.pi * t + np.pi * labels
+    radius = 0.9 * t
+    x = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    x += rng.normal(0, noise * 0.3, size=x.shape)
+    return _result(x, labels)
+
+
+def gaussians(n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """Two Gaussian clusters, around (-0.5, -0.5) (label 0) and (0.5, 0.5) (label 1)."""
+    rng, labels = _start(n, noise, seed)
+    centres = np.where(labels[:, None] == 1, 0.5, -0.5)
+    x = centres + rng.normal(0, 0.15 + noise, size=(n, 2))
+    return _result(x, labels)
+
+
+DATASETS = {"xor": xor, "circles": circles, "spirals": spirals, "gaussians": gaussians}
+
+
+def make_toy2d(name: str, n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """``(x, y)`` of the dataset called ``name`` (xor, circles, spirals, gaussians)."""
+    if name not in DATASETS:
+        raise ConfigError(f"unknown 2-D dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    return DATASETS[name](n, noise, seed)
