@@ -17,6 +17,9 @@ import sys
 # subcommand name -> module in this package
 COMMANDS = {
     "example": "example",
+    "train": "train",
+    "predict": "predict",
+    "evaluate": "evaluate",
 }
 
 
