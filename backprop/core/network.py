@@ -116,6 +116,9 @@ class Network:
             raise ShapeError(f"weights must be a list of {n_layers} matrices, one per layer")
         if biases is not None and (not isinstance(biases, (list, tuple)) or len(biases) != n_layers):
             raise ShapeError(f"biases must be a list of {n_layers} entries, one per layer")
+        if seed is not None and not isinstance(seed, np.random.Generator) and (
+                isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ConfigError(f"seed must be a non-negative whole number, not {seed!r}")
         rng = np.random.default_rng(seed)
         self.layers: list[Layer] = []
         for l in range(n_layers):
@@ -334,7 +337,7 @@ def _check_sizes(sizes) -> list[int]:
 def _check_dtype(dtype) -> type:
     try:
         key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
-    except TypeError:  # not a dtype at all (0, a list, ...)
+    except (TypeError, ValueError):  # not a dtype at all (0, a list, a dict, ...)
         key = None
     if key not in DTYPES:
         raise ConfigError(f"dtype must be float64 or float32, not {dtype!r}")
