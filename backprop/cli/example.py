@@ -15,6 +15,9 @@ def add_parser(sub) -> None:
     p.add_argument("--iterations", type=_positive_int, default=10_000, metavar="N",
                    help="how many updates to train for at the end (default 10000)")
     p.add_argument("--json", action="store_true", help="print one JSON object with every value")
+    p.add_argument("--history", metavar="FILE",
+                   help="also write the total error before each update, and after the last, as a "
+                   "history file for 'backprop plot'")
     p.set_defaults(run=run)
 
 
@@ -35,6 +38,8 @@ def run(args) -> int:
     from ..explain.render_text import render_text
 
     ex = run_example(args.iterations)
+    if args.history:
+        _write_history(args.history, args.iterations)
     if args.json:
         import json
 
@@ -52,3 +57,17 @@ def run(args) -> int:
     print(f"out_o1@{n} = {fmt(ex.final[f'out_o1@{n}'])}    (target 0.01)")
     print(f"out_o2@{n} = {fmt(ex.final[f'out_o2@{n}'])}    (target 0.99)")
     return 0
+
+
+def _write_history(path, iterations: int) -> None:
+    """{"unit": "iteration", "loss": [E_total@0, E_total@1, ..., E_total@N]}, written atomically."""
+    import json
+
+    from .. import seed
+    from ..io.atomic import write_text
+    from ..training import train_online
+
+    network = seed.seed_network()
+    losses = train_online(network, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, iterations)
+    losses.append(network.loss(seed.INPUT, seed.TARGET))
+    write_text(path, json.dumps({"unit": "iteration", "loss": losses}) + "\n")
