@@ -17,6 +17,8 @@ import sys
 # subcommand name -> module in this package
 COMMANDS = {
     "example": "example",
+    "diagram": "diagram",
+    "plot": "plot",
     "train": "train",
     "predict": "predict",
     "evaluate": "evaluate",
