@@ -1,0 +1,128 @@
+"""Fuzzing every reader that has landed (issue 7): ≥ 10,000 malformed inputs per reader, each of
+which must give a valid result or the library's own error with a one-line message.
+
+The harness is ``tests/fuzz/harness.py``; the number of inputs is ``FUZZ_N`` (10,000 by default,
+``FUZZ_N=100000`` for a longer run — see the README's Reliability section)."""
+
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from backprop.core import Network
+from backprop.errors import BackpropError
+from fuzz.harness import WRONG_VALUES, byte_inputs, fuzz, is_finite_number, json_inputs, mutate_tree, text_inputs
+
+N = int(os.environ.get("FUZZ_N", "10000"))
+
+SHEET = """# my answers for the seed example
+net_h1 = 0.3775
+out_h1 = 0.593269992
+E_total = 0.298371109
+dE_total/dw5 = 0.082167041
+w5+ = 0.35891648
+H1_final = 0.593269992   # the third seed's name
+E_total@1 = 0.291027774
+out_o1@10000 = 0.015913620
+"""
+
+
+def test_answer_sheets(record_property):
+    from backprop.explain.check import parse_sheet
+
+    def valid(text, answers):
+        return None if all(is_finite_number(a.given) for a in answers) else "a non-finite number was accepted"
+
+    report = fuzz(parse_sheet, text_inputs([SHEET, SHEET.replace(" = ", "="), "w1 = 1\n"], N, seed=1), check=valid)
+    record_property("fuzz", str(report).splitlines()[0])
+    assert not report.failures, report
+    assert report.tried == N and report.refused > N // 10  # most mutations must be caught, not all accepted
+
+
+SPEC = {"sizes": [2, 2, 2], "activation": ["sigmoid", "sigmoid"], "loss": "half_sse",
+        "weights": [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]], "biases": [0.35, 0.6],
+        "bias": "shared", "train_biases": False, "init": "xavier", "seed": 0, "dtype": "float64"}
+SPEC2 = {"sizes": [3, 4, 1], "activation": "relu", "loss": "mse", "bias": "per_neuron",
+         "train_biases": [True, False], "init": "auto", "seed": 7, "dtype": "float32"}
+
+
+def test_network_construction_from_random_specs():
+    import random
+
+    rng = random.Random(2)
+
+    def specs():
+        for _ in range(N):
+            spec = mutate_tree(rng.choice([SPEC, SPEC2]), rng)
+            yield spec if isinstance(spec, dict) else {"sizes": spec}
+
+    def build(spec):
+        known = {k: v for k, v in spec.items() if k in SPEC}
+        sizes = known.pop("sizes", [2, 1])
+        return Network(sizes, **known)
+
+    def valid(spec, net):
+        problems = [p for p in net.parameters() if not np.all(np.isfinite(p))]
+        return "non-finite parameters accepted" if problems else None
+
+    report = fuzz(build, specs(), check=valid)
+    assert not report.failures, report
+    assert report.refused > N // 10
+
+
+def test_cli_arguments_in_process(monkeypatch):
+    """``backprop example`` with junk arguments: exit 0, or exit 2 with one line on stderr."""
+    import contextlib
+    import functools
+    import random
+
+    from backprop import cli
+    from backprop.cli import main
+
+    monkeypatch.setattr(cli, "build_parser", functools.lru_cache(cli.build_parser))  # build it once
+
+    rng = random.Random(3)
+    junk = [str(v) for v in WRONG_VALUES] + ["", " ", "-5", "0", "1.5", "1e3", "\u0663", "10" * 40, "--json", "-h",
+                                               "\x00", "\udcff", "nan", "--iterations"]
+    flags = ["--iterations", "--json", "--nope", "-x", "--iterations=", "--", "example", "--version"]
+    codes = {}
+
+    def run(argv):
+        # a terminal's stderr writes undecodable arguments (\udcff) with backslashes; so does this one
+        out, err = io.TextIOWrapper(io.BytesIO()), io.TextIOWrapper(io.BytesIO(), errors="backslashreplace")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
+                code = exc.code
+        err.seek(0)
+        text = err.read()
+        codes[code] = codes.get(code, 0) + 1
+        if code == 0:
+            return code
+        if code != 2:
+            raise AssertionError(f"exit code {code}")
+        if len(text.strip().splitlines()) != 1 or "Traceback" in text:
+            raise AssertionError(f"stderr is not one line: {text[:300]!r}")
+        return code
+
+    def argvs():
+        for _ in range(N):
+            argv = ["example"]
+            for _ in range(rng.randint(1, 3)):
+                argv += [rng.choice(flags), rng.choice(junk)]
+            # a valid --iterations runs the example: keep those small
+            yield [a if not (a.isdigit() and int(a) > 20) else "-" + a for a in argv]
+
+    report = fuzz(run, argvs())
+    assert not report.failures, report
+    assert codes.get(2, 0) > N // 2, codes
+
+
+def _verdict(result):
+    if isinstance(result, str):
+        raise AssertionError(result)
+    return result
