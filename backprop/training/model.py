@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.losses import get_loss
 from ..core.network import Network
 from ..errors import ConfigError, DataError
 from .history import History
@@ -103,8 +104,8 @@ def train(X, y, hidden=(32,), **options) -> Model:
 
 
 def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str = "relu", loss: str | None = None,
-          output_activation: str | None = None, standardize: bool = True, init: str = "auto", bias: str = "per_neuron",
-          dtype: str = "float64", seed: int | None = 0, feature_names=None, target_name=None,
+          output_activation: str | None = None, output_size: int | None = None, standardize: bool = True, init: str = "auto", bias: str = "per_neuron",
+          train_biases=True, dtype: str = "float64", seed: int | None = 0, feature_names=None, target_name=None,
           class_weight=None, sample_weight=None, validation_data=None, **options) -> tuple[Model, Trainer]:
     """A model for (X, y) and its (not yet run) trainer; ``options`` go to :class:`Trainer`.
 
@@ -124,17 +125,24 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
         if y_arr.dtype.kind == "f" and not np.isfinite(y_arr).all():
             raise DataError("class labels contain NaN")
         classes = LabelEncoder().fit(y_arr).classes
-        loss = loss or "cross_entropy"
-        n_out = 1 if loss == "binary_cross_entropy" and len(classes) == 2 else len(classes)
-        output_activation = output_activation or ("sigmoid" if n_out == 1 else "softmax")
+        single = len(classes) == 2 and (output_size == 1 or (output_size is None and loss == "binary_cross_entropy"))
+        n_out = 1 if single else len(classes)
+        if output_size is not None and output_size != n_out:
+            raise ConfigError(f"the data have {len(classes)} classes, so the output layer needs {n_out} neuron(s), "
+                              f"not {output_size}")
+        loss = loss or ("binary_cross_entropy" if single else "cross_entropy")
     else:
         n_out = _matrix(y, "targets", column=True).shape[1]
+        if output_size is not None and output_size != n_out:
+            raise ConfigError(f"the targets have {n_out} column(s), so the output layer needs {n_out} neuron(s), not {output_size}")
         loss = loss or "mse"
-        output_activation = output_activation or "identity"
+    if output_activation is None:  # the loss's own partner, else sigmoid for classes, identity for values
+        fused = get_loss(loss).fused_activation
+        output_activation = fused or ("sigmoid" if task == "classification" else "identity")
     hidden = [int(h) for h in hidden]
     sizes = [X.shape[1], *hidden, n_out]
     network = Network(sizes, [activation] * len(hidden) + [output_activation], loss, bias=bias,
-                      init=init, seed=seed, dtype=dtype)
+                      train_biases=train_biases, init=init, seed=seed, dtype=dtype)
     model = Model(network, task, classes, scaler, feature_names, target_name,
                   info={"activation": activation, "hidden": hidden})
     if class_weight is not None:
