@@ -3,7 +3,8 @@
 ``forward(net)`` gives out = f(net).  ``derivative(out, net)`` gives dout/dnet elementwise (for the
 seed's logistic function written, as in the seed, as out·(1 − out)).  ``backward(out, net, g)``
 turns dE/dout into dE/dnet; for elementwise functions that is g · f'(net), for softmax it is the
-Jacobian-vector product.
+Jacobian-vector product.  Each takes an optional ``out=`` (``result=``) array to write its result
+into — the training workspace's preallocated buffers; without it a new array is returned.
 
 The written forms use ``<x>`` for the function's argument (the net input) and ``<y>`` for its value
 (the output), so the explain renderers can put names or numbers in their place.
@@ -27,15 +28,18 @@ class Activation:
     derivative_text: str = ""  # dout/dnet = ...
     derivative_latex: str = ""
 
-    def forward(self, net: np.ndarray) -> np.ndarray:
+    def forward(self, net: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def derivative(self, out: np.ndarray, net: np.ndarray) -> np.ndarray:
+    def derivative(self, out: np.ndarray, net: np.ndarray, result: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, out: np.ndarray, net: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, out: np.ndarray, net: np.ndarray, grad_out: np.ndarray,
+                 result: np.ndarray | None = None) -> np.ndarray:
         """dE/dnet = dE/dout · dout/dnet (chain rule, elementwise)."""
-        return grad_out * self.derivative(out, net)
+        d = self.derivative(out, net, result)
+        d *= grad_out
+        return d
 
     def __repr__(self) -> str:
         return self.name
@@ -50,14 +54,17 @@ class Sigmoid(Activation):
     derivative_text = "<y> * (1 - <y>)"
     derivative_latex = r"<y>(1 - <y>)"
 
-    def forward(self, net):
-        z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT)
-        out = np.exp(-z)
-        out += 1.0
-        return np.reciprocal(out, out=out)
+    def forward(self, net, out=None):
+        z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT, out=out)
+        np.negative(z, out=z)
+        np.exp(z, out=z)  # e^(−net)
+        z += 1.0
+        return np.reciprocal(z, out=z)
 
-    def derivative(self, out, net):
-        return out * (1.0 - out)
+    def derivative(self, out, net, result=None):
+        d = np.subtract(1.0, out, out=result)
+        d *= out  # out (1 − out)
+        return d
 
 
 class Tanh(Activation):
@@ -67,11 +74,12 @@ class Tanh(Activation):
     derivative_text = "1 - <y>^2"
     derivative_latex = r"1 - <y>^2"
 
-    def forward(self, net):
-        return np.tanh(net)
+    def forward(self, net, out=None):
+        return np.tanh(net, out=out)
 
-    def derivative(self, out, net):
-        return 1.0 - out * out
+    def derivative(self, out, net, result=None):
+        d = np.multiply(out, out, out=result)
+        return np.subtract(1.0, d, out=d if result is not None else None)  # 1 − out²
 
 
 class ReLU(Activation):
@@ -81,14 +89,13 @@ class ReLU(Activation):
     derivative_text = "1 if <x> > 0 else 0"
     derivative_latex = r"[<x> > 0]"
 
-    def forward(self, net):
-        return np.maximum(net, 0.0)
+    def forward(self, net, out=None):
+        return np.maximum(net, 0.0, out=out)
 
-    def derivative(self, out, net):
-        return (net > 0).astype(net.dtype)
-
-    def backward(self, out, net, grad_out):
-        return np.where(net > 0, grad_out, 0.0).astype(grad_out.dtype, copy=False)
+    def derivative(self, out, net, result=None):
+        if result is None:
+            return (net > 0).astype(net.dtype)
+        return np.greater(net, 0, out=result)  # [net > 0] as 1.0 / 0.0
 
 
 class LeakyReLU(Activation):
@@ -99,11 +106,16 @@ class LeakyReLU(Activation):
     derivative_text = "1 if <x> > 0 else 0.01"
     derivative_latex = r"1 \text{ if } <x> > 0 \text{ else } 0.01"
 
-    def forward(self, net):
-        return np.where(net > 0, net, self.slope * net)
+    def forward(self, net, out=None):
+        y = np.multiply(net, self.slope, out=out)
+        return np.maximum(net, y, out=y)  # max(net, 0.01 net) = net if net > 0 else 0.01 net
 
-    def derivative(self, out, net):
-        return np.where(net > 0, 1.0, self.slope).astype(net.dtype)
+    def derivative(self, out, net, result=None):
+        d = np.where(net > 0, 1.0, self.slope).astype(net.dtype)
+        if result is None:
+            return d
+        np.copyto(result, d)
+        return result
 
 
 class Identity(Activation):
@@ -113,13 +125,19 @@ class Identity(Activation):
     derivative_text = "1"
     derivative_latex = "1"
 
-    def forward(self, net):
-        return net.copy()
+    def forward(self, net, out=None):
+        if out is None:
+            return net.copy()
+        np.copyto(out, net)
+        return out
 
-    def derivative(self, out, net):
-        return np.ones_like(net)
+    def derivative(self, out, net, result=None):
+        if result is None:
+            return np.ones_like(net)
+        result.fill(1.0)
+        return result
 
-    def backward(self, out, net, grad_out):
+    def backward(self, out, net, grad_out, result=None):
         return grad_out
 
 
@@ -133,20 +151,25 @@ class Softmax(Activation):
     derivative_text = "<y> * (1 - <y>)  (diagonal of the Jacobian)"
     derivative_latex = r"<y>(1 - <y>)"
 
-    def forward(self, net):
-        net = np.clip(net, -1e300, 1e300)  # an overflowed net (±inf) would make inf − inf = NaN below
-        shifted = net - net.max(axis=-1, keepdims=True)  # e^(net - max): no overflow
-        out = np.exp(shifted)
-        out /= out.sum(axis=-1, keepdims=True)
-        return out
+    def forward(self, net, out=None):
+        big = np.finfo(net.dtype).max
+        y = np.clip(net, -big, big, out=out)  # an overflowed net (±inf) would make inf − inf = NaN below
+        y -= y.max(axis=-1, keepdims=True)  # e^(net - max): no overflow
+        np.exp(y, out=y)
+        y /= y.sum(axis=-1, keepdims=True)
+        return y
 
-    def derivative(self, out, net):
+    def derivative(self, out, net, result=None):
         """The diagonal dout_k/dnet_k; the full Jacobian is used in :meth:`backward`."""
-        return out * (1.0 - out)
+        d = np.subtract(1.0, out, out=result)
+        d *= out
+        return d
 
-    def backward(self, out, net, grad_out):
+    def backward(self, out, net, grad_out, result=None):
         # dE/dnet_k = out_k (g_k − Σ_j g_j out_j)
-        return out * (grad_out - (grad_out * out).sum(axis=-1, keepdims=True))
+        d = np.subtract(grad_out, (grad_out * out).sum(axis=-1, keepdims=True), out=result)
+        d *= out
+        return d
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {

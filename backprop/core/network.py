@@ -202,18 +202,7 @@ class Network:
         ``masks`` (training only) holds, per layer, ``None`` or an array multiplied into that
         layer's outputs — inverted dropout, with the 1/(1 − p) scale already in the mask.
         """
-        out = self.as_inputs(x)
-        nets, outs = [], [out]
-        for l, layer in enumerate(self.layers):
-            net = out @ layer.weights.T
-            if layer.bias is not None:
-                net += layer.bias
-            out = layer.activation.forward(net)
-            if masks is not None and masks[l] is not None:
-                out = out * masks[l]
-            nets.append(net)
-            outs.append(out)
-        return Forward(nets, outs, masks)
+        return self._forward(self.as_inputs(x), masks, None)
 
     def backward(self, fwd: Forward, target, sample_weight=None) -> Gradients:
         """The chain rule, from the loss back to the inputs.
@@ -225,8 +214,28 @@ class Network:
         The batch loss is the mean over samples; with ``sample_weight`` it is the weighted mean
         Σ_s v_s E_s / Σ_s v_s, so each sample's delta carries v_s / Σ v instead of 1/n.
         """
-        t = self.as_targets(target, len(fwd.output))
-        scale = _sample_scale(sample_weight, t.shape[0], self.dtype)
+        return self._backward(fwd, self.as_targets(target, len(fwd.output)), sample_weight, None)
+
+    def _forward(self, out: np.ndarray, masks, ws: "Workspace | None") -> Forward:
+        # ws: None allocates every array; a Workspace hands out its reused buffers instead
+        buf = _no_buffer if ws is None else ws.buffer
+        n = out.shape[0]
+        nets, outs = [], [out]
+        for l, layer in enumerate(self.layers):
+            net = np.matmul(out, layer.weights.T, out=buf("net", l, n, layer.n_out))
+            if layer.bias is not None:
+                net += layer.bias
+            out = layer.activation.forward(net, out=buf("out", l, n, layer.n_out))
+            if masks is not None and masks[l] is not None:
+                out = np.multiply(out, masks[l], out=out if ws is not None else None)
+            nets.append(net)
+            outs.append(out)
+        return Forward(nets, outs, masks)
+
+    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: "Workspace | None") -> Gradients:
+        buf = _no_buffer if ws is None else ws.buffer
+        n = t.shape[0]
+        scale = _sample_scale(sample_weight, n, self.dtype)
         last = self.layers[-1]
         out, net = fwd.outs[-1], fwd.nets[-1]
         masks = fwd.masks or [None] * len(self.layers)
@@ -234,7 +243,8 @@ class Network:
         if masks[-1] is not None:  # E depends on the masked output: chain through the mask
             grad_out = grad_out * masks[-1]
         if self.loss_fn.fused_activation == last.activation.name and masks[-1] is None:
-            delta = (out - t) * scale
+            delta = np.subtract(out, t, out=buf("delta", len(self.layers) - 1, n, last.n_out))
+            delta *= scale  # (out − target) / n
         else:
             delta = last.activation.backward(out, net, grad_out)
         g = Gradients()
@@ -246,19 +256,23 @@ class Network:
         for l in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[l]
             g.deltas[l] = delta
-            g.weights[l] = delta.T @ fwd.outs[l]
+            g.weights[l] = np.matmul(delta.T, fwd.outs[l], out=buf("dW", l, layer.n_out, layer.n_in))
             if layer.bias is not None:
-                g.biases[l] = delta.sum(axis=0) if layer.bias_mode == "per_neuron" else delta.sum(keepdims=True).reshape(1)
+                if layer.bias_mode == "per_neuron":
+                    g.biases[l] = np.sum(delta, axis=0, out=buf("db", l, 1, layer.n_out)[0] if ws else None)
+                else:
+                    g.biases[l] = delta.sum(keepdims=True).reshape(1)
             if l > 0:
-                grad_out = delta @ layer.weights
-                g.grad_outs[l - 1] = grad_out
                 below = self.layers[l - 1]
+                grad_out = np.matmul(delta, layer.weights, out=buf("grad_out", l - 1, n, below.n_out))
+                g.grad_outs[l - 1] = grad_out
                 if masks[l - 1] is not None:  # out = f(net) · mask: chain through the mask
-                    grad_out = grad_out * masks[l - 1]
-                    below_out = below.activation.forward(fwd.nets[l - 1])
+                    grad_out = np.multiply(grad_out, masks[l - 1], out=buf("masked", l - 1, n, below.n_out))
+                    below_out = below.activation.forward(fwd.nets[l - 1], out=buf("unmasked", l - 1, n, below.n_out))
                 else:
                     below_out = fwd.outs[l]
-                delta = below.activation.backward(below_out, fwd.nets[l - 1], grad_out)
+                delta = below.activation.backward(below_out, fwd.nets[l - 1], grad_out,
+                                                  buf("delta", l - 1, n, below.n_out))
         return g
 
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
@@ -271,11 +285,18 @@ class Network:
     def gradients(self, x, target, sample_weight=None, masks=None) -> tuple[float, Gradients]:
         """The loss of a batch and its gradients: one forward pass, one backward pass.
 
-        This is the seam every training loop calls; the engine may reuse buffers behind it.
+        This is the seam every training loop calls, and the engine reuses buffers behind it:
+        the arrays of the returned ``Gradients`` belong to this network's workspace and are valid
+        until the next call of ``gradients`` on it (copy them to keep them).  ``forward`` and
+        ``backward`` always return fresh arrays.
         """
-        fwd = self.forward(x, masks)
-        t = self.as_targets(target, len(fwd.output))
-        grads = self.backward(fwd, t, sample_weight)  # first: it validates the sample weights
+        x = self.as_inputs(x)
+        t = self.as_targets(target, len(x))
+        ws = self.__dict__.get("_workspace")
+        if ws is None or ws.dtype != self.dtype:
+            ws = self._workspace = Workspace(self.dtype)
+        fwd = self._forward(x, masks, ws)
+        grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
         unmasked = masks is None or masks[-1] is None
         terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None).sum(axis=1)
         if sample_weight is None:
@@ -315,6 +336,27 @@ class Network:
         if n_samples is not None and arr.shape[0] != n_samples:
             raise ShapeError(f"{arr.shape[0]} targets for {n_samples} input samples")
         return arr
+
+
+# ------------------------------------------------------------------------------ workspace
+class Workspace:
+    """Reused arrays for ``Network.gradients``: one per (quantity, layer), grown when a batch is
+    larger than any before and handed out as views of their first rows, so a training loop
+    allocates no large array per batch."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.arrays: dict[tuple[str, int], np.ndarray] = {}
+
+    def buffer(self, name: str, l: int, rows: int, cols: int) -> np.ndarray:
+        a = self.arrays.get((name, l))
+        if a is None or a.shape[0] < rows or a.shape[1] != cols:
+            a = self.arrays[(name, l)] = np.empty((rows, cols), dtype=self.dtype)
+        return a[:rows]
+
+
+def _no_buffer(name: str, l: int, rows: int, cols: int) -> None:
+    return None  # out=None: NumPy allocates a new array
 
 
 # ----------------------------------------------------------------------------- validation
