@@ -1,1 +1,21 @@
-"""Explaining: the named record of one step (trace), its names (notation) and its renderings."""
+"""Explaining: the named record of one step (trace), its names (notation) and its renderings.
+
+This package is also callable: ``backprop.explain(network, format=None, only=None, ...)`` is
+:func:`backprop.explain.api.explain_network` (the package and the function share one name, so
+the package itself takes the call; ``backprop.explain.trace`` and the other modules stay reachable).
+"""
+
+import sys
+import types
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, network=None, format=None, only=None, **options):
+        """One training step of ``network`` explained; see :func:`backprop.explain.api.explain_network`."""
+        from .api import explain_network
+
+        return explain_network(network, format, only, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+explain = sys.modules[__name__]  # ``from backprop.explain import explain`` is this callable package

@@ -95,3 +95,112 @@ def values_after(network: Network, x, target, learning_rate: float, iterations: 
 
 def iterations_asked(answers: list[AnswerLine]) -> set[int]:
     return {int(m.group(2)) for a in answers if (m := _AT.fullmatch(a.canonical))}
+
+
+# ----------------------------------------------------------------------------- verdicts
+@dataclass
+class Verdict:
+    """The verdict on one answer line."""
+
+    line: int
+    name: str  # as written
+    canonical: str
+    given_text: str
+    given: float
+    expected: float | None  # None: the name is unknown
+    ok: bool
+    hint: str | None = None  # the likely mistake, or the names meant
+    formula: str | None = None  # the exact value's formula with the numbers substituted
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "name": self.name, "canonical": self.canonical, "given": self.given,
+                "given_text": self.given_text, "expected": self.expected, "ok": self.ok, "hint": self.hint,
+                "formula": self.formula}
+
+
+@dataclass
+class CheckResult:
+    """Every line's verdict; ``ok`` when all are right."""
+
+    verdicts: list[Verdict]
+    source: str = "<sheet>"
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts)
+
+    @property
+    def wrong(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.ok]
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "lines": [v.to_dict() for v in self.verdicts]}
+
+    def to_text(self) -> str:
+        from .numbers import fmt
+
+        out = []
+        for v in self.verdicts:
+            head = f"line {v.line}: {v.name} = {v.given_text}"
+            if v.ok:
+                out.append(f"ok     {head}")
+                continue
+            if v.expected is None:
+                out.append(f"ERROR  {head}: {v.hint}")
+                continue
+            out.append(f"WRONG  {head}: the exact value is {fmt(v.expected)}")
+            if v.formula:
+                out.append(f"         {v.formula}")
+            if v.hint:
+                out.append(f"         likely: {v.hint}")
+        n, bad = len(self.verdicts), len(self.wrong)
+        out.append("")
+        out.append(f"{n} line{'s' if n != 1 else ''} checked: {n - bad} right, {bad} wrong"
+                   + ("" if bad else " - all right."))
+        return "\n".join(out) + "\n"
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_markdown_(self) -> str:
+        return "```text\n" + self.to_text() + "```\n"
+
+
+def check_answers(answers: list[AnswerLine], network: Network, x, target, learning_rate: float,
+                  source: str = "<sheet>") -> CheckResult:
+    """A verdict for every answer, against one step (and N steps for ``NAME@N``) of the engine."""
+    from .hints import Hinter
+    from .trace import trace_step
+
+    trace = trace_step(network, x, target, learning_rate)
+    values = trace.values
+    asked = iterations_asked(answers)
+    after = values_after(network, x, target, learning_rate, asked) if asked else {}
+    hinter = Hinter(trace, x, target)
+    verdicts = []
+    for a in answers:
+        name = a.canonical
+        exact = values.get(name, after.get(name))
+        if exact is None:
+            verdicts.append(Verdict(a.line, a.name, name, a.text, a.given, None, False,
+                                    _unknown(name, values, after)))
+            continue
+        ok = is_close(a.text, exact)
+        verdict = Verdict(a.line, a.name, name, a.text, a.given, exact, ok)
+        if not ok:
+            verdict.formula = hinter.formula(name)
+            verdict.hint = hinter.hint(name, a.text, exact)
+        verdicts.append(verdict)
+    return CheckResult(verdicts, source)
+
+
+def _unknown(name: str, values: dict, after: dict) -> str:
+    import difflib
+
+    base = name.split("@", 1)[0]
+    known = list(values) + sorted({k.split("@")[0] for k in after})
+    close = difflib.get_close_matches(base, known, n=3, cutoff=0.6)
+    text = f"unknown name {name!r}"
+    if "@" in name:
+        text += " (after N updates: net_X, out_X, E_total and the weights and biases are known)"
+    return text + (f"; did you mean {', '.join(close)}?" if close else "")

@@ -42,6 +42,6 @@ def step_line(step, values, givens) -> str:
     numbers = substituted(step.text, values, givens)
     if numbers == formula or formula == numbers.strip():
         return f"{step.name} = {formula} = {result}"
-    if REF.fullmatch(step.text.strip()) and step.text.strip()[1:-1] in givens:
+    if REF.fullmatch(step.text.strip()):  # a single quantity, such as dnet_o1/dw5 = out_h1
         return f"{step.name} = {formula} = {numbers}"  # a given, such as dnet_o1/dout_h1 = w5
     return f"{step.name} = {formula} = {numbers} = {result}"

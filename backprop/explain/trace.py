@@ -118,7 +118,7 @@ def _forward_steps(tr: Trace) -> None:
         for j, neuron in enumerate(names.neurons[l]):
             senders = names.sender_outputs(l)
             terms = [f"<{w}> * <{s}>" for w, s in zip(names.weights[l][j], senders)]
-            lterms = [f"<{w}> <{s}>" for w, s in zip(names.weights[l][j], senders)]
+            lterms = [f"<{w}> \\cdot <{s}>" for w, s in zip(names.weights[l][j], senders)]
             if names.biases[l] is not None:
                 terms.append(f"<{names.biases[l][j]}> * 1")
                 lterms.append(f"<{names.biases[l][j]}> \\cdot 1")

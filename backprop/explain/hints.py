@@ -1,0 +1,193 @@
+"""The likely mistake behind a wrong answer — every candidate computed with the engine.
+
+Candidates, tried in this order:
+
+* the decimal point moved (``408666186`` for 0.408666186);
+* the sign flipped;
+* a factor or term of the quantity's own formula left out (dE_total/dw5 without dout_o1/dnet_o1);
+* the value of another quantity (a wrong neuron or weight, a swapped index: out_h2 for out_h1);
+* backpropagating through the *updated* weights of the layer above (w5+ where w5 belongs) —
+  the engine's backward pass run on a network whose upper layers already took their step;
+* for ``NAME@N``: the value after N − 1 or N + 1 updates, or after N updates of a loop that
+  updates the output layer first and backpropagates through its updated weights.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import numpy as np
+
+from .latex import REF
+from .numbers import fmt
+from .render_text import substituted, symbolic
+from .trace import Trace
+
+_AT = re.compile(r"(.+)@(\d+)")
+
+
+class Hinter:
+    def __init__(self, trace: Trace, x, target):
+        self.trace = trace
+        self.values = trace.values
+        self.x, self.target = x, target
+        self._steps = {s.name: s for s in trace.steps}
+        self._variant: dict | None = None
+        self._loops: dict[int, dict] = {}
+
+    # ----------------------------------------------------------------------- the formula
+    def formula(self, name: str) -> str | None:
+        step = self._steps.get(name)
+        if step is None or not REF.search(step.text):
+            return None
+        return (f"{name} = {symbolic(step.text)} = {substituted(step.text, self.values, self.trace.givens)}"
+                f" = {fmt(step.value)}")
+
+    # ------------------------------------------------------------------------- the hint
+    def hint(self, name: str, text: str, exact: float) -> str | None:
+        given = float(Decimal(text))
+        for k in range(-12, 13):
+            if k and _close(_scaled(text, k), exact):
+                return (f"the decimal point is misplaced: {_scaled(text, k)} is right"
+                        + (" (the leading '0.' is lost)" if k < 0 and abs(given) >= 1 else ""))
+        if given != 0 and _close(_negated(text), exact):
+            return "the sign is wrong"
+        candidates = self._candidates(name)
+        for value, why in candidates:
+            if _close(text, value):
+                return why
+        for k in range(-12, 13):  # a moved decimal point on top of another mistake
+            if k:
+                for value, why in candidates:
+                    if _close(_scaled(text, k), value):
+                        return f"a digit moved ({_scaled(text, k)} would be {fmt(value)}), and {why}"
+        return None
+
+    def _candidates(self, name: str) -> list[tuple[float, str]]:
+        out: list[tuple[float, str]] = []
+        m = _AT.fullmatch(name)
+        if m:
+            base, n = m.group(1), int(m.group(2))
+            from .check import values_after
+
+            near = [k for k in (n - 1, n + 1) if k >= 0]
+            others = values_after(self.trace.network, self.x, self.target, self.trace.learning_rate, set(near))
+            for k in near:
+                if f"{base}@{k}" in others:
+                    out.append((others[f"{base}@{k}"],
+                                f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})"))
+            loop = self._updated_weights_loop(n)
+            if name in loop and len(self.trace.network.layers) > 1:
+                out.append((loop[name], "that is what a loop gives that updates the output weights first and then "
+                                        "backpropagates to the hidden layer through the updated weights (use the "
+                                        "original weights for every gradient of an iteration)"))
+            return out
+        step = self._steps.get(name)
+        if step is not None:
+            out += self._missing_parts(step)
+        out += self._other_quantities(name)
+        variant = self._through_updated()
+        if name in variant and not _same(variant[name], self.values[name]):
+            out.append((variant[name], "that is what you get if you backpropagate through the updated weights of "
+                                       "the layer above (w+ where the original w belongs)"))
+        return out
+
+    def _missing_parts(self, step) -> list[tuple[float, str]]:
+        """Leave one factor out of a product, or one term out of a sum, of the step's formula."""
+        text = step.text.strip()
+        out = []
+        for sep, word in ((" * ", "factor"), (" + ", "term")):
+            parts = text.split(sep)
+            if len(parts) < 2 or not all(REF.fullmatch(p.strip()) for p in parts):
+                continue
+            names = [p.strip()[1:-1] for p in parts]
+            nums = [self.values[n] for n in names]
+            for i, left_out in enumerate(names):
+                rest = nums[:i] + nums[i + 1:]
+                value = float(np.prod(rest)) if sep == " * " else float(sum(rest))
+                out.append((value, f"the {word} {left_out} = {fmt(nums[i])} is missing"))
+        return out
+
+    def _other_quantities(self, name: str) -> list[tuple[float, str]]:
+        """Another named quantity's value — nearest names (same kind) first."""
+        kind = re.sub(r"\d+", "#", name)
+        ranked = sorted(self.values.items(), key=lambda kv: re.sub(r"\d+", "#", kv[0]) != kind)
+        out = []
+        for other, value in ranked:
+            if other == name or _same(value, self.values[name]):
+                continue
+            why = f"that is the value of {other}"
+            if other.endswith("+") and other[:-1] in self.trace.givens:
+                why += f" (the updated {other[:-1]}, where the original {other[:-1]} = {fmt(self.values[other[:-1]], True)} belongs)"
+            elif re.sub(r"\d+", "#", other) == kind:
+                why += " (a wrong neuron, weight or index)"
+            out.append((value, why))
+        return out
+
+    def _through_updated(self) -> dict[str, float]:
+        """The step's backward quantities had the hidden layers backpropagated through updated
+        upper-layer weights: the engine's backward pass on the original forward pass, with the
+        weights of the layers above already stepped."""
+        if self._variant is None:
+            tr = self.trace
+            net = tr.network.copy()
+            for l in range(1, len(net.layers)):
+                net.layers[l].weights = tr.updated.layers[l].weights.copy()
+            ts = net.as_targets(self.target, 1)
+            grads = net.backward(tr.forward, ts)
+            names, out = tr.notation, {}
+            for l in range(len(net.layers) - 1):
+                for j, h in enumerate(names.neurons[l]):
+                    out[f"dE_total/dout_{h}"] = float(grads.grad_outs[l][0, j])
+                    out[f"delta_{h}"] = float(grads.deltas[l][0, j])
+                    for r, o in enumerate(names.neurons[l + 1]):
+                        out[f"dE_{o}/dout_{h}"] = float(grads.deltas[l + 1][0, r] * net.layers[l + 1].weights[r, j])
+                    for s, w in enumerate(names.weights[l][j]):
+                        out[f"dE_total/d{w}"] = float(grads.weights[l][j, s])
+                        out[f"{w}+"] = float(tr.network.layers[l].weights[j, s] - tr.learning_rate * grads.weights[l][j, s])
+            self._variant = out
+        return self._variant
+
+    def _updated_weights_loop(self, n: int) -> dict[str, float]:
+        """N iterations of a loop that steps the layers from the output down, each one's gradient
+        backpropagated through the already-stepped layers above (the engine does each pass)."""
+        if n not in self._loops:
+            tr = self.trace
+            net = tr.network.copy()
+            xs = net.as_inputs(self.x)
+            ts = net.as_targets(self.target, len(xs))
+            lr = tr.learning_rate
+            for _ in range(n):
+                fwd = net.forward(xs)
+                for l in range(len(net.layers) - 1, -1, -1):
+                    g = net.backward(fwd, ts)
+                    layer = net.layers[l]
+                    layer.weights -= lr * g.weights[l]
+                    if layer.train_bias:
+                        layer.bias -= lr * g.biases[l]
+            fwd = net.forward(xs)
+            out = {f"E_total@{n}": net.loss(xs, ts)}
+            for k, o in enumerate(tr.notation.neurons[-1]):
+                out[f"out_{o}@{n}"] = float(fwd.output[0, k])
+                out[f"net_{o}@{n}"] = float(fwd.nets[-1][0, k])
+            self._loops[n] = out
+        return self._loops[n]
+
+
+def _scaled(text: str, k: int) -> str:
+    return format(Decimal(text).scaleb(k), "f")
+
+
+def _negated(text: str) -> str:
+    return text[1:] if text.startswith("-") else "-" + text
+
+
+def _close(text: str, value: float) -> bool:
+    from .check import is_close
+
+    return is_close(text, value)
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(b))

@@ -1,0 +1,66 @@
+"""LaTeX forms of names and formulas: ``dE_total/dw5`` → ``\\frac{\\partial E_{total}}{\\partial w_{5}}``."""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import fmt
+
+REF = re.compile(r"<([^<>]+)>")
+_GREEK = {"eta": r"\eta", "delta": r"\delta"}
+
+
+def latex_name(name: str) -> str:
+    """The seed's way of writing a name in LaTeX."""
+    at = ""
+    if "@" in name:
+        name, n = name.split("@", 1)
+        at = f"^{{({n})}}"
+    m = re.fullmatch(r"d([^/]+)/d(.+)", name)
+    if m:
+        return rf"\frac{{\partial {latex_name(m.group(1))}}}{{\partial {latex_name(m.group(2))}}}" + at
+    plus = ""
+    if name.endswith("+"):
+        name, plus = name[:-1], "^{+}"
+    if name in _GREEK:
+        return _GREEK[name] + plus + at
+    m = re.fullmatch(r"([a-z])(\d+)", name)  # w5, i1, b1
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)}}}{plus}{at}"
+    m = re.fullmatch(r"([A-Za-z]+)_(.+)", name)  # net_h1, E_total, delta_o1, b_h2_3
+    if m:
+        head = _GREEK.get(m.group(1), m.group(1))
+        return f"{head}_{{{m.group(2).replace('_', ',')}}}{plus}{at}"
+    return name.replace("_", r"\_") + plus + at
+
+
+def latex_symbolic(template: str) -> str:
+    return REF.sub(lambda m: latex_name(m.group(1)), template)
+
+
+def latex_numbers(template: str, values: dict, givens: dict) -> str:
+    """The formula with numbers; a negative number inside a formula is written in parentheses."""
+    whole = REF.fullmatch(template.strip()) is not None
+
+    def number(m):
+        v = values[m.group(1)]
+        text = fmt(v, m.group(1) in givens)
+        return f"({text})" if v < 0 and not whole else text
+
+    return REF.sub(number, template)
+
+
+def aligned(parts: list[str]) -> str:
+    """``name = formula = numbers = result``; four parts break after the formula."""
+    if len(parts) >= 4:
+        return rf"\begin{{aligned}} {parts[0]} &= {parts[1]} \\ &= {' = '.join(parts[2:])} \end{{aligned}}"
+    return " = ".join(parts)
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def escape_text(text: str) -> str:
+    """Plain text for a LaTeX document."""
+    return "".join(_TEX_SPECIAL.get(c, c) for c in text)

@@ -1,0 +1,50 @@
+"""One line of a derivation in both written forms: ``name = formula = numbers = result``.
+
+A :class:`Line` holds the parts of one equation as plain text and as LaTeX; every renderer
+(text, Markdown, HTML, LaTeX) writes the same parts, so every format says the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .latex import REF, latex_name, latex_numbers, latex_symbolic
+from .numbers import fmt
+from .render_text import substituted, symbolic
+
+
+@dataclass
+class Line:
+    section: str
+    name: str
+    text: list[str]  # name, formula, numbers, result (those that say something)
+    latex: list[str]
+    note: str = ""
+    layer: int | None = None
+    inline_note: bool = False  # a bare result whose note says what it is ("after one update")
+
+    @property
+    def plain(self) -> str:
+        return " = ".join(self.text)
+
+    @property
+    def math(self) -> str:
+        return " = ".join(self.latex)
+
+
+def step_line(step, values: dict, givens: dict) -> Line:
+    """The parts of one scalar step, with the seed's shortcuts (no formula for a plain result,
+    no result where the numbers are already it)."""
+    result = fmt(step.value)
+    lname = latex_name(step.name)
+    if not REF.search(step.text):
+        return Line(step.section, step.name, [step.name, result], [lname, result], step.note, step.layer, True)
+    formula, numbers = symbolic(step.text), substituted(step.text, values, givens)
+    lformula, lnumbers = latex_symbolic(step.latex), latex_numbers(step.latex, values, givens)
+    if numbers == formula or formula == numbers.strip():
+        return Line(step.section, step.name, [step.name, formula, result], [lname, lformula, result], step.note, step.layer)
+    if REF.fullmatch(step.text.strip()):  # a single quantity, such as dnet_o1/dw5 = out_h1
+        return Line(step.section, step.name, [step.name, formula, numbers], [lname, lformula, lnumbers],
+                    step.note, step.layer)
+    return Line(step.section, step.name, [step.name, formula, numbers, result],
+                [lname, lformula, lnumbers, result], step.note, step.layer)
