@@ -25,6 +25,12 @@ _LAZY = {
     "trace_step": "backprop.explain.trace",
     "run_example": "backprop.example",
     "train_online": "backprop.training",
+    "explain": "backprop.explain",  # the package itself, callable: backprop.explain(network, format=...)
+    "explain_network": "backprop.explain.api",
+    "Explanation": "backprop.explain.explanation",
+    "check": "backprop.explain.api",
+    "exercise": "backprop.explain.api",
+    "read_network_file": "backprop.io.network_file",
 }
 
 __all__ = [
