@@ -41,6 +41,8 @@ def parse_sheet(text: str) -> list[AnswerLine]:
         name, value = (part.strip() for part in line.rsplit("=", 1))
         if not name:
             raise FileFormatError(f"line {number}: no name before '='")
+        if not value:  # not answered yet (an exercise's blank sheet)
+            continue
         try:
             given = float(Decimal(value))
         except (InvalidOperation, ValueError):
