@@ -17,6 +17,9 @@ import sys
 # subcommand name -> module in this package
 COMMANDS = {
     "example": "example",
+    "explain": "explain",
+    "check": "check",
+    "exercise": "exercise",
     "diagram": "diagram",
     "plot": "plot",
     "train": "train",
