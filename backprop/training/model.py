@@ -149,6 +149,7 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
         sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
     if validation_data is not None:
         validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
+    options.setdefault("metrics", ("accuracy",) if task == "classification" else ("r2",))
     trainer = Trainer(network, model.inputs(X), model.targets(y), seed=seed, sample_weight=sample_weight,
                       validation_data=validation_data, history=model.history, **options)
     return model, trainer
