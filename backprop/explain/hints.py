@@ -41,8 +41,9 @@ class Hinter:
         step = self._steps.get(name)
         if step is None or not REF.search(step.text):
             return None
-        return (f"{name} = {symbolic(step.text)} = {substituted(step.text, self.values, self.trace.givens)}"
-                f" = {fmt(step.value)}")
+        from .views import step_line
+
+        return step_line(step, self.values, self.trace.givens).plain
 
     # ------------------------------------------------------------------------- the hint
     def hint(self, name: str, text: str, exact: float) -> str | None:
@@ -61,7 +62,7 @@ class Hinter:
             if k:
                 for value, why in candidates:
                     if _close(_scaled(text, k), value):
-                        return f"a digit moved ({_scaled(text, k)} would be {fmt(value)}), and {why}"
+                        return f"the decimal point is misplaced (read as {_scaled(text, k)}), and {why}"
         return None
 
     def _candidates(self, name: str) -> list[tuple[float, str]]:
@@ -110,18 +111,21 @@ class Hinter:
         return out
 
     def _other_quantities(self, name: str) -> list[tuple[float, str]]:
-        """Another named quantity's value — nearest names (same kind) first."""
+        """Other named quantities with the value given: basic quantities first, then the same kind."""
         kind = re.sub(r"\d+", "#", name)
-        ranked = sorted(self.values.items(), key=lambda kv: re.sub(r"\d+", "#", kv[0]) != kind)
+        found: dict[float, list[str]] = {}
+        for other, value in self.values.items():
+            if other != name and not _same(value, self.values[name]):
+                found.setdefault(value, []).append(other)
         out = []
-        for other, value in ranked:
-            if other == name or _same(value, self.values[name]):
-                continue
-            why = f"that is the value of {other}"
-            if other.endswith("+") and other[:-1] in self.trace.givens:
-                why += f" (the updated {other[:-1]}, where the original {other[:-1]} = {fmt(self.values[other[:-1]], True)} belongs)"
-            elif re.sub(r"\d+", "#", other) == kind:
-                why += " (a wrong neuron, weight or index)"
+        for value, others in found.items():
+            others.sort(key=lambda o: ("/" in o, re.sub(r"\d+", "#", o) != kind))
+            first = others[0]
+            why = f"that is {first}" + (f" (also {', '.join(others[1:3])})" if len(others) > 1 else "")
+            if first.endswith("+") and first[:-1] in self.trace.givens:
+                why += f": the updated {first[:-1]}, where the original {first[:-1]} = {fmt(self.values[first[:-1]], True)} belongs"
+            elif any(re.sub(r"\d+", "#", o) == kind for o in others) or re.sub(r"\d+", "#", first) == re.sub(r"\d+", "#", name.split("/")[-1]):
+                why += ": a wrong neuron, weight or index"
             out.append((value, why))
         return out
 
@@ -176,7 +180,7 @@ class Hinter:
 
 
 def _scaled(text: str, k: int) -> str:
-    return format(Decimal(text).scaleb(k), "f")
+    return format(Decimal(text).scaleb(k).normalize(), "f")
 
 
 def _negated(text: str) -> str:
