@@ -102,3 +102,96 @@ def test_activations_write_into_out_exactly_as_they_allocate(name):
     d = act.derivative(fresh, net)
     _same(act.derivative(fresh, net, np.full_like(net, np.nan)), d)
     _same(act.backward(fresh, net, g, np.full_like(net, np.nan)), act.backward(fresh, net, g))
+
+
+# ------------------------------------------------------------------ the written-out online update
+from backprop.core import get_activation, get_loss, unrolled  # noqa: E402
+from backprop.training import train_online  # noqa: E402
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_each_activations_scalar_form_is_its_numpy_formula(name):
+    import math
+
+    act = get_activation(name)
+    net = np.concatenate([np.linspace(-30, 30, 601), [-800.0, -1e-300, 0.0, 1e-300, 800.0]])
+    out = act.forward(net)
+    ns = {"exp": math.exp, "tanh": math.tanh}
+    f = [eval(act.scalar.format(x="x"), {**ns, "x": v}) for v in net.tolist()]
+    d = [eval(act.scalar_derivative.format(x="x", y="y"), {**ns, "x": v, "y": y}) for v, y in zip(net.tolist(), out.tolist())]
+    np.testing.assert_allclose(f, out, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(d, act.derivative(out, net), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_each_losses_scalar_form_is_its_numpy_formula(name):
+    import math
+
+    loss = get_loss(name)
+    rng = np.random.default_rng(2)
+    net = rng.normal(scale=4, size=(50, 3))
+    y = 1 / (1 + np.exp(-net))
+    t = rng.uniform(0, 1, size=(50, 3))
+    ns = {"exp": math.exp, "log": math.log, "log1p": math.log1p, "TINY": np.finfo(float).tiny, "EPS": np.finfo(float).eps}
+
+    def ev(src, **v):
+        return np.array([[eval(src.format(t="t", y="y", x="x", m=3), {**ns, "t": a, "y": b, "x": c})
+                          for a, b, c in zip(*row)] for row in zip(v["t"].tolist(), v["y"].tolist(), v["x"].tolist())])
+
+    np.testing.assert_allclose(ev(loss.scalar_term, t=t, y=y, x=net), loss.terms(y, t), rtol=1e-15)
+    np.testing.assert_allclose(ev(loss.scalar_gradient, t=t, y=y, x=net), loss.gradient(y, t), rtol=1e-15)
+    if loss.scalar_fused_term:
+        np.testing.assert_allclose(ev(loss.scalar_fused_term, t=t, y=y, x=net), loss.terms(y, t, net), rtol=1e-14)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("bias,train", BIAS)
+def test_written_out_online_training_equals_numpy_train_step(loss, bias, train):
+    rng = np.random.default_rng(4)
+    for hidden, output in itertools.product(HIDDEN, ["sigmoid", "identity", "tanh"]):
+        if loss in ("binary_cross_entropy", "cross_entropy") and output != "sigmoid":
+            continue  # these losses need outputs in (0, 1)
+        net = Network([3, 4, 2], [hidden, output], loss, bias=bias, train_biases=train, seed=11)
+        assert unrolled.supports(net)
+        twin = net.copy()
+        x = rng.normal(size=(1, 3))
+        t = rng.uniform(0.1, 0.9, size=(1, 2))
+        fast = train_online(net, x, t, 0.1, 60)
+        slow = [twin.train_step(x, t, 0.1) for _ in range(60)]
+        assert fast[0] == pytest.approx(slow[0], rel=1e-15)
+        # to 1e-12 of the starting loss (where a loss reaches 1e-18, its own last digits are noise)
+        np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12 * slow[0])
+        for a, b in zip(net.parameters() + [l.bias for l in net.layers if l.bias is not None],
+                        twin.parameters() + [l.bias for l in twin.layers if l.bias is not None]):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_seed_online_training_written_out_matches_numpy_to_rounding():
+    from backprop import seed
+
+    net, twin = seed.seed_network(), seed.seed_network()
+    fast = np.array(train_online(net, seed.INPUT, seed.TARGET, 0.5, 10_000))
+    slow = np.array([twin.train_step([seed.INPUT], [seed.TARGET], 0.5) for _ in range(10_000)])
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=0)
+    assert fast[0] == slow[0]  # the first loss: the same operations, the same bits
+    for a, b in zip(net.parameters(), twin.parameters()):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+
+
+def test_written_out_code_declines_what_it_cannot_do():
+    assert not unrolled.supports(Network([2, 3, 2], ["sigmoid", "softmax"], "cross_entropy"))
+    assert not unrolled.supports(Network([2, 2, 2], dtype="float32"))
+    assert not unrolled.supports(Network([20, 20, 2]))
+    net = Network([2, 3, 2], ["tanh", "softmax"], "cross_entropy", seed=1)
+    twin = net.copy()
+    losses = train_online(net, [0.3, -0.2], [0.0, 1.0], 0.2, 5)  # falls back to NumPy
+    assert losses == [twin.train_step([[0.3, -0.2]], [[0.0, 1.0]], 0.2) for _ in range(5)]
+
+
+def test_source_shows_the_seed_update_in_the_seed_notation():
+    from backprop import seed
+
+    src = unrolled.source(seed.seed_network())
+    assert "net1_1 = w1_1_1 * i1 + w1_1_2 * i2 + b1" in src
+    assert "w2_1_1 -= eta * (delta2_1 * out1_1)" in src
+    assert "b1 -=" not in src  # the seed's biases are frozen

@@ -27,6 +27,10 @@ class Activation:
     latex: str = ""
     derivative_text: str = ""  # dout/dnet = ...
     derivative_latex: str = ""
+    # The same formula for one float64 number, as Python source ({x} = net, {y} = out), for the
+    # straight-line code that trains tiny networks (core/unrolled.py); "" where there is none.
+    scalar: str = ""  # out = ...
+    scalar_derivative: str = ""  # dout/dnet = ...
 
     def forward(self, net: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -53,6 +57,8 @@ class Sigmoid(Activation):
     latex = r"\frac{1}{1+e^{-<x>}}"
     derivative_text = "<y> * (1 - <y>)"
     derivative_latex = r"<y>(1 - <y>)"
+    scalar = "1.0 / (1.0 + exp(-min(max({x}, -700.0), 700.0)))"
+    scalar_derivative = "{y} * (1.0 - {y})"
 
     def forward(self, net, out=None):
         z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT, out=out)
@@ -73,6 +79,8 @@ class Tanh(Activation):
     latex = r"\tanh(<x>)"
     derivative_text = "1 - <y>^2"
     derivative_latex = r"1 - <y>^2"
+    scalar = "tanh({x})"
+    scalar_derivative = "1.0 - {y} * {y}"
 
     def forward(self, net, out=None):
         return np.tanh(net, out=out)
@@ -88,6 +96,8 @@ class ReLU(Activation):
     latex = r"\max(0, <x>)"
     derivative_text = "1 if <x> > 0 else 0"
     derivative_latex = r"[<x> > 0]"
+    scalar = "({x} if {x} > 0.0 else 0.0)"
+    scalar_derivative = "(1.0 if {x} > 0.0 else 0.0)"
 
     def forward(self, net, out=None):
         return np.maximum(net, 0.0, out=out)
@@ -105,6 +115,8 @@ class LeakyReLU(Activation):
     latex = r"\max(0.01\,<x>, <x>)"
     derivative_text = "1 if <x> > 0 else 0.01"
     derivative_latex = r"1 \text{ if } <x> > 0 \text{ else } 0.01"
+    scalar = "max({x}, 0.01 * {x})"
+    scalar_derivative = "(1.0 if {x} > 0.0 else 0.01)"
 
     def forward(self, net, out=None):
         y = np.multiply(net, self.slope, out=out)
@@ -124,6 +136,8 @@ class Identity(Activation):
     latex = "<x>"
     derivative_text = "1"
     derivative_latex = "1"
+    scalar = "{x}"
+    scalar_derivative = "1.0"
 
     def forward(self, net, out=None):
         if out is None:

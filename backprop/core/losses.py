@@ -23,6 +23,11 @@ class Loss:
     latex: str = ""
     gradient_text: str = ""  # dE_total/dout_oK = ...
     gradient_latex: str = ""
+    # The same formulas for one float64 output, as Python source ({t} target, {y} out, {x} net,
+    # {m} number of outputs), for the straight-line code of core/unrolled.py; "" where there is none.
+    scalar_term: str = ""  # E_oK = ...
+    scalar_fused_term: str = ""  # E_oK from the net input, after the fused activation
+    scalar_gradient: str = ""  # dE/dout_oK = ...
 
     def terms(self, out, target, net=None):
         raise NotImplementedError
@@ -46,6 +51,8 @@ class HalfSSE(Loss):
     latex = r"\frac{1}{2}(<t> - <y>)^2"
     gradient_text = "-(<t> - <y>)"
     gradient_latex = r"-(<t> - <y>)"
+    scalar_term = "0.5 * ({t} - {y}) * ({t} - {y})"
+    scalar_gradient = "{y} - {t}"
 
     def terms(self, out, target, net=None):
         diff = target - out
@@ -63,6 +70,8 @@ class MSE(Loss):
     latex = r"\frac{1}{<m>}(<t> - <y>)^2"
     gradient_text = "-2 * (<t> - <y>) / <m>"
     gradient_latex = r"-\frac{2}{<m>}(<t> - <y>)"
+    scalar_term = "({t} - {y}) * ({t} - {y}) / {m}"
+    scalar_gradient = "({y} - {t}) * (2.0 / {m})"
 
     def terms(self, out, target, net=None):
         diff = target - out
@@ -81,6 +90,9 @@ class BinaryCrossEntropy(Loss):
     latex = r"-\left(<t>\log <y> + (1 - <t>)\log(1 - <y>)\right)"
     gradient_text = "(<y> - <t>) / (<y> * (1 - <y>))"
     gradient_latex = r"\frac{<y> - <t>}{<y>(1 - <y>)}"
+    scalar_term = "-({t} * log(max({y}, TINY)) + (1.0 - {t}) * log(max(1.0 - {y}, TINY)))"
+    scalar_fused_term = "max({x}, 0.0) - {t} * {x} + log1p(exp(-abs({x})))"
+    scalar_gradient = "({y} - {t}) / max({y} * (1.0 - {y}), EPS)"
 
     def terms(self, out, target, net=None):
         if net is not None:
@@ -103,6 +115,8 @@ class CrossEntropy(Loss):
     latex = r"-<t>\log <y>"
     gradient_text = "-<t> / <y>"
     gradient_latex = r"-\frac{<t>}{<y>}"
+    scalar_term = "-{t} * log(max({y}, TINY))"
+    scalar_gradient = "-{t} / max({y}, TINY)"
 
     def terms(self, out, target, net=None):
         if net is not None:  # log softmax from the net inputs: finite even where out rounds to 0
