@@ -146,7 +146,8 @@ class Explanation:
         return doc
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1) + "\n"
+        small = self.trace.network.n_weights <= SUMMARY_ABOVE
+        return json.dumps(self.to_dict(), indent=1 if small else None) + "\n"
 
     def render(self, format: str = "text") -> str:
         renderers = {"text": self.to_text, "markdown": self.to_markdown, "md": self.to_markdown,
@@ -219,6 +220,9 @@ def select_steps(trace: Trace, only: list[str]) -> list[Step]:
         for ref in REF.findall(by_name[name].text):
             if ref in by_name and ref not in need:
                 stack.append(ref)
+        step = by_name[name]
+        if step.name.startswith("out_") and step.layer is not None and not trace.network.layers[step.layer].activation.elementwise:
+            stack += [f"net_{n}" for n in names.neurons[step.layer]]  # softmax: every net input of the layer
         if name.startswith("dE_total/dout_o") or name.startswith("delta_o"):
             need.update(s.name for s in trace.steps if s.section == "error")  # the error being differentiated
     return [s for s in trace.steps if s.name in need]

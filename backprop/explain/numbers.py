@@ -14,9 +14,11 @@ def fmt(value: float, given: bool = False) -> str:
     """
     if not math.isfinite(value):
         return str(value)
-    if given:
+    if given:  # as typed: 0.15, not 0.150000000 (a long drawn value is written like a computed one)
         text = repr(float(value))
-        return text[:-2] if text.endswith(".0") else text
+        text = text[:-2] if text.endswith(".0") else text
+        if len(text.lstrip("-")) <= 12 and "e" not in text:
+            return text
     if value == 0:
         return "0"
     decimals = max(9, 5 - math.floor(math.log10(abs(value))))
