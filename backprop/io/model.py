@@ -87,7 +87,7 @@ def load_model(path) -> Model:
     path = Path(path)
     if path.suffix == ".npz":
         meta, arrays = load_npz(path, "model")
-        n = len(meta.get("layers") or []) - 1
+        n = len(meta["layers"]) - 1 if isinstance(meta.get("layers"), list) else 0
         weights = [arrays.get(f"W{l}") for l in range(1, n + 1)]
         biases = [arrays.get(f"b{l}") for l in range(1, n + 1)]
         unknown = set(arrays) - {f"W{l}" for l in range(1, n + 1)} - {f"b{l}" for l in range(1, n + 1)}
@@ -100,6 +100,8 @@ def load_model(path) -> Model:
             raise FileFormatError(f"{path}: not a text (JSON) model file") from None
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+            raise FileFormatError(f"{path}: not a readable JSON model ({type(exc).__name__}: {str(exc)[:80]})") from None
         if not isinstance(meta, dict):
             raise FileFormatError(f"{path}: a model file must hold a JSON object")
         weights, biases = meta.pop("weights", None), meta.pop("biases", None)
@@ -136,8 +138,8 @@ def _build(meta: dict, weights, biases) -> Model:
         biases = None
     elif any(b is None for b in biases):
         raise FileFormatError(f"bias is {bias_mode!r} but a layer has no bias values")
-    network = Network(sizes, meta["activations"], meta.get("loss"), weights=[np.asarray(w) for w in weights],
-                      biases=None if biases is None else [np.asarray(b) for b in biases], bias=str(bias_mode),
+    network = Network(sizes, meta["activations"], meta.get("loss"), weights=list(weights),  # checked there
+                      biases=None if biases is None else list(biases), bias=str(bias_mode),
                       train_biases=meta["train_biases"], dtype=meta.get("dtype", "float64"))
     task = meta.get("task")
     classes = meta.get("classes")
