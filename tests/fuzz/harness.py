@@ -26,8 +26,12 @@ class Report:
     refused: int = 0  # raised a BackpropError with a one-line message
     failures: list = field(default_factory=list)  # (input, what went wrong)
     errors: dict = field(default_factory=dict)  # error class name -> count
+    kinds: dict = field(default_factory=dict)  # first words of each problem -> (count, an input)
 
     def add_failure(self, data, problem: str) -> None:
+        kind = problem[:70]
+        count, example = self.kinds.get(kind, (0, data))
+        self.kinds[kind] = (count + 1, example)
         if len(self.failures) < 10:
             shown = data if len(repr(data)) < 300 else repr(data)[:300] + "..."
             self.failures.append((shown, problem))
@@ -36,10 +40,15 @@ class Report:
 
     def __str__(self) -> str:
         head = f"{self.tried} inputs: {self.valid} valid, {self.refused} refused, {len(self.failures)} failures"
-        shown = [f for f in self.failures if f is not None]
-        return head + "".join(f"\n  {data!r}\n    -> {problem}" for data, problem in shown)
+        shown = sorted(self.kinds.items(), key=lambda kv: -kv[1][0])[:12]
+        return head + "".join(f"\n  {count} x {kind}\n      e.g. {_short(data)}" for kind, (count, data) in shown)
 
     __repr__ = __str__
+
+
+def _short(data) -> str:
+    text = repr(data)
+    return text if len(text) < 300 else text[:300] + "..."
 
 
 def one_line_problem(exc: BaseException) -> str | None:
@@ -69,9 +78,9 @@ def fuzz(reader, inputs, *, check=None) -> Report:
             else:
                 report.refused += 1
                 report.errors[type(exc).__name__] = report.errors.get(type(exc).__name__, 0) + 1
-        except (MemoryError, RecursionError, KeyboardInterrupt):
+        except KeyboardInterrupt:
             raise
-        except Exception as exc:  # anything else is a crash the user would see as a traceback
+        except Exception as exc:  # MemoryError and RecursionError included  # anything else is a crash the user would see as a traceback
             report.add_failure(data, f"{type(exc).__name__}: {str(exc)[:200]}")
         else:
             problem = check(data, result) if check else None
