@@ -6,7 +6,8 @@ get_params / set_params, ``classes_``, ``n_features_in_``, ``n_iter_``, ``loss_c
 MLPClassifier where they mean the same: ``alpha`` is its L2 penalty, applied as the gradient
 ``alpha · W / batch_size`` just as scikit-learn does; training stops, like scikit-learn's, when the
 training loss has not improved by ``tol`` for ``n_iter_no_change`` epochs (here the best weights
-are then restored).  Unlike scikit-learn's, inputs are standardised by default (``standardize``).
+are then restored).  ``standardize=True`` standardises the inputs inside the estimator (off by
+default, as in scikit-learn, where a ``StandardScaler`` in a pipeline does it).
 
 scikit-learn is an optional extra (``pip install 'backprop[sklearn]'``).
 """
@@ -42,7 +43,7 @@ class _BaseMLP(BaseEstimator):
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", solver="adam", learning_rate_init=0.001,
                  alpha=0.0001, batch_size="auto", max_iter=200, momentum=0.9, nesterovs_momentum=True,
-                 learning_rate="constant", dropout=0.0, standardize=True, tol=1e-4, n_iter_no_change=10,
+                 learning_rate="constant", dropout=0.0, standardize=False, tol=1e-4, n_iter_no_change=10,
                  shuffle=True, random_state=None, dtype="float64"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
