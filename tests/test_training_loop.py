@@ -156,11 +156,15 @@ def test_dropout_is_seeded_changes_training_and_is_off_for_predictions():
 
 
 def test_online_training_of_the_seed_reproduces_the_seed_loop():
-    net, twin = seed.seed_network(), seed.seed_network()
+    net, twin, online = seed.seed_network(), seed.seed_network(), seed.seed_network()
     fit(net, [seed.INPUT], [seed.TARGET], epochs=1000, batch_size=1, optimizer="sgd",
         learning_rate=seed.LEARNING_RATE, metrics=())
-    train_online(twin, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, 1000)
+    for _ in range(1000):  # the engine's own update, w+ = w − η dE/dw
+        twin.train_step(seed.INPUT, seed.TARGET, seed.LEARNING_RATE)
     assert all(np.array_equal(p, q) for p, q in zip(net.parameters(), twin.parameters()))
+    train_online(online, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, 1000)  # the seed's loop (may be unrolled)
+    for p, q in zip(net.parameters(), online.parameters()):
+        np.testing.assert_allclose(p, q, rtol=0, atol=1e-12)
 
 
 def test_xor_is_solved_by_the_seed_scripts_2_5_1_sigmoid_setup():
