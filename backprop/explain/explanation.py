@@ -19,6 +19,7 @@ from .numbers import fmt
 from .trace import SECTIONS, Step, Trace
 from .views import Line, step_line
 
+CONTEXT_TERMS = 12  # in a large network, a context step with more terms is shown by its value only
 SUMMARY_ABOVE = 100  # weights; larger networks are summarised layer by layer unless asked otherwise
 DETAILS = ("auto", "full", "summary")
 
@@ -37,7 +38,8 @@ class Explanation:
         self.only = _parse_only(only)
         self.summary = detail == "summary" or (detail == "auto" and not self.only
                                                and trace.network.n_weights > SUMMARY_ABOVE)
-        self.steps: list[Step] = select_steps(trace, self.only) if self.only else list(trace.steps)
+        self.wanted: list[str] = []
+        self.steps: list[Step] = select_steps(trace, self.only, self.wanted) if self.only else list(trace.steps)
 
     # ---------------------------------------------------------------------------- content
     @property
@@ -51,7 +53,15 @@ class Explanation:
 
             return summary_lines(self.trace)
         values, givens = self.trace.values, self.trace.givens
-        return [step_line(s, values, givens) for s in self.steps]
+        lines = [step_line(s, values, givens) for s in self.steps]
+        if self.only and self.trace.network.n_weights > SUMMARY_ABOVE:
+            # a large network: what the chosen quantities merely depend on is shown by its value
+            wanted = set(self.wanted)
+            for k, s in enumerate(self.steps):
+                if s.name not in wanted and len(REF.findall(s.text)) > CONTEXT_TERMS:
+                    lines[k] = Line(s.section, s.name, [s.name, fmt(s.value)], [lines[k].latex[0], fmt(s.value)],
+                                    s.note, s.layer, True)
+        return lines
 
     def header(self) -> list[str]:
         """What is given, in plain sentences."""
@@ -181,7 +191,7 @@ def _parse_only(only) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def select_steps(trace: Trace, only: list[str]) -> list[Step]:
+def select_steps(trace: Trace, only: list[str], wanted: list[str] | None = None) -> list[Step]:
     """The steps that ``only``'s quantities need, in the trace's order.
 
     A weight or bias ``p`` asks for ``dE_total/dp`` and ``p+``; a neuron ``h12`` for its net input,
@@ -189,7 +199,7 @@ def select_steps(trace: Trace, only: list[str]) -> list[Step]:
     """
     by_name = {s.name: s for s in trace.steps}
     names = trace.notation
-    wanted: list[str] = []
+    wanted = [] if wanted is None else wanted  # filled with the steps asked for directly
     neurons = {n: l for l, layer in enumerate(names.neurons) for n in layer}
     biases = {b for layer in names.biases if layer for b in layer}
     for name in only:
