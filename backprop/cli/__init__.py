@@ -22,6 +22,7 @@ COMMANDS = {
     "exercise": "exercise",
     "diagram": "diagram",
     "plot": "plot",
+    "serve": "serve",
     "train": "train",
     "predict": "predict",
     "evaluate": "evaluate",

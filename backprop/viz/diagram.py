@@ -21,7 +21,7 @@ POSITIVE, NEGATIVE = "#2b6cb0", "#c53030"
 FILL = {"input": "#e6f0fa", "hidden": "#eef7ee", "output": "#fdf0e6", "bias": "#f4f4f4"}
 STROKE = {"input": "#4a6f94", "hidden": "#4f8a55", "output": "#b7773a", "bias": "#8a8a8a"}
 MAX_DRAWN_NEURONS = 64  # per layer; larger layers would be a blur
-LABEL_EDGES_UP_TO = 80  # more edges than this: no per-edge labels
+LABEL_UP_TO = 3  # neurons per layer up to which every edge is labelled
 
 
 @dataclass
@@ -76,9 +76,10 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
         raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
     names = Notation(network)
     dx, dy, r = (340.0, 170.0, 28.0) if values else (300.0, 130.0, 28.0)
+    if max(sizes) > LABEL_UP_TO:  # no edge labels: the columns can come closer
+        dx, dy = 210.0, (130.0 if values else 90.0)
     tallest = max(sizes)
-    any_bias = any(layer.bias_mode != "none" for layer in network.layers)
-    height = tallest * dy + (dy if any_bias else 0) + 70
+    height = tallest * dy + 70
     width = (len(sizes) - 1) * dx + 2 * 90
     top = 50 + (20 if title else 0)
     height += top - 50
@@ -98,8 +99,7 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
     weights = [abs(float(w)) for layer in network.layers for w in layer.weights.ravel()]
     biases = [abs(float(b)) for layer in network.layers if layer.bias is not None for b in layer.bias]
     biggest = max(weights + biases + [1e-12])
-    n_edges = sum(a * b for a, b in zip(sizes, sizes[1:]))
-    labelled = n_edges <= LABEL_EDGES_UP_TO
+    labelled = max(sizes) <= LABEL_UP_TO  # larger layers: labels would overlap; the page shows them on click
     values = values or {}
 
     def edge(name, src: Node, dst: Node, value: float, layer: int, at: float) -> Edge:
@@ -133,11 +133,9 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
                 e = edge(bias.name, bias, nodes[dst], float(layer.bias[0]), l, 0.3)
                 e.label = e.label if j == 0 else ""  # one shared value: label it once
                 edges.append(e)
-        else:
+        else:  # one bias per neuron: written under the neuron rather than drawn as more circles
             for j, dst in enumerate(receivers):
-                b = Node(names.biases[l][j], "bias", nodes[dst].x - dx * 0.3, nodes[dst].y + dy * 0.42, l + 1)
-                nodes[b.name] = b
-                edges.append(edge(b.name, b, nodes[dst], float(layer.bias[j]), l, 0.0))
+                nodes[dst].notes.append(f"{names.biases[l][j]} = {fmt(float(layer.bias[j]), True)}")
 
     for node in nodes.values():
         if node.kind == "input" and node.name in values:
