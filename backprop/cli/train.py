@@ -117,7 +117,8 @@ def run(args) -> int:
     net = model.network
     if not args.quiet:
         acts = [l.activation.name for l in net.layers]
-        print(f"{data.name}: {len(X)} training samples{f', {len(X_test)} held out' if X_test is not None else ''}; "
+        val = f" ({len(trainer.X_val)} of them for validation)" if trainer.X_val is not None else ""
+        print(f"{data.name}: {len(X)} training samples{val}{f', {len(X_test)} held out' if X_test is not None else ''}; "
               f"network {'-'.join(map(str, net.sizes))} ({acts[0]} hidden, {acts[-1]} output), loss {net.loss_fn.name}, "
               f"{trainer.optimizer.name} eta={trainer.optimizer.learning_rate:g}, batch {trainer.batch_size}")
     trainer.callbacks.append(_Report(args.epochs, args.quiet))
