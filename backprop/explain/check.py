@@ -177,12 +177,14 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
     trace = trace_step(network, x, target, learning_rate)
     values = trace.values
     asked = iterations_asked(answers)
-    after = values_after(network, x, target, learning_rate, asked) if asked else {}
-    hinter = Hinter(trace, x, target)
+    near = {k for n in asked for k in (n - 1, n + 1) if k >= 0}  # for "off by one" hints, in the same run
+    after = values_after(network, x, target, learning_rate, asked | near) if asked else {}
+    hinter = Hinter(trace, x, target, after)
     verdicts = []
     for a in answers:
         name = a.canonical
-        exact = values.get(name, after.get(name))
+        m = _AT.fullmatch(name)
+        exact = values.get(name) if not m else after.get(name) if int(m.group(2)) in asked else None
         if exact is None:
             verdicts.append(Verdict(a.line, a.name, name, a.text, a.given, None, False,
                                     _unknown(name, values, after)))

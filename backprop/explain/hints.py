@@ -28,13 +28,14 @@ _AT = re.compile(r"(.+)@(\d+)")
 
 
 class Hinter:
-    def __init__(self, trace: Trace, x, target):
+    def __init__(self, trace: Trace, x, target, after: dict | None = None):
         self.trace = trace
         self.values = trace.values
         self.x, self.target = x, target
         self._steps = {s.name: s for s in trace.steps}
         self._variant: dict | None = None
         self._loops: dict[int, dict] = {}
+        self._after = after or {}  # NAME@N values, including N ± 1
 
     # ----------------------------------------------------------------------- the formula
     def formula(self, name: str) -> str | None:
@@ -70,10 +71,12 @@ class Hinter:
         m = _AT.fullmatch(name)
         if m:
             base, n = m.group(1), int(m.group(2))
-            from .check import values_after
-
             near = [k for k in (n - 1, n + 1) if k >= 0]
-            others = values_after(self.trace.network, self.x, self.target, self.trace.learning_rate, set(near))
+            others = self._after
+            if any(f"{base}@{k}" not in others for k in near):
+                from .check import values_after
+
+                others = values_after(self.trace.network, self.x, self.target, self.trace.learning_rate, set(near))
             for k in near:
                 if f"{base}@{k}" in others:
                     out.append((others[f"{base}@{k}"],
