@@ -45,7 +45,9 @@ def latex_numbers(template: str, values: dict, givens: dict) -> str:
     def number(m):
         v = values[m.group(1)]
         text = fmt(v, m.group(1) in givens)
-        return f"({text})" if v < 0 and not whole else text
+        before = template[:m.start()].rstrip()[-1:]
+        bracketed = before in ("", "(", "{", "[", ",")  # already set apart: no parentheses needed
+        return f"({text})" if v < 0 and not whole and not bracketed else text
 
     return REF.sub(number, template)
 
