@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ def read_idx(path) -> np.ndarray:
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{path}: broken gzip file ({exc})") from None
     if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _TYPES:
         raise DataError(f"{path}: not an IDX file (bad magic number)")
@@ -48,6 +49,8 @@ def load_idx(images, labels):
         raise DataError(f"{labels}: a labels file must be one-dimensional, got shape {y.shape}")
     if len(X) != len(y):
         raise DataError(f"{images} holds {len(X)} samples but {labels} holds {len(y)} labels")
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise DataError(f"{images}: holds a value that is not a finite number (NaN or infinity)")
     X = X.reshape(len(X), -1).astype(np.float64)
     if read_idx_type(images) == 0x08:
         X /= 255.0
