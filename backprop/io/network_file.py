@@ -76,7 +76,7 @@ def parse_network_text(text: str, toml: bool = False, source: str = "<text>") ->
 
         try:
             spec = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # TOMLDecodeError, 5000-digit integers, deep nesting
             raise FileFormatError(f"{source}: not valid TOML: {_one_line(exc)}") from None
     else:
         try:
