@@ -144,7 +144,10 @@ class Explanation:
     def to_dict(self) -> dict:
         from .render_json import trace_to_dict
 
-        doc = trace_to_dict(self.trace)
+        doc = trace_to_dict(self.trace, steps=not self.summary)
+        if self.summary:  # a large network: its steps layer by layer, every scalar still in "values"
+            doc["steps"] = [{"name": l.name, "section": l.section, "text": l.plain, "latex": l.math,
+                             "note": l.note, "layer": l.layer} for l in self.lines()]
         if self.only:
             keep = {s.name for s in self.steps}
             doc["steps"] = [s for s in doc["steps"] if s["name"] in keep]

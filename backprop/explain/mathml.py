@@ -137,7 +137,7 @@ class _Parser:
             return f"<mi>{escape(tok)}</mi>"
         if tok.startswith("\\"):
             return f"<mtext>{escape(tok)}</mtext>"
-        return f"<mo>{escape(tok)}</mo>"
+        return f"<mo>{'−' if tok == '-' else escape(tok)}</mo>"
 
     def environment(self, name: str) -> str:
         rows, row, cell = [], [], []
@@ -162,7 +162,7 @@ class _Parser:
         if cell or row:
             row.append("".join(cell))
             rows.append(row)
-        align = ' columnalign="right left"' if name in ("aligned", "align", "align*") else ""
+        align = ' class="aligned" columnalign="right left"' if name in ("aligned", "align", "align*") else ""
         table = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in r) + "</mtr>" for r in rows)
         table = f"<mtable{align}>{table}</mtable>"
         if name == "bmatrix":

@@ -13,7 +13,10 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
        line-height: 1.5; color: #222; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .step { margin: 0.6rem 0; overflow-x: auto; }
-.step math { font-size: 1.1rem; }
+.step math { font-size: 1.15rem; text-align: left; }
+.step mfrac > * { math-style: normal; }
+mtable.aligned mtd:nth-child(odd) { text-align: right; padding-right: 0; }
+mtable.aligned mtd:nth-child(even) { text-align: left; padding-left: 0; }
 .note { color: #666; font-size: 0.9rem; margin-left: 1rem; }
 ul.given li { margin: 0.2rem 0; }
 """

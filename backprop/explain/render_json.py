@@ -5,7 +5,7 @@ from __future__ import annotations
 from .trace import Trace
 
 
-def trace_to_dict(trace: Trace) -> dict:
+def trace_to_dict(trace: Trace, steps: bool = True) -> dict:
     """Every named value, and every step with its formula templates (``<name>`` marks a quantity)."""
     return {
         "values": trace.values,
@@ -13,5 +13,5 @@ def trace_to_dict(trace: Trace) -> dict:
             {"name": s.name, "value": s.value, "section": s.section, "text": s.text, "latex": s.latex,
              "note": s.note, "layer": s.layer}
             for s in trace.steps
-        ],
+        ] if steps else [],
     }

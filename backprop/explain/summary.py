@@ -39,11 +39,21 @@ def vector_latex(v: np.ndarray) -> str:
 
 
 def matrix_text(m: np.ndarray) -> str:
-    rows, rcut = _ends(m.shape[0])
-    out = [vector_text(m[r]) for r in rows]
+    """First two rows and the last, each with its first two entries and the last."""
+    def ends(n):
+        return (list(range(n)), False) if n <= 4 else ([0, 1, n - 1], True)
+
+    rows, rcut = ends(m.shape[0])
+    cols, ccut = ends(m.shape[1])
+    out = []
+    for r in rows:
+        items = [fmt(float(m[r, c])) for c in cols]
+        if ccut:
+            items.insert(2, "...")
+        out.append("[" + ", ".join(items) + "]")
     if rcut:
-        out.insert(HEAD, "...")
-    return "[" + ", ".join(out) + "]"
+        out.insert(2, "...")
+    return f"{m.shape[0]}x{m.shape[1]} [" + ", ".join(out) + "]"
 
 
 def matrix_latex(m: np.ndarray) -> str:
@@ -112,13 +122,17 @@ def summary_lines(tr: Trace) -> list[Line]:
         section = "output" if l == last else "hidden"
         gname, pname = groups[l], prev_group[l]
         layer = net.layers[l]
-        if l == last:
+        if l == last and not net._fused:
             vec(section, f"dE_total/dout_{gname}", rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}}",
                 net.loss_fn.name + " gradient", r"\text{" + net.loss_fn.name.replace("_", r"\_") + " gradient}",
                 g.grad_outs[l][0], "how the total error changes with each output", l)
+        if l == last:
             how = "out_o - target" if net._fused else f"dE_total/dout_{gname} ⊙ {layer.activation.name}'(net_{gname})"
             lhow = (r"\mathbf{out}_{o} - \mathbf{target}" if net._fused else
                     rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}} \odot \text{{{layer.activation.name}}}'(\mathbf{{net}}_{{{gname}}})")
+            if not net._fused and not layer.activation.elementwise:
+                how = f"out_{gname} ⊙ (dE_total/dout_{gname} - (dE_total/dout_{gname} · out_{gname}))"
+                lhow = rf"\mathbf{{out}}_{{{gname}}} \odot \left(g - g \cdot \mathbf{{out}}_{{{gname}}}\right)"
         else:
             above = groups[l + 1]
             vec(section, f"dE_total/dout_{gname}", rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}}",

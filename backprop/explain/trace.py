@@ -94,9 +94,9 @@ def trace_step(network: Network, x, target, learning_rate: float) -> Trace:
     for name, v in zip(names.inputs, xs[0]):
         g[name] = float(v)
     for l, layer in enumerate(network.layers):
+        weights = layer.weights.tolist()
         for r, row in enumerate(names.weights[l]):
-            for s, w in enumerate(row):
-                g[w] = float(layer.weights[r, s])
+            g.update(zip(row, weights[r]))
         if names.biases[l] is not None:
             for j, b in enumerate(names.biases[l]):
                 g[b] = float(layer.bias[0 if layer.bias_mode == "shared" else j])
@@ -151,12 +151,13 @@ def _error_steps(tr: Trace, ts: np.ndarray) -> None:
 
 def _weight_gradient_steps(tr: Trace, l: int, section: str, outer: str) -> None:
     """dnet_X/dw = out_sender and dE_total/dw = outer · dout_X/dnet_X · dnet_X/dw for layer l."""
-    names, dw = tr.notation, tr.gradients.weights[l]
+    names, dw = tr.notation, tr.gradients.weights[l].tolist()  # lists: fast scalar access
     senders = names.sender_outputs(l)
+    sender_out = tr.forward.outs[l][0].tolist()
     chain = outer is not None
     for j, neuron in enumerate(names.neurons[l]):
         for s, w in enumerate(names.weights[l][j]):
-            tr.steps.append(Step(f"dnet_{neuron}/d{w}", float(tr.forward.outs[l][0, s]), section,
+            tr.steps.append(Step(f"dnet_{neuron}/d{w}", sender_out[s], section,
                                  f"<{senders[s]}>", f"<{senders[s]}>", f"how net_{neuron} changes with {w}", l))
             if chain:
                 text = f"<{outer.format(n=neuron)}> * <dout_{neuron}/dnet_{neuron}> * <dnet_{neuron}/d{w}>"
@@ -164,7 +165,7 @@ def _weight_gradient_steps(tr: Trace, l: int, section: str, outer: str) -> None:
             else:
                 text = f"<delta_{neuron}> * <dnet_{neuron}/d{w}>"
                 latex = text.replace(" * ", " \\cdot ")
-            tr.steps.append(Step(f"dE_total/d{w}", float(dw[j, s]), section, text, latex,
+            tr.steps.append(Step(f"dE_total/d{w}", dw[j][s], section, text, latex,
                                  f"gradient of the total error with respect to {w}", l))
 
 
@@ -185,9 +186,10 @@ def _bias_gradient_steps(tr: Trace, l: int, section: str) -> None:
 
 def _update_steps(tr: Trace, l: int, section: str) -> None:
     layer, names, new = tr.network.layers[l], tr.notation, tr.updated.layers[l]
+    new_weights = new.weights.tolist()
     for j in range(layer.n_out):
         for s, w in enumerate(names.weights[l][j]):
-            tr.steps.append(Step(f"{w}+", float(new.weights[j, s]), section,
+            tr.steps.append(Step(f"{w}+", new_weights[j][s], section,
                                  f"<{w}> - <eta> * <dE_total/d{w}>", f"<{w}> - <eta> \\cdot <dE_total/d{w}>",
                                  f"{w} after the update", l))
     if layer.train_bias:
