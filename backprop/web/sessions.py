@@ -119,10 +119,12 @@ class Session:
         sizes = list(spec["layers"])
         if changes.get("layers") is not None and list(changes["layers"]) != sizes:
             spec["layers"] = list(changes["layers"])
-            for key in ("weights", "biases", "train_biases"):
-                spec.pop(key, None)  # a new shape: fresh, seeded weights
+            spec.pop("weights")  # a new shape: fresh, seeded weights
             spec["seed"] = int(changes.get("seed") or 0)
-            spec["bias"] = "per_neuron"
+            shared = isinstance(spec.get("biases"), list) and not any(isinstance(b, list) for b in spec["biases"])
+            if not (shared and len(spec["layers"]) == len(sizes)):  # the seed's shared biases stay as they are
+                spec.pop("biases", None)
+                spec.pop("train_biases", None)
             if spec["layers"][0] != sizes[0] or spec["layers"][-1] != sizes[-1]:
                 raise ConfigError("the first and last layer sizes are fixed by the samples "
                                   f"({sizes[0]} inputs, {sizes[-1]} outputs)")

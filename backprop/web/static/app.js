@@ -180,7 +180,7 @@ function drawDiagram() {
   const v = state.shown;
   // edges: colour and thickness by the weight's current sign and size (from the layout)
   for (const e of lay.edges) {
-    el("line", { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, stroke: e.colour, "stroke-width": e.width,
+    el("line", { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, stroke: e.colour, "stroke-width": e.width, "data-edge": e.name,
       "stroke-opacity": 0.75, "stroke-dasharray": e.source.startsWith("b") ? "5 4" : "none" }, svg);
   }
   for (const e of lay.edges) { // a wide invisible line on top: click an edge to see its weight
