@@ -34,7 +34,7 @@ class Explanation:
             raise ConfigError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
         self.trace = trace
         self.sample, self.n_samples, self.source = sample, n_samples, source
-        self.file_hint = file_hint or "NETWORK.json"
+        self.file_hint = file_hint  # the file's path, for the commands suggested
         self.only = _parse_only(only)
         self.summary = detail == "summary" or (detail == "auto" and not self.only
                                                and trace.network.n_weights > SUMMARY_ABOVE)
@@ -99,9 +99,11 @@ class Explanation:
         if self.summary:
             h = self.trace.notation.neurons[0][min(11, len(self.trace.notation.neurons[0]) - 1)]
             w = self.trace.notation.weights[-1][0][0]
-            out.append(f"This network has {net.n_weights:,} weights, so the step is shown layer by layer "
-                       f"(vectors show their first and last entries). To see one neuron in full: "
-                       f"backprop explain {self.file_hint} --neuron {h}; one weight's chain: --only {w}; "
+            why = (f"This network has {net.n_weights:,} weights, so the step" if net.n_weights > SUMMARY_ABOVE
+                   else "The step")
+            command = " ".join(["backprop explain", *([self.file_hint] if self.file_hint else [])])
+            out.append(f"{why} is shown layer by layer (long vectors show their first and last entries). "
+                       f"To see one neuron in full: {command} --neuron {h}; one weight's chain: --only {w}; "
                        f"every number: --format json.")
         if self.only:
             out.append("Only what " + ", ".join(self.only) + " need" + ("s" if len(self.only) == 1 else "")

@@ -124,7 +124,8 @@ def summary_lines(tr: Trace) -> list[Line]:
         layer = net.layers[l]
         if l == last and not net._fused:
             vec(section, f"dE_total/dout_{gname}", rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}}",
-                net.loss_fn.name + " gradient", r"\text{" + net.loss_fn.name.replace("_", r"\_") + " gradient}",
+                _loss_gradient(net.loss_fn.gradient_text, net.n_outputs, "target", "out_o"),
+                _loss_gradient(net.loss_fn.gradient_latex, net.n_outputs, r"\mathbf{target}", r"\mathbf{out}_{o}"),
                 g.grad_outs[l][0], "how the total error changes with each output", l)
         if l == last:
             how = "out_o - target" if net._fused else f"dE_total/dout_{gname} ⊙ {layer.activation.name}'(net_{gname})"
@@ -173,3 +174,8 @@ def _bias_text(tr: Trace, l: int):
         return f"b{l + 1}", f"b_{{{l + 1}}}"
     g = _group(tr.notation.neurons[l])
     return f"b_{g}", rf"\mathbf{{b}}_{{{g}}}"
+
+
+def _loss_gradient(template: str, m: int, target: str, out: str) -> str:
+    """The loss's dE/dout written for the whole output vector (``-(target - out_o)``)."""
+    return template.replace("<t>", target).replace("<y>", out).replace("<m>", str(m))
