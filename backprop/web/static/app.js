@@ -92,11 +92,11 @@ async function guarded(action) {
 }
 
 // ------------------------------------------------------------------------------ showing a state
-function show(next, keepPhase) {
+function show(next, keepPhase, newPhase) {
   state = next;
   steps = {};
   for (const s of state.trace.steps) steps[s.name] = s;
-  if (!keepPhase) phase = 0;
+  if (!keepPhase) phase = newPhase || 0;
   $("iteration").textContent = state.iteration.toLocaleString("en");
   $("loss").textContent = state.loss_shown;
   $("loss-name").textContent = state.n_samples === 1 ? "E_total" : `loss (mean ${state.loss_name} over ${state.n_samples} points)`;
@@ -342,7 +342,7 @@ function drawCurve() {
     g.fillText(`1e${d}`, 4, Y(10 ** d) + 4);
   }
   g.fillText("0", L - 3, H - 10);
-  g.textAlign = "right"; g.fillText(`${xmax.toLocaleString("en")} updates`, W - R, H - 10); g.textAlign = "left";
+  g.textAlign = "right"; g.fillText(`${xmax.toLocaleString("en")} update${xmax === 1 ? "" : "s"}`, W - R, H - 10); g.textAlign = "left";
   g.strokeStyle = "#2b6cb0"; g.lineWidth = 2; g.beginPath();
   pts.forEach((p, k) => (k ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1]))));
   g.stroke();
@@ -404,7 +404,7 @@ async function play() {
   while (playing) {
     const n = SPEEDS[Number($("speed").value)];
     const before = state.iteration;
-    await guarded(async () => show(await api.train(n)));
+    await guarded(async () => show(await api.train(n), false, 1)); // show the outputs as they learn
     if (api.replay && state.iteration === before) stop();
     await new Promise((done) => setTimeout(done, 40));
   }
@@ -472,7 +472,7 @@ function fromUrl() {
 // ------------------------------------------------------------------------------ start
 function wire() {
   $("phase").onclick = () => guarded(nextPhase);
-  $("step").onclick = () => guarded(async () => show(await api.train(1)));
+  $("step").onclick = () => guarded(async () => show(await api.train(1), false, 1));
   $("play").onclick = () => play();
   $("reset").onclick = () => guarded(async () => { stop(); show(await api.reset()); });
   $("apply").onclick = () => guarded(async () => {
