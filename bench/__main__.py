@@ -1,0 +1,199 @@
+"""``python -m bench [--quick] [--json PATH] [--only seed,mnist,explain,example] [--repeats N]``
+
+Runs every workload for us and for each peer, alternating us/peers, ``--repeats`` times, and
+prints medians and ratios (ours / peer: below 1 means we are faster), the GEMM-peak fraction
+and peak memory of each mnist-shape epoch, and the machine; writes all of it as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import explain_workload, seed_workload
+from .machine import blas_threads, machine_info
+
+ROOT = Path(__file__).resolve().parent.parent
+MNIST_SIZES = [784, 256, 128, 10]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="one repeat, 2,000 samples, 1,000 seed updates: proves it runs")
+    p.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 5, quick 1)")
+    p.add_argument("--only", default="seed,mnist,explain,example", help="comma-separated workloads")
+    p.add_argument("--batches", default="32,128,1024", help="mnist-shape batch sizes")
+    p.add_argument("--json", default="bench/results.json", metavar="PATH", help="where to write the results")
+    a = p.parse_args(argv)
+    repeats = a.repeats or (1 if a.quick else 5)
+    only = set(a.only.split(","))
+    threads = blas_threads()
+    result = {"machine": machine_info(), "threads": threads, "repeats": repeats, "quick": a.quick,
+              "load_before": os.getloadavg()}
+    rows = []
+    if "seed" in only:
+        result["seed"] = seed(1_000 if a.quick else 10_000, repeats, rows)
+    if "mnist" in only:
+        batches = [int(b) for b in a.batches.split(",")]
+        result["mnist"] = mnist(2_000 if a.quick else 60_000, batches, repeats, threads, rows)
+    if "explain" in only:
+        result["explain"] = explain(repeats, rows)
+    if "example" in only:
+        result["example"] = example(1 if a.quick else repeats, rows)
+    result["load_after"] = os.getloadavg()
+    print_table(result, rows)
+    Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(a.json + ".tmp")
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(a.json)
+    print(f"\nwritten to {a.json}")
+    return 0
+
+
+def _timed(fn, *args):
+    t0 = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t0
+
+
+def seed(n: int, repeats: int, rows: list) -> dict:
+    ours = {"ours": seed_workload.ours, "ours-numpy-path": seed_workload.ours_numpy}
+    runs = {**ours, **seed_workload.PEERS}
+    for fn in runs.values():  # warm-up: imports, first calls
+        fn(10)
+    times = {k: [] for k in runs}
+    for _ in range(repeats):  # alternating: every runner once per round
+        for k, fn in runs.items():
+            times[k].append(_timed(fn, n))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    for k in runs:
+        if k != "ours":
+            rows.append(("seed", f"{n:,} updates", k, med["ours"], med[k]))
+    return {"updates": n, "seconds": times, "median_s": med,
+            "us_per_update": {k: v / n * 1e6 for k, v in med.items()},
+            "ratio_ours_over": {k: med["ours"] / v for k, v in med.items() if k != "ours"}}
+
+
+def gemm_peak(repeats: int = 5, n: int = 2048) -> float:
+    """The machine's float32 matmul rate in FLOP/s (best of ``repeats``), NumPy's BLAS."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n), dtype=np.float32)
+    b = rng.random((n, n), dtype=np.float32)
+    c = np.empty_like(a)
+    np.matmul(a, b, out=c)
+    best = min(_timed(np.matmul, a, b, c) for _ in range(repeats))
+    return 2 * n**3 / best
+
+
+def flops_per_sample(sizes) -> int:
+    """2W (forward) + 2W (weight gradients) + 2(W − W1) (input gradients but the first layer's)."""
+    w = [a * b for a, b in zip(sizes, sizes[1:])]
+    return 2 * sum(w) + 2 * sum(w) + 2 * (sum(w) - w[0])
+
+
+def _worker(peer: str, batch: int, samples: int, threads: int) -> dict:
+    cmd = [sys.executable, "-m", "bench.mnist_worker", "--peer", peer, "--batch", str(batch),
+           "--samples", str(samples), "--threads", str(threads)]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[1:])} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1]) | {"load": os.getloadavg()[0]}
+
+
+def mnist(samples: int, batches: list[int], repeats: int, threads: int, rows: list) -> dict:
+    peers = ["ours", "ours-engine", "torch", "sklearn"]
+    peak = gemm_peak()
+    flops = flops_per_sample(MNIST_SIZES) * samples
+    out = {"samples": samples, "sizes": MNIST_SIZES, "flops_per_epoch": flops, "gemm_peak_flops": peak, "batches": {}}
+    for bs in batches:
+        runs = {k: [] for k in peers}
+        for _ in range(repeats):
+            for k in peers:
+                runs[k].append(_worker(k, bs, samples, threads))
+        med = {k: statistics.median(r["epoch_s"] for r in v) for k, v in runs.items()}
+        entry = {
+            "median_epoch_s": med,
+            "samples_per_s": {k: samples / v for k, v in med.items()},
+            "gemm_peak_fraction": {k: flops / v / peak for k, v in med.items()},
+            "peak_rss_mb": {k: max(r["peak_rss"] for r in v) / 2**20 for k, v in runs.items()},
+            "memory_ratio": {k: max(r["memory_ratio"] for r in v) for k, v in runs.items()},
+            "median_setup_s": {k: statistics.median(r["setup_s"] for r in v) for k, v in runs.items()},
+            "ratio_ours_over": {k: med["ours"] / med[k] for k in peers if k != "ours"},
+            "runs": runs,
+        }
+        out["batches"][bs] = entry
+        for k in peers:
+            if k != "ours":
+                rows.append(("mnist", f"batch {bs}", k, med["ours"], med[k]))
+    out["gemm_peak_after_flops"] = gemm_peak()
+    return out
+
+
+def explain(repeats: int, rows: list) -> dict:
+    res = {"sizes": explain_workload.SIZES}
+    for fmt in ("json", "markdown"):
+        explain_workload.render(fmt)  # warm-up
+        times = [_timed(explain_workload.render, fmt) for _ in range(repeats)]
+        res[fmt] = {"seconds": times, "median_s": statistics.median(times), "target_s": 1.0 if fmt == "json" else 2.0}
+        rows.append(("explain", f"784-32-10 {fmt}", f"target {res[fmt]['target_s']:g} s",
+                     res[fmt]["median_s"], res[fmt]["target_s"]))
+    return res
+
+
+def example(repeats: int, rows: list) -> dict:
+    """``backprop example`` as a whole process (import + explanation + 10,000 updates)."""
+    cmd = [sys.executable, "-m", "backprop", "example"]
+    base = [sys.executable, "-c", "import numpy"]
+
+    def wall(c):
+        t0 = time.perf_counter()
+        subprocess.run(c, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - t0
+
+    wall(cmd)
+    times, numpy_times = [], []
+    for _ in range(repeats):
+        times.append(wall(cmd))
+        numpy_times.append(wall(base))
+    med = statistics.median(times)
+    rows.append(("example", "whole process", "target 0.5 s", med, 0.5))
+    rows.append(("example", "whole process", "python -c 'import numpy'", med, statistics.median(numpy_times)))
+    return {"seconds": times, "median_s": med, "import_numpy_s": numpy_times, "target_s": 0.5}
+
+
+def print_table(result: dict, rows: list) -> None:
+    m = result["machine"]
+    blas = ", ".join(f"{b['internal_api']} {b['version']} {b['architecture']} x{b['num_threads']}" for b in m["blas"])
+    print(f"machine: {m['processor']}, {m['cores']} cores; BLAS {blas}; threads for peers {result['threads']}")
+    print(f"python {m['python']}, numpy {m['numpy']}, torch {m['torch']}, scikit-learn {m['sklearn']}; "
+          f"OPENBLAS_CORETYPE={m['env']['OPENBLAS_CORETYPE']}; load {result['load_before'][0]:.2f} -> "
+          f"{result['load_after'][0]:.2f}; medians of {result['repeats']}")
+    print()
+    print(f"{'workload':<9} {'case':<18} {'peer':<26} {'ours':>10} {'peer':>10} {'ours/peer':>10}")
+    for wl, case, peer, ours, theirs in rows:
+        print(f"{wl:<9} {case:<18} {peer:<26} {_s(ours):>10} {_s(theirs):>10} {ours / theirs:>10.3f}")
+    if "mnist" in result:
+        mn = result["mnist"]
+        print(f"\nmnist-shape: {mn['flops_per_epoch'] / 1e9:.1f} GFLOP per epoch; GEMM peak "
+              f"{mn['gemm_peak_flops'] / 1e9:.1f} GFLOP/s (after: {mn['gemm_peak_after_flops'] / 1e9:.1f})")
+        print(f"{'batch':>6} {'peer':<12} {'epoch':>9} {'samples/s':>10} {'of peak':>8} {'peak MB':>8} {'mem ratio':>9}")
+        for bs, e in mn["batches"].items():
+            for k, v in e["median_epoch_s"].items():
+                print(f"{bs:>6} {k:<12} {_s(v):>9} {e['samples_per_s'][k]:>10,.0f} "
+                      f"{e['gemm_peak_fraction'][k]:>8.1%} {e['peak_rss_mb'][k]:>8.0f} {e['memory_ratio'][k]:>9.2f}")
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""seed: the 2-2-2 example, N online updates of one sample, each peer from the seed's weights."""
+
+from __future__ import annotations
+
+W1 = [[0.15, 0.20], [0.25, 0.30]]
+W2 = [[0.40, 0.45], [0.50, 0.55]]
+B1, B2 = 0.35, 0.60
+X, T, ETA = [0.05, 0.10], [0.01, 0.99], 0.5
+
+
+def ours(n: int) -> float:
+    """backprop.train_online: the route ``backprop example`` takes (written-out update)."""
+    from backprop import seed
+    from backprop.training import train_online
+
+    net = seed.seed_network()
+    losses = train_online(net, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, n)
+    return losses[-1]
+
+
+def ours_numpy(n: int) -> float:
+    """The engine's NumPy path: Network.train_step repeated (what train_online did before)."""
+    import numpy as np
+
+    from backprop import seed
+
+    net = seed.seed_network()
+    x, t = np.array([seed.INPUT]), np.array([seed.TARGET])
+    loss = 0.0
+    for _ in range(n):
+        loss = net.train_step(x, t, seed.LEARNING_RATE)
+    return loss
+
+
+def numpy_loop(n: int) -> float:
+    """A plain, careful NumPy loop: the 2-2-2 equations on arrays, no framework."""
+    import numpy as np
+
+    w1, w2 = np.array(W1), np.array(W2)
+    x, t = np.array(X), np.array(T)
+    loss = 0.0
+    for _ in range(n):
+        out_h = 1.0 / (1.0 + np.exp(-(w1 @ x + B1)))
+        out_o = 1.0 / (1.0 + np.exp(-(w2 @ out_h + B2)))
+        loss = 0.5 * ((t - out_o) ** 2).sum()
+        delta_o = (out_o - t) * out_o * (1.0 - out_o)
+        delta_h = (w2.T @ delta_o) * out_h * (1.0 - out_h)
+        w2 -= ETA * np.outer(delta_o, out_h)
+        w1 -= ETA * np.outer(delta_h, x)
+    return float(loss)
+
+
+def torch_eager(n: int) -> float:
+    """PyTorch eager, float64: autograd and torch.optim.SGD, the way its users write it."""
+    import torch
+
+    w1 = torch.tensor(W1, dtype=torch.float64, requires_grad=True)
+    w2 = torch.tensor(W2, dtype=torch.float64, requires_grad=True)
+    x, t = torch.tensor(X, dtype=torch.float64), torch.tensor(T, dtype=torch.float64)
+    opt = torch.optim.SGD([w1, w2], lr=ETA)
+    loss = None
+    for _ in range(n):
+        opt.zero_grad(set_to_none=True)
+        out_o = torch.sigmoid(w2 @ torch.sigmoid(w1 @ x + B1) + B2)
+        loss = 0.5 * ((t - out_o) ** 2).sum()
+        loss.backward()
+        opt.step()
+    return float(loss.detach())
+
+
+def seed_script(n: int) -> float:
+    """The seed author's object-per-neuron script structure (bench/seed_script.py)."""
+    from .seed_script import seed_script_network
+
+    net = seed_script_network()
+    for _ in range(n):
+        net.train(X, T)
+    return net.calculate_total_error([[X, T]])
+
+
+PEERS = {"numpy-loop": numpy_loop, "torch-eager": torch_eager, "seed-script": seed_script}

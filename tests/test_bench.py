@@ -1,0 +1,44 @@
+"""The benchmark runs end to end (quick mode) and writes every ratio; no time is asserted."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_quick_writes_every_ratio(tmp_path):
+    out = tmp_path / "bench.json"
+    cmd = [sys.executable, "-m", "bench", "--quick", "--only", "seed,mnist,explain", "--batches", "128",
+           "--json", str(out)]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "ours/peer" in run.stdout and "GEMM peak" in run.stdout
+    r = json.loads(out.read_text())
+    assert r["machine"]["cores"] >= 1 and r["machine"]["blas"]
+    assert set(r["seed"]["ratio_ours_over"]) == {"ours-numpy-path", "numpy-loop", "torch-eager", "seed-script"}
+    assert all(v > 0 for v in r["seed"]["ratio_ours_over"].values())
+    b = r["mnist"]["batches"]["128"]
+    assert set(b["ratio_ours_over"]) == {"ours-engine", "torch", "sklearn"}
+    assert all(0 < f for f in b["gemm_peak_fraction"].values())
+    assert all(m > 0 for m in b["peak_rss_mb"].values())
+    assert r["explain"]["json"]["median_s"] > 0 and r["explain"]["markdown"]["median_s"] > 0
+
+
+def test_flops_per_sample_counts_the_issues_formula():
+    from bench.__main__ import flops_per_sample
+
+    w = 784 * 256 + 256 * 128 + 128 * 10
+    assert flops_per_sample([784, 256, 128, 10]) == 2 * w + 2 * w + 2 * (w - 784 * 256)
+
+
+def test_the_seed_script_structure_reproduces_the_seed_numbers():
+    from bench.seed_script import seed_script_network
+
+    net = seed_script_network()
+    x, t = [0.05, 0.10], [0.01, 0.99]
+    assert round(net.calculate_total_error([[x, t]]), 9) == 0.298371109
+    for _ in range(10_000):
+        net.train(x, t)
+    assert round(net.calculate_total_error([[x, t]]), 10) == 0.0000351019
