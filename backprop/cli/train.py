@@ -166,11 +166,16 @@ class _Report:
             from tqdm import tqdm
         except ImportError:  # the progress extra is optional
             return
-        self.bar = tqdm(total=self.epochs, initial=trainer.epoch, unit="epoch", file=sys.stderr, leave=False)
+        self.bar = tqdm(total=self.epochs * trainer.n_train, initial=trainer.epoch * trainer.n_train, unit=" samples",
+                        unit_scale=True, file=sys.stderr, leave=False, desc=f"epoch {trainer.epoch + 1}")
+
+    def on_batch_end(self, trainer, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
         if self.bar is not None:
-            self.bar.update(1)
+            self.bar.set_description(f"epoch {min(trainer.epoch + 1, self.epochs)}", refresh=False)
         if self.quiet:
             return
         shown = epoch == 0 or (epoch + 1) % self.every == 0 or trainer.epoch == trainer.epochs or trainer.stop_training

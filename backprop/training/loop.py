@@ -27,7 +27,10 @@ from .schedules import get_schedule
 
 
 class Callback:
-    """Hooks into a run; ``on_epoch_end`` may set ``trainer.stop_training = True``."""
+    """Hooks into a run; ``on_epoch_end`` may set ``trainer.stop_training = True``.
+
+    A callback may also define ``on_batch_end(trainer, n_samples)``, called after every update.
+    """
 
     def on_train_begin(self, trainer: "Trainer") -> None: ...
 
@@ -140,6 +143,7 @@ class Trainer:
         whole = n == len(self.X) and not self.shuffle and bs == n  # full batch, in order: no gathering at all
         for cb in self.callbacks:
             cb.on_train_begin(self)
+        batch_hooks = [cb.on_batch_end for cb in self.callbacks if hasattr(cb, "on_batch_end")]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while self.epoch < self.epochs and not self.stop_training:
                 epoch = self.epoch
@@ -168,6 +172,8 @@ class Trainer:
                         self._add_weight_decay(g, decay)
                     self.optimizer.step(self.params, g)
                     total += loss * m
+                    for hook in batch_hooks:  # e.g. a progress bar; only called when a callback has it
+                        hook(self, m)
                 if not all(np.isfinite(p).all() for p in self.params):
                     self._diverged(last_good, epoch, eta, "a weight became infinite or NaN")
                 logs = {"loss": total / n}
