@@ -74,6 +74,8 @@ BAD = {
     "negative rate": '{"layers": [2, 2], "learning_rate": -1, "input": [1, 1], "target": [1, 1]}',
     "too many digits": '{"layers": [2, ' + "9" * 5000 + '], "input": [1, 1], "target": [1]}',
     "deep nesting": "[" * 100000 + "]" * 100000,
+    "integer too large for a float": '{"layers": [2, 1], "weights": [[[1' + "0" * 400 + ', 1]]], "input": [1, 1], "target": [1]}',
+    "too many layers": '{"layers": [' + ", ".join(["1"] * 2000) + '], "input": [1], "target": [1]}',
     "samples mismatch": '{"layers": [2, 2], "inputs": [[1, 1], [2, 2]], "targets": [[1, 1]]}',
 }
 

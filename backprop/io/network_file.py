@@ -30,6 +30,7 @@ from ..errors import BackpropError, FileFormatError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_LEARNING_RATE = 0.5
+MAX_LAYERS = 1000
 
 KEYS = ("layers", "activation", "loss", "learning_rate", "weights", "biases", "bias", "train_biases",
         "init", "seed", "input", "target", "inputs", "targets", "title", "description")
@@ -126,6 +127,8 @@ def _from_dict(spec, source: str) -> NetworkFile:
     sizes = spec["layers"]
     if not isinstance(sizes, list) or len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
         raise bad('"layers" must be a list of at least two positive whole numbers, such as [2, 2, 2]')
+    if len(sizes) > MAX_LAYERS:
+        raise bad(f'"layers" lists {len(sizes):,} layers; the limit is {MAX_LAYERS:,}')
     n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
     if n_params > MAX_PARAMETERS:
         raise bad(f"a network of {n_params:,} parameters is larger than the limit of {MAX_PARAMETERS:,}")
@@ -141,7 +144,7 @@ def _from_dict(spec, source: str) -> NetworkFile:
     if not isinstance(loss, str):
         raise bad('"loss" must be a name such as "half_sse"')
     lr = spec.get("learning_rate", DEFAULT_LEARNING_RATE)
-    if not _is_number(lr) or not math.isfinite(lr) or lr <= 0:
+    if not _is_number(lr) or not _finite(lr) or lr <= 0:
         raise bad(f'"learning_rate" must be a positive number, not {_short(lr)}')
 
     weights = spec.get("weights")
@@ -201,7 +204,7 @@ def _biases(spec, sizes, bad):
     else:
         raise bad('"biases" must be one number per layer (shared) or one list per layer (per neuron), not a mix')
     flat = biases if found == "shared" else [b for row in biases for b in row]
-    if not all(math.isfinite(b) for b in flat):
+    if not all(_finite(b) for b in flat):
         raise bad('"biases" contain a value that is not a finite number')
     if mode is not None and mode != found:
         raise bad(f'"bias" says {mode!r} but "biases" are written {found.replace("_", " ")}')
@@ -218,7 +221,7 @@ def _check_matrix(matrix, rows: int, cols: int, what: str, bad) -> None:
         for v in row:
             if not _is_number(v):
                 raise bad(f"{what} must hold numbers, not {_short(v)}")
-            if not math.isfinite(v):
+            if not _finite(v):
                 raise bad(f"{what} contain a value that is not a finite number")
 
 
@@ -239,9 +242,17 @@ def _samples(spec, one: str, many: str, width: int, bad) -> list[list[float]]:
         if not isinstance(row, list) or len(row) != width:
             raise bad(f"{label} must hold {width} number(s) per sample, one per {'input' if one == 'input' else 'output'} neuron")
         for v in row:
-            if not _is_number(v) or not math.isfinite(v):
+            if not _is_number(v) or not _finite(v):
                 raise bad(f"{label} must hold finite numbers, not {_short(v)}")
     return rows
+
+
+def _finite(v) -> bool:
+    """A finite number (an integer too large for a float is not)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _is_int(v) -> bool:
