@@ -32,7 +32,9 @@ def render_html(explanation, page: bool = True) -> str:
             note = f'<div class="note">{escape(line.note)}</div>' if line.note else ""
             body.append(f'<div class="step" title="{escape(line.name)}">{to_mathml(aligned(line.latex))}{note}</div>')
     content = "\n".join(body)
-    if not page:
-        return f'<div class="backprop-explanation">\n{content}\n</div>'
+    if not page:  # for Jupyter: the alignment rules travel with the fragment
+        rules = "\n".join(f".backprop-explanation {rule}" for rule in STYLE.strip().split("\n")
+                          if rule.startswith((".step", "mtable")))
+        return f'<div class="backprop-explanation">\n<style>{rules}</style>\n{content}\n</div>'
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{TITLE}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{content}\n</body>\n</html>\n")
