@@ -63,6 +63,10 @@ def test_typical_mistakes_are_named():
     assert "updated weights" in v.hint
     v = _verdict("out_h1 = 0.596884378")
     assert v.hint.startswith("that is out_h2") and "wrong neuron" in v.hint
+    v = _verdict("w5+ = 0.441083520")  # 0.4 + 0.5 * 0.082167041
+    assert "subtracts" in v.hint
+    v = _verdict("w5+ = 0.317832959")  # 0.4 - 0.082167041
+    assert "learning rate" in v.hint
     v = _verdict("w5+ = 0.35891648")
     assert v.ok and v.hint is None
 

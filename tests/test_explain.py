@@ -132,7 +132,7 @@ def test_only_limits_the_derivation_to_what_the_gradients_need():
 def test_only_unknown_name_suggests(capsys):
     assert main(["explain", "--only", "w55"]) == 2
     err = capsys.readouterr().err
-    assert "no quantity or weight named 'w55'" in err and err.count("\n") == 1
+    assert "no neuron, weight or quantity named 'w55'" in err and err.count("\n") == 1
 
 
 def _big_network():

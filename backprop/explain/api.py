@@ -46,7 +46,8 @@ def _one_sample(network, x, target, sample):
     if sample is None:
         sample = 1
     if isinstance(sample, bool) or not isinstance(sample, int) or not 1 <= sample <= n:
-        raise ConfigError(f"sample must be a whole number from 1 to {n}, not {sample!r}")
+        raise ConfigError(f"there is no sample {sample!r}: the network file gives {n} sample{'s' if n != 1 else ''}"
+                          + (f" (1 to {n})" if n > 1 else ""))
     return xs[sample - 1:sample], ts[sample - 1:sample], sample, n
 
 

@@ -223,7 +223,7 @@ def select_steps(trace: Trace, only: list[str], wanted: list[str] | None = None)
         else:
             known = [*neurons, *(w for layer in names.weights for row in layer for w in row), *by_name]
             close = difflib.get_close_matches(name, known, n=3)
-            raise ConfigError(f"--only: no quantity or weight named {name!r} in this network"
+            raise ConfigError(f"no neuron, weight or quantity named {name!r} in this network"
                               + (f"; did you mean {', '.join(close)}?" if close else ""))
     need: set[str] = set()
     stack = [n for n in wanted if n in by_name]

@@ -90,6 +90,10 @@ class Hinter:
         step = self._steps.get(name)
         if step is not None:
             out += self._missing_parts(step)
+        if name.endswith("+") and f"dE_total/d{name[:-1]}" in self.values:  # w+ = w - eta * dE_total/dw
+            w, grad, eta = self.values[name[:-1]], self.values[f"dE_total/d{name[:-1]}"], self.trace.learning_rate
+            out.append((w + eta * grad, f"eta * dE_total/d{name[:-1]} was added; gradient descent subtracts it"))
+            out.append((w - grad, "the learning rate eta is missing"))
         out += self._other_quantities(name)
         variant = self._through_updated()
         if name in variant and not _same(variant[name], self.values[name]):
