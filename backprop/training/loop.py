@@ -140,7 +140,7 @@ class Trainer:
         masks = self._mask_buffers(bs)
         decay = [np.empty_like(self.params[i]) for i in self._weight_positions] if (self.l2 or self.l1) else None
         last_good = [np.empty_like(p) for p in self.params]
-        whole = n == len(self.X) and not self.shuffle and bs == n  # full batch, in order: no gathering at all
+        whole = n == len(self.X) and bs == n  # full batch: the mean gradient needs no shuffling or gathering
         for cb in self.callbacks:
             cb.on_train_begin(self)
         batch_hooks = [cb.on_batch_end for cb in self.callbacks if hasattr(cb, "on_batch_end")]
