@@ -21,7 +21,6 @@ import numpy as np
 
 from .latex import REF
 from .numbers import fmt
-from .render_text import substituted, symbolic
 from .trace import Trace
 
 _AT = re.compile(r"(.+)@(\d+)")

@@ -116,7 +116,7 @@ def summary_lines(tr: Trace) -> list[Line]:
         if s.name == "E_total":
             lines.append(Line("error", "E_total", ["E_total", f"sum of E_o1..E_o{net.n_outputs} ({net.loss_fn.name})",
                                                    fmt(s.value)],
-                              ["E_{total}", rf"\sum_k E_{{ok}}", fmt(s.value)], "total error"))
+                              ["E_{total}", r"\sum_k E_{o_k}", fmt(s.value)], "total error"))
 
     for l in range(last, -1, -1):
         section = "output" if l == last else "hidden"
