@@ -155,6 +155,10 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     async def _not_allowed(request: Request, exc):
         return _error(405, "method not allowed")
 
+    @app.exception_handler(400)
+    async def _unreadable(request: Request, exc):  # e.g. a body JSON cannot parse (deep nesting, 5000 digits)
+        return _error(400, "the request body is not readable JSON")
+
     def asset(name: str) -> Response:
         if name not in assets:
             return _error(404, "not found")
@@ -176,7 +180,11 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
         return session, None
 
     def state_response(session) -> Response:
-        return Response(json.dumps(session.state(), allow_nan=False), media_type="application/json", headers=HEADERS)
+        try:
+            text = json.dumps(session.state(), allow_nan=False)
+        except ValueError:  # a number overflowed to infinity or NaN: say so instead of a 500
+            return _error(400, "the network's numbers overflowed (too large?); press Reset")
+        return Response(text, media_type="application/json", headers=HEADERS)
 
     @app.post("/api/sessions", response_model=Created)
     def create(body: CreateRequest | None = None):

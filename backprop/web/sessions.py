@@ -52,6 +52,8 @@ class Session:
         self.touched = time.monotonic()
         self.dataset = dataset  # {"name", "n", "noise", "seed"} for a 2-D toy dataset
         self.load(spec)
+        if not self._finite():
+            raise ConfigError("this network's numbers overflow (a value too large?)")
 
     # ------------------------------------------------------------------ the network file
     def load(self, spec: dict) -> None:
@@ -93,6 +95,7 @@ class Session:
             raise ConfigError(f"{steps} updates of this network is too much work for one request; "
                               f"ask for at most {max(1, MAX_WORK // (work // steps))}")
         n = len(self.inputs)
+        saved = (self.network.copy(), self.iteration, [list(p) for p in self.curve])
         for _ in range(steps):
             k = self.iteration % n
             loss = self.network.train_step(self.inputs[k:k + 1], self.targets[k:k + 1], self.learning_rate)
@@ -100,8 +103,10 @@ class Session:
                 self._record(self.iteration, loss)
             self.iteration += 1
         self._record(self.iteration, self.total_loss())
-        if not all(np.isfinite(w).all() for w in self.network.parameters()):
-            raise ConfigError("the weights overflowed (the learning rate is too large?); press Reset")
+        if not all(np.isfinite(w).all() for w in self.network.parameters()) or not np.isfinite(self.total_loss()):
+            self.network, self.iteration, self.curve = saved  # the last good parameters
+            raise ConfigError("the weights overflowed (the learning rate is too large?); "
+                              "the network is as it was before these updates")
 
     def _record(self, iteration: int, loss: float) -> None:
         if self.curve and self.curve[-1][0] == iteration:
@@ -114,7 +119,28 @@ class Session:
 
     # ---------------------------------------------------------------------- editing
     def edit(self, changes: dict) -> None:
-        """Apply the page's edits (``set`` by name, learning rate, activation, layers, samples)."""
+        """Apply the page's edits (``set`` by name, learning rate, activation, layers, samples):
+        all of them, or — when one is refused or the numbers overflow — none."""
+        saved = dict(self.__dict__)  # load() replaces the network objects; these stay intact
+        try:
+            self._edit(changes)
+            if not self._finite():
+                raise ConfigError("with that value the network's numbers overflow (too large?); nothing was changed")
+        except BaseException:
+            self.__dict__.update(saved)
+            raise
+
+    def _finite(self) -> bool:
+        """Every number the page shows can be written (no overflow to infinity or NaN)."""
+        import json
+
+        try:
+            json.dumps(self.state(), allow_nan=False)
+        except ValueError:
+            return False
+        return True
+
+    def _edit(self, changes: dict) -> None:
         spec = self.spec()
         sizes = list(spec["layers"])
         if changes.get("layers") is not None and list(changes["layers"]) != sizes:
@@ -131,6 +157,8 @@ class Session:
         for key in ("activation", "learning_rate", "loss"):
             if changes.get(key) is not None:
                 spec[key] = changes[key]
+        if changes.get("set") and "weights" not in spec:
+            raise ConfigError("change the layers and set numbers in two separate edits")
         for name, value in (changes.get("set") or {}).items():
             self._set(spec, name, value)
         self.load(spec)
