@@ -79,8 +79,10 @@ def test_tolerance_is_the_last_digit_written():
 
 
 def test_unknown_name_is_an_error_of_that_line_with_suggestions():
-    result = backprop.check("net_h1 = 0.3775\nnet_h3 = 0.1\nout_o1@10 = 0.5\ndE_total/dw99@3 = 1\n")
-    ok, unknown, wrong, unknown_at = result.verdicts
+    result = backprop.check("net_h1 = 0.3775\nnet_h3 = 0.1\nout_o1@10 = 0.5\ndE_total/dw99@3 = 1\n"
+                            "out_o1@99999999999 = 0.01\n")
+    ok, unknown, wrong, unknown_at, too_far = result.verdicts
+    assert too_far.expected is None and "not computed" in too_far.hint
     assert ok.ok and not wrong.ok and wrong.expected is not None
     assert unknown.expected is None and "did you mean" in unknown.hint and "net_h1" in unknown.hint
     assert unknown_at.expected is None and "after N updates" in unknown_at.hint

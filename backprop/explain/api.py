@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ..errors import ConfigError, FileFormatError
 
+MAX_SHEET_BYTES = 16 * 1024 * 1024
+
 
 def load_problem(network=None, x=None, target=None, learning_rate=None):
     """(network, inputs, targets, learning rate, source) from any of the accepted forms."""
@@ -74,6 +76,8 @@ def check(sheet, network=None, *, sample: int | None = None):
     if isinstance(sheet, Path) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
         path = Path(sheet)
         try:
+            if path.stat().st_size > MAX_SHEET_BYTES:
+                raise FileFormatError(f"{path}: larger than {MAX_SHEET_BYTES:,} bytes; is it an answer sheet?")
             raw = path.read_bytes()
         except FileNotFoundError:
             raise FileFormatError(f"{path}: no such file") from None

@@ -18,6 +18,7 @@ from ..errors import FileFormatError
 from .notation import Notation, canonical_name
 
 RELATIVE_TOLERANCE = 1e-8
+MAX_ITERATIONS = 100_000  # NAME@N is computed by training; beyond this a line is refused, not run for hours
 
 
 @dataclass
@@ -176,7 +177,7 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
 
     trace = trace_step(network, x, target, learning_rate)
     values = trace.values
-    asked = iterations_asked(answers)
+    asked = {n for n in iterations_asked(answers) if n <= MAX_ITERATIONS}
     near = {k for n in asked for k in (n - 1, n + 1) if k >= 0}  # for "off by one" hints, in the same run
     after = values_after(network, x, target, learning_rate, asked | near) if asked else {}
     hinter = Hinter(trace, x, target, after)
@@ -186,8 +187,9 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
         m = _AT.fullmatch(name)
         exact = values.get(name) if not m else after.get(name) if int(m.group(2)) in asked else None
         if exact is None:
-            verdicts.append(Verdict(a.line, a.name, name, a.text, a.given, None, False,
-                                    _unknown(name, values, after)))
+            why = (f"values after more than {MAX_ITERATIONS:,} updates are not computed"
+                   if m and int(m.group(2)) > MAX_ITERATIONS else _unknown(name, values, after))
+            verdicts.append(Verdict(a.line, a.name, name, a.text, a.given, None, False, why))
             continue
         ok = is_close(a.text, exact)
         verdict = Verdict(a.line, a.name, name, a.text, a.given, exact, ok)
