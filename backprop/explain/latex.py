@@ -53,10 +53,44 @@ def latex_numbers(template: str, values: dict, givens: dict) -> str:
 
 
 def aligned(parts: list[str]) -> str:
-    """``name = formula = numbers = result``; four parts break after the formula."""
+    """``name = formula = numbers = result``; four parts break after the formula, and a long sum
+    (a net input of many terms) breaks every few terms."""
     if len(parts) >= 4:
-        return rf"\begin{{aligned}} {parts[0]} &= {parts[1]} \\ &= {' = '.join(parts[2:])} \end{{aligned}}"
+        return (rf"\begin{{aligned}} {parts[0]} &= {_wrap(parts[1])} \\ &= {_wrap(' = '.join(parts[2:]))}"
+                r" \end{aligned}")
     return " = ".join(parts)
+
+
+def _wrap(sum_: str, width: int = 90, per_line: int = 3) -> str:
+    if len(sum_) <= width:
+        return sum_
+    terms = _top_level_terms(sum_)
+    if len(terms) <= per_line:
+        return sum_
+    rows = [" + ".join(terms[k:k + per_line]) for k in range(0, len(terms), per_line)]
+    return r" \\ &\quad + ".join(rows)
+
+
+def _top_level_terms(text: str) -> list[str]:
+    """``a + b + c`` split at the ``+`` signs outside braces and ``\left( … \right)``."""
+    terms, depth, start, k = [], 0, 0, 0
+    while k < len(text):
+        if text.startswith(r"\left", k):
+            depth += 1
+        elif text.startswith(r"\right", k):
+            depth -= 1
+        elif text[k] == "{":
+            depth += 1
+        elif text[k] == "}":
+            depth -= 1
+        elif depth == 0 and text.startswith(" + ", k):
+            terms.append(text[start:k])
+            start = k + 3
+            k += 3
+            continue
+        k += 1
+    terms.append(text[start:])
+    return terms
 
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .latex import escape_text
+from .latex import _wrap, escape_text
 from .render_markdown import TITLE
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -11,6 +11,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
+\sloppy
 """
 
 
@@ -24,9 +25,9 @@ def render_latex(explanation) -> str:
         for line in lines:
             parts = line.latex
             if len(parts) >= 4:
-                body = rf"{parts[0]} &= {parts[1]} \\ &= {' = '.join(parts[2:])}"
+                body = rf"{parts[0]} &= {_wrap(parts[1])} \\ &= {_wrap(' = '.join(parts[2:]))}"
             else:
-                body = rf"{parts[0]} &= {' = '.join(parts[1:])}"
+                body = rf"{parts[0]} &= {_wrap(' = '.join(parts[1:]))}"
             note = rf" && \text{{{escape_text(line.note)}}}" if line.inline_note and line.note else ""
             out += [r"\begin{align*}", body + note, r"\end{align*}"]
     out += ["", r"\end{document}", ""]
