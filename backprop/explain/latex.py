@@ -72,7 +72,7 @@ def _wrap(sum_: str, width: int = 90, per_line: int = 3) -> str:
 
 
 def _top_level_terms(text: str) -> list[str]:
-    """``a + b + c`` split at the ``+`` signs outside braces and ``\left( … \right)``."""
+    """``a + b + c`` split at the ``+`` signs outside braces and ``\\left( … \\right)``."""
     terms, depth, start, k = [], 0, 0, 0
     while k < len(text):
         if text.startswith(r"\left", k):
