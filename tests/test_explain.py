@@ -205,3 +205,16 @@ def test_api_in_a_fresh_interpreter():
             "print(type(backprop.explain).__name__, round(e.values['w5+'], 9))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.split() == ["_CallableModule", "0.35891648"], proc.stderr
+
+
+def test_latex_breaks_long_sums_outside_braces():
+    from backprop.explain.latex import _top_level_terms
+
+    assert _top_level_terms(r"a + \frac{1}{1 + e} + \left(b + c\right) + d") == [
+        "a", r"\frac{1}{1 + e}", r"\left(b + c\right)", "d"]
+    spec = {"layers": [6, 1], "activation": "identity", "weights": [[[0.123456, -0.2, 0.3, -0.4, 0.5, -0.6]]],
+            "input": [0.11, 0.22, 0.33, 0.44, 0.55, 0.66], "target": [0.5]}
+    tex = backprop.explain(spec, format="latex")
+    net_line = next(line for line in tex.splitlines() if line.startswith("net_{o1}"))
+    assert net_line.count(r"\\ &\quad + ") >= 2  # formula and numbers each broken
+    assert net_line.count("{") == net_line.count("}")
