@@ -98,12 +98,15 @@ class Session:
         saved = (self.network.copy(), self.iteration, [list(p) for p in self.curve])
         for _ in range(steps):
             k = self.iteration % n
-            loss = self.network.train_step(self.inputs[k:k + 1], self.targets[k:k + 1], self.learning_rate)
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
+                loss = self.network.train_step(self.inputs[k:k + 1], self.targets[k:k + 1], self.learning_rate)
             if n == 1:  # the loss before this update is E_total@iteration: every point of the curve
                 self._record(self.iteration, loss)
             self.iteration += 1
-        self._record(self.iteration, self.total_loss())
-        if not all(np.isfinite(w).all() for w in self.network.parameters()) or not np.isfinite(self.total_loss()):
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._record(self.iteration, self.total_loss())
+            finite = all(np.isfinite(w).all() for w in self.network.parameters()) and np.isfinite(self.total_loss())
+        if not finite:
             self.network, self.iteration, self.curve = saved  # the last good parameters
             raise ConfigError("the weights overflowed (the learning rate is too large?); "
                               "the network is as it was before these updates")
@@ -123,8 +126,10 @@ class Session:
         all of them, or — when one is refused or the numbers overflow — none."""
         saved = dict(self.__dict__)  # load() replaces the network objects; these stay intact
         try:
-            self._edit(changes)
-            if not self._finite():
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected just below
+                self._edit(changes)
+                finite = self._finite()
+            if not finite:
                 raise ConfigError("with that value the network's numbers overflow (too large?); nothing was changed")
         except BaseException:
             self.__dict__.update(saved)
@@ -135,7 +140,8 @@ class Session:
         import json
 
         try:
-            json.dumps(self.state(), allow_nan=False)
+            with np.errstate(over="ignore", invalid="ignore"):
+                json.dumps(self.state(), allow_nan=False)
         except ValueError:
             return False
         return True
