@@ -117,3 +117,23 @@ def test_sessions_never_see_each_others_networks(client):
     for sid in ("0", a[:-1] + ("x" if a[-1] != "x" else "y"), "%2e%2e%2f" + a, a + "%00"):
         response = client.get(f"/api/sessions/{sid}")
         assert response.status_code == 404, sid
+
+
+def test_an_overflowing_edit_or_training_is_refused_and_rolled_back(client):
+    sid = client.post("/api/sessions").json()["session"]
+    before = client.get(f"/api/sessions/{sid}").json()
+    response = client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": -1e308, "w6": -1e308}})
+    assert response.status_code == 400 and "\n" not in response.json()["error"]
+    after = client.get(f"/api/sessions/{sid}")
+    assert after.status_code == 200 and after.json()["spec"] == before["spec"]  # nothing was changed
+    # an exploding learning rate on an unbounded network: the last good parameters stay
+    net = {"layers": [1, 3, 1], "activation": "identity", "loss": "half_sse", "learning_rate": 1,
+           "weights": [[[3], [3], [3]], [[3, 3, 3]]], "input": [100], "target": [1]}
+    sid = client.post("/api/sessions", json={"network": net}).json()["session"]
+    client.post(f"/api/sessions/{sid}/edit", json={"learning_rate": 100})
+    good = client.get(f"/api/sessions/{sid}").json()
+    response = client.post(f"/api/sessions/{sid}/train", json={"steps": 50})
+    assert response.status_code == 400 and "overflowed" in response.json()["error"]
+    state = client.get(f"/api/sessions/{sid}")
+    assert state.status_code == 200
+    assert state.json()["spec"]["weights"] == good["spec"]["weights"] and state.json()["iteration"] == good["iteration"]
