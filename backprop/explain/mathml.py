@@ -117,8 +117,8 @@ class _Parser:
             return f"<mfrac>{num}{den}</mfrac>"
         if tok in (r"\text", r"\mathrm", r"\operatorname"):
             return f"<mtext>{escape(self.raw_group())}</mtext>"
-        if tok == r"\mathbf":
-            return f'<mrow><mi mathvariant="bold">{escape(self.raw_group())}</mi></mrow>'
+        if tok == r"\mathbf":  # MathML Core draws no mathvariant but bold: use the bold letters
+            return f"<mrow><mi>{escape(_bold(self.raw_group()))}</mi></mrow>"
         if tok in (r"\left", r"\right"):
             delim = self.take() or ""
             delim = {r"\{": "{", r"\}": "}", ".": ""}.get(delim, delim)
@@ -170,3 +170,9 @@ class _Parser:
         if name == "pmatrix":
             return f"<mrow><mo>(</mo>{table}<mo>)</mo></mrow>"
         return table
+
+
+def _bold(text: str) -> str:
+    """Mathematical bold letters (U+1D400 …) for A–Z and a–z; other characters as they are."""
+    return "".join(chr(0x1D400 + ord(c) - 65) if "A" <= c <= "Z" else chr(0x1D41A + ord(c) - 97) if "a" <= c <= "z"
+                   else c for c in text)
