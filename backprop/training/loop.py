@@ -295,9 +295,9 @@ def fit(network: Network, X, T, **options) -> History:
 
 
 def _check_data(network: Network, X, T, what: str):
-    try:
-        X = np.asarray(X, dtype=np.float64)
-        T = np.asarray(T, dtype=np.float64)
+    try:  # straight to the network's dtype: float32 data are never widened to float64
+        X = np.asarray(X) if isinstance(X, np.ndarray) and X.dtype == network.dtype else np.asarray(X, dtype=network.dtype)
+        T = np.asarray(T) if isinstance(T, np.ndarray) and T.dtype == network.dtype else np.asarray(T, dtype=network.dtype)
     except (TypeError, ValueError):
         raise DataError(f"{what} data must be numbers in regular (not ragged) arrays") from None
     if X.ndim == 1:
@@ -314,7 +314,7 @@ def _check_data(network: Network, X, T, what: str):
         raise DataError(f"no {what} samples")
     if not (np.isfinite(X).all() and np.isfinite(T).all()):
         raise DataError(f"{what} data contain a value that is not a finite number (NaN or infinity)")
-    return np.ascontiguousarray(X, dtype=network.dtype), np.ascontiguousarray(T, dtype=network.dtype)
+    return np.ascontiguousarray(X), np.ascontiguousarray(T)
 
 
 def _weight_positions(network: Network) -> list[int]:
