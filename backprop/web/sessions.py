@@ -163,8 +163,6 @@ class Session:
         for key in ("activation", "learning_rate", "loss"):
             if changes.get(key) is not None:
                 spec[key] = changes[key]
-        if changes.get("set") and "weights" not in spec:
-            raise ConfigError("change the layers and set numbers in two separate edits")
         for name, value in (changes.get("set") or {}).items():
             self._set(spec, name, value)
         self.load(spec)
@@ -184,6 +182,8 @@ class Session:
             spec["target"][names.targets.index(name)] = value
             return
         where = names.weight_location(name)
+        if (where is not None or name.startswith("b")) and "weights" not in spec:  # the layers change too
+            raise ConfigError(f"change the layers and set {name} in two separate edits (the weights are new)")
         if where is not None:
             l, r, s = where
             spec["weights"][l][r][s] = value
