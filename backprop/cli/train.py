@@ -83,6 +83,8 @@ def run(args) -> int:
 
     if args.resume and not args.checkpoint:
         raise ConfigError("--resume needs --checkpoint DIR (the folder the checkpoints were written to)")
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be a whole number of at least 0, not {args.seed}")
     if args.save:
         _check_model_path(args.save)
     data = load_dataset(args.data, target=args.target, labels=args.labels, task=args.task)
