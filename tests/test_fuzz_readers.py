@@ -73,21 +73,14 @@ def test_network_construction_from_random_specs():
     assert report.refused > N // 10
 
 
-def test_cli_arguments_in_process(monkeypatch):
-    """``backprop example`` with junk arguments: exit 0, or exit 2 with one line on stderr."""
+def _cli_runner(monkeypatch):
+    """Run ``backprop ARGS`` in-process: the exit code, after checking stderr is one line on failure."""
     import contextlib
     import functools
-    import random
 
     from backprop import cli
-    from backprop.cli import main
 
     monkeypatch.setattr(cli, "build_parser", functools.lru_cache(cli.build_parser))  # build it once
-
-    rng = random.Random(3)
-    junk = [str(v) for v in WRONG_VALUES] + ["", " ", "-5", "0", "1.5", "1e3", "\u0663", "10" * 40, "--json", "-h",
-                                               "\x00", "\udcff", "nan", "--iterations"]
-    flags = ["--iterations", "--json", "--nope", "-x", "--iterations=", "--", "example", "--version"]
     codes = {}
 
     def run(argv):
@@ -95,7 +88,7 @@ def test_cli_arguments_in_process(monkeypatch):
         out, err = io.TextIOWrapper(io.BytesIO()), io.TextIOWrapper(io.BytesIO(), errors="backslashreplace")
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(argv)
+                code = cli.main(argv)
             except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
                 code = exc.code
         err.seek(0)
@@ -104,22 +97,73 @@ def test_cli_arguments_in_process(monkeypatch):
         if code == 0:
             return code
         if code != 2:
-            raise AssertionError(f"exit code {code}")
+            raise AssertionError(f"exit code {code}: {text[:300]!r}")
         if len(text.strip().splitlines()) != 1 or "Traceback" in text:
             raise AssertionError(f"stderr is not one line: {text[:300]!r}")
         return code
+
+    return run, codes
+
+
+JUNK = [str(v) for v in WRONG_VALUES] + ["", " ", "-5", "0", "1.5", "1e3", "\u0663", "10" * 40, "--json", "-h",
+                                         "\x00", "\udcff", "nan", "inf", "-inf", "1e-400", "2,3", "2,,3", "2, 3",
+                                         "0x10", "--iterations"]
+
+
+def test_cli_arguments_in_process(monkeypatch):
+    """``backprop example`` with junk arguments: exit 0, or exit 2 with one line on stderr."""
+    import random
+
+    run, codes = _cli_runner(monkeypatch)
+    rng = random.Random(3)
+    flags = ["--iterations", "--json", "--nope", "-x", "--iterations=", "--", "example", "--version"]
 
     def argvs():
         for _ in range(N):
             argv = ["example"]
             for _ in range(rng.randint(1, 3)):
-                argv += [rng.choice(flags), rng.choice(junk)]
+                argv += [rng.choice(flags), rng.choice(JUNK)]
             # a valid --iterations runs the example: keep those small
             yield [a if not (a.isdigit() and int(a) > 20) else "-" + a for a in argv]
 
     report = fuzz(run, argvs())
     assert not report.failures, report
     assert codes.get(2, 0) > N // 2, codes
+
+
+def test_train_arguments_in_process(monkeypatch, tmp_path):
+    """``backprop train`` on the 4-sample XOR set with junk hyper-parameters: exit 0, or 2 with one line."""
+    import random
+
+    monkeypatch.chdir(tmp_path)
+    run, codes = _cli_runner(monkeypatch)
+    rng = random.Random(4)
+    options = {
+        "--layers": ["2,3,2", "2,2", "2,0,2", "2,-1,2", "2,100000,100000,2", "3,2", "2,a,2", "2", ""],
+        "--activation": ["relu", "tanh", "nope", ""], "--loss": ["mse", "cross_entropy", "hinge", ""],
+        "--learning-rate": ["0.1", "1e8", "-1", "0", "1e-400"], "--epochs": ["1", "2", "0", "-1", "1e9"],
+        "--batch-size": ["1", "2", "0", "-4", "100"], "--optimizer": ["sgd", "adam", "rmsprop"],
+        "--momentum": ["0.9", "1.5", "-1"], "--dropout": ["0", "0.5", "1", "-0.1", "2"],
+        "--l2": ["0", "0.1", "-1"], "--test-size": ["0", "0.5", "1", "2", "-0.5"], "--seed": ["1", "-1", "x"],
+        "--init": ["he", "nope"], "--bias": ["shared", "none", "other"], "--dtype": ["float32", "float16"],
+        "--schedule": ["constant", "step", "nope"], "--early-stopping": ["1", "0", "-2"],
+        "--validation-split": ["0.2", "1", "-1"], "--checkpoint": ["", "ck"], "--save": ["m.json", "m.txt", ""],
+    }
+
+    def argvs():
+        for _ in range(N // 5):
+            argv = ["train", "--data", "xor", "--quiet"]
+            for flag in rng.sample(sorted(options), rng.randint(1, 6)):
+                argv += [flag, rng.choice(options[flag] + JUNK[:8] if rng.random() < 0.2 else options[flag])]
+            if "--layers" not in argv:
+                argv += ["--layers", "2,3,2"]
+            if "--epochs" not in argv or rng.random() < 0.5:
+                argv += ["--epochs", "1"]  # the last --epochs wins: keep runs short
+            yield argv
+
+    report = fuzz(run, argvs())
+    assert not report.failures, report
+    assert codes.get(0, 0) > 0 and codes.get(2, 0) > N // 50, codes
 
 
 def _verdict(result):
