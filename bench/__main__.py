@@ -29,12 +29,15 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 5, quick 1)")
     p.add_argument("--only", default="seed,mnist,explain,example", help="comma-separated workloads")
     p.add_argument("--batches", default="32,128,1024", help="mnist-shape batch sizes")
+    p.add_argument("--threads", type=int, default=None,
+                   help="BLAS/torch threads for the mnist-shape runs (default: NumPy's BLAS threads)")
     p.add_argument("--json", default="bench/results.json", metavar="PATH", help="where to write the results")
     a = p.parse_args(argv)
     repeats = a.repeats or (1 if a.quick else 5)
     only = set(a.only.split(","))
-    threads = blas_threads()
-    result = {"machine": machine_info(), "threads": threads, "repeats": repeats, "quick": a.quick,
+    threads = a.threads or blas_threads()
+    command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
+    result = {"machine": machine_info(), "threads": threads, "command": command, "repeats": repeats, "quick": a.quick,
               "load_before": os.getloadavg()}
     rows = []
     if "seed" in only:
@@ -80,16 +83,18 @@ def seed(n: int, repeats: int, rows: list) -> dict:
             "ratio_ours_over": {k: med["ours"] / v for k, v in med.items() if k != "ours"}}
 
 
-def gemm_peak(repeats: int = 5, n: int = 2048) -> float:
+def gemm_peak(threads: int, repeats: int = 5, n: int = 2048) -> float:
     """The machine's float32 matmul rate in FLOP/s (best of ``repeats``), NumPy's BLAS."""
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(0)
     a = rng.random((n, n), dtype=np.float32)
     b = rng.random((n, n), dtype=np.float32)
     c = np.empty_like(a)
-    np.matmul(a, b, out=c)
-    best = min(_timed(np.matmul, a, b, c) for _ in range(repeats))
+    with threadpool_limits(threads, user_api="blas"):
+        np.matmul(a, b, out=c)
+        best = min(_timed(np.matmul, a, b, c) for _ in range(repeats))
     return 2 * n**3 / best
 
 
@@ -102,7 +107,8 @@ def flops_per_sample(sizes) -> int:
 def _worker(peer: str, batch: int, samples: int, threads: int) -> dict:
     cmd = [sys.executable, "-m", "bench.mnist_worker", "--peer", peer, "--batch", str(batch),
            "--samples", str(samples), "--threads", str(threads)]
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    env = {**os.environ, **{k: str(threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if run.returncode != 0:
         raise SystemExit(f"bench: {' '.join(cmd[1:])} failed:\n{run.stderr[-3000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1]) | {"load": os.getloadavg()[0]}
@@ -110,10 +116,11 @@ def _worker(peer: str, batch: int, samples: int, threads: int) -> dict:
 
 def mnist(samples: int, batches: list[int], repeats: int, threads: int, rows: list) -> dict:
     peers = ["ours", "ours-engine", "torch", "sklearn"]
-    peak = gemm_peak()
+    peaks = []  # measured before each batch size and at the end; the best is the peak
     flops = flops_per_sample(MNIST_SIZES) * samples
-    out = {"samples": samples, "sizes": MNIST_SIZES, "flops_per_epoch": flops, "gemm_peak_flops": peak, "batches": {}}
+    out = {"samples": samples, "sizes": MNIST_SIZES, "flops_per_epoch": flops, "batches": {}}
     for bs in batches:
+        peaks.append(gemm_peak(threads))
         runs = {k: [] for k in peers}
         for _ in range(repeats):
             for k in peers:
@@ -122,7 +129,6 @@ def mnist(samples: int, batches: list[int], repeats: int, threads: int, rows: li
         entry = {
             "median_epoch_s": med,
             "samples_per_s": {k: samples / v for k, v in med.items()},
-            "gemm_peak_fraction": {k: flops / v / peak for k, v in med.items()},
             "peak_rss_mb": {k: max(r["peak_rss"] for r in v) / 2**20 for k, v in runs.items()},
             "memory_ratio": {k: max(r["memory_ratio"] for r in v) for k, v in runs.items()},
             "median_setup_s": {k: statistics.median(r["setup_s"] for r in v) for k, v in runs.items()},
@@ -133,7 +139,10 @@ def mnist(samples: int, batches: list[int], repeats: int, threads: int, rows: li
         for k in peers:
             if k != "ours":
                 rows.append(("mnist", f"batch {bs}", k, med["ours"], med[k]))
-    out["gemm_peak_after_flops"] = gemm_peak()
+    peaks.append(gemm_peak(threads))
+    out["gemm_peak_flops"], out["gemm_peaks_measured"] = max(peaks), peaks
+    for entry in out["batches"].values():
+        entry["gemm_peak_fraction"] = {k: flops / v / max(peaks) for k, v in entry["median_epoch_s"].items()}
     return out
 
 
@@ -183,7 +192,8 @@ def print_table(result: dict, rows: list) -> None:
     if "mnist" in result:
         mn = result["mnist"]
         print(f"\nmnist-shape: {mn['flops_per_epoch'] / 1e9:.1f} GFLOP per epoch; GEMM peak "
-              f"{mn['gemm_peak_flops'] / 1e9:.1f} GFLOP/s (after: {mn['gemm_peak_after_flops'] / 1e9:.1f})")
+              f"{mn['gemm_peak_flops'] / 1e9:.1f} GFLOP/s (best of "
+              f"{', '.join(f'{p / 1e9:.0f}' for p in mn['gemm_peaks_measured'])}); threads {result['threads']}")
         print(f"{'batch':>6} {'peer':<12} {'epoch':>9} {'samples/s':>10} {'of peak':>8} {'peak MB':>8} {'mem ratio':>9}")
         for bs, e in mn["batches"].items():
             for k, v in e["median_epoch_s"].items():
