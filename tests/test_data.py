@@ -127,3 +127,9 @@ def test_one_hot_and_unseen_labels():
         enc.one_hot(["a", "d"])
     with pytest.raises(DataError, match="at least two classes"):
         LabelEncoder().fit([1, 1, 1])
+
+
+def test_the_2d_toy_sets_load_by_name():
+    d = load_dataset("circles")
+    assert d.X.shape == (200, 2) and d.y.shape == (200,) and sorted(np.unique(d.y).tolist()) == [0, 1]
+    assert load_dataset("xor").X.shape == (4, 2)  # "xor" stays the seed script's four points

@@ -93,7 +93,7 @@ def guess_task(y) -> str:
 
 
 def _toy2d(key: str):
-    """The 2-D toy sets of ``backprop.data.toy2d`` (circles, spirals, ...) when that module exists."""
+    """The 2-D toy sets of ``backprop.data.toy2d`` (circles, spirals, gaussians; its xor is not the seed's)."""
     if importlib.util.find_spec("backprop.data.toy2d") is None:
         return None
     from . import toy2d
@@ -103,4 +103,7 @@ def _toy2d(key: str):
         return None
     made = makers[key]()
     X, y = (made.X, made.y) if hasattr(made, "X") else made
-    return Dataset(key, np.asarray(X, dtype=np.float64), np.asarray(y), "classification", ["x1", "x2"], "class")
+    y = np.asarray(y).reshape(-1)
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)  # labels 0/1
+    return Dataset(key, np.asarray(X, dtype=np.float64), y, "classification", ["x1", "x2"], "class")
