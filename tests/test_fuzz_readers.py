@@ -170,3 +170,41 @@ def _verdict(result):
     if isinstance(result, str):
         raise AssertionError(result)
     return result
+
+
+def test_explain_options_and_check_files_in_process(monkeypatch, tmp_path):
+    """``backprop explain`` with junk options and ``backprop check`` with damaged answer sheets
+    (bytes, so undecodable ones too): exit 0/1, or 2 with one line on stderr."""
+    import random
+
+    from fuzz.harness import mutate_bytes
+
+    monkeypatch.chdir(tmp_path)
+    run, codes = _cli_runner(monkeypatch)
+    rng = random.Random(5)
+    options = {"--format": ["text", "json", "latex", "html", "markdown", "pdf"], "--only": ["w5", "h1,o1", "nope", ""],
+               "--neuron": ["h1", "o2", "x9", ""], "--sample": ["0", "1", "-1", "99"], "--output": ["out.txt", ""]}
+    sheet = SHEET.encode()
+
+    def argvs():  # each run renders a whole explanation or checks a whole sheet: 200 of them
+        for k in range(N // 50):
+            if k % 2:
+                (tmp_path / "sheet.txt").write_bytes(mutate_bytes(sheet, rng))
+                yield ["check", "sheet.txt"]
+            else:
+                argv = ["explain"]
+                for flag in rng.sample(sorted(options), rng.randint(1, 3)):
+                    argv += [flag, rng.choice(options[flag] + JUNK[:6] if rng.random() < 0.2 else options[flag])]
+                yield argv
+
+    def run_allowing_wrong_answers(argv):
+        try:
+            return run(argv)
+        except AssertionError as exc:
+            if str(exc).startswith("exit code 1") and argv[0] == "check":
+                return 1  # the sheet was read and some answers are wrong
+            raise
+
+    report = fuzz(run_allowing_wrong_answers, argvs())
+    assert not report.failures, report
+    assert codes.get(2, 0) > N // 500, codes
