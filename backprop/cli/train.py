@@ -66,7 +66,8 @@ def add_parser(sub) -> None:
 
 def add_data_arguments(group, required: bool = True) -> None:
     group.add_argument("--data", required=required, metavar="NAME|FILE",
-                       help="xor, seed, iris, digits, wine, breast_cancer, a CSV file or an IDX images file")
+                       help="xor, seed, iris, digits, wine, breast_cancer, circles, spirals, gaussians, "
+                       "a CSV file or an IDX images file")
     group.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     group.add_argument("--labels", metavar="FILE", help="the IDX labels file that goes with IDX images")
     group.add_argument("--task", default="auto", choices=["auto", "classification", "regression"],
@@ -183,7 +184,7 @@ class _Report:
         shown = epoch == 0 or (epoch + 1) % self.every == 0 or trainer.epoch == trainer.epochs or trainer.stop_training
         if shown:
             line = f"epoch {epoch + 1:>{len(str(self.epochs))}}/{self.epochs}  " + "  ".join(
-                f"{k} {v:.4f}" for k, v in logs.items())
+                f"{k} {_num(v)}" for k, v in logs.items())
             if self.bar is not None:
                 self.bar.write(line, file=sys.stdout)
             else:
@@ -192,6 +193,10 @@ class _Report:
     def on_train_end(self, trainer) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _num(v: float) -> str:
+    return f"{v:.4f}" if abs(v) < 1e6 else f"{v:.4g}"
 
 
 def _schedule(args):
