@@ -34,7 +34,7 @@ def test_train_prints_epochs_and_the_held_out_score_and_saves(tmp_path, capsys):
     assert model.network.sizes == [4, 16, 3] and model.info["data"] == "iris"
 
     code, out, _ = _run(capsys, "evaluate", "--model", model_path, "--data", "iris")
-    assert code == 0 and f"accuracy {score:.4f}" in out and "36 samples (the held-out 0.25 of iris" in out
+    assert code == 0 and f"accuracy {score:.4f}" in out and "36 samples (the held-out 25% of iris, split seed 0" in out
 
 
 def test_quiet_prints_only_the_score(capsys):

@@ -39,11 +39,11 @@ def run(args) -> int:
     else:
         ds = load_dataset(args.data, target=args.target, labels=args.labels)
         X, y = ds.X, ds.y
-        info = model.info
-        if not args.all and info.get("data") == args.data and info.get("test_size"):
-            _, X, _, y = train_test_split(X, y, info["test_size"], info.get("split_seed", 0),
-                                          stratify=model.task == "classification")
-            where = f"the held-out {info['test_size']:g} of {args.data} (seed {info.get('split_seed', 0)})"
+    info = model.info
+    if not args.all and info.get("data") == args.data and info.get("test_size"):  # the data it was trained on
+        _, X, _, y = train_test_split(X, y, info["test_size"], info.get("split_seed", 0),
+                                      stratify=model.task == "classification")
+        where = f"the held-out {info['test_size']:.0%} of {args.data}, split seed {info.get('split_seed', 0)}; --all for every sample"
     scores = model.evaluate(X, y)
     if args.json:
         print(json.dumps({"samples": len(X), **scores}))
