@@ -225,3 +225,18 @@ def test_float32_training_stays_float32():
     model = train(X, y, [8], dtype="float32", epochs=2)
     assert all(p.dtype == np.float32 for p in model.network.parameters())
     assert model.score(X, y) > 0.5
+
+
+def test_a_run_that_stopped_early_stays_stopped_when_resumed(tmp_path):
+    X, y = _blobs(60)
+    Xv, yv = _blobs(60, seed_=1)
+    yv = (yv + 1) % 3
+    opts = dict(standardize=False, epochs=200, batch_size=8, optimizer="adam", learning_rate=0.05,
+                early_stopping=3, validation_data=(Xv, yv))
+    first, t1 = prepare(X, y, [8], activation="tanh", callbacks=[Checkpoint(tmp_path)], **opts)
+    t1.run()
+    again, t2 = prepare(X, y, [8], activation="tanh", **opts)
+    t2.load_state_dict(load_checkpoint(tmp_path))
+    t2.run()
+    assert t2.epoch == t1.epoch < 200
+    assert all(np.array_equal(p, q) for p, q in zip(first.network.parameters(), again.network.parameters()))

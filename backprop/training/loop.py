@@ -284,6 +284,7 @@ class Trainer:
         self.history.unit, self.history.series = loaded.unit, loaded.series  # the model keeps its History object
         self.epoch = int(state["epoch"])
         self.best, self.best_epoch, self.wait = float(state["best"]), int(state["best_epoch"]), int(state["wait"])
+        self.stop_training = bool(self.early_stopping and self.wait >= self.early_stopping)  # it had stopped early
         if self.best_params is not None and state.get("best_params") is not None:
             for p, a in zip(self.best_params, state["best_params"]):
                 np.copyto(p, a)
