@@ -240,3 +240,15 @@ def test_a_run_that_stopped_early_stays_stopped_when_resumed(tmp_path):
     t2.run()
     assert t2.epoch == t1.epoch < 200
     assert all(np.array_equal(p, q) for p, q in zip(first.network.parameters(), again.network.parameters()))
+
+
+def test_full_batch_with_a_validation_part_trains_on_the_training_rows_only():
+    X, y = _blobs(50)
+    T = np.eye(3)[y]
+    a, b = _net(), _net()
+    trainer = Trainer(a, X, T, epochs=4, batch_size=None, optimizer="sgd", learning_rate=0.3, validation_split=0.2)
+    trainer.run()
+    rows = trainer.train_idx
+    assert len(rows) == 40 and "val_loss" in trainer.history and "accuracy" in trainer.history
+    fit(b, X[rows], T[rows], epochs=4, batch_size=None, optimizer="sgd", learning_rate=0.3, metrics=())
+    assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))

@@ -140,7 +140,11 @@ class Trainer:
         masks = self._mask_buffers(bs)
         decay = [np.empty_like(self.params[i]) for i in self._weight_positions] if (self.l2 or self.l1) else None
         last_good = [np.empty_like(p) for p in self.params]
-        whole = n == len(self.X) and bs == n  # full batch: the mean gradient needs no shuffling or gathering
+        whole = bs == n  # full batch: the mean gradient needs no shuffling or gathering
+        Xw, Tw, vw = self.X, self.T, self.v
+        if whole and n != len(self.X):  # full batch beside a validation part: gather the training part once
+            Xw, Tw = self.X[self.train_idx], self.T[self.train_idx]
+            vw = None if self.v is None else self.v[self.train_idx]
         for cb in self.callbacks:
             cb.on_train_begin(self)
         batch_hooks = [cb.on_batch_end for cb in self.callbacks if hasattr(cb, "on_batch_end")]
@@ -156,7 +160,7 @@ class Trainer:
                 total = 0.0
                 for start in range(0, n, bs):
                     if whole:
-                        xb, tb, vb, m = self.X, self.T, self.v, n
+                        xb, tb, vb, m = Xw, Tw, vw, n
                     else:
                         idx = order[start:start + bs]
                         m = len(idx)
@@ -178,8 +182,8 @@ class Trainer:
                     self._diverged(last_good, epoch, eta, "a weight became infinite or NaN")
                 logs = {"loss": total / n}
                 if self.metrics and self.train_metrics:
-                    X_tr, T_tr = (self.X, self.T) if n == len(self.X) else (self.X[self.train_idx], self.T[self.train_idx])
-                    logs.update({k: v for k, v in evaluate(net, X_tr, T_tr, self.metrics).items() if k != "loss"})
+                    rows = None if n == len(self.X) else self.train_idx
+                    logs.update({k: v for k, v in evaluate(net, self.X, self.T, self.metrics, rows=rows).items() if k != "loss"})
                 if self.X_val is not None:
                     logs.update({f"val_{k}": v for k, v in evaluate(net, self.X_val, self.T_val, self.metrics).items()})
                 if not all(math.isfinite(v) for v in logs.values()):

@@ -31,19 +31,29 @@ def default_metrics(loss_name: str) -> tuple[str, ...]:
     return ("accuracy",) if loss_name in ("cross_entropy", "binary_cross_entropy") else ("r2",)
 
 
-def evaluate(network, X, T, metrics=(), chunk: int = 4096) -> dict:
-    """Loss and metrics of ``network`` on (X, T), in chunks of rows (inputs as the network expects)."""
+def evaluate(network, X, T, metrics=(), chunk: int = 4096, rows=None) -> dict:
+    """Loss and metrics of ``network`` on (X, T), in chunks of rows (inputs as the network expects).
+
+    ``rows`` (an index array) restricts it to those rows without copying the whole data.
+    """
     X = network.as_inputs(X)
     T = network.as_targets(T, len(X))
     fused = network.loss_fn.fused_activation == network.layers[-1].activation.name
-    outs, total = [], 0.0
-    for start in range(0, len(X), chunk):
-        fwd = network.forward(X[start:start + chunk])
-        t = T[start:start + chunk]
+    n = len(X) if rows is None else len(rows)
+    outs, targets, total = [], [], 0.0
+    for start in range(0, n, chunk):
+        if rows is None:
+            x, t = X[start:start + chunk], T[start:start + chunk]
+        else:
+            idx = rows[start:start + chunk]
+            x, t = X[idx], T[idx]
+        fwd = network.forward(x)
         total += network.loss_fn.value(fwd.output, t, fwd.nets[-1] if fused else None) * len(t)
         outs.append(fwd.output)
+        targets.append(t)
     out = np.concatenate(outs) if len(outs) > 1 else outs[0]
-    logs = {"loss": total / len(X)}
+    tgt = np.concatenate(targets) if len(targets) > 1 else targets[0]
+    logs = {"loss": total / n}
     for name in metrics:
-        logs[name] = {"accuracy": accuracy, "r2": r2}[name](out.astype(np.float64), T.astype(np.float64))
+        logs[name] = {"accuracy": accuracy, "r2": r2}[name](out.astype(np.float64), tgt.astype(np.float64))
     return logs
