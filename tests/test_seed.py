@@ -16,7 +16,7 @@ from backprop.explain.check import is_close, parse_sheet
 # name (canonical) -> why the published figure is wrong
 MISPRINTS = {
     "seed1": {
-        "E_total@1": "0.291027924 printed; the exact error after one update is 0.291027774",
+        "E_total@1": "0.291027924 is the updated-weights loop's error after one update; exact: 0.291027774",
         "E_total@10000": "0.0000351085 is the error after 9,999 updates; after 10,000 it is 0.0000351019",
         "out_o1@10000": "0.015912196 comes from a loop that backpropagates through already-updated w5..w8",
         "out_o2@10000": "0.984065734 comes from a loop that backpropagates through already-updated w5..w8",
