@@ -206,6 +206,9 @@ def test_share_link_opens_the_same_network(page, browser):
     page.fill("#edit-value", "0.123")
     page.click("#edit-set")
     expect(page.locator("#diagram .num[data-name='w5']")).to_have_text("w5 = 0.123")
+    href = page.get_attribute("#download", "href")  # the download link: the network file as it is now
+    saved = page.request.get(page.url.split("#")[0] + href).json()
+    assert saved["weights"][1][0][0] == 0.123 and saved["layers"] == [2, 2, 2]
     page.click("#share")
     url = page.input_value("#share-url")
     assert re.search(r"#net=[A-Za-z0-9_-]+$", url)
@@ -226,6 +229,7 @@ def test_the_exported_page_replays_without_a_server(browser, tmp_path, shots):
     pg.wait_for_selector("body[data-ready='1']")
     assert all(u.startswith("file:") for u in requests)  # nothing fetched from anywhere
     assert "recorded run" in pg.locator("#mode").text_content()
+    assert not pg.locator("#download").is_visible()  # no server: nothing to download from
     next_phase(pg)
     assert number(pg, "out_o1") == pytest.approx(0.75136507, abs=1e-8)
     pg.fill("#speed", "6")

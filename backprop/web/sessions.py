@@ -201,6 +201,10 @@ class Session:
     # ------------------------------------------------------------------------- showing
     def state(self) -> dict:
         """Everything the page draws, computed by the engine; numbers also written as the CLI does."""
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values: checked by the caller (JSON, finite)
+            return self._state()
+
+    def _state(self) -> dict:
         from ..viz.diagram import layout
 
         k = self.sample()
