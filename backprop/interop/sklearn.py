@@ -101,8 +101,6 @@ class _BaseMLP(BaseEstimator):
                 **self._options(len(X), 1 if incremental else self.max_iter, self._optimizer()),
                 early_stopping=None if incremental else self.n_iter_no_change, min_delta=self.tol,
             )
-            if incremental:
-                model.classes_fixed = True
             self.model_, self._opt = model, trainer.optimizer
             self.n_iter_ = 0
         else:
@@ -161,9 +159,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if len(self.classes_) < 2:
             raise ValueError(f"MLPClassifier needs samples of at least 2 classes; got {len(self.classes_)} class")
 
-    def _y(self, y):
-        return y
-
     def _fit(self, X, y, incremental, classes=None):
         if incremental and hasattr(self, "model_"):
             return super()._fit(X, y, True)
@@ -172,7 +167,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 raise ValueError("classes must be passed on the first call to partial_fit")
             X, y = self._validate(X, y, reset=True)
             self._prepare_targets(y, classes)
-            # build the model on the declared classes: one pass of prepare with every class present
+            # a first batch that lacks some declared classes: build the network for all of them
             unseen = np.setdiff1d(self.classes_, np.unique(y))
             if len(np.setdiff1d(np.unique(y), self.classes_)):
                 raise ValueError("partial_fit got labels that are not in 'classes'")
