@@ -221,9 +221,10 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
         rr = lay.radius * (0.75 if n.kind == "bias" else 1)
         ax.add_patch(mpatches.Circle((n.x, n.y), rr, fc=FILL[n.kind], ec=STROKE[n.kind], lw=2 * px, zorder=3))
         ax.text(n.x, n.y, n.name, fontsize=15 * px, ha="center", va="center", weight="bold", zorder=4)
-        for k, note in enumerate(n.notes):
-            ax.text(n.x, n.y + lay.radius + 12 + 14 * k, note, backgroundcolor=(1, 1, 1, 0.85), fontsize=11.5 * px, ha="center", va="center",
-                    color="#333", zorder=4)
+        if n.notes:  # one block, so that no line's background hides the one above it
+            ax.text(n.x, n.y + lay.radius + 5, "\n".join(n.notes), fontsize=11.5 * px, ha="center", va="top",
+                    color="#333", zorder=4, linespacing=1.2,
+                    bbox=dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.88), ec="none"))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
