@@ -235,6 +235,9 @@ class Session:
             "dataset": self.dataset,
             "spec": self.spec(),
         }
+        if self.dataset is not None:  # the points are in "points"; the file is at .../network.json
+            for key in ("inputs", "targets", "input", "target"):
+                out["spec"].pop(key, None)
         if self.dataset is not None and self.network.n_inputs == 2:
             out["surface"] = self.surface()
             out["points"] = np.column_stack([self.inputs, self.targets[:, :1]]).round(4).tolist()
