@@ -105,3 +105,23 @@ def test_the_server_listens_on_loopback_only(server):
     # socket bound to 127.0.0.1 alone does not answer there)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.2", port), timeout=5).close()
+
+
+def test_listening_anywhere_but_127_0_0_1_is_warned_about():
+    """Told another address, the server warns that other machines may reach it.  (127.0.0.2 is
+    still loopback, so nothing leaves this machine during the test.)"""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "backprop", "serve", "--host", "127.0.0.2", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    try:
+        line = proc.stdout.readline()  # the "serving ... at http://..." line comes after the warning
+        assert "127.0.0.2" in line, line
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert "warning" in err and "127.0.0.1" in err, err
