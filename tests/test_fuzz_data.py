@@ -154,3 +154,22 @@ def test_idx_files(tmp_path):
     report = fuzz(read, byte_inputs(images, N, seed=26), check=valid)
     assert not report.failures, report
     assert report.refused > N // 4, report
+
+
+@pytest.mark.parametrize("layers", [[100_000, 10_000, 2], [2, 10**9, 2], [2, 2**62, 2], [10**30, 1]])
+def test_a_network_file_asking_for_a_billion_weights_is_refused_before_allocation(layers):
+    import tracemalloc
+
+    from backprop.errors import FileFormatError
+    from backprop.io.network_file import parse_network_text
+
+    text = json.dumps({"layers": layers, "activation": "sigmoid", "input": [0.0] * 2, "target": [0.0] * 2})
+    tracemalloc.start()
+    try:
+        with pytest.raises(FileFormatError) as err:
+            parse_network_text(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "\n" not in str(err.value)
+    assert peak < 10_000_000, peak
