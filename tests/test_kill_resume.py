@@ -52,16 +52,18 @@ def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_result(tm
     for _ in range(KILLS):
         proc = subprocess.Popen(_command("ck", "final.json"), cwd=tmp_path, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        start_epoch, deadline = epochs_seen[-1], time.monotonic() + 120
-        # wait for this run to write at least one checkpoint of its own, then kill at a random moment
-        while proc.poll() is None and time.monotonic() < deadline:
+        # wait for this run to write two checkpoints of its own (to time one epoch), then kill it at
+        # a random moment of the next epoch — possibly while it writes the next checkpoint
+        seen_at, deadline = {}, time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline and len(seen_at) < 3:
             try:
-                if _epoch(ck) > start_epoch:
-                    break
+                seen_at.setdefault(_epoch(ck), time.monotonic())
             except Exception:  # a checkpoint being replaced right now: look again
                 pass
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.4))
+            time.sleep(0.005)
+        times = sorted(seen_at.values())
+        epoch_seconds = times[-1] - times[-2] if len(times) >= 2 else 0.1
+        time.sleep(rng.uniform(0.0, epoch_seconds))
         if proc.poll() is not None:  # it finished before the kill
             break
         proc.send_signal(signal.SIGKILL)
