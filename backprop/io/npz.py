@@ -26,7 +26,7 @@ def load_npz(path, what: str = "file") -> tuple[dict, dict[str, np.ndarray]]:
             arrays = {name: archive[name] for name in archive.files}
     except (ValueError, zipfile.BadZipFile, EOFError, KeyError, OSError, NotImplementedError, RuntimeError,
             zlib.error, MemoryError) as exc:  # a damaged archive, whatever part of it is damaged
-        raise FileFormatError(f"{path}: not a readable {what} (.npz without pickled objects): {str(exc).splitlines()[0]}") from None
+        raise FileFormatError(f"{path}: not a readable {what} (.npz without pickled objects): {(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
     if "meta" not in arrays or arrays["meta"].dtype.kind != "U" or arrays["meta"].ndim != 0:
         raise FileFormatError(f"{path}: not a backprop {what} (no 'meta' entry)")
     try:
