@@ -96,3 +96,16 @@ def test_not_json_and_pickled_npz_are_refused(tmp_path):
 def test_model_file_must_be_json_or_npz(tmp_path, model):
     with pytest.raises(FileFormatError, match=".json or .npz"):
         save_model(model, tmp_path / "m.pkl")
+
+
+def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
+    import os
+
+    from backprop.io.atomic import write_text
+
+    umask = os.umask(0o022)
+    try:
+        write_text(tmp_path / "page.html", "<p>hi</p>")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "page.html").stat().st_mode & 0o777 == 0o644

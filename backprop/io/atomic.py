@@ -11,11 +11,19 @@ import tempfile
 from pathlib import Path
 
 
+def _default_mode() -> int:
+    """The mode an ordinary ``open(path, "w")`` would give: 0o666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_bytes(path, data: bytes) -> None:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, _default_mode())  # mkstemp makes 0600; a saved page or model is shareable
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
