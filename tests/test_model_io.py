@@ -101,11 +101,13 @@ def test_model_file_must_be_json_or_npz(tmp_path, model):
 def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
     import os
 
-    from backprop.io.atomic import write_text
+    from backprop.io.atomic import _default_mode, write_text
 
+    _default_mode.cache_clear()
     umask = os.umask(0o022)
     try:
         write_text(tmp_path / "page.html", "<p>hi</p>")
     finally:
         os.umask(umask)
+        _default_mode.cache_clear()
     assert (tmp_path / "page.html").stat().st_mode & 0o777 == 0o644

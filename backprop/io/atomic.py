@@ -6,13 +6,16 @@ file then replaces the target in one ``os.replace``.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
 
 
+@functools.cache
 def _default_mode() -> int:
-    """The mode an ordinary ``open(path, "w")`` would give: 0o666 less the umask."""
+    """The mode an ordinary ``open(path, "w")`` would give: 0o666 less the umask (read once:
+    reading the umask means setting it, which is not thread-safe)."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
