@@ -9,9 +9,17 @@ import os
 import numpy as np
 import pytest
 
+from support.fastdir import scratch_dir
 from fuzz.harness import byte_inputs, fuzz, json_inputs, text_inputs
 
 N = int(os.environ.get("FUZZ_N", "10000"))
+
+
+@pytest.fixture
+def fast_path(tmp_path):
+    """Where fuzzed files are written: in memory when the system allows (see support/fastdir.py)."""
+    with scratch_dir(tmp_path) as folder:
+        yield folder
 
 SEED_FILE = {"layers": [2, 2, 2], "activation": "sigmoid", "loss": "half_sse", "learning_rate": 0.5,
              "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
@@ -60,10 +68,10 @@ def test_network_files_toml():
     assert report.refused > N // 2, report
 
 
-def test_network_files_on_disk_with_non_utf8_bytes(tmp_path):
+def test_network_files_on_disk_with_non_utf8_bytes(fast_path):
     from backprop.io.network_file import read_network_file
 
-    path = tmp_path / "net.json"
+    path = fast_path / "net.json"
     originals = [json.dumps(SEED_FILE).encode(), json.dumps(DEEP_FILE, indent=1).encode(), b"\xef\xbb\xbf" + json.dumps(SEED_FILE).encode()]
 
     def read(data):
@@ -84,10 +92,10 @@ IRIS = """sepal_length,sepal_width,petal_length,petal_width,species
 REGRESSION = "x1,x2,y\n1,2,3.5\n-1e3,0.5,2\n0,0,0\n"
 
 
-def test_csv_files(tmp_path):
+def test_csv_files(fast_path):
     from backprop.data.csv_file import read_csv
 
-    path = tmp_path / "data.csv"
+    path = fast_path / "data.csv"
 
     def read(data):
         text, target = data
@@ -112,10 +120,10 @@ def test_csv_files(tmp_path):
     assert report.refused > N // 4, report
 
 
-def test_csv_files_with_non_utf8_bytes(tmp_path):
+def test_csv_files_with_non_utf8_bytes(fast_path):
     from backprop.data.csv_file import read_csv
 
-    path = tmp_path / "data.csv"
+    path = fast_path / "data.csv"
 
     def read(data):
         path.write_bytes(data)
@@ -132,7 +140,7 @@ def _idx(array: np.ndarray, kind: int) -> bytes:
     return bytes([0, 0, kind, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(types[kind]).tobytes()
 
 
-def test_idx_files(tmp_path):
+def test_idx_files(fast_path):
     from backprop.data.idx import load_idx
 
     rng = np.random.default_rng(0)
@@ -140,7 +148,7 @@ def test_idx_files(tmp_path):
               _idx(rng.normal(size=(4, 2)), 0x0D)]
     labels = _idx(rng.integers(0, 3, 4), 0x08)
     images += [gzip.compress(images[0], mtime=0)]
-    img, lab = tmp_path / "images.idx", tmp_path / "labels.idx"
+    img, lab = fast_path / "images.idx", fast_path / "labels.idx"
 
     def read(data):
         img.write_bytes(data)

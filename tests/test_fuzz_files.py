@@ -12,9 +12,17 @@ import pytest
 
 from backprop.core import Network
 from backprop.errors import BackpropError, FileFormatError
+from support.fastdir import scratch_dir
 from fuzz.harness import byte_inputs, fuzz, json_inputs, mutate_tree
 
 N = int(os.environ.get("FUZZ_N", "10000"))
+
+
+@pytest.fixture
+def fast_path(tmp_path):
+    """Where fuzzed files are written: in memory when the system allows (see support/fastdir.py)."""
+    with scratch_dir(tmp_path) as folder:
+        yield folder
 
 
 def _models():
@@ -42,14 +50,14 @@ def _loads_as_valid_model(data, model):
     return None
 
 
-def test_model_json_files(models, tmp_path):
+def test_model_json_files(models, fast_path):
     from backprop.io.model import load_model, save_model
 
     docs = []
     for m in models:
-        save_model(m, tmp_path / "m.json")
-        docs.append(json.loads((tmp_path / "m.json").read_text()))
-    path = tmp_path / "fuzzed.json"
+        save_model(m, fast_path / "m.json")
+        docs.append(json.loads((fast_path / "m.json").read_text()))
+    path = fast_path / "fuzzed.json"
 
     def read(text):
         path.write_bytes(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
@@ -60,12 +68,12 @@ def test_model_json_files(models, tmp_path):
     assert report.refused > N // 2, report
 
 
-def test_model_json_non_utf8_bytes(models, tmp_path):
+def test_model_json_non_utf8_bytes(models, fast_path):
     from backprop.io.model import load_model, save_model
 
-    save_model(models[0], tmp_path / "m.json")
-    original = (tmp_path / "m.json").read_bytes()
-    path = tmp_path / "fuzzed.json"
+    save_model(models[0], fast_path / "m.json")
+    original = (fast_path / "m.json").read_bytes()
+    path = fast_path / "fuzzed.json"
 
     def read(data):
         path.write_bytes(data)
@@ -82,7 +90,7 @@ def _npz_bytes(meta: dict | str | None, arrays: dict) -> bytes:
     return buf.getvalue()
 
 
-def test_model_npz_files(models, tmp_path):
+def test_model_npz_files(models, fast_path):
     """Byte-level damage to real .npz models, and well-formed archives with wrong content."""
     import random
 
@@ -91,9 +99,9 @@ def test_model_npz_files(models, tmp_path):
 
     originals, parts = [], []
     for m in models:
-        save_model(m, tmp_path / "m.npz")
-        originals.append((tmp_path / "m.npz").read_bytes())
-        parts.append(load_npz(tmp_path / "m.npz", "model"))
+        save_model(m, fast_path / "m.npz")
+        originals.append((fast_path / "m.npz").read_bytes())
+        parts.append(load_npz(fast_path / "m.npz", "model"))
     rng = random.Random(13)
     wrong_arrays = [np.zeros((0,)), np.full((2, 2), np.nan), np.full((3,), np.inf), np.zeros((4, 3, 2)),
                     np.array(["a", "b"]), np.zeros((10**3, 3)), np.array(1.5), np.array([True, False])]
@@ -117,7 +125,7 @@ def test_model_npz_files(models, tmp_path):
                     arrays[f"W{rng.randint(0, 9)}"] = rng.choice(wrong_arrays)
             yield _npz_bytes(meta if rng.random() > 0.05 else rng.choice([None, "{", "[1]"]), arrays)
 
-    path = tmp_path / "fuzzed.npz"
+    path = fast_path / "fuzzed.npz"
 
     def read(data):
         path.write_bytes(data)
@@ -128,7 +136,7 @@ def test_model_npz_files(models, tmp_path):
     assert report.refused > N // 2, report
 
 
-def test_checkpoints(tmp_path):
+def test_checkpoints(fast_path):
     from backprop.io.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
     from backprop.training.loop import Trainer
 
@@ -137,9 +145,9 @@ def test_checkpoints(tmp_path):
     trainer = Trainer(net, rng.normal(size=(20, 2)), rng.normal(size=(20, 1)), epochs=2, batch_size=5,
                       optimizer="adam", learning_rate=0.01)
     trainer.run()
-    save_checkpoint(tmp_path / "good", trainer.state_dict(), {"lr": 0.01})
-    original = checkpoint_path(tmp_path / "good").read_bytes()
-    folder = tmp_path / "fuzzed"
+    save_checkpoint(fast_path / "good", trainer.state_dict(), {"lr": 0.01})
+    original = checkpoint_path(fast_path / "good").read_bytes()
+    folder = fast_path / "fuzzed"
     folder.mkdir()
 
     def read(data):

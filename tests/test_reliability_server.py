@@ -1,5 +1,5 @@
 """The server's JSON API in-process (issue 7): malformed bodies for every endpoint (``FUZZ_API_N``,
-2,000 in CI, 10,000+ documented), size limits, and session isolation.  Every answer is 200 with
+700 in CI, 10,000 in scripts/fuzz_long.py), size limits, and session isolation.  Every answer is 200 with
 finite JSON, or a 4xx with {"error": one line} — never a 500."""
 
 import json
@@ -17,7 +17,7 @@ from backprop.web.app import MAX_BODY, create_app
 from fuzz.harness import fuzz, json_inputs
 from test_fuzz_data import DEEP_FILE, SEED_FILE
 
-N = int(os.environ.get("FUZZ_API_N", "2000"))
+N = int(os.environ.get("FUZZ_API_N", "700"))
 
 
 @pytest.fixture(scope="module")
