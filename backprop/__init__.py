@@ -35,10 +35,10 @@ _LAZY = {
     "to_torch": "backprop.interop.torch",
     "from_torch": "backprop.interop.torch",
     "explain": "backprop.explain",  # the package itself, callable: backprop.explain(network, format=...)
-    "explain_network": "backprop.explain.api",
+    "explain_network": "backprop.api",
     "Explanation": "backprop.explain.explanation",
-    "check": "backprop.explain.api",
-    "exercise": "backprop.explain.api",
+    "check": "backprop.api",
+    "exercise": "backprop.api",
     "read_network_file": "backprop.io.network_file",
 }
 

@@ -192,7 +192,7 @@ def test_python_api_and_rich_display():
     assert exp._repr_markdown_().startswith("# One step")
     assert exp._repr_html_().startswith('<div class="backprop-explanation">')
     assert backprop.explain(format="json").startswith("{")
-    assert backprop.explain_network is backprop.explain.api.explain_network
+    assert backprop.explain_network is backprop.api.explain_network
     from backprop.explain import explain
     assert explain is backprop.explain  # the package itself is callable
     assert backprop.explain.trace.trace_step is backprop.trace_step

@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from ..explain.api import check
+    from ..api import check
 
     result = check(Path(args.answers), args.network, sample=args.sample)
     if args.json:

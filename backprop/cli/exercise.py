@@ -34,7 +34,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..errors import ConfigError
-    from ..explain.api import exercise
+    from ..api import exercise
 
     ex = exercise(args.seed)
     files = ex.files()

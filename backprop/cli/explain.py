@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..explain.api import explain_network
+    from ..api import explain_network
 
     only = [n for n in (args.only or "").split(",") if n.strip()]
     if args.neuron:

@@ -1,7 +1,7 @@
 """Explaining: the named record of one step (trace), its names (notation) and its renderings.
 
 This package is also callable: ``backprop.explain(network, format=None, only=None, ...)`` is
-:func:`backprop.explain.api.explain_network` (the package and the function share one name, so
+:func:`backprop.api.explain_network` (the package and the function share one name, so
 the package itself takes the call; ``backprop.explain.trace`` and the other modules stay reachable).
 """
 
@@ -11,8 +11,8 @@ import types
 
 class _CallableModule(types.ModuleType):
     def __call__(self, network=None, format=None, only=None, **options):
-        """One training step of ``network`` explained; see :func:`backprop.explain.api.explain_network`."""
-        from .api import explain_network
+        """One training step of ``network`` explained; see :func:`backprop.api.explain_network`."""
+        from ..api import explain_network  # the facade at the top of the package
 
         return explain_network(network, format, only, **options)
 

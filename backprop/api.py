@@ -1,5 +1,8 @@
 """The Python API: ``backprop.explain(...)``, ``backprop.check(...)``, ``backprop.exercise(...)``.
 
+It sits at the top of the package because it joins layers: a network may come from a file (io)
+and is then explained or checked (explain).
+
 A network may be given as a :class:`~backprop.core.network.Network` (with ``x``, ``target`` and
 ``learning_rate``), as a network file's path or contents (a dict), or left out for the seed.
 """
@@ -8,17 +11,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ConfigError, FileFormatError
+from .errors import ConfigError, FileFormatError
 
 MAX_SHEET_BYTES = 16 * 1024 * 1024
 
 
 def load_problem(network=None, x=None, target=None, learning_rate=None):
     """(network, inputs, targets, learning rate, source) from any of the accepted forms."""
-    from ..core.network import Network
+    from .core.network import Network
 
     if network is None:
-        from .. import seed
+        from . import seed
 
         return (seed.seed_network(), seed.INPUT, seed.TARGET,
                 seed.LEARNING_RATE if learning_rate is None else learning_rate, "the seed network")
@@ -26,8 +29,7 @@ def load_problem(network=None, x=None, target=None, learning_rate=None):
         if x is None or target is None:
             raise ConfigError("explaining a Network needs x= and target= (one training sample)")
         return network, x, target, 0.5 if learning_rate is None else learning_rate, repr(network)
-    # network files are read by the io layer; imported here, where a path or dict is given
-    from ..io import network_file
+    from .io import network_file
 
     if isinstance(network, network_file.NetworkFile):
         nf = network
@@ -57,8 +59,8 @@ def explain_network(network=None, format: str | None = None, only=None, *, sampl
                     detail: str = "auto", x=None, target=None, learning_rate=None):
     """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
     its rendering as text, markdown, html, latex or json)."""
-    from .explanation import Explanation
-    from .trace import trace_step
+    from .explain.explanation import Explanation
+    from .explain.trace import trace_step
 
     net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
     x1, t1, k, n = _one_sample(net, xs, ts, sample)
@@ -70,7 +72,7 @@ def explain_network(network=None, format: str | None = None, only=None, *, sampl
 
 def check(sheet, network=None, *, sample: int | None = None):
     """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed)."""
-    from .check import check_answers, parse_sheet
+    from .explain.check import check_answers, parse_sheet
 
     source = "<sheet>"
     if isinstance(sheet, Path) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
@@ -100,6 +102,6 @@ def check(sheet, network=None, *, sample: int | None = None):
 
 def exercise(seed: int = 0, **options):
     """A random small exercise (network file, questions, answer key); the same seed, the same one."""
-    from .exercise import make_exercise
+    from .explain.exercise import make_exercise
 
     return make_exercise(seed, **options)
