@@ -130,3 +130,11 @@ def test_interrupted_run_resumes_to_the_same_numbers(tmp_path, capsys, monkeypat
 
     code, _, err = _run(capsys, *argv[:-4], "--lr", "0.02", "--checkpoint", tmp_path / "ck", "--resume")
     assert code == 2 and "other settings" in err
+
+
+def test_xor_trains_without_a_held_out_part_by_default(capsys):
+    from backprop.cli import main
+
+    assert main(["train", "--data", "xor", "--layers", "2,5,1", "--activation", "sigmoid", "--epochs", "5",
+                 "--quiet"]) == 0
+    assert "no held-out data: xor has only 4 samples" in capsys.readouterr().out

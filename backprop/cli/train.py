@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+SMALL_DATA = 20  # below this many samples nothing is held out by default
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -17,8 +19,9 @@ def add_parser(sub) -> None:
     )
     d = p.add_argument_group("data")
     add_data_arguments(d)
-    d.add_argument("--test-size", type=_fraction0, default=0.25, metavar="F",
-                   help="share held out for the final test score, seeded and stratified (default 0.25; 0 for none)")
+    d.add_argument("--test-size", type=_fraction0, default=None, metavar="F",
+                   help="share held out for the final test score, seeded and stratified (default 0.25, "
+                   f"or 0 for data of fewer than {SMALL_DATA} samples such as xor; 0 for none)")
     d.add_argument("--validation-split", type=_fraction0, default=0.0, metavar="F",
                    help="share of the training part used for val_loss each epoch (default 0)")
     d.add_argument("--no-standardize", dest="standardize", action="store_false",
@@ -95,6 +98,8 @@ def run(args) -> int:
                           f"with {data.X.shape[1]}, not {sizes[0]}")
     X, y = data.X, data.y
     X_test = y_test = None
+    if args.test_size is None:  # tiny problems (xor's 4 points) need every sample for training
+        args.test_size = 0.25 if len(X) >= SMALL_DATA else 0.0
     if args.test_size > 0:
         X, X_test, y, y_test = train_test_split(X, y, args.test_size, args.seed, stratify=data.task == "classification")
     settings = {k: v for k, v in vars(args).items() if k not in ("run", "command", "quiet", "save", "history", "checkpoint", "resume")}
@@ -140,7 +145,8 @@ def run(args) -> int:
         print(f"test {metric} {scores[metric]:.4f}, test loss {scores['loss']:.4f} ({len(X_test)} held-out samples)")
     elif model.task == "classification":
         out = model.predict(X)
-        print(f"training accuracy {float(np.mean(out == np.asarray(y))):.4f} (no held-out data: --test-size 0)")
+        why = f"{data.name} has only {len(X)} samples" if len(X) < SMALL_DATA else "--test-size 0"
+        print(f"training accuracy {float(np.mean(out == np.asarray(y))):.4f} (no held-out data: {why})")
     if args.history:
         import json
 
