@@ -26,14 +26,14 @@ MNIST_SIZES = [784, 256, 128, 10]
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="one repeat, 2,000 samples, 1,000 seed updates: proves it runs")
-    p.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 5, quick 1)")
+    p.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 3, quick 1)")
     p.add_argument("--only", default="seed,mnist,explain,example", help="comma-separated workloads")
     p.add_argument("--batches", default="32,128,1024", help="mnist-shape batch sizes")
     p.add_argument("--threads", type=int, default=None,
                    help="BLAS/torch threads for the mnist-shape runs (default: NumPy's BLAS threads)")
     p.add_argument("--json", default="bench/results.json", metavar="PATH", help="where to write the results")
     a = p.parse_args(argv)
-    repeats = a.repeats or (1 if a.quick else 5)
+    repeats = a.repeats or (1 if a.quick else 3)
     only = set(a.only.split(","))
     threads = a.threads or blas_threads()
     command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
