@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from support.nets import cases, min_distance_to_kink
 
 N = settings.default.max_examples  # 100 in the "ci" profile, more with HYPOTHESIS_PROFILE=long
-H = 1e-3  # finite-difference step of the 5-point stencil: truncation ~H⁴/30·E⁽⁵⁾, rounding ~1.5·ε·E/H
+H = 2e-4  # finite-difference step of the 5-point stencil: truncation ~H⁴/30·E⁽⁵⁾, rounding ~1.5·ε·E/H
 
 
 def flat(arrays) -> np.ndarray:
@@ -63,8 +63,9 @@ def test_backprop_equals_central_finite_differences(case):
     net = case.network()
     loss, grads = net.gradients(case.x, case.t)
     g = flat(net.gradient_list(grads)).copy()
-    # a vanished gradient (‖g‖ ≤ 1e-5) is below what finite differences resolve to 1e-6 relative
-    assume(np.linalg.norm(g) > 1e-5)
+    # finite differences resolve ~1e-12·E per entry: a gradient that has vanished below 1e-4·E
+    # cannot be checked to 1e-6 relative by them (PyTorch checks those cases below)
+    assume(np.linalg.norm(g) > 1e-4 * max(1.0, loss))
     try:
         numeric = finite_differences(net, case.x, case.t)
     except CrossesAKink:
