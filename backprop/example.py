@@ -15,6 +15,7 @@ class Example:
     trace: Trace  # the first step, every quantity named
     iterations: int
     final: dict[str, float]  # E_total@N, out_o1@N, out_o2@N
+    losses: list[float]  # E_total@0 .. E_total@N: the history of the training
 
     @property
     def values(self) -> dict[str, float]:
@@ -28,12 +29,13 @@ def run_example(iterations: int = seed.ITERATIONS, dtype: str = "float64") -> Ex
     network = seed.seed_network(dtype)
     trace = trace_step(network, seed.INPUT, seed.TARGET, seed.LEARNING_RATE)
     trained = network.copy()
-    train_online(trained, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, iterations)
+    losses = train_online(trained, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, iterations)
+    losses.append(trained.loss(seed.INPUT, seed.TARGET))
     out = trained.predict(seed.INPUT)[0]
     n = iterations
     final = {
-        f"E_total@{n}": trained.loss(seed.INPUT, seed.TARGET),
+        f"E_total@{n}": losses[-1],
         f"out_o1@{n}": float(out[0]),
         f"out_o2@{n}": float(out[1]),
     }
-    return Example(trace, iterations, final)
+    return Example(trace, iterations, final, losses)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+from .arguments import positive_int
 
 
 def add_parser(sub) -> None:
@@ -12,23 +12,13 @@ def add_parser(sub) -> None:
         description="Run the classic step-by-step backpropagation example (2-2-2 logistic network) "
         "and print every number of the first update, then train and print the result.",
     )
-    p.add_argument("--iterations", type=_positive_int, default=10_000, metavar="N",
+    p.add_argument("--iterations", type=positive_int, default=10_000, metavar="N",
                    help="how many updates to train for at the end (default 10000)")
     p.add_argument("--json", action="store_true", help="print one JSON object with every value")
     p.add_argument("--history", metavar="FILE",
                    help="also write the total error before each update, and after the last, as a "
                    "history file for 'backprop plot'")
     p.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def run(args) -> int:
@@ -39,7 +29,7 @@ def run(args) -> int:
 
     ex = run_example(args.iterations)
     if args.history:
-        _write_history(args.history, args.iterations)
+        _write_history(args.history, ex.losses)
     if args.json:
         import json
 
@@ -59,15 +49,10 @@ def run(args) -> int:
     return 0
 
 
-def _write_history(path, iterations: int) -> None:
+def _write_history(path, losses: list[float]) -> None:
     """{"unit": "iteration", "loss": [E_total@0, E_total@1, ..., E_total@N]}, written atomically."""
     import json
 
-    from .. import seed
     from ..io.atomic import write_text
-    from ..training import train_online
 
-    network = seed.seed_network()
-    losses = train_online(network, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, iterations)
-    losses.append(network.loss(seed.INPUT, seed.TARGET))
     write_text(path, json.dumps({"unit": "iteration", "loss": losses}) + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+from .arguments import whole_number
 
 
 def add_parser(sub) -> None:
@@ -13,21 +13,11 @@ def add_parser(sub) -> None:
         "exercise-N.json (the network file), questions.md, answers.txt (a blank sheet for 'backprop check') "
         "and answer-key.md (the full explanation) into a folder.",
     )
-    p.add_argument("--seed", type=_whole, default=0, metavar="N", help="which exercise (default 0)")
+    p.add_argument("--seed", type=whole_number(0), default=0, metavar="N", help="which exercise (default 0)")
     p.add_argument("--out", metavar="DIR", help="folder to write into (default exercise-N)")
     p.add_argument("--print", choices=("questions", "answers", "network", "sheet"), dest="show",
                    help="print one part instead of writing files")
     p.set_defaults(run=run)
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, not {value}")
-    return value
 
 
 def run(args) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .arguments import positive_int
+
 SMALL_DATA = 20  # below this many samples nothing is held out by default
 
 
@@ -48,14 +50,14 @@ def add_parser(sub) -> None:
     t.add_argument("--step-size", type=int, default=10, help="epochs between decays of the step schedule")
     t.add_argument("--gamma", type=float, default=0.5, help="decay factor of the step schedule")
     t.add_argument("--power", type=float, default=0.5, help="exponent of the invscaling schedule")
-    t.add_argument("--epochs", type=_positive_int, default=30)
+    t.add_argument("--epochs", type=positive_int, default=30)
     t.add_argument("--batch-size", type=_batch_size, default=32, metavar="N",
                    help="samples per update: 1 = online, 'full' = the whole set (default 32)")
     t.add_argument("--l2", type=float, default=0.0, help="L2 weight decay λ₂ (gradient += λ₂ w)")
     t.add_argument("--l1", type=float, default=0.0, help="L1 weight decay λ₁ (gradient += λ₁ sign w)")
     t.add_argument("--dropout", type=float, default=0.0, help="dropout probability of the hidden layers")
     t.add_argument("--class-weight", choices=["balanced"], default=None, help="weight samples by 1 / class frequency")
-    t.add_argument("--early-stopping", type=_positive_int, default=None, metavar="PATIENCE",
+    t.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE",
                    help="stop after PATIENCE epochs without improvement (of val_loss, else loss) and keep the best weights")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights, shuffling, split and dropout")
     o = p.add_argument_group("output")
@@ -236,18 +238,8 @@ def _jsonable(settings: dict) -> dict:
     return json.loads(json.dumps(settings))
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def _batch_size(text: str):
-    return None if text.strip().lower() in ("full", "all") else _positive_int(text)
+    return None if text.strip().lower() in ("full", "all") else positive_int(text)
 
 
 def _fraction0(text: str) -> float:
