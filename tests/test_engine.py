@@ -107,3 +107,19 @@ def test_losses_by_alias():
     assert get_loss("SSE").name == "half_sse"
     assert get_loss("categorical-cross-entropy").name == "cross_entropy"
     assert get_activation("logistic").name == "sigmoid"
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+def test_every_seeded_part_refuses_a_bad_seed(seed):
+    from backprop.data.split import train_test_split
+    from backprop.data.toy2d import circles
+    from backprop.training.loop import Trainer
+
+    with pytest.raises(ConfigError, match="seed must be"):
+        Network([2, 2], seed=seed)
+    with pytest.raises(ConfigError, match="seed must be"):
+        train_test_split(np.zeros((8, 2)), np.arange(8) % 2, 0.25, seed)
+    with pytest.raises(ConfigError, match="seed must be"):
+        circles(20, 0.1, seed)
+    with pytest.raises(ConfigError, match="seed must be"):
+        Trainer(Network([2, 1], seed=0), np.zeros((4, 2)), np.zeros((4, 1)), seed=seed)

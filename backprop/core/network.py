@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
 from .init import get_initialiser
+from .rng import make_rng
 from .losses import Loss, get_loss
 
 BIAS_MODES = ("shared", "per_neuron", "none")
@@ -116,10 +117,7 @@ class Network:
             raise ShapeError(f"weights must be a list of {n_layers} matrices, one per layer")
         if biases is not None and (not isinstance(biases, (list, tuple)) or len(biases) != n_layers):
             raise ShapeError(f"biases must be a list of {n_layers} entries, one per layer")
-        if seed is not None and not isinstance(seed, np.random.Generator) and (
-                isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-            raise ConfigError(f"seed must be a non-negative whole number, not {seed!r}")
-        rng = np.random.default_rng(seed)
+        rng = make_rng(seed)
         self.layers: list[Layer] = []
         for l in range(n_layers):
             n_in, n_out = self.sizes[l], self.sizes[l + 1]

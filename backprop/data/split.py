@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.rng import make_rng
 from ..errors import ConfigError
 
 
@@ -12,7 +13,7 @@ def train_test_split(X, y, test_size: float = 0.25, seed: int | None = 0, strati
     if not 0.0 < test_size < 1.0:
         raise ConfigError(f"test size must be between 0 and 1, not {test_size!r}")
     n = len(X)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     if stratify:
         test = []
         labels = np.asarray(y).reshape(n, -1)[:, 0] if np.asarray(y).ndim > 1 else np.asarray(y)

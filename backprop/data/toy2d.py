@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.rng import make_rng
 from ..errors import ConfigError
 
 MAX_POINTS = 10_000
@@ -19,7 +20,7 @@ def _start(n: int, noise: float, seed: int | None):
         raise ConfigError(f"the number of points must be a whole number from 2 to {MAX_POINTS}, not {n!r}")
     if not np.isfinite(noise) or not 0 <= noise <= 1:
         raise ConfigError(f"noise must be a number from 0 to 1, not {noise!r}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     labels = np.arange(n) % 2  # 0, 1, 0, 1, ...
     return rng, labels
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..core.optimizers import Optimizer, get_optimizer
+from ..core.rng import make_rng
 from ..errors import ConfigError, DataError, NumericalError
 from .history import History
 from .metrics import METRICS, default_metrics, evaluate
@@ -94,7 +95,7 @@ class Trainer:
             if v.shape != (n,) or not np.all(np.isfinite(v)) or np.any(v < 0) or v.sum() <= 0:
                 raise DataError(f"sample weights must be {n} finite, non-negative numbers, not all zero")
             self.v = v.astype(network.dtype)
-        split_rng = np.random.default_rng(None if seed is None else [seed, 1])
+        split_rng = make_rng(seed, 1)
         indices = np.arange(n)
         self.X_val = self.T_val = None
         if validation_data is not None:
@@ -119,7 +120,7 @@ class Trainer:
             raise ConfigError(f"dropout must be a probability in [0, 1) (or one per hidden layer: {n_hidden})")
         self.dropout = [float(q) for q in p]
 
-        self.rng = np.random.default_rng(seed)
+        self.rng = make_rng(seed)
         self.epoch = 0  # epochs completed
         self.stop_training = False
         self.best = math.inf
