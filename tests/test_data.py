@@ -133,3 +133,16 @@ def test_the_2d_toy_sets_load_by_name():
     d = load_dataset("circles")
     assert d.X.shape == (200, 2) and d.y.shape == (200,) and sorted(np.unique(d.y).tolist()) == [0, 1]
     assert load_dataset("xor").X.shape == (4, 2)  # "xor" stays the seed script's four points
+
+
+def test_a_gzip_bomb_idx_is_refused_without_expanding_it(tmp_path, monkeypatch):
+    import gzip
+
+    import backprop.data.idx as idx
+    from backprop import DataError
+
+    monkeypatch.setattr(idx, "MAX_IDX_BYTES", 1 << 20)
+    bomb = tmp_path / "bomb-idx1-ubyte.gz"
+    bomb.write_bytes(gzip.compress(b"\x00\x00\x08\x01" + (8 << 20).to_bytes(4, "big") + bytes(8 << 20)))
+    with pytest.raises(DataError, match="decompresses to more than"):
+        idx.read_idx(bomb)

@@ -16,6 +16,8 @@ import numpy as np
 
 from ..errors import DataError
 
+MAX_IDX_BYTES = 1 << 30  # 1 GiB of decompressed data: MNIST's training images are 47 MB
+
 _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
@@ -23,10 +25,7 @@ def read_idx(path) -> np.ndarray:
     path = Path(path)
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(f"{path}: broken gzip file ({exc})") from None
+        raw = _gunzip(raw, path)
     if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _TYPES:
         raise DataError(f"{path}: not an IDX file (bad magic number)")
     ndim = raw[3]
@@ -39,6 +38,20 @@ def read_idx(path) -> np.ndarray:
     if len(body) != expected:
         raise DataError(f"{path}: IDX header announces {expected} bytes of data, the file holds {len(body)}")
     return np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
+
+
+def _gunzip(raw: bytes, path) -> bytes:
+    """Decompress, stopping at MAX_IDX_BYTES so that a small file cannot expand without bound."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16 + MAX_WBITS: expect a gzip header
+    try:
+        data = inflater.decompress(raw, MAX_IDX_BYTES + 1)
+    except zlib.error as exc:
+        raise DataError(f"{path}: broken gzip file ({exc})") from None
+    if len(data) > MAX_IDX_BYTES:
+        raise DataError(f"{path}: decompresses to more than {MAX_IDX_BYTES:,} bytes; refused")
+    if not inflater.eof:
+        raise DataError(f"{path}: broken gzip file (it ends before its data does)")
+    return data
 
 
 def load_idx(images, labels):
