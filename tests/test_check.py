@@ -123,3 +123,15 @@ def test_check_against_a_network_file(tmp_path):
                                "biases": [0.5], "input": [1, 1], "target": [0], "learning_rate": 0.1}))
     result = backprop.check("out_o1 = 3.5\nE_total = 6.125\ndE_total/dw1 = 3.5\nw1+ = 0.65\n", network=net)
     assert result.ok, result.to_text()
+
+
+def test_check_and_example_report_the_same_trained_values_bit_for_bit():
+    from backprop import seed
+    from backprop.example import run_example
+    from backprop.explain.check import values_after
+
+    ex = run_example(10_000).values
+    v = values_after(seed.seed_network(), seed.INPUT, seed.TARGET, seed.LEARNING_RATE, {1, 9_999, 10_000})
+    for name in ("E_total@1", "E_total@10000", "out_o1@10000", "out_o2@10000"):
+        assert v[name] == ex[name], name
+    assert v["E_total@9999"] > v["E_total@10000"]

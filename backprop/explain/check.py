@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..errors import FileFormatError
+from ..training.online import train_online
 from .notation import Notation, canonical_name
 
 RELATIVE_TOLERANCE = 1e-8
@@ -70,18 +71,19 @@ _AT = re.compile(r"(.+)@(\d+)")
 def values_after(network: Network, x, target, learning_rate: float, iterations: set[int]) -> dict[str, float]:
     """Named values after N updates (``out_o1@N``, ``net_h1@N``, ``E_total@N``, ``w5@N``, ...).
 
-    Trains a copy of ``network`` with the engine, once, up to the largest N asked for.
+    Trains a copy of ``network`` once, up to the largest N asked for, with the same online loop
+    as ``backprop example`` (so both report the same numbers, bit for bit).
     """
     names = Notation(network)
     net = network.copy()
-    xs, ts = net.as_inputs(x), None
+    xs = net.as_inputs(x)
     ts = net.as_targets(target, len(xs))
     values: dict[str, float] = {}
     done = 0
     for n in sorted(iterations):
-        while done < n:
-            net.apply_gradients(net.backward(net.forward(xs), ts), learning_rate)
-            done += 1
+        if n > done:
+            train_online(net, xs, ts, learning_rate, n - done)
+            done = n
         fwd = net.forward(xs)
         for l, layer in enumerate(net.layers):
             for j, neuron in enumerate(names.neurons[l]):
