@@ -158,8 +158,8 @@ def explain(repeats: int, rows: list) -> dict:
 
 
 def example(repeats: int, rows: list) -> dict:
-    """``backprop example`` as a whole process (import + explanation + 10,000 updates)."""
-    cmd = [sys.executable, "-m", "backprop", "example"]
+    """``chainrule example`` as a whole process (import + explanation + 10,000 updates)."""
+    cmd = [sys.executable, "-m", "chainrule", "example"]
     base = [sys.executable, "-c", "import numpy"]
 
     def wall(c):

@@ -34,7 +34,7 @@ def machine_info() -> dict:
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS",
                                                "OPENBLAS_NUM_THREADS")},
     }
-    for name in ("torch", "sklearn", "backprop"):
+    for name in ("torch", "sklearn", "chainrule"):
         try:
             info[name] = __import__(name).__version__
         except ImportError:

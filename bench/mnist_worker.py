@@ -59,16 +59,16 @@ def main(argv=None) -> int:
 
 
 def _network():
-    from backprop.core.network import Network
+    from chainrule.core.network import Network
 
     return Network(SIZES, ["relu", "relu", "softmax"], "cross_entropy", bias="per_neuron", seed=0, dtype="float32")
 
 
 def _ours(X, labels, bs, threads):
-    """The training loop users call: backprop.training.loop.Trainer, SGD, shuffled, one epoch."""
+    """The training loop users call: chainrule.training.loop.Trainer, SGD, shuffled, one epoch."""
     import numpy as np
 
-    from backprop.training.loop import Trainer
+    from chainrule.training.loop import Trainer
 
     T = np.eye(SIZES[-1], dtype=np.float32)[labels]  # one-hot targets
     net = _network()

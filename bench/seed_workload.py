@@ -9,9 +9,9 @@ X, T, ETA = [0.05, 0.10], [0.01, 0.99], 0.5
 
 
 def ours(n: int) -> float:
-    """backprop.train_online: the route ``backprop example`` takes (written-out update)."""
-    from backprop import seed
-    from backprop.training import train_online
+    """chainrule.train_online: the route ``chainrule example`` takes (written-out update)."""
+    from chainrule import seed
+    from chainrule.training import train_online
 
     net = seed.seed_network()
     losses = train_online(net, seed.INPUT, seed.TARGET, seed.LEARNING_RATE, n)
@@ -22,7 +22,7 @@ def ours_numpy(n: int) -> float:
     """The engine's NumPy path: Network.train_step repeated (what train_online did before)."""
     import numpy as np
 
-    from backprop import seed
+    from chainrule import seed
 
     net = seed.seed_network()
     x, t = np.array([seed.INPUT]), np.array([seed.TARGET])

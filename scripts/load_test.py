@@ -28,8 +28,8 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def start_server(timeout: float = 60.0):
-    """``backprop serve --port 0`` on 127.0.0.1; returns (process, base URL)."""
-    proc = subprocess.Popen([sys.executable, "-m", "backprop", "serve", "--host", "127.0.0.1", "--port", "0"],
+    """``chainrule serve --port 0`` on 127.0.0.1; returns (process, base URL)."""
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--host", "127.0.0.1", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, PYTHONWARNINGS="ignore"))
     deadline = time.monotonic() + timeout

@@ -1,6 +1,6 @@
 """Measure the quality figures quoted in the README (not a test: it times things).
 
-For each dataset it runs ``backprop train`` from the command line on seeded, stratified 75/25
+For each dataset it runs ``chainrule train`` from the command line on seeded, stratified 75/25
 splits (seeds 0..N-1), records the held-out accuracy and the wall-clock time of each run, and
 trains scikit-learn's own MLPClassifier with the same architecture, optimizer, learning rate,
 batch size, epochs and L2 penalty on the same standardised splits.  It also checks that the
@@ -39,10 +39,10 @@ XOR = ("--data xor --layers 2,5,1 --activation sigmoid --loss half_sse --optimiz
 
 def cli(options: str) -> tuple[str, float]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "backprop", "train", *options.split()], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "chainrule", "train", *options.split()], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"backprop train {options} failed: {done.stderr.strip()}")
+        raise SystemExit(f"chainrule train {options} failed: {done.stderr.strip()}")
     return done.stdout, elapsed
 
 
@@ -50,7 +50,7 @@ def sklearn_accuracy(name: str, seed: int, hidden, activation, lr, batch, epochs
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
 
-    from backprop.data import load_dataset, train_test_split
+    from chainrule.data import load_dataset, train_test_split
 
     d = load_dataset(name)
     X_train, X_test, y_train, y_test = train_test_split(d.X, d.y, 0.25, seed)
@@ -70,7 +70,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5, help="how many seeded splits per dataset (default 5)")
     args = parser.parse_args()
     ok = True
-    print(f"{'dataset':<14} {'backprop (CLI)':>15} {'min':>7} {'time/run':>9} {'sklearn MLP':>12} {'diff':>7}  target")
+    print(f"{'dataset':<14} {'chainrule (CLI)':>15} {'min':>7} {'time/run':>9} {'sklearn MLP':>12} {'diff':>7}  target")
     for name, (options, *spec) in RUNS.items():
         ours, theirs, times = [], [], []
         for seed in range(args.seeds):

@@ -11,7 +11,7 @@ LEVEL = {
 }
 
 
-# the one deliberate exception: calling the package, backprop.explain(path), forwards to the facade
+# the one deliberate exception: calling the package, chainrule.explain(path), forwards to the facade
 ALLOWED = {("explain/__init__.py", "api")}
 
 
@@ -21,16 +21,16 @@ def _imports(path, parts):
             if node.level:
                 base = list(parts[:-1])[: len(parts) - node.level]
                 yield base + (node.module.split(".") if node.module else [a.name for a in node.names][:1])
-            elif node.module and node.module.split(".")[0] == "backprop":
+            elif node.module and node.module.split(".")[0] == "chainrule":
                 yield node.module.split(".")[1:]
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.startswith("backprop."):
+                if alias.name.startswith("chainrule."):
                     yield alias.name.split(".")[1:]
 
 
 def test_imports_point_down_only(root):
-    package = root / "backprop"
+    package = root / "chainrule"
     wrong = []
     for path in sorted(package.rglob("*.py")):
         parts = path.relative_to(package).with_suffix("").parts
@@ -42,7 +42,7 @@ def test_imports_point_down_only(root):
             if (str(path.relative_to(package)), target[0]) in ALLOWED:
                 continue
             if LEVEL.get(target[0], 99) > LEVEL[top]:
-                wrong.append(f"{path.relative_to(root)} imports backprop.{'.'.join(target)}")
+                wrong.append(f"{path.relative_to(root)} imports chainrule.{'.'.join(target)}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -55,7 +55,7 @@ def test_the_check_sees_a_violation(tmp_path):
     assert LEVEL[targets[0][0]] > LEVEL["core"]
 
 
-@pytest.mark.parametrize("module", ["backprop.core.network", "backprop.core.activations", "backprop.core.losses"])
+@pytest.mark.parametrize("module", ["chainrule.core.network", "chainrule.core.activations", "chainrule.core.losses"])
 def test_core_loads_nothing_but_numpy(module):
     import subprocess
     import sys

@@ -2,7 +2,7 @@
 
 The server runs in a thread on a free loopback port; Chromium is the system's ``/usr/bin/chromium``
 (installed by ``.ci/run``), never a browser downloaded by the test tool.  Screenshots go to the
-test's tmp folder (``BACKPROP_SCREENSHOTS=folder`` keeps them).
+test's tmp folder (``CHAINRULE_SCREENSHOTS=folder`` keeps them).
 """
 
 import os
@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
-from backprop.web.app import create_app
-from backprop.web.export import record, replay_html
+from chainrule.web.app import create_app
+from chainrule.web.export import record, replay_html
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -26,7 +26,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 
 def chromium_path() -> str:
-    path = os.environ.get("BACKPROP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     assert path, "Debian's chromium is needed for the browser tests (.ci/run installs it: apt-get install chromium)"
     return path
 
@@ -61,7 +61,7 @@ def browser():
 
 @pytest.fixture
 def shots(tmp_path):
-    folder = Path(os.environ.get("BACKPROP_SCREENSHOTS") or tmp_path)
+    folder = Path(os.environ.get("CHAINRULE_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

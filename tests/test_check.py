@@ -1,4 +1,4 @@
-"""``backprop check``: verdicts, hints computed with the engine, exit codes, JSON."""
+"""``chainrule check``: verdicts, hints computed with the engine, exit codes, JSON."""
 
 import json
 import subprocess
@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-import backprop
-from backprop.cli import main
+import chainrule
+from chainrule.cli import main
 from test_seed import MISPRINTS
 
 
@@ -22,7 +22,7 @@ def test_check_lists_exactly_the_published_misprints(sheet, root, capsys):
 
 
 def _hints(root, sheet):
-    result = backprop.check(root / "examples" / f"{sheet}.txt")
+    result = chainrule.check(root / "examples" / f"{sheet}.txt")
     return {v.canonical: v.hint or "" for v in result.wrong}
 
 
@@ -48,7 +48,7 @@ def test_a_wrong_line_shows_the_exact_value_and_its_formula(root, capsys):
 
 
 def _verdict(text):
-    (v,) = backprop.check(text).verdicts
+    (v,) = chainrule.check(text).verdicts
     return v
 
 
@@ -79,7 +79,7 @@ def test_tolerance_is_the_last_digit_written():
 
 
 def test_unknown_name_is_an_error_of_that_line_with_suggestions():
-    result = backprop.check("net_h1 = 0.3775\nnet_h3 = 0.1\nout_o1@10 = 0.5\ndE_total/dw99@3 = 1\n"
+    result = chainrule.check("net_h1 = 0.3775\nnet_h3 = 0.1\nout_o1@10 = 0.5\ndE_total/dw99@3 = 1\n"
                             "out_o1@99999999999 = 0.01\n")
     ok, unknown, wrong, unknown_at, too_far = result.verdicts
     assert too_far.expected is None and "not computed" in too_far.hint
@@ -93,7 +93,7 @@ def test_exit_codes(tmp_path):
     right.write_text("# all right\nH1 = 0.3775\ny1_final = 0.75136507\nError_w5 = 0.0821670407\n\nw5_new = 0.35891648\n")
     wrong.write_text("net_h1 = 0.3775\nout_o1 = 0.70\n")
     bad.write_text("net_h1 is 0.3775\n")
-    run = lambda *a: subprocess.run([sys.executable, "-m", "backprop", "check", *map(str, a)],
+    run = lambda *a: subprocess.run([sys.executable, "-m", "chainrule", "check", *map(str, a)],
                                     capture_output=True, text=True)
     assert run(right).returncode == 0
     assert run(wrong).returncode == 1
@@ -121,14 +121,14 @@ def test_check_against_a_network_file(tmp_path):
     net = tmp_path / "net.json"
     net.write_text(json.dumps({"layers": [2, 1], "activation": "identity", "weights": [[[1.0, 2.0]]],
                                "biases": [0.5], "input": [1, 1], "target": [0], "learning_rate": 0.1}))
-    result = backprop.check("out_o1 = 3.5\nE_total = 6.125\ndE_total/dw1 = 3.5\nw1+ = 0.65\n", network=net)
+    result = chainrule.check("out_o1 = 3.5\nE_total = 6.125\ndE_total/dw1 = 3.5\nw1+ = 0.65\n", network=net)
     assert result.ok, result.to_text()
 
 
 def test_check_and_example_report_the_same_trained_values_bit_for_bit():
-    from backprop import seed
-    from backprop.example import run_example
-    from backprop.explain.check import values_after
+    from chainrule import seed
+    from chainrule.example import run_example
+    from chainrule.explain.check import values_after
 
     ex = run_example(10_000).values
     v = values_after(seed.seed_network(), seed.INPUT, seed.TARGET, seed.LEARNING_RATE, {1, 9_999, 10_000})

@@ -1,4 +1,4 @@
-"""``backprop example`` as a user runs it."""
+"""``chainrule example`` as a user runs it."""
 
 import json
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from backprop.cli import main
+from chainrule.cli import main
 
 
 def test_example_prints_the_worked_example_in_order(capsys):
@@ -50,20 +50,20 @@ def test_example_json_holds_every_quantity(capsys):
 @pytest.mark.parametrize("argv", [["example", "--iterations", "0"], ["example", "--iterations", "ten"],
                                   ["example", "--bogus"], ["no-such-command"]])
 def test_bad_arguments_are_one_line_and_exit_2(argv):
-    proc = subprocess.run([sys.executable, "-m", "backprop", *argv], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "chainrule", *argv], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("backprop")
+    assert proc.stderr.startswith("chainrule")
 
 
 def test_console_script_runs_as_a_process():
-    proc = subprocess.run([sys.executable, "-m", "backprop", "example", "--iterations", "3"],
+    proc = subprocess.run([sys.executable, "-m", "chainrule", "example", "--iterations", "3"],
                           capture_output=True, text=True)
     assert proc.returncode == 0
     assert "E_total@3 = " in proc.stdout
 
 
 def test_import_is_lazy():
-    code = "import sys, backprop; print('numpy' in sys.modules)"
+    code = "import sys, chainrule; print('numpy' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "False"

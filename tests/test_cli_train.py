@@ -1,4 +1,4 @@
-"""``backprop train / predict / evaluate`` as a user runs them (in-process, through cli.main)."""
+"""``chainrule train / predict / evaluate`` as a user runs them (in-process, through cli.main)."""
 
 import json
 import re
@@ -6,9 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from backprop.cli import main
-from backprop.io import checkpoint as checkpoint_module
-from backprop.io.model import load_model
+from chainrule.cli import main
+from chainrule.io import checkpoint as checkpoint_module
+from chainrule.io.model import load_model
 
 IRIS = ["train", "--data", "iris", "--layers", "4,16,3", "--epochs", "40", "--batch-size", "16",
         "--optimizer", "adam", "--learning-rate", "0.01"]
@@ -102,7 +102,7 @@ def test_unseen_label_and_wrong_layers_are_clear_errors(tmp_path, capsys):
     code, _, err = _run(capsys, "train", "--data", "iris", "--layers", "4,3", "--resume")
     assert code == 2 and "--checkpoint" in err
     code, _, err = _run(capsys, "predict", "--model", _csv(tmp_path, "{}", "bad.json"), "--data", data)
-    assert code == 2 and "not a backprop model" in err
+    assert code == 2 and "not a chainrule model" in err
 
 
 def test_interrupted_run_resumes_to_the_same_numbers(tmp_path, capsys, monkeypatch):
@@ -133,7 +133,7 @@ def test_interrupted_run_resumes_to_the_same_numbers(tmp_path, capsys, monkeypat
 
 
 def test_xor_trains_without_a_held_out_part_by_default(capsys):
-    from backprop.cli import main
+    from chainrule.cli import main
 
     assert main(["train", "--data", "xor", "--layers", "2,5,1", "--activation", "sigmoid", "--epochs", "5",
                  "--quiet"]) == 0

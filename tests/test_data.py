@@ -5,10 +5,10 @@ import gzip
 import numpy as np
 import pytest
 
-from backprop.data import LabelEncoder, Standardizer, load_dataset, train_test_split
-from backprop.data.csv_file import read_csv
-from backprop.data.idx import load_idx, read_idx, write_idx
-from backprop.errors import DataError
+from chainrule.data import LabelEncoder, Standardizer, load_dataset, train_test_split
+from chainrule.data.csv_file import read_csv
+from chainrule.data.idx import load_idx, read_idx, write_idx
+from chainrule.errors import DataError
 
 
 @pytest.mark.parametrize("name,shape,classes", [
@@ -138,8 +138,8 @@ def test_the_2d_toy_sets_load_by_name():
 def test_a_gzip_bomb_idx_is_refused_without_expanding_it(tmp_path, monkeypatch):
     import gzip
 
-    import backprop.data.idx as idx
-    from backprop import DataError
+    import chainrule.data.idx as idx
+    from chainrule import DataError
 
     monkeypatch.setattr(idx, "MAX_IDX_BYTES", 1 << 20)
     bomb = tmp_path / "bomb-idx1-ubyte.gz"

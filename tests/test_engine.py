@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop import ConfigError, ShapeError
-from backprop.core import ACTIVATIONS, Network, get_activation, get_loss
-from backprop.seed import INPUT, TARGET, seed_network
+from chainrule import ConfigError, ShapeError
+from chainrule.core import ACTIVATIONS, Network, get_activation, get_loss
+from chainrule.seed import INPUT, TARGET, seed_network
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -111,9 +111,9 @@ def test_losses_by_alias():
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
 def test_every_seeded_part_refuses_a_bad_seed(seed):
-    from backprop.data.split import train_test_split
-    from backprop.data.toy2d import circles
-    from backprop.training.loop import Trainer
+    from chainrule.data.split import train_test_split
+    from chainrule.data.toy2d import circles
+    from chainrule.training.loop import Trainer
 
     with pytest.raises(ConfigError, match="seed must be"):
         Network([2, 2], seed=seed)

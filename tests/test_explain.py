@@ -1,4 +1,4 @@
-"""``backprop explain``: the seed's derivation in order, any network, every format, --only, large networks."""
+"""``chainrule explain``: the seed's derivation in order, any network, every format, --only, large networks."""
 
 import json
 import re
@@ -8,12 +8,12 @@ import sys
 import numpy as np
 import pytest
 
-import backprop
-from backprop.cli import main
-from backprop.core.network import Network
-from backprop.explain.explanation import Explanation
-from backprop.explain.mathml import to_mathml
-from backprop.explain.trace import trace_step
+import chainrule
+from chainrule.cli import main
+from chainrule.core.network import Network
+from chainrule.explain.explanation import Explanation
+from chainrule.explain.mathml import to_mathml
+from chainrule.explain.trace import trace_step
 
 SEED_LINES_IN_ORDER = [
     "net_h1 = w1 * i1 + w2 * i2 + b1 * 1 = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1 = 0.3775",
@@ -84,7 +84,7 @@ def test_html_is_self_contained_mathml(tmp_path):
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # nothing fetched from a network
     assert "<script" not in html
-    assert html.count('<math display="block">') == len(backprop.explain().lines())
+    assert html.count('<math display="block">') == len(chainrule.explain().lines())
     assert "<mfrac>" in html and "<mn>0.593269992</mn>" in html
 
 
@@ -98,9 +98,9 @@ def test_mathml_structure():
 
 
 def test_latex_is_a_document():
-    tex = backprop.explain(format="latex")
+    tex = chainrule.explain(format="latex")
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
-    assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") == len(backprop.explain().lines())
+    assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") == len(chainrule.explain().lines())
     body = tex.replace(r"\{", "").replace(r"\}", "")
     assert body.count("{") == body.count("}")
     assert r"\section*{The forward pass}" in tex and "0.358916480" in tex
@@ -116,7 +116,7 @@ def test_json_values_and_steps(capsys):
 
 
 def test_only_limits_the_derivation_to_what_the_gradients_need():
-    exp = backprop.explain(only="w5,w1")
+    exp = chainrule.explain(only="w5,w1")
     names = [s.name for s in exp.steps]
     for needed in ["net_h1", "out_h1", "net_h2", "out_h2", "net_o1", "out_o1", "net_o2", "out_o2",
                    "dE_total/dout_o1", "dout_o1/dnet_o1", "dE_total/dw5", "w5+", "dE_o2/dout_h1",
@@ -160,7 +160,7 @@ def test_large_network_is_summarised_by_layer_and_says_how_to_see_a_neuron():
 
 
 def test_summary_numbers_are_the_traces():
-    exp = backprop.explain(detail="summary")
+    exp = chainrule.explain(detail="summary")
     text = exp.to_text()
     assert "net_h = W1 · i + b1 = [0.3775, 0.3925]" in text
     assert "out_o@1 = forward pass with the updated weights = [" in text
@@ -176,7 +176,7 @@ def test_several_samples_sample_k(tmp_path, capsys):
     assert doc["sample"] == 2 and doc["n_samples"] == 2
     assert doc["values"]["i1"] == 0 and doc["values"]["i2"] == 1
     # the step on sample 2 alone is the engine's step on that one row
-    net = backprop.read_network_file(path).network
+    net = chainrule.read_network_file(path).network
     fwd = net.forward([[0, 1]])
     g = net.backward(fwd, [[0]])
     assert doc["values"]["dE_total/dw1"] == g.weights[0][0, 0]
@@ -186,35 +186,35 @@ def test_several_samples_sample_k(tmp_path, capsys):
 
 
 def test_python_api_and_rich_display():
-    exp = backprop.explain()
-    assert isinstance(exp, backprop.Explanation)
+    exp = chainrule.explain()
+    assert isinstance(exp, chainrule.Explanation)
     assert exp.values["w5+"] == pytest.approx(0.35891648, abs=1e-9)
     assert exp._repr_markdown_().startswith("# One step")
-    assert exp._repr_html_().startswith('<div class="backprop-explanation">')
-    assert backprop.explain(format="json").startswith("{")
-    assert backprop.explain_network is backprop.api.explain_network
-    from backprop.explain import explain
-    assert explain is backprop.explain  # the package itself is callable
-    assert backprop.explain.trace.trace_step is backprop.trace_step
+    assert exp._repr_html_().startswith('<div class="chainrule-explanation">')
+    assert chainrule.explain(format="json").startswith("{")
+    assert chainrule.explain_network is chainrule.api.explain_network
+    from chainrule.explain import explain
+    assert explain is chainrule.explain  # the package itself is callable
+    assert chainrule.explain.trace.trace_step is chainrule.trace_step
     spec = {"layers": [2, 1], "activation": "identity", "weights": [[[1.0, 2.0]]], "input": [1, 1], "target": [0]}
-    assert backprop.explain(spec).values["out_o1"] == 3.0
+    assert chainrule.explain(spec).values["out_o1"] == 3.0
 
 
 def test_api_in_a_fresh_interpreter():
-    code = ("import backprop; e = backprop.explain(only=['w5']); import backprop.explain.render_text; "
-            "print(type(backprop.explain).__name__, round(e.values['w5+'], 9))")
+    code = ("import chainrule; e = chainrule.explain(only=['w5']); import chainrule.explain.render_text; "
+            "print(type(chainrule.explain).__name__, round(e.values['w5+'], 9))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.split() == ["_CallableModule", "0.35891648"], proc.stderr
 
 
 def test_latex_breaks_long_sums_outside_braces():
-    from backprop.explain.latex import _top_level_terms
+    from chainrule.explain.latex import _top_level_terms
 
     assert _top_level_terms(r"a + \frac{1}{1 + e} + \left(b + c\right) + d") == [
         "a", r"\frac{1}{1 + e}", r"\left(b + c\right)", "d"]
     spec = {"layers": [6, 1], "activation": "identity", "weights": [[[0.123456, -0.2, 0.3, -0.4, 0.5, -0.6]]],
             "input": [0.11, 0.22, 0.33, 0.44, 0.55, 0.66], "target": [0.5]}
-    tex = backprop.explain(spec, format="latex")
+    tex = chainrule.explain(spec, format="latex")
     net_line = next(line for line in tex.splitlines() if line.startswith("net_{o1}"))
     assert net_line.count(r"\\ &\quad + ") >= 2  # formula and numbers each broken
     assert net_line.count("{") == net_line.count("}")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-import backprop
+import chainrule
 
 SPEC = {
     "layers": [3, 4, 3, 2],
@@ -55,7 +55,7 @@ def _torch_step(spec):
 
 
 def test_3_4_3_2_tanh_relu_softmax_matches_pytorch_float64():
-    values = json.loads(backprop.explain(SPEC, format="json"))["values"]
+    values = json.loads(chainrule.explain(SPEC, format="json"))["values"]
     loss, nets, outs, ws, bs, new_ws, new_bs, after, out_after = _torch_step(SPEC)
     names = [["h1_1", "h1_2", "h1_3", "h1_4"], ["h2_1", "h2_2", "h2_3"], ["o1", "o2"]]
     checked = 0

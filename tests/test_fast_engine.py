@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import pytest
 
-from backprop.core import ACTIVATIONS, LOSSES, Network
+from chainrule.core import ACTIVATIONS, LOSSES, Network
 
 BIAS = [("shared", False), ("shared", True), ("per_neuron", True), ("none", False)]
 HIDDEN = [a for a in ACTIVATIONS if a != "softmax"]
@@ -89,7 +89,7 @@ def test_copies_do_not_share_a_workspace():
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_activations_write_into_out_exactly_as_they_allocate(name):
-    from backprop.core import get_activation
+    from chainrule.core import get_activation
 
     act = get_activation(name)
     rng = np.random.default_rng(1)
@@ -105,8 +105,8 @@ def test_activations_write_into_out_exactly_as_they_allocate(name):
 
 
 # ------------------------------------------------------------------ the written-out online update
-from backprop.core import get_activation, get_loss, unrolled  # noqa: E402
-from backprop.training import train_online  # noqa: E402
+from chainrule.core import get_activation, get_loss, unrolled  # noqa: E402
+from chainrule.training import train_online  # noqa: E402
 
 
 @pytest.mark.parametrize("name", HIDDEN)
@@ -167,7 +167,7 @@ def test_written_out_online_training_equals_numpy_train_step(loss, bias, train):
 
 
 def test_seed_online_training_written_out_matches_numpy_to_rounding():
-    from backprop import seed
+    from chainrule import seed
 
     net, twin = seed.seed_network(), seed.seed_network()
     fast = np.array(train_online(net, seed.INPUT, seed.TARGET, 0.5, 10_000))
@@ -189,7 +189,7 @@ def test_written_out_code_declines_what_it_cannot_do():
 
 
 def test_source_shows_the_seed_update_in_the_seed_notation():
-    from backprop import seed
+    from chainrule import seed
 
     src = unrolled.source(seed.seed_network())
     assert "net1_1 = w1_1_1 * i1 + w1_1_2 * i2 + b1" in src

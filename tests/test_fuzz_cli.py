@@ -21,9 +21,9 @@ from test_fuzz_readers import SHEET
 K = int(os.environ.get("FUZZ_CLI_N", "6"))
 
 
-def backprop(*args, cwd=None):
+def chainrule(*args, cwd=None):
     env = dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="80")
-    return subprocess.run([sys.executable, "-m", "backprop", *args], capture_output=True, cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "chainrule", *args], capture_output=True, cwd=cwd, env=env,
                           timeout=120)
 
 
@@ -33,7 +33,7 @@ def assert_clean(result, allowed=(0, 2)):
     assert result.returncode in allowed, (result.returncode, err)
     if result.returncode == 2:
         assert len(err.strip().splitlines()) == 1, err
-        assert err.startswith("backprop"), err
+        assert err.startswith("chainrule"), err
 
 
 def _malformed(original: str, rng, k: int) -> bytes:
@@ -50,7 +50,7 @@ def _malformed(original: str, rng, k: int) -> bytes:
 def model_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("model")
     (folder / "iris.csv").write_text(IRIS)
-    result = backprop("train", "--data", "iris.csv", "--target", "species", "--layers", "4,3,3", "--epochs", "2",
+    result = chainrule("train", "--data", "iris.csv", "--target", "species", "--layers", "4,3,3", "--epochs", "2",
                       "--test-size", "0", "--save", "m.json", "--quiet", cwd=folder)
     assert result.returncode == 0, result.stderr.decode()
     return folder / "m.json"
@@ -60,16 +60,16 @@ def test_explain_and_check_with_malformed_files(tmp_path):
     rng = random.Random(31)
     for k in range(K):
         (tmp_path / "net.json").write_bytes(_malformed(json.dumps(SEED_FILE), rng, k))
-        assert_clean(backprop("explain", "net.json", cwd=tmp_path))
+        assert_clean(chainrule("explain", "net.json", cwd=tmp_path))
         (tmp_path / "sheet.txt").write_bytes(_malformed(SHEET, rng, k))
-        assert_clean(backprop("check", "sheet.txt", cwd=tmp_path), allowed=(0, 1, 2))
+        assert_clean(chainrule("check", "sheet.txt", cwd=tmp_path), allowed=(0, 1, 2))
 
 
 def test_train_with_malformed_csv_leaves_no_model_behind(tmp_path):
     rng = random.Random(32)
     for k in range(K):
         (tmp_path / "data.csv").write_bytes(_malformed(IRIS, rng, k))
-        result = backprop("train", "--data", "data.csv", "--target", "species", "--layers", "4,3,3", "--epochs", "1",
+        result = chainrule("train", "--data", "data.csv", "--target", "species", "--layers", "4,3,3", "--epochs", "1",
                           "--test-size", "0", "--save", "out.json", "--quiet", cwd=tmp_path)
         assert_clean(result)
         if result.returncode != 0:
@@ -84,12 +84,12 @@ def test_predict_and_evaluate_with_malformed_models(tmp_path, model_file):
     original = model_file.read_text()
     for k in range(K):
         (tmp_path / "m.json").write_bytes(_malformed(original, rng, k))
-        result = backprop("predict", "--model", "m.json", "--data", "iris.csv", "--output", "pred.csv", cwd=tmp_path)
+        result = chainrule("predict", "--model", "m.json", "--data", "iris.csv", "--output", "pred.csv", cwd=tmp_path)
         assert_clean(result)
         if result.returncode != 0:
             assert not (tmp_path / "pred.csv").exists()
         (tmp_path / "pred.csv").unlink(missing_ok=True)
-        assert_clean(backprop("evaluate", "--model", "m.json", "--data", "iris.csv", "--target", "species", cwd=tmp_path))
+        assert_clean(chainrule("evaluate", "--model", "m.json", "--data", "iris.csv", "--target", "species", cwd=tmp_path))
 
 
 @pytest.mark.parametrize("args", [
@@ -111,6 +111,6 @@ def test_predict_and_evaluate_with_malformed_models(tmp_path, model_file):
 def test_bad_arguments_exit_2_with_one_line(args):
     argv = [a.encode("utf-8", "surrogateescape") if isinstance(a, str) else a for a in args]  # \udcff -> byte 0xff
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    result = subprocess.run([sys.executable.encode(), b"-m", b"backprop", *argv], capture_output=True, env=env, timeout=120)
+    result = subprocess.run([sys.executable.encode(), b"-m", b"chainrule", *argv], capture_output=True, env=env, timeout=120)
     assert result.returncode == 2, (args, result.returncode, result.stderr)
     assert_clean(result)

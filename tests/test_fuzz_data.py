@@ -52,7 +52,7 @@ def _finite_network(data, nf):
 
 
 def test_network_files_json():
-    from backprop.io.network_file import parse_network_text
+    from chainrule.io.network_file import parse_network_text
 
     report = fuzz(parse_network_text, json_inputs([SEED_FILE, DEEP_FILE], N, seed=21), check=_finite_network)
     assert not report.failures, report
@@ -60,7 +60,7 @@ def test_network_files_json():
 
 
 def test_network_files_toml():
-    from backprop.io.network_file import parse_network_text
+    from chainrule.io.network_file import parse_network_text
 
     report = fuzz(lambda text: parse_network_text(text, toml=True), text_inputs([SEED_TOML], N, seed=22),
                   check=_finite_network)
@@ -69,7 +69,7 @@ def test_network_files_toml():
 
 
 def test_network_files_on_disk_with_non_utf8_bytes(fast_path):
-    from backprop.io.network_file import read_network_file
+    from chainrule.io.network_file import read_network_file
 
     path = fast_path / "net.json"
     originals = [json.dumps(SEED_FILE).encode(), json.dumps(DEEP_FILE, indent=1).encode(), b"\xef\xbb\xbf" + json.dumps(SEED_FILE).encode()]
@@ -93,7 +93,7 @@ REGRESSION = "x1,x2,y\n1,2,3.5\n-1e3,0.5,2\n0,0,0\n"
 
 
 def test_csv_files(fast_path):
-    from backprop.data.csv_file import read_csv
+    from chainrule.data.csv_file import read_csv
 
     path = fast_path / "data.csv"
 
@@ -121,7 +121,7 @@ def test_csv_files(fast_path):
 
 
 def test_csv_files_with_non_utf8_bytes(fast_path):
-    from backprop.data.csv_file import read_csv
+    from chainrule.data.csv_file import read_csv
 
     path = fast_path / "data.csv"
 
@@ -141,7 +141,7 @@ def _idx(array: np.ndarray, kind: int) -> bytes:
 
 
 def test_idx_files(fast_path):
-    from backprop.data.idx import load_idx
+    from chainrule.data.idx import load_idx
 
     rng = np.random.default_rng(0)
     images = [_idx(rng.integers(0, 256, (4, 3, 3)), 0x08), _idx(rng.normal(size=(4, 5)), 0x0E),
@@ -168,8 +168,8 @@ def test_idx_files(fast_path):
 def test_a_network_file_asking_for_a_billion_weights_is_refused_before_allocation(layers):
     import tracemalloc
 
-    from backprop.errors import FileFormatError
-    from backprop.io.network_file import parse_network_text
+    from chainrule.errors import FileFormatError
+    from chainrule.io.network_file import parse_network_text
 
     text = json.dumps({"layers": layers, "activation": "sigmoid", "input": [0.0] * 2, "target": [0.0] * 2})
     tracemalloc.start()

@@ -10,8 +10,8 @@ import pathlib
 import numpy as np
 import pytest
 
-from backprop.core import Network
-from backprop.errors import BackpropError, FileFormatError
+from chainrule.core import Network
+from chainrule.errors import ChainruleError, FileFormatError
 from support.fastdir import scratch_dir
 from fuzz.harness import byte_inputs, fuzz, json_inputs, mutate_tree
 
@@ -26,7 +26,7 @@ def fast_path(tmp_path):
 
 
 def _models():
-    from backprop.training.model import train
+    from chainrule.training.model import train
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
@@ -51,7 +51,7 @@ def _loads_as_valid_model(data, model):
 
 
 def test_model_json_files(models, fast_path):
-    from backprop.io.model import load_model, save_model
+    from chainrule.io.model import load_model, save_model
 
     docs = []
     for m in models:
@@ -69,7 +69,7 @@ def test_model_json_files(models, fast_path):
 
 
 def test_model_json_non_utf8_bytes(models, fast_path):
-    from backprop.io.model import load_model, save_model
+    from chainrule.io.model import load_model, save_model
 
     save_model(models[0], fast_path / "m.json")
     original = (fast_path / "m.json").read_bytes()
@@ -94,8 +94,8 @@ def test_model_npz_files(models, fast_path):
     """Byte-level damage to real .npz models, and well-formed archives with wrong content."""
     import random
 
-    from backprop.io.model import load_model, save_model
-    from backprop.io.npz import load_npz
+    from chainrule.io.model import load_model, save_model
+    from chainrule.io.npz import load_npz
 
     originals, parts = [], []
     for m in models:
@@ -137,8 +137,8 @@ def test_model_npz_files(models, fast_path):
 
 
 def test_checkpoints(fast_path):
-    from backprop.io.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-    from backprop.training.loop import Trainer
+    from chainrule.io.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+    from chainrule.training.loop import Trainer
 
     rng = np.random.default_rng(1)
     net = Network([2, 3, 1], "tanh", "half_sse", seed=0)
@@ -161,18 +161,18 @@ def test_checkpoints(fast_path):
 # ---------------------------------------------------------------------------- never code
 class _Boom:
     def __reduce__(self):  # unpickling this would run code
-        return (pathlib.Path.touch, (pathlib.Path(os.environ.get("BOOM", "/tmp/backprop-boom")),))
+        return (pathlib.Path.touch, (pathlib.Path(os.environ.get("BOOM", "/tmp/chainrule-boom")),))
 
 
 def test_an_npz_with_a_pickled_object_array_is_refused_without_running_it(tmp_path, monkeypatch):
-    from backprop.io.checkpoint import checkpoint_path, load_checkpoint
-    from backprop.io.model import load_model
+    from chainrule.io.checkpoint import checkpoint_path, load_checkpoint
+    from chainrule.io.model import load_model
 
     boom = tmp_path / "boom"
     monkeypatch.setenv("BOOM", str(boom))
     payload = np.empty(1, dtype=object)
     payload[0] = _Boom()
-    model_meta = json.dumps({"format": "backprop-model", "version": 1})
+    model_meta = json.dumps({"format": "chainrule-model", "version": 1})
     for name in ("meta", "W1"):
         arrays = {"meta": np.array(model_meta), "W1": np.zeros((2, 2))}
         arrays[name] = payload
@@ -190,7 +190,7 @@ def test_an_npz_with_a_pickled_object_array_is_refused_without_running_it(tmp_pa
 
 
 def test_json_with_reduce_like_content_is_just_data(models, tmp_path):
-    from backprop.io.model import load_model, save_model
+    from chainrule.io.model import load_model, save_model
 
     save_model(models[0], tmp_path / "m.json")
     doc = json.loads((tmp_path / "m.json").read_text())
@@ -216,7 +216,7 @@ def _peak_memory(fn):
 
 
 def test_a_model_file_asking_for_a_billion_weights_is_refused_before_allocation(models, tmp_path):
-    from backprop.io.model import load_model, save_model
+    from chainrule.io.model import load_model, save_model
 
     save_model(models[0], tmp_path / "m.json")
     doc = json.loads((tmp_path / "m.json").read_text())
@@ -232,7 +232,7 @@ def test_a_model_file_asking_for_a_billion_weights_is_refused_before_allocation(
 
 def test_an_npz_whose_header_declares_a_billion_weights_is_refused_before_allocation(tmp_path):
     """A tiny .npz whose array header claims shape (100000, 10000): the reader must not allocate 8 GB."""
-    from backprop.io.model import load_model
+    from chainrule.io.model import load_model
 
     import zipfile
 
@@ -244,7 +244,7 @@ def test_an_npz_whose_header_declares_a_billion_weights_is_refused_before_alloca
         out.write(array.tobytes())
         return out.getvalue()
 
-    meta = {"format": "backprop-model", "version": 1, "layers": [100_000, 10_000, 2]}
+    meta = {"format": "chainrule-model", "version": 1, "layers": [100_000, 10_000, 2]}
     with zipfile.ZipFile(tmp_path / "huge.npz", "w") as z:  # a consistent archive: CRCs match
         z.writestr("meta.npy", npy(np.array(json.dumps(meta))))
         z.writestr("W1.npy", npy(np.zeros(6), shape=(100_000, 10_000)))

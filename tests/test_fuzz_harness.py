@@ -3,7 +3,7 @@ empty message, and a wrong valid result are failures; a one-line library error i
 
 import random
 
-from backprop.errors import DataError, FileFormatError
+from chainrule.errors import DataError, FileFormatError
 from fuzz.harness import byte_inputs, fuzz, json_inputs, mutate_text, text_inputs
 
 

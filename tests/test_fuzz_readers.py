@@ -12,8 +12,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from backprop.core import Network
-from backprop.errors import BackpropError
+from chainrule.core import Network
+from chainrule.errors import ChainruleError
 from fuzz.harness import WRONG_VALUES, byte_inputs, fuzz, is_finite_number, json_inputs, mutate_tree, text_inputs
 
 N = int(os.environ.get("FUZZ_N", "10000"))
@@ -31,7 +31,7 @@ out_o1@10000 = 0.015913620
 
 
 def test_answer_sheets(record_property):
-    from backprop.explain.check import parse_sheet
+    from chainrule.explain.check import parse_sheet
 
     def valid(text, answers):
         return None if all(is_finite_number(a.given) for a in answers) else "a non-finite number was accepted"
@@ -74,11 +74,11 @@ def test_network_construction_from_random_specs():
 
 
 def _cli_runner(monkeypatch):
-    """Run ``backprop ARGS`` in-process: the exit code, after checking stderr is one line on failure."""
+    """Run ``chainrule ARGS`` in-process: the exit code, after checking stderr is one line on failure."""
     import contextlib
     import functools
 
-    from backprop import cli
+    from chainrule import cli
 
     monkeypatch.setattr(cli, "build_parser", functools.lru_cache(cli.build_parser))  # build it once
     codes = {}
@@ -111,7 +111,7 @@ JUNK = [str(v) for v in WRONG_VALUES] + ["", " ", "-5", "0", "1.5", "1e3", "\u06
 
 
 def test_cli_arguments_in_process(monkeypatch):
-    """``backprop example`` with junk arguments: exit 0, or exit 2 with one line on stderr."""
+    """``chainrule example`` with junk arguments: exit 0, or exit 2 with one line on stderr."""
     import random
 
     run, codes = _cli_runner(monkeypatch)
@@ -132,7 +132,7 @@ def test_cli_arguments_in_process(monkeypatch):
 
 
 def test_train_arguments_in_process(monkeypatch, tmp_path):
-    """``backprop train`` on the 4-sample XOR set with junk hyper-parameters: exit 0, or 2 with one line."""
+    """``chainrule train`` on the 4-sample XOR set with junk hyper-parameters: exit 0, or 2 with one line."""
     import random
 
     monkeypatch.chdir(tmp_path)
@@ -173,7 +173,7 @@ def _verdict(result):
 
 
 def test_explain_options_and_check_files_in_process(monkeypatch, tmp_path):
-    """``backprop explain`` with junk options and ``backprop check`` with damaged answer sheets
+    """``chainrule explain`` with junk options and ``chainrule check`` with damaged answer sheets
     (bytes, so undecodable ones too): exit 0/1, or 2 with one line on stderr."""
     import random
 

@@ -1,4 +1,4 @@
-"""Backprop gradients equal central finite differences for random networks of every kind."""
+"""Backpropagated gradients equal central finite differences for random networks of every kind."""
 
 import itertools
 import zlib
@@ -6,7 +6,7 @@ import zlib
 import numpy as np
 import pytest
 
-from backprop.core import Network
+from chainrule.core import Network
 
 ACTS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"]
 LOSSES = ["half_sse", "mse", "binary_cross_entropy", "cross_entropy"]

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 
-from backprop.io.checkpoint import checkpoint_path, load_checkpoint
-from backprop.io.model import load_model
+from chainrule.io.checkpoint import checkpoint_path, load_checkpoint
+from chainrule.io.model import load_model
 
 EPOCHS = 16
 KILLS = 4
@@ -30,7 +30,7 @@ def _write_data(path):
 
 def _command(folder, save):
     # dropout and shuffling draw from the run's random generator: resuming must restore its state too
-    return [sys.executable, "-m", "backprop", "train", "--data", "data.csv", "--target", "label",
+    return [sys.executable, "-m", "chainrule", "train", "--data", "data.csv", "--target", "label",
             "--layers", "8,32,32,3", "--dropout", "0.1", "--epochs", str(EPOCHS), "--batch-size", "4",
             "--optimizer", "adam", "--learning-rate", "0.001", "--seed", "3", "--checkpoint", folder, "--resume",
             "--save", save, "--quiet"]

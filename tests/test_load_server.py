@@ -114,7 +114,7 @@ def test_listening_anywhere_but_127_0_0_1_is_warned_about():
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "backprop", "serve", "--host", "127.0.0.2", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--host", "127.0.0.2", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, PYTHONWARNINGS="ignore"))
     try:

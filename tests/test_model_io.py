@@ -6,10 +6,10 @@ import os
 import numpy as np
 import pytest
 
-from backprop.errors import FileFormatError
-from backprop.io import atomic
-from backprop.io.model import load_model, save_model
-from backprop.training.model import train
+from chainrule.errors import FileFormatError
+from chainrule.io import atomic
+from chainrule.io.model import load_model, save_model
+from chainrule.training.model import train
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def _write(tmp_path, data) -> str:
 
 
 @pytest.mark.parametrize("change,message", [
-    (lambda d: d.update(format="other"), "not a backprop model"),
+    (lambda d: d.update(format="other"), "not a chainrule model"),
     (lambda d: d.update(version=99), "unsupported model version"),
     (lambda d: d.update(layers=[3, 0, 2]), "positive whole numbers"),
     (lambda d: d["weights"][0].pop(), "4x3|matrix"),
@@ -85,7 +85,7 @@ def test_not_json_and_pickled_npz_are_refused(tmp_path):
     with pytest.raises(FileFormatError, match="not valid JSON"):
         load_model(_write(tmp_path, "{nope"))
     p = tmp_path / "evil.npz"
-    np.savez(p, meta=np.array([{"format": "backprop-model"}], dtype=object))
+    np.savez(p, meta=np.array([{"format": "chainrule-model"}], dtype=object))
     with pytest.raises(FileFormatError):
         load_model(p)
     p.write_bytes(b"not a zip")
@@ -101,7 +101,7 @@ def test_model_file_must_be_json_or_npz(tmp_path, model):
 def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
     import os
 
-    from backprop.io.atomic import _default_mode, write_text
+    from chainrule.io.atomic import _default_mode, write_text
 
     _default_mode.cache_clear()
     umask = os.umask(0o022)

@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from backprop import seed
-from backprop.core.network import MAX_PARAMETERS
-from backprop.errors import FileFormatError
-from backprop.io.network_file import network_from_dict, network_to_dict, parse_network_text, read_network_file
+from chainrule import seed
+from chainrule.core.network import MAX_PARAMETERS
+from chainrule.errors import FileFormatError
+from chainrule.io.network_file import network_from_dict, network_to_dict, parse_network_text, read_network_file
 
 ISSUE_EXAMPLE = {"layers": [2, 2, 2], "activation": "sigmoid", "loss": "half_sse", "learning_rate": 0.5,
                  "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
@@ -110,12 +110,12 @@ def test_cli_bad_file_is_one_line_and_exit_2(tmp_path, content):
     path = tmp_path / "bad.json"
     path.write_bytes(content)
     for argv in (["explain", str(path)], ["check", str(path), "--network", str(path)]):
-        proc = subprocess.run([sys.executable, "-m", "backprop", *argv], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "chainrule", *argv], capture_output=True, text=True)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and proc.stdout == ""
 
 
 def test_cli_missing_file_is_exit_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "backprop", "explain", str(tmp_path / "nope.json")],
+    proc = subprocess.run([sys.executable, "-m", "chainrule", "explain", str(tmp_path / "nope.json")],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "no such file" in proc.stderr and proc.stderr.count("\n") == 1

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backprop.core import Network
-from backprop.errors import BackpropError, ConfigError, ShapeError
+from chainrule.core import Network
+from chainrule.errors import ChainruleError, ConfigError, ShapeError
 
 BAD_NUMBERS = [float("nan"), float("inf"), -float("inf")]
 

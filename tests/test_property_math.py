@@ -1,5 +1,5 @@
 """Property tests of the mathematics (issue 7): for hundreds of random networks — architectures,
-activations, losses, bias modes — the engine's backprop gradients equal central finite differences
+activations, losses, bias modes — the engine's chainrule gradients equal central finite differences
 (float64, relative error ≤ 1e-6) and PyTorch autograd on an independently built model (≤ 1e-12);
 a gradient step with η → 0 changes the loss by −η‖g‖² to first order; a perfect prediction has a
 zero half-SSE gradient.  Example counts follow the hypothesis profile (tests/conftest.py)."""
@@ -59,7 +59,7 @@ def finite_differences(net, x, t) -> np.ndarray:
 
 @settings(max_examples=3 * N)
 @given(cases())
-def test_backprop_equals_central_finite_differences(case):
+def test_backpropagation_equals_central_finite_differences(case):
     net = case.network()
     loss, grads = net.gradients(case.x, case.t)
     g = flat(net.gradient_list(grads)).copy()
@@ -115,7 +115,7 @@ def torch_loss_and_grads(case):
 
 @settings(max_examples=3 * N)
 @given(cases(max_layers=6, max_width=8, max_samples=6))
-def test_backprop_equals_pytorch_autograd(case):
+def test_backpropagation_equals_pytorch_autograd(case):
     net = case.network(train_biases=True)
     loss, grads = net.gradients(case.x, case.t)
     t_loss, t_grads, t_out = torch_loss_and_grads(case)
@@ -149,7 +149,7 @@ def test_a_tiny_step_changes_the_loss_by_minus_eta_g_squared(case, c):
 def test_the_gradient_of_a_perfect_prediction_is_zero(case):
     net = case.network()
     for loss in ("half_sse", "mse"):
-        from backprop.core import get_loss
+        from chainrule.core import get_loss
 
         net.loss_fn = get_loss(loss)
         _, grads = net.gradients(case.x, net.predict(case.x))  # target = output: out − t = 0 exactly

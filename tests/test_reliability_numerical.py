@@ -12,9 +12,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from backprop.core import Network
-from backprop.errors import NumericalError
-from backprop.training.loop import Callback, Trainer
+from chainrule.core import Network
+from chainrule.errors import NumericalError
+from chainrule.training.loop import Callback, Trainer
 
 N = settings.default.max_examples
 
@@ -97,7 +97,7 @@ def test_the_cli_reports_divergence_in_one_line_and_saves_nothing(tmp_path):
     rows = ["a,b,y"] + [f"{a},{b},{3 * a - b}" for a, b in X]
     (tmp_path / "big.csv").write_text("\n".join(rows) + "\n")
     result = subprocess.run(
-        [sys.executable, "-m", "backprop", "train", "--data", "big.csv", "--target", "y", "--task", "regression",
+        [sys.executable, "-m", "chainrule", "train", "--data", "big.csv", "--target", "y", "--task", "regression",
          "--layers", "2,4,1", "--activation", "identity", "--no-standardize", "--optimizer", "sgd",
          "--learning-rate", "10", "--epochs", "5", "--save", "m.json", "--quiet"],
         capture_output=True, text=True, cwd=tmp_path, env=dict(os.environ, PYTHONWARNINGS="ignore"), timeout=120)

@@ -13,7 +13,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx versions
     from fastapi.testclient import TestClient
 
-from backprop.web.app import MAX_BODY, create_app
+from chainrule.web.app import MAX_BODY, create_app
 from fuzz.harness import fuzz, json_inputs
 from test_fuzz_data import DEEP_FILE, SEED_FILE
 

@@ -9,9 +9,9 @@ import math
 
 import pytest
 
-from backprop import seed
-from backprop.example import run_example
-from backprop.explain.check import is_close, parse_sheet
+from chainrule import seed
+from chainrule.example import run_example
+from chainrule.explain.check import is_close, parse_sheet
 
 # name (canonical) -> why the published figure is wrong
 MISPRINTS = {

@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
-from backprop.sklearn import MLPClassifier, MLPRegressor
+from chainrule.sklearn import MLPClassifier, MLPRegressor
 
 
 def _checks():

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from backprop import Network
-from backprop.errors import ConfigError
-from backprop.interop.torch import from_torch, to_torch, torch_loss
+from chainrule import Network
+from chainrule.errors import ConfigError
+from chainrule.interop.torch import from_torch, to_torch, torch_loss
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 # each loss with the output activations it is used with

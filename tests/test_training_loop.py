@@ -6,12 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from backprop import Network, seed
-from backprop.errors import ConfigError, DataError, NumericalError
-from backprop.io.checkpoint import Checkpoint, load_checkpoint
-from backprop.training import train_online
-from backprop.training.loop import Callback, Trainer, fit
-from backprop.training.model import prepare, train
+from chainrule import Network, seed
+from chainrule.errors import ConfigError, DataError, NumericalError
+from chainrule.io.checkpoint import Checkpoint, load_checkpoint
+from chainrule.training import train_online
+from chainrule.training.loop import Callback, Trainer, fit
+from chainrule.training.model import prepare, train
 
 
 def _blobs(n=120, seed_=0):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from backprop.core.optimizers import SGD, Adam, get_optimizer
-from backprop.errors import ConfigError
-from backprop.training.schedules import Schedule
+from chainrule.core.optimizers import SGD, Adam, get_optimizer
+from chainrule.errors import ConfigError
+from chainrule.training.schedules import Schedule
 
 
 def _run_ours(opt, w0, grads):

@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from backprop import seed
-from backprop.cli import main
-from backprop.data.toy2d import DATASETS, make_toy2d
-from backprop.errors import ConfigError, FileFormatError
-from backprop.explain.trace import trace_step
-from backprop.viz.diagram import NEGATIVE, POSITIVE, layout, to_png, to_svg
-from backprop.viz.plots import check_history, plot_history
+from chainrule import seed
+from chainrule.cli import main
+from chainrule.data.toy2d import DATASETS, make_toy2d
+from chainrule.errors import ConfigError, FileFormatError
+from chainrule.explain.trace import trace_step
+from chainrule.viz.diagram import NEGATIVE, POSITIVE, layout, to_png, to_svg
+from chainrule.viz.plots import check_history, plot_history
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -91,7 +91,7 @@ def test_svg_is_well_formed_and_png_is_a_png():
 
 
 def test_larger_networks_are_drawn_without_overlapping_edge_labels():
-    from backprop.core.network import Network
+    from chainrule.core.network import Network
 
     net = Network([4, 6, 6, 3], "tanh", "mse", seed=1)
     lay = layout(net)

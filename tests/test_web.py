@@ -6,11 +6,11 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from backprop import seed
-from backprop.cli import main
-from backprop.io.network_file import network_from_dict
-from backprop.web.app import MAX_BODY, create_app
-from backprop.web.export import record, replay_html, snapshot_iterations
+from chainrule import seed
+from chainrule.cli import main
+from chainrule.io.network_file import network_from_dict
+from chainrule.web.app import MAX_BODY, create_app
+from chainrule.web.export import record, replay_html, snapshot_iterations
 
 
 @pytest.fixture(scope="module")
@@ -237,8 +237,8 @@ def test_the_replay_page_is_one_file_with_the_recorded_run(tmp_path, capsys):
     assert "replaying 100 updates" in capsys.readouterr().out
     html = page.read_text()
     assert "<script src=" not in html and 'rel="stylesheet"' not in html  # everything inlined
-    assert "window.BACKPROP_REPLAY" in html
-    data = html.split("window.BACKPROP_REPLAY = ", 1)[1].split(";</script>", 1)[0]
+    assert "window.CHAINRULE_REPLAY" in html
+    data = html.split("window.CHAINRULE_REPLAY = ", 1)[1].split(";</script>", 1)[0]
     run = json.loads(data)
     assert [f["iteration"] for f in run["frames"]] == [0, 1, 2, 3, 4, 5, 10, 20, 50, 100]
     assert run["frames"][0]["shown"]["out_o1"] == "0.751365070"

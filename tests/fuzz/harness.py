@@ -16,14 +16,14 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from backprop.errors import BackpropError
+from chainrule.errors import ChainruleError
 
 # ------------------------------------------------------------------------------ the verdict
 @dataclass(repr=False)
 class Report:
     tried: int = 0
     valid: int = 0
-    refused: int = 0  # raised a BackpropError with a one-line message
+    refused: int = 0  # raised a ChainruleError with a one-line message
     failures: list = field(default_factory=list)  # (input, what went wrong)
     errors: dict = field(default_factory=dict)  # error class name -> count
     kinds: dict = field(default_factory=dict)  # first words of each problem -> (count, an input)
@@ -71,7 +71,7 @@ def fuzz(reader, inputs, *, check=None) -> Report:
         report.tried += 1
         try:
             result = reader(data)
-        except BackpropError as exc:
+        except ChainruleError as exc:
             problem = one_line_problem(exc)
             if problem:
                 report.add_failure(data, problem)

@@ -12,7 +12,7 @@ from pathlib import Path
 def scratch_dir(fallback: Path):
     shm = Path("/dev/shm")
     if shm.is_dir() and os.access(shm, os.W_OK):
-        folder = Path(tempfile.mkdtemp(prefix="backprop-fuzz-", dir=shm))
+        folder = Path(tempfile.mkdtemp(prefix="chainrule-fuzz-", dir=shm))
         try:
             yield folder
         finally:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from backprop.core import Network
+from chainrule.core import Network
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 LOSSES = ["half_sse", "mse", "binary_cross_entropy", "cross_entropy"]

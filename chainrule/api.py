@@ -1,0 +1,107 @@
+"""The Python API: ``chainrule.explain(...)``, ``chainrule.check(...)``, ``chainrule.exercise(...)``.
+
+It sits at the top of the package because it joins layers: a network may come from a file (io)
+and is then explained or checked (explain).
+
+A network may be given as a :class:`~chainrule.core.network.Network` (with ``x``, ``target`` and
+``learning_rate``), as a network file's path or contents (a dict), or left out for the seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ConfigError, FileFormatError
+
+MAX_SHEET_BYTES = 16 * 1024 * 1024
+
+
+def load_problem(network=None, x=None, target=None, learning_rate=None):
+    """(network, inputs, targets, learning rate, source) from any of the accepted forms."""
+    from .core.network import Network
+
+    if network is None:
+        from . import seed
+
+        return (seed.seed_network(), seed.INPUT, seed.TARGET,
+                seed.LEARNING_RATE if learning_rate is None else learning_rate, "the seed network")
+    if isinstance(network, Network):
+        if x is None or target is None:
+            raise ConfigError("explaining a Network needs x= and target= (one training sample)")
+        return network, x, target, 0.5 if learning_rate is None else learning_rate, repr(network)
+    from .io import network_file
+
+    if isinstance(network, network_file.NetworkFile):
+        nf = network
+    elif isinstance(network, dict):
+        nf = network_file.network_from_dict(network)
+    elif isinstance(network, (str, Path)):
+        nf = network_file.read_network_file(network)
+    else:
+        raise ConfigError(f"a network is a Network, a network file's path or a dict, not {type(network).__name__}")
+    return (nf.network, nf.inputs if x is None else x, nf.targets if target is None else target,
+            nf.learning_rate if learning_rate is None else learning_rate, nf.source)
+
+
+def _one_sample(network, x, target, sample):
+    xs = network.as_inputs(x)
+    ts = network.as_targets(target, len(xs))
+    n = len(xs)
+    if sample is None:
+        sample = 1
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 1 <= sample <= n:
+        raise ConfigError(f"there is no sample {sample!r}: the network file gives {n} sample{'s' if n != 1 else ''}"
+                          + (f" (1 to {n})" if n > 1 else ""))
+    return xs[sample - 1:sample], ts[sample - 1:sample], sample, n
+
+
+def explain_network(network=None, format: str | None = None, only=None, *, sample: int | None = None,
+                    detail: str = "auto", x=None, target=None, learning_rate=None):
+    """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
+    its rendering as text, markdown, html, latex or json)."""
+    from .explain.explanation import Explanation
+    from .explain.trace import trace_step
+
+    net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
+    x1, t1, k, n = _one_sample(net, xs, ts, sample)
+    hint = source if isinstance(network, (str, Path)) else None
+    exp = Explanation(trace_step(net, x1, t1, lr), only=only, detail=detail, sample=k, n_samples=n,
+                      source=source, file_hint=hint)
+    return exp if format is None else exp.render(format)
+
+
+def check(sheet, network=None, *, sample: int | None = None):
+    """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed)."""
+    from .explain.check import check_answers, parse_sheet
+
+    source = "<sheet>"
+    if isinstance(sheet, Path) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
+        path = Path(sheet)
+        try:
+            if path.stat().st_size > MAX_SHEET_BYTES:
+                raise FileFormatError(f"{path}: larger than {MAX_SHEET_BYTES:,} bytes; is it an answer sheet?")
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise FileFormatError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise FileFormatError(f"{path}: is a folder, not an answer sheet") from None
+        try:
+            sheet = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        source = str(path)
+    elif not isinstance(sheet, str):
+        raise ConfigError("an answer sheet is its text or a path to it")
+    answers = parse_sheet(sheet)
+    if not answers:
+        raise FileFormatError(f"{source}: no 'name = value' lines to check")
+    net, xs, ts, lr, _ = load_problem(network)
+    x1, t1, _, _ = _one_sample(net, xs, ts, sample)
+    return check_answers(answers, net, x1, t1, lr, source)
+
+
+def exercise(seed: int = 0, **options):
+    """A random small exercise (network file, questions, answer key); the same seed, the same one."""
+    from .explain.exercise import make_exercise
+
+    return make_exercise(seed, **options)

@@ -1,0 +1,85 @@
+"""The command line: parses arguments, calls the library, maps errors to exit codes.
+
+Each subcommand lives in its own module of this package with two functions:
+``add_parser(subparsers)`` and ``run(args) -> int``.  Modules import the heavy parts of the
+library inside ``run`` so that ``chainrule --help`` and ``chainrule example`` start fast.
+
+Exit codes: 0 success, 1 a check found wrong answers, 2 bad input (one line on stderr),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand name -> module in this package
+COMMANDS = {
+    "example": "example",
+    "explain": "explain",
+    "check": "check",
+    "exercise": "exercise",
+    "diagram": "diagram",
+    "plot": "plot",
+    "serve": "serve",
+    "train": "train",
+    "predict": "predict",
+    "evaluate": "evaluate",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = _Parser(
+        prog="chainrule",
+        description="Train feedforward neural networks by backpropagation and show every number.",
+    )
+    parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        importlib.import_module(f".{module}", __name__).add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..errors import ChainruleError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except ChainruleError as exc:
+        print(f"chainrule: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read or written
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"chainrule: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("chainrule: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry_point() -> None:
+    """The ``chainrule`` console script."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `chainrule example | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)

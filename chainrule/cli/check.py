@@ -1,0 +1,33 @@
+"""``chainrule check ANSWERS.txt``: a learner's numbers, line by line, against the exact ones."""
+
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check an answer sheet ('name = value' lines) against the exact computation",
+        description="Check a learner's answer sheet: one 'name = value' per line ('#' comments), names such as "
+        "net_h1, dE_total/dw5, w5+, E_total@1, out_o1@10000 (or the third seed's H1, y1_final, Error_w5, "
+        "w5_new). Exit code 0 when every line is right, 1 when any is wrong, 2 when a file cannot be read.",
+    )
+    p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file)")
+    p.add_argument("--network", metavar="NETWORK", help="the network file the answers are for (default: the seed's)")
+    p.add_argument("--sample", type=int, metavar="K", help="which sample of the network file (1-based; default 1)")
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from ..api import check
+
+    result = check(Path(args.answers), args.network, sample=args.sample)
+    if args.json:
+        import json
+
+        print(json.dumps(result.to_dict(), indent=1))
+    else:
+        print(result.to_text(), end="")
+    return 0 if result.ok else 1

@@ -1,0 +1,53 @@
+"""``chainrule evaluate``: a saved model's loss and accuracy (or R²) on labelled data."""
+
+from __future__ import annotations
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="score a saved model on labelled data (loss, accuracy or R²)",
+        description="Load a model and print its loss and accuracy (classification) or R² (regression) on "
+        "labelled data. On the built-in dataset it was trained on, the held-out part of the same "
+        "seeded split is used unless --all is given.",
+    )
+    p.add_argument("--model", required=True, metavar="FILE", help="a .json or .npz model file")
+    p.add_argument("--data", required=True, metavar="NAME|FILE", help="a dataset name, CSV file or IDX images file")
+    p.add_argument("--target", metavar="COLUMN", help="the CSV column holding the true values (default: the model's)")
+    p.add_argument("--labels", metavar="FILE", help="the IDX labels file, for IDX images")
+    p.add_argument("--all", action="store_true", help="score every sample, not only the held-out part")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import json
+    from pathlib import Path
+
+    from ..data import load_dataset, train_test_split
+    from ..data.csv_file import read_csv
+    from ..errors import DataError
+    from ..io.model import load_model
+
+    model = load_model(args.model)
+    where = "all samples"
+    if Path(args.data).suffix.lower() == ".csv" and Path(args.data).exists():
+        target = args.target or model.target_name
+        if not target:
+            raise DataError("say which CSV column holds the true values (--target COLUMN)")
+        X, y, _ = read_csv(args.data, target=target, columns=model.feature_names)
+    else:
+        ds = load_dataset(args.data, target=args.target, labels=args.labels)
+        X, y = ds.X, ds.y
+    info = model.info
+    if not args.all and info.get("data") == args.data and info.get("test_size"):  # the data it was trained on
+        _, X, _, y = train_test_split(X, y, info["test_size"], info.get("split_seed", 0),
+                                      stratify=model.task == "classification")
+        where = f"the held-out {info['test_size']:.0%} of {args.data}, split seed {info.get('split_seed', 0)}; --all for every sample"
+    scores = model.evaluate(X, y)
+    if args.json:
+        print(json.dumps({"samples": len(X), **scores}))
+        return 0
+    metric = "accuracy" if model.task == "classification" else "r2"
+    print(f"{metric} {scores[metric]:.4f}, loss {scores['loss']:.4f} on {len(X)} samples ({where})")
+    return 0

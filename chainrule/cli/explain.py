@@ -1,0 +1,45 @@
+"""``chainrule explain [NETWORK]``: one training step of any network, every number explained."""
+
+from __future__ import annotations
+
+FORMATS = ("text", "markdown", "html", "latex", "json")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="the worked derivation of one training step of a network (default: the seed's)",
+        description="Explain one gradient-descent step of a network read from a JSON or TOML network file "
+        "(without one, the seed's 2-2-2 network): forward pass, errors, gradients layer by layer, updates, "
+        "and the error after the update.",
+    )
+    p.add_argument("network", nargs="?", metavar="NETWORK", help="network file (.json or .toml)")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--only", metavar="NAMES", help="comma-separated weights, biases or quantities, e.g. w5,w1: "
+                   "only the steps their gradients need")
+    p.add_argument("--neuron", metavar="NAME", help="one neuron in full, e.g. h12 or o1 (its inputs, delta, gradients)")
+    p.add_argument("--sample", type=int, metavar="K", help="which sample of the file to explain (1-based; default 1)")
+    detail = p.add_mutually_exclusive_group()
+    detail.add_argument("--full", action="store_const", const="full", dest="detail",
+                        help="every scalar, even for a large network")
+    detail.add_argument("--summary", action="store_const", const="summary", dest="detail",
+                        help="layer by layer (vectors and matrices), even for a small network")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the terminal")
+    p.set_defaults(run=run, detail="auto")
+
+
+def run(args) -> int:
+    from ..api import explain_network
+
+    only = [n for n in (args.only or "").split(",") if n.strip()]
+    if args.neuron:
+        only.append(args.neuron)
+    text = explain_network(args.network, format=args.format, only=only or None, sample=args.sample,
+                           detail=args.detail)
+    if args.output:
+        from ..io.atomic import write_text
+
+        write_text(args.output, text)
+    else:
+        print(text, end="")
+    return 0

@@ -1,0 +1,82 @@
+"""``chainrule serve [NETWORK.json]``: the interactive page on a local web server (or ``--export`` it)."""
+
+from __future__ import annotations
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="watch a network learn in your browser: a local page, every number clickable",
+        description="Start a local web page that shows the network learning: step through one update "
+        "phase by phase, play/pause training, click any number to see how it was computed, edit "
+        "weights, inputs and layers. Needs the web extra: pip install 'chainrule[web]'. "
+        "Without NETWORK, the seed's 2-2-2 network.",
+    )
+    p.add_argument("network", nargs="?", metavar="NETWORK", help="a network file (JSON or TOML); default: the seed")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--export", metavar="PAGE.html",
+                   help="instead of serving, write one self-contained page that replays a recorded run")
+    p.add_argument("--iterations", type=int, default=10_000, metavar="N",
+                   help="with --export: how many updates the recorded run has (default 10000)")
+    p.set_defaults(run=run)
+
+
+def _spec(path):
+    if path is None:
+        return None
+    from ..io.network_file import read_network_file
+
+    return read_network_file(path).spec
+
+
+def run(args) -> int:
+    import sys
+
+    from ..errors import ConfigError
+
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be from 0 to 65535, not {args.port}")
+    spec = _spec(args.network)
+    if args.export:
+        from ..io.atomic import write_text
+        from ..web.export import record, replay_html
+
+        run_ = record(spec, args.iterations)
+        write_text(args.export, replay_html(run_))
+        frames = run_["frames"]
+        print(f"wrote {args.export}: a page replaying {frames[-1]['iteration']:,} updates in {len(frames)} snapshots "
+              "(open it in a browser; no server needed)")
+        return 0
+    try:
+        import uvicorn
+
+        from ..web.app import create_app
+    except ImportError as exc:
+        raise ConfigError(f"the page needs the web extra ({exc.name} is missing): pip install 'chainrule[web]'") from None
+    import socket
+
+    app = create_app(spec)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    if args.host not in LOOPBACK:
+        print(f"chainrule: warning: listening on {args.host}, so other machines can reach this page; "
+              "it has no login — use 127.0.0.1 unless you mean it", file=sys.stderr)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    shown = f"[{shown}]" if ":" in shown else shown
+    sizes = app.state.store.initial_spec["layers"]
+    print(f"chainrule: serving the {'-'.join(map(str, sizes))} network at http://{shown}:{port}/  (Ctrl+C to stop)",
+          flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

@@ -1,0 +1,109 @@
+"""Datasets by name: the seed's, XOR, the ones scikit-learn ships, CSV and IDX files on disk.
+
+Nothing is downloaded: scikit-learn's iris, digits, wine and breast cancer sets are files inside
+the scikit-learn package (an optional extra).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, DataError
+
+SKLEARN_SETS = {"iris": "load_iris", "digits": "load_digits", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
+BUILTIN = ("xor", "seed", *SKLEARN_SETS)
+
+
+@dataclass
+class Dataset:
+    name: str
+    X: np.ndarray
+    y: np.ndarray | None  # class labels (classification) or values (regression)
+    task: str  # "classification" or "regression"
+    feature_names: list[str] | None = None
+    target_name: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+
+def xor() -> Dataset:
+    """The seed script's second example: [[0,0]→0, [0,1]→1, [1,0]→1, [1,1]→0]."""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    return Dataset("xor", X, np.array([0, 1, 1, 0]), "classification", ["x1", "x2"], "xor")
+
+
+def seed_sample() -> Dataset:
+    """The seed's single sample: (0.05, 0.10) → (0.01, 0.99)."""
+    from .. import seed
+
+    return Dataset("seed", np.array([seed.INPUT]), np.array([seed.TARGET]), "regression", ["i1", "i2"], None)
+
+
+def sklearn_dataset(name: str) -> Dataset:
+    if importlib.util.find_spec("sklearn") is None:
+        raise ConfigError(f"the {name} dataset comes with scikit-learn, which is not installed "
+                          "(pip install 'chainrule[sklearn]')")
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, SKLEARN_SETS[name])()
+    names = [str(n) for n in bunch.feature_names] if hasattr(bunch, "feature_names") else None
+    return Dataset(name, np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target), "classification", names, "target")
+
+
+def load_dataset(name: str, target: str | None = None, labels=None, task: str = "auto") -> Dataset:
+    """A dataset by name (``xor``, ``seed``, ``iris``, ``digits``, ``wine``, ``breast_cancer``), a CSV
+    file (with ``target``: the column to predict) or an IDX images file (with ``labels``)."""
+    key = str(name).strip().lower().replace("-", "_")
+    if key == "xor":
+        return xor()
+    if key == "seed":
+        return seed_sample()
+    if key in SKLEARN_SETS:
+        return sklearn_dataset(key)
+    toy = _toy2d(key)
+    if toy is not None:
+        return toy
+    path = Path(name)
+    if not path.exists():
+        raise DataError(f"no dataset or file named {name!r} (built in: {', '.join(BUILTIN)}; or a .csv / IDX file)")
+    if labels is not None or ".idx" in path.name or "ubyte" in path.name:
+        from .idx import load_idx
+
+        if labels is None:
+            raise DataError(f"{path}: IDX images need their labels file (--labels FILE)")
+        X, y = load_idx(path, labels)
+        return Dataset(path.name, X, y, "classification", None, "label")
+    from .csv_file import read_csv
+
+    X, y, names = read_csv(path, target)
+    return Dataset(path.name, X, y, guess_task(y) if task == "auto" else task, names, target)
+
+
+def guess_task(y) -> str:
+    """Classification for words or for a few (≤ 20) whole numbers; regression otherwise."""
+    y = np.asarray(y)
+    if y.dtype.kind in "UO":
+        return "classification"
+    return "classification" if np.all(y == np.round(y)) and len(np.unique(y)) <= 20 else "regression"
+
+
+def _toy2d(key: str):
+    """The 2-D toy sets of ``chainrule.data.toy2d`` (circles, spirals, gaussians; its xor is not the seed's)."""
+    if importlib.util.find_spec("chainrule.data.toy2d") is None:
+        return None
+    from . import toy2d
+
+    makers = getattr(toy2d, "DATASETS", None)
+    if not isinstance(makers, dict) or key not in makers:
+        return None
+    made = makers[key]()
+    X, y = (made.X, made.y) if hasattr(made, "X") else made
+    y = np.asarray(y).reshape(-1)
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)  # labels 0/1
+    return Dataset(key, np.asarray(X, dtype=np.float64), y, "classification", ["x1", "x2"], "class")

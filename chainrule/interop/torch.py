@@ -1,0 +1,153 @@
+"""PyTorch interop: ``to_torch(network)`` gives an ``nn.Sequential`` with the same weights,
+``from_torch(module)`` reads one back.  PyTorch is an optional extra (``pip install 'chainrule[torch]'``).
+
+Layer l becomes ``nn.Linear(n_in, n_out)`` (our W is already PyTorch's (out, in) layout) followed by
+the activation module (``nn.Sigmoid``, ``nn.Tanh``, ``nn.ReLU``, ``nn.LeakyReLU(0.01)``,
+``nn.Softmax(dim=-1)``; none for identity).
+
+Biases: a per-neuron bias maps to ``Linear.bias``; a layer without bias to ``bias=False``.
+A *shared* bias (one number per layer, the seed's b1, b2) has no PyTorch counterpart: it is
+written as a per-neuron bias with every entry equal, and its gradient is the sum of the
+per-neuron gradients.  A shared bias that is trained would drift apart in PyTorch, so
+``to_torch`` freezes it (``requires_grad=False``) unless ``allow_shared_training=True``.
+Frozen biases (``train_bias=False``) are frozen in PyTorch too.  ``from_torch`` reads every
+bias as per-neuron unless ``bias="shared"`` is asked for, which requires all entries equal.
+
+``torch_loss(network)`` is the network's loss written with torch operations (mean over samples
+of Σ_k E_ok), for training or checking in PyTorch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+
+from ..core.network import Network
+from ..errors import ConfigError
+
+_TORCH_DTYPES = {"float64": "float64", "float32": "float32"}
+
+
+def _torch():
+    if importlib.util.find_spec("torch") is None:
+        raise ConfigError("PyTorch is not installed (pip install 'chainrule[torch]')")
+    import torch
+
+    return torch
+
+
+def to_torch(network: Network, allow_shared_training: bool = False):
+    torch = _torch()
+    nn = torch.nn
+    dtype = getattr(torch, np.dtype(network.dtype).name)
+    modules = []
+    for layer in network.layers:
+        linear = nn.Linear(layer.n_in, layer.n_out, bias=layer.bias is not None, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(np.array(layer.weights)))
+            if layer.bias is not None:
+                linear.bias.copy_(torch.from_numpy(np.broadcast_to(layer.bias, (layer.n_out,)).copy()))
+                shared_frozen = layer.bias_mode == "shared" and not allow_shared_training
+                linear.bias.requires_grad_(layer.train_bias and not shared_frozen)
+        modules.append(linear)
+        act = _activation_module(nn, layer.activation.name)
+        if act is not None:
+            modules.append(act)
+    return nn.Sequential(*modules)
+
+
+def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: str | None = None) -> Network:
+    """A Network with the weights of an ``nn.Sequential`` of Linear layers and activations."""
+    torch = _torch()
+    nn = torch.nn
+    layers = list(module.children()) if isinstance(module, nn.Sequential) else [module]
+    weights, biases, acts, trainable = [], [], [], []
+    for m in layers:
+        if isinstance(m, nn.Linear):
+            weights.append(m.weight.detach().cpu().double().numpy().copy())
+            b = None if m.bias is None else m.bias.detach().cpu().double().numpy().copy()
+            biases.append(b)
+            trainable.append(bool(m.bias is not None and m.bias.requires_grad))
+            acts.append("identity")
+        elif not weights:
+            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
+        elif acts[-1] != "identity":
+            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
+        else:
+            acts[-1] = _activation_name(nn, m)
+    if not weights:
+        raise ConfigError("the module holds no nn.Linear layer")
+    has_bias = {b is not None for b in biases}
+    if len(has_bias) > 1:
+        raise ConfigError("either every Linear layer has a bias or none has")
+    if not has_bias.pop():
+        bias, biases = "none", None
+    elif bias == "shared":
+        for l, b in enumerate(biases, start=1):
+            if not np.all(b == b[0]):
+                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
+        biases = [b[:1] for b in biases]
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
+        if w.shape[1] != n_in:
+            raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
+    if dtype is None:
+        dtype = "float32" if layers[0].weight.dtype == torch.float32 else "float64"
+    return Network(sizes, acts, loss, weights=weights, biases=biases, bias=bias,
+                   train_biases=trainable if biases is not None else False, dtype=dtype)
+
+
+def torch_loss(network: Network):
+    """The network's loss as a function of torch tensors (output, target) -> scalar."""
+    torch = _torch()
+    name = network.loss_fn.name
+
+    def loss(out, target, sample_weight=None):
+        if name == "half_sse":
+            terms = 0.5 * (target - out) ** 2
+        elif name == "mse":
+            terms = (target - out) ** 2 / out.shape[-1]
+        elif name == "binary_cross_entropy":
+            terms = -(target * torch.log(out) + (1 - target) * torch.log(1 - out))
+        elif name == "cross_entropy":
+            terms = -target * torch.log(out)
+        else:
+            raise ConfigError(f"no PyTorch form of the loss {name!r}")
+        per_sample = terms.sum(dim=-1)
+        if sample_weight is None:
+            return per_sample.mean()
+        return (per_sample * sample_weight).sum() / sample_weight.sum()
+
+    return loss
+
+
+def _activation_module(nn, name: str):
+    return {
+        "sigmoid": lambda: nn.Sigmoid(),
+        "tanh": lambda: nn.Tanh(),
+        "relu": lambda: nn.ReLU(),
+        "leaky_relu": lambda: nn.LeakyReLU(0.01),
+        "softmax": lambda: nn.Softmax(dim=-1),
+        "identity": lambda: None,
+    }[name]()
+
+
+def _activation_name(nn, m) -> str:
+    if isinstance(m, nn.Sigmoid):
+        return "sigmoid"
+    if isinstance(m, nn.Tanh):
+        return "tanh"
+    if isinstance(m, nn.ReLU):
+        return "relu"
+    if isinstance(m, nn.LeakyReLU):
+        if m.negative_slope != 0.01:
+            raise ConfigError(f"LeakyReLU with slope {m.negative_slope} is not supported (chainrule's slope is 0.01)")
+        return "leaky_relu"
+    if isinstance(m, nn.Softmax):
+        if m.dim not in (-1, 1):
+            raise ConfigError("only Softmax over the last dimension (dim=-1) is supported")
+        return "softmax"
+    if isinstance(m, nn.Identity):
+        return "identity"
+    raise ConfigError(f"unsupported PyTorch module {type(m).__name__} (Linear layers and activations only)")

@@ -1,0 +1,306 @@
+"""Network files: a network, its training sample(s) and learning rate, in JSON or TOML.
+
+    {"layers": [2, 2, 2], "activation": "sigmoid", "loss": "half_sse", "learning_rate": 0.5,
+     "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
+     "biases": [0.35, 0.60], "train_biases": false,
+     "input": [0.05, 0.10], "target": [0.01, 0.99]}
+
+* ``weights``: one matrix per layer, one row per receiving neuron, one column per sending neuron
+  (so reading them row by row numbers w1, w2, ... in the seed's order).  Missing: drawn from
+  the seeded initialiser (``"seed": 7``, ``"init": "xavier"``).
+* ``activation``: one name, or a list with one per layer.
+* ``biases``: one number per layer (shared, the seed's b1, b2) or one list per layer (per neuron);
+  ``"bias": "none"`` for none.  ``train_biases``: true (default) or false, or one per layer.
+* one sample (``input``, ``target``) or several (``inputs``, ``targets``).
+* ``learning_rate`` (default 0.5, the seed's).
+
+Every value is type-checked before it is used, and the parameter count is checked against
+``MAX_PARAMETERS`` before anything is allocated; any problem is one :class:`FileFormatError` line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ChainruleError, FileFormatError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+DEFAULT_LEARNING_RATE = 0.5
+MAX_LAYERS = 1000
+
+KEYS = ("layers", "activation", "loss", "learning_rate", "weights", "biases", "bias", "train_biases",
+        "init", "seed", "input", "target", "inputs", "targets", "title", "description")
+
+
+@dataclass
+class NetworkFile:
+    """What a network file holds: the network (before any update), its samples and learning rate."""
+
+    network: object  # chainrule.core.network.Network
+    inputs: object  # (n, n_inputs) array
+    targets: object  # (n, n_outputs) array
+    learning_rate: float
+    spec: dict  # the file's contents, checked
+    source: str = "<dict>"
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.inputs)
+
+
+def read_network_file(path) -> NetworkFile:
+    """Read and check a network file (``.toml`` is TOML, anything else JSON)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such file") from None
+    if path.is_dir():
+        raise FileFormatError(f"{path}: is a folder, not a network file")
+    if size > MAX_FILE_BYTES:
+        raise FileFormatError(f"{path}: {size:,} bytes is larger than the limit of {MAX_FILE_BYTES:,}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_network_text(text, toml=path.suffix.lower() == ".toml", source=str(path))
+
+
+def parse_network_text(text: str, toml: bool = False, source: str = "<text>") -> NetworkFile:
+    if toml:
+        import tomllib
+
+        try:
+            spec = tomllib.loads(text)
+        except (ValueError, RecursionError) as exc:  # TOMLDecodeError, 5000-digit integers, deep nesting
+            raise FileFormatError(f"{source}: not valid TOML: {_one_line(exc)}") from None
+    else:
+        try:
+            spec = json.loads(text, parse_constant=_no_constant)
+        except json.JSONDecodeError as exc:
+            raise FileFormatError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        except (ValueError, RecursionError) as exc:  # NaN/Infinity, 5000-digit integers, deep nesting
+            raise FileFormatError(f"{source}: not a usable JSON file: {_one_line(exc)}") from None
+    return network_from_dict(spec, source)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+# ----------------------------------------------------------------------------- checking
+def network_from_dict(spec, source: str = "<dict>") -> NetworkFile:
+    """A :class:`NetworkFile` from the file's contents (a dict), every value checked first."""
+    try:
+        return _from_dict(spec, source)
+    except FileFormatError:
+        raise
+    except ChainruleError as exc:  # the engine's own checks (shapes, names): the same one line
+        raise FileFormatError(f"{source}: {exc}") from None
+
+
+def _from_dict(spec, source: str) -> NetworkFile:
+    import numpy as np
+
+    from ..core.network import MAX_PARAMETERS, Network
+
+    def bad(message: str):
+        return FileFormatError(f"{source}: {message}")
+
+    if not isinstance(spec, dict):
+        raise bad("a network file holds one object (a JSON {...} or a TOML table)")
+    for key in spec:
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            raise bad(f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"))
+    if "layers" not in spec:
+        raise bad('"layers" is missing (the layer sizes, such as [2, 2, 2])')
+    sizes = spec["layers"]
+    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
+        raise bad('"layers" must be a list of at least two positive whole numbers, such as [2, 2, 2]')
+    if len(sizes) > MAX_LAYERS:
+        raise bad(f'"layers" lists {len(sizes):,} layers; the limit is {MAX_LAYERS:,}')
+    n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    if n_params > MAX_PARAMETERS:
+        raise bad(f"a network of {n_params:,} parameters is larger than the limit of {MAX_PARAMETERS:,}")
+    n_layers = len(sizes) - 1
+
+    activation = spec.get("activation", "sigmoid")
+    if isinstance(activation, list):
+        if len(activation) != n_layers or not all(isinstance(a, str) for a in activation):
+            raise bad(f'"activation" must be a name or a list of {n_layers} names, one per layer')
+    elif not isinstance(activation, str):
+        raise bad('"activation" must be a name such as "sigmoid" (or a list, one per layer)')
+    loss = spec.get("loss", "half_sse")
+    if not isinstance(loss, str):
+        raise bad('"loss" must be a name such as "half_sse"')
+    lr = spec.get("learning_rate", DEFAULT_LEARNING_RATE)
+    if not _is_number(lr) or not _finite(lr) or lr <= 0:
+        raise bad(f'"learning_rate" must be a positive number, not {_short(lr)}')
+
+    weights = spec.get("weights")
+    if weights is not None:
+        if not isinstance(weights, list) or len(weights) != n_layers:
+            raise bad(f'"weights" must be a list of {n_layers} matrices, one per layer')
+        for l, matrix in enumerate(weights):
+            _check_matrix(matrix, sizes[l + 1], sizes[l], f"weights of layer {l + 1}", bad)
+
+    bias_mode, biases = _biases(spec, sizes, bad)
+    train = spec.get("train_biases", True)
+    if isinstance(train, list):
+        if len(train) != n_layers or not all(isinstance(t, bool) for t in train):
+            raise bad(f'"train_biases" must be true, false or a list of {n_layers} of them')
+    elif not isinstance(train, bool):
+        raise bad('"train_biases" must be true or false')
+    init = spec.get("init", "auto")
+    if not isinstance(init, str):
+        raise bad('"init" must be a name such as "xavier"')
+    seed = spec.get("seed")
+    if seed is not None and not (_is_int(seed) and 0 <= seed < 2**63):
+        raise bad('"seed" must be a whole number of at least 0')
+    for key in ("title", "description"):
+        if key in spec and not isinstance(spec[key], str):
+            raise bad(f'"{key}" must be text')
+
+    inputs = _samples(spec, "input", "inputs", sizes[0], bad)
+    targets = _samples(spec, "target", "targets", sizes[-1], bad)
+    if len(inputs) != len(targets):
+        raise bad(f"{len(inputs)} input sample(s) but {len(targets)} target(s)")
+
+    network = Network(sizes, activation, loss, weights=weights, biases=biases, bias=bias_mode,
+                      train_biases=train, init=init, seed=seed)
+    return NetworkFile(network, np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64),
+                       float(lr), spec, source)
+
+
+def _biases(spec, sizes, bad):
+    n_layers = len(sizes) - 1
+    mode = spec.get("bias")
+    if mode is not None and mode not in ("shared", "per_neuron", "none"):
+        raise bad(f'"bias" must be "shared", "per_neuron" or "none", not {_short(mode)}')
+    biases = spec.get("biases")
+    if biases is None:
+        return mode or "per_neuron", None
+    if mode == "none":
+        raise bad('"bias" is "none" but "biases" are given')
+    if not isinstance(biases, list) or len(biases) != n_layers:
+        raise bad(f'"biases" must be a list of {n_layers} entries, one per layer')
+    if all(_is_number(b) for b in biases):
+        found = "shared"
+    elif all(isinstance(b, list) for b in biases):
+        found = "per_neuron"
+        for l, row in enumerate(biases):
+            if len(row) != sizes[l + 1] or not all(_is_number(b) for b in row):
+                raise bad(f"biases of layer {l + 1} must be a list of {sizes[l + 1]} numbers, one per neuron")
+    else:
+        raise bad('"biases" must be one number per layer (shared) or one list per layer (per neuron), not a mix')
+    flat = biases if found == "shared" else [b for row in biases for b in row]
+    if not all(_finite(b) for b in flat):
+        raise bad('"biases" contain a value that is not a finite number')
+    if mode is not None and mode != found:
+        raise bad(f'"bias" says {mode!r} but "biases" are written {found.replace("_", " ")}')
+    return found, biases
+
+
+def _check_matrix(matrix, rows: int, cols: int, what: str, bad) -> None:
+    shape = f"a {rows}x{cols} matrix (one row per receiving neuron, one column per sending neuron)"
+    if not isinstance(matrix, list) or len(matrix) != rows:
+        raise bad(f"{what} must be {shape}")
+    for row in matrix:
+        if not isinstance(row, list) or len(row) != cols:
+            raise bad(f"{what} must be {shape}; a row has the wrong length or is not a list")
+        for v in row:
+            if not _is_number(v):
+                raise bad(f"{what} must hold numbers, not {_short(v)}")
+            if not _finite(v):
+                raise bad(f"{what} contain a value that is not a finite number")
+
+
+def _samples(spec, one: str, many: str, width: int, bad) -> list[list[float]]:
+    if one in spec and many in spec:
+        raise bad(f'give either "{one}" (one sample) or "{many}" (several), not both')
+    if one in spec:
+        rows = [spec[one]]
+        label = f'"{one}"'
+    elif many in spec:
+        rows = spec[many]
+        label = f'"{many}"'
+        if not isinstance(rows, list) or not rows:
+            raise bad(f'"{many}" must be a non-empty list of samples, each a list of {width} numbers')
+    else:
+        raise bad(f'"{one}" is missing (one sample, {width} numbers), or "{many}" for several')
+    for row in rows:
+        if not isinstance(row, list) or len(row) != width:
+            raise bad(f"{label} must hold {width} number(s) per sample, one per {'input' if one == 'input' else 'output'} neuron")
+        for v in row:
+            if not _is_number(v) or not _finite(v):
+                raise bad(f"{label} must hold finite numbers, not {_short(v)}")
+    return rows
+
+
+def _finite(v) -> bool:
+    """A finite number (an integer too large for a float is not)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _short(v) -> str:
+    text = json.dumps(v) if isinstance(v, (str, int, float, bool, type(None))) else type(v).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ----------------------------------------------------------------------------- writing
+def network_to_dict(network, inputs, targets, learning_rate: float, **extra) -> dict:
+    """The file form of a network and its samples (weights and biases written out in full)."""
+    layers = network.layers
+    spec = {
+        "layers": list(network.sizes),
+        "activation": [layer.activation.name for layer in layers],
+        "loss": network.loss_fn.name,
+        "learning_rate": float(learning_rate),
+        "weights": [layer.weights.tolist() for layer in layers],
+    }
+    modes = {layer.bias_mode for layer in layers}
+    if modes == {"none"}:
+        spec["bias"] = "none"
+    elif modes == {"shared"}:
+        spec["biases"] = [float(layer.bias[0]) for layer in layers]
+    else:
+        spec["biases"] = [layer.bias.tolist() for layer in layers]
+    if modes != {"none"}:
+        spec["train_biases"] = [bool(layer.train_bias) for layer in layers]
+    import numpy as np
+
+    xs, ts = np.atleast_2d(inputs).tolist(), np.atleast_2d(targets).tolist()
+    if len(xs) == 1:
+        spec["input"], spec["target"] = xs[0], ts[0]
+    else:
+        spec["inputs"], spec["targets"] = xs, ts
+    spec.update(extra)
+    return spec
+
+
+def write_network_file(path, spec: dict) -> None:
+    """Write a network file as JSON, atomically (never a half-written file)."""
+    from .atomic import write_text
+
+    write_text(path, json.dumps(spec, indent=1) + "\n")
