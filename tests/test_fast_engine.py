@@ -97,7 +97,7 @@ def test_activations_write_into_out_exactly_as_they_allocate(name):
     g = rng.normal(size=(4, 5))
     fresh = act.forward(net)
     buf = np.full_like(net, np.nan)
-    assert act.forward(net, out=buf) is buf
+    assert act.forward(net, into=buf) is buf
     _same(buf, fresh)
     d = act.derivative(fresh, net)
     _same(act.derivative(fresh, net, np.full_like(net, np.nan)), d)

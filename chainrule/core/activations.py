@@ -3,8 +3,8 @@
 ``forward(net)`` gives out = f(net).  ``derivative(out, net)`` gives dout/dnet elementwise (for the
 seed's logistic function written, as in the seed, as out·(1 − out)).  ``backward(out, net, g)``
 turns dE/dout into dE/dnet; for elementwise functions that is g · f'(net), for softmax it is the
-Jacobian-vector product.  Each takes an optional ``out=`` (``result=``) array to write its result
-into — the training workspace's preallocated buffers; without it a new array is returned.
+Jacobian-vector product.  Each takes an optional ``into=`` array to write its result into (the
+training workspace's preallocated buffers); without it a new array is returned.
 
 The written forms use ``<x>`` for the function's argument (the net input) and ``<y>`` for its value
 (the output), so the explain renderers can put names or numbers in their place.
@@ -32,16 +32,16 @@ class Activation:
     scalar: str = ""  # out = ...
     scalar_derivative: str = ""  # dout/dnet = ...
 
-    def forward(self, net: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def forward(self, net: np.ndarray, into: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def derivative(self, out: np.ndarray, net: np.ndarray, result: np.ndarray | None = None) -> np.ndarray:
+    def derivative(self, out: np.ndarray, net: np.ndarray, into: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
     def backward(self, out: np.ndarray, net: np.ndarray, grad_out: np.ndarray,
-                 result: np.ndarray | None = None) -> np.ndarray:
+                 into: np.ndarray | None = None) -> np.ndarray:
         """dE/dnet = dE/dout · dout/dnet (chain rule, elementwise)."""
-        d = self.derivative(out, net, result)
+        d = self.derivative(out, net, into)
         d *= grad_out
         return d
 
@@ -60,15 +60,15 @@ class Sigmoid(Activation):
     scalar = "1.0 / (1.0 + exp(-min(max({x}, -700.0), 700.0)))"
     scalar_derivative = "{y} * (1.0 - {y})"
 
-    def forward(self, net, out=None):
-        z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT, out=out)
+    def forward(self, net, into=None):
+        z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT, out=into)
         np.negative(z, out=z)
         np.exp(z, out=z)  # e^(−net)
         z += 1.0
         return np.reciprocal(z, out=z)
 
-    def derivative(self, out, net, result=None):
-        d = np.subtract(1.0, out, out=result)
+    def derivative(self, out, net, into=None):
+        d = np.subtract(1.0, out, out=into)
         d *= out  # out (1 − out)
         return d
 
@@ -82,12 +82,12 @@ class Tanh(Activation):
     scalar = "tanh({x})"
     scalar_derivative = "1.0 - {y} * {y}"
 
-    def forward(self, net, out=None):
-        return np.tanh(net, out=out)
+    def forward(self, net, into=None):
+        return np.tanh(net, out=into)
 
-    def derivative(self, out, net, result=None):
-        d = np.multiply(out, out, out=result)
-        return np.subtract(1.0, d, out=d if result is not None else None)  # 1 − out²
+    def derivative(self, out, net, into=None):
+        d = np.multiply(out, out, out=into)
+        return np.subtract(1.0, d, out=d if into is not None else None)  # 1 − out²
 
 
 class ReLU(Activation):
@@ -99,13 +99,13 @@ class ReLU(Activation):
     scalar = "({x} if {x} > 0.0 else 0.0)"
     scalar_derivative = "(1.0 if {x} > 0.0 else 0.0)"
 
-    def forward(self, net, out=None):
-        return np.maximum(net, 0.0, out=out)
+    def forward(self, net, into=None):
+        return np.maximum(net, 0.0, out=into)
 
-    def derivative(self, out, net, result=None):
-        if result is None:
+    def derivative(self, out, net, into=None):
+        if into is None:
             return (net > 0).astype(net.dtype)
-        return np.greater(net, 0, out=result)  # [net > 0] as 1.0 / 0.0
+        return np.greater(net, 0, out=into)  # [net > 0] as 1.0 / 0.0
 
 
 class LeakyReLU(Activation):
@@ -118,16 +118,16 @@ class LeakyReLU(Activation):
     scalar = "max({x}, 0.01 * {x})"
     scalar_derivative = "(1.0 if {x} > 0.0 else 0.01)"
 
-    def forward(self, net, out=None):
-        y = np.multiply(net, self.slope, out=out)
+    def forward(self, net, into=None):
+        y = np.multiply(net, self.slope, out=into)
         return np.maximum(net, y, out=y)  # max(net, 0.01 net) = net if net > 0 else 0.01 net
 
-    def derivative(self, out, net, result=None):
+    def derivative(self, out, net, into=None):
         d = np.where(net > 0, 1.0, self.slope).astype(net.dtype)
-        if result is None:
+        if into is None:
             return d
-        np.copyto(result, d)
-        return result
+        np.copyto(into, d)
+        return into
 
 
 class Identity(Activation):
@@ -139,19 +139,19 @@ class Identity(Activation):
     scalar = "{x}"
     scalar_derivative = "1.0"
 
-    def forward(self, net, out=None):
-        if out is None:
+    def forward(self, net, into=None):
+        if into is None:
             return net.copy()
-        np.copyto(out, net)
-        return out
+        np.copyto(into, net)
+        return into
 
-    def derivative(self, out, net, result=None):
-        if result is None:
+    def derivative(self, out, net, into=None):
+        if into is None:
             return np.ones_like(net)
-        result.fill(1.0)
-        return result
+        into.fill(1.0)
+        return into
 
-    def backward(self, out, net, grad_out, result=None):
+    def backward(self, out, net, grad_out, into=None):
         return grad_out
 
 
@@ -165,23 +165,23 @@ class Softmax(Activation):
     derivative_text = "<y> * (1 - <y>)  (diagonal of the Jacobian)"
     derivative_latex = r"<y>(1 - <y>)"
 
-    def forward(self, net, out=None):
+    def forward(self, net, into=None):
         big = np.finfo(net.dtype).max
-        y = np.clip(net, -big, big, out=out)  # an overflowed net (±inf) would make inf − inf = NaN below
+        y = np.clip(net, -big, big, out=into)  # an overflowed net (±inf) would make inf − inf = NaN below
         y -= y.max(axis=-1, keepdims=True)  # e^(net - max): no overflow
         np.exp(y, out=y)
         y /= y.sum(axis=-1, keepdims=True)
         return y
 
-    def derivative(self, out, net, result=None):
+    def derivative(self, out, net, into=None):
         """The diagonal dout_k/dnet_k; the full Jacobian is used in :meth:`backward`."""
-        d = np.subtract(1.0, out, out=result)
+        d = np.subtract(1.0, out, out=into)
         d *= out
         return d
 
-    def backward(self, out, net, grad_out, result=None):
+    def backward(self, out, net, grad_out, into=None):
         # dE/dnet_k = out_k (g_k − Σ_j g_j out_j)
-        d = np.subtract(grad_out, (grad_out * out).sum(axis=-1, keepdims=True), out=result)
+        d = np.subtract(grad_out, (grad_out * out).sum(axis=-1, keepdims=True), out=into)
         d *= out
         return d
 

@@ -223,7 +223,7 @@ class Network:
             net = np.matmul(out, layer.weights.T, out=buf("net", l, n, layer.n_out))
             if layer.bias is not None:
                 net += layer.bias
-            out = layer.activation.forward(net, out=buf("out", l, n, layer.n_out))
+            out = layer.activation.forward(net, into=buf("out", l, n, layer.n_out))
             if masks is not None and masks[l] is not None:
                 out = np.multiply(out, masks[l], out=out if ws is not None else None)
             nets.append(net)
@@ -266,7 +266,7 @@ class Network:
                 g.grad_outs[l - 1] = grad_out
                 if masks[l - 1] is not None:  # out = f(net) · mask: chain through the mask
                     grad_out = np.multiply(grad_out, masks[l - 1], out=buf("masked", l - 1, n, below.n_out))
-                    below_out = below.activation.forward(fwd.nets[l - 1], out=buf("unmasked", l - 1, n, below.n_out))
+                    below_out = below.activation.forward(fwd.nets[l - 1], into=buf("unmasked", l - 1, n, below.n_out))
                 else:
                     below_out = fwd.outs[l]
                 delta = below.activation.backward(below_out, fwd.nets[l - 1], grad_out,
