@@ -37,7 +37,7 @@ def test_fused_cross_entropy_stays_finite_when_outputs_saturate(loss):
         value = net.loss([[1.0]], [[0.0, 1.0]])
         g = net.backward(net.forward([[1.0]]), [[0.0, 1.0]])
     assert np.isfinite(value) and value == pytest.approx(2000.0 if loss == "cross_entropy" else 2000.0, rel=1e-6)
-    assert np.all(np.isfinite(g.weights[0]))
+    assert np.all(np.isfinite(g.dW[0]))
 
 
 def test_float32_and_float64_agree_to_float32_precision():
@@ -52,7 +52,7 @@ def test_float32_and_float64_agree_to_float32_precision():
         assert f32.output.dtype == np.float32
         np.testing.assert_allclose(f32.output, f64.output, rtol=1e-5, atol=1e-6)
         g64, g32 = n64.backward(f64, t), n32.backward(f32, t)
-        for a, b in zip(g32.weights, g64.weights):
+        for a, b in zip(g32.dW, g64.dW):
             assert a.dtype == np.float32
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     s32 = seed_network("float32")

@@ -179,7 +179,7 @@ def test_several_samples_sample_k(tmp_path, capsys):
     net = chainrule.read_network_file(path).network
     fwd = net.forward([[0, 1]])
     g = net.backward(fwd, [[0]])
-    assert doc["values"]["dE_total/dw1"] == g.weights[0][0, 0]
+    assert doc["values"]["dE_total/dw1"] == g.dW[0][0, 0]
     assert main(["explain", str(path)]) == 0
     assert "this is the step on sample 1 alone" in capsys.readouterr().out
     assert main(["explain", str(path), "--sample", "3"]) == 2

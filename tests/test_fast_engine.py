@@ -44,7 +44,7 @@ def test_workspace_gradients_equal_fresh_forward_backward_bit_for_bit(loss, bias
             _, got = net.gradients(x, t)
             for a, b in zip(net.gradient_list(got), net.gradient_list(want)):
                 _same(a, b)
-            for a, b in zip(got.deltas + got.grad_outs, want.deltas + want.grad_outs):
+            for a, b in zip(got.delta + got.dout, want.delta + want.dout):
                 _same(a, b)
 
 
@@ -69,11 +69,11 @@ def test_forward_and_backward_results_are_never_overwritten_by_gradients():
     x, t = _data(rng, 4, "half_sse")
     fwd = net.forward(x)
     grads = net.backward(fwd, t)
-    kept = [a.copy() for a in fwd.nets + fwd.outs + grads.weights + grads.deltas]
+    kept = [a.copy() for a in fwd.nets + fwd.outs + grads.dW + grads.delta]
     for _ in range(3):
         x2, t2 = _data(rng, 4, "half_sse")
         net.gradients(x2, t2)
-    for a, b in zip(fwd.nets + fwd.outs + grads.weights + grads.deltas, kept):
+    for a, b in zip(fwd.nets + fwd.outs + grads.dW + grads.delta, kept):
         _same(a, b)
 
 
@@ -84,7 +84,7 @@ def test_copies_do_not_share_a_workspace():
     _, g1 = net.gradients(x, t)
     twin = net.copy()
     _, g2 = twin.gradients(x + 1.0, t)
-    assert not any(np.shares_memory(a, b) for a, b in zip(g1.weights, g2.weights))
+    assert not any(np.shares_memory(a, b) for a, b in zip(g1.dW, g2.dW))
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))

@@ -67,14 +67,14 @@ def test_frozen_biases_are_not_parameters_and_do_not_move():
 def test_trainable_shared_bias_gradient_is_the_sum_of_deltas():
     net = Network([2, 2, 2], "sigmoid", "half_sse", bias="shared", biases=[0.35, 0.6], train_biases=True, seed=0)
     g = net.backward(net.forward([0.05, 0.1]), [0.01, 0.99])
-    assert g.biases[1][0] == pytest.approx(g.deltas[1].sum(), abs=1e-15)
+    assert g.db[1][0] == pytest.approx(g.delta[1].sum(), abs=1e-15)
 
 
 def test_half_sse_gradient_of_a_perfect_prediction_is_zero():
     net = Network([3, 4, 2], ["tanh", "sigmoid"], "half_sse", seed=3)
     x = np.random.default_rng(0).normal(size=(5, 3))
     g = net.backward(net.forward(x), net.predict(x))
-    for dw in g.weights:
+    for dw in g.dW:
         np.testing.assert_array_equal(dw, 0.0)
 
 

@@ -117,4 +117,4 @@ def test_bounded_activations_stay_finite_for_huge_inputs(big, activation, seed):
         fwd = net.forward(x)
         assert np.all(np.isfinite(fwd.output)), (big, activation, fwd.output)
         grads = net.backward(fwd, [[0.2, 0.3, 0.5]])
-    assert all(np.all(np.isfinite(dw)) for dw in grads.weights)
+    assert all(np.all(np.isfinite(dw)) for dw in grads.dW)

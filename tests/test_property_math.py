@@ -153,8 +153,8 @@ def test_the_gradient_of_a_perfect_prediction_is_zero(case):
 
         net.loss_fn = get_loss(loss)
         _, grads = net.gradients(case.x, net.predict(case.x))  # target = output: out − t = 0 exactly
-        for dw in grads.weights:
+        for dw in grads.dW:
             np.testing.assert_array_equal(dw, 0.0)
-        for db in grads.biases:
+        for db in grads.db:
             if db is not None:
                 np.testing.assert_array_equal(db, 0.0)

@@ -85,7 +85,7 @@ def test_vanishing_gradients_train_without_nan():
     X, T = rng.normal(size=(16, 4)), rng.random((16, 1))
     net = Network([4] + [8] * 20 + [1], "sigmoid", "half_sse", seed=1)
     _, grads = net.gradients(X, T)
-    first, last = np.abs(grads.weights[0]).max(), np.abs(grads.weights[-1]).max()
+    first, last = np.abs(grads.dW[0]).max(), np.abs(grads.dW[-1]).max()
     assert 0 < first < 1e-6 * last  # vanished by many orders of magnitude — and still finite
     Trainer(net, X, T, epochs=3, batch_size=4, learning_rate=0.5, optimizer="sgd", metrics=()).run()
     assert all(np.all(np.isfinite(p)) for p in net.parameters())

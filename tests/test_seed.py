@@ -107,10 +107,10 @@ def test_published_10000_figures_come_from_an_updated_weights_loop():
         fwd = net.forward(seed.INPUT)
         g_out = net.backward(fwd, seed.TARGET)
         out_layer, hidden = net.layers[1], net.layers[0]
-        out_layer.weights -= 0.5 * g_out.weights[1]
+        out_layer.weights -= 0.5 * g_out.dW[1]
         # backpropagate again through the *updated* output weights
         g = net.backward(fwd, seed.TARGET)
-        hidden.weights -= 0.5 * g.weights[0]
+        hidden.weights -= 0.5 * g.dW[0]
     out = net.predict(seed.INPUT)[0]
     assert f"{out[0]:.9f}" == "0.015912196"
     assert f"{out[1]:.9f}" == "0.984065734"

@@ -71,14 +71,14 @@ def test_same_outputs_and_gradients_as_pytorch(hidden, output, loss, bias):
     # the loss itself to 1e-10: torch's log(1 − out) loses digits where out is near 1 (we compute it from net)
     assert abs(ours_loss - theirs_loss) <= 1e-10 * max(1.0, abs(theirs_loss))
     for l, (layer, lin) in enumerate(zip(net.layers, linears)):
-        np.testing.assert_allclose(g.weights[l], lin.weight.grad.numpy(), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(g.dW[l], lin.weight.grad.numpy(), rtol=0, atol=1e-12)
         if layer.bias is None:
             assert lin.bias is None
         elif layer.train_bias:
             expected = lin.bias.grad.numpy()
             if bias == "shared":  # one number shared by the layer: its gradient is the sum
                 expected = expected.sum(keepdims=True)
-            np.testing.assert_allclose(g.biases[l], expected, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(g.db[l], expected, rtol=0, atol=1e-12)
         else:
             assert not lin.bias.requires_grad
 
@@ -97,8 +97,8 @@ def test_dropout_masks_and_sample_weights_match_pytorch(hidden, loss):
     theirs_loss, _, linears = _torch_grads(net, module, x, t, sample_weight=v, masks=masks)
     assert abs(ours_loss - theirs_loss) <= 1e-12
     for l, lin in enumerate(linears):
-        np.testing.assert_allclose(g.weights[l], lin.weight.grad.numpy(), rtol=0, atol=1e-12)
-        np.testing.assert_allclose(g.biases[l], lin.bias.grad.numpy(), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(g.dW[l], lin.weight.grad.numpy(), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(g.db[l], lin.bias.grad.numpy(), rtol=0, atol=1e-12)
 
 
 def test_from_torch_reads_the_weights_back():

@@ -136,8 +136,8 @@ def test_l2_decay_adds_lambda_w_to_the_weight_gradient_only():
     fit(net, X, T, epochs=1, batch_size=None, shuffle=False, optimizer="sgd", learning_rate=0.1, l2=0.3, metrics=())
     _, g = before.gradients(X, T)
     for l, layer in enumerate(before.layers):
-        np.testing.assert_allclose(net.layers[l].weights, layer.weights - 0.1 * (g.weights[l] + 0.3 * layer.weights), atol=1e-15)
-        np.testing.assert_allclose(net.layers[l].bias, layer.bias - 0.1 * g.biases[l], atol=1e-15)
+        np.testing.assert_allclose(net.layers[l].weights, layer.weights - 0.1 * (g.dW[l] + 0.3 * layer.weights), atol=1e-15)
+        np.testing.assert_allclose(net.layers[l].bias, layer.bias - 0.1 * g.db[l], atol=1e-15)
 
 
 def test_dropout_is_seeded_changes_training_and_is_off_for_predictions():

@@ -68,14 +68,14 @@ class Forward:
 class Gradients:
     """Everything the backward pass computed, layer by layer (index l as in ``Network.layers``).
 
-    ``grad_outs[l]`` = dE/dout of layer l's outputs, ``deltas[l]`` = dE/dnet,
-    ``weights[l]`` = dE/dW and ``biases[l]`` = dE/db (``None`` where the layer has no bias).
+    ``dout[l]`` = dE/dout of layer l's outputs, ``delta[l]`` = dE/dnet,
+    ``dW[l]`` = dE/dW and ``db[l]`` = dE/db (``None`` where the layer has no bias).
     """
 
-    grad_outs: list[np.ndarray] = field(default_factory=list)
-    deltas: list[np.ndarray] = field(default_factory=list)
-    weights: list[np.ndarray] = field(default_factory=list)
-    biases: list[np.ndarray | None] = field(default_factory=list)
+    dout: list[np.ndarray] = field(default_factory=list)
+    delta: list[np.ndarray] = field(default_factory=list)
+    dW: list[np.ndarray] = field(default_factory=list)
+    db: list[np.ndarray | None] = field(default_factory=list)
 
 
 class Network:
@@ -162,7 +162,7 @@ class Network:
     def gradient_list(self, grads: Gradients) -> list[np.ndarray]:
         """The gradients in the order of :meth:`parameters`."""
         out = []
-        for layer, dw, db in zip(self.layers, grads.weights, grads.biases):
+        for layer, dw, db in zip(self.layers, grads.dW, grads.db):
             out.append(dw)
             if layer.train_bias:
                 out.append(db)
@@ -246,24 +246,24 @@ class Network:
         else:
             delta = last.activation.backward(out, net, grad_out)
         g = Gradients()
-        g.grad_outs = [None] * len(self.layers)
-        g.deltas = [None] * len(self.layers)
-        g.weights = [None] * len(self.layers)
-        g.biases = [None] * len(self.layers)
-        g.grad_outs[-1] = grad_out
+        g.dout = [None] * len(self.layers)
+        g.delta = [None] * len(self.layers)
+        g.dW = [None] * len(self.layers)
+        g.db = [None] * len(self.layers)
+        g.dout[-1] = grad_out
         for l in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[l]
-            g.deltas[l] = delta
-            g.weights[l] = np.matmul(delta.T, fwd.outs[l], out=buf("dW", l, layer.n_out, layer.n_in))
+            g.delta[l] = delta
+            g.dW[l] = np.matmul(delta.T, fwd.outs[l], out=buf("dW", l, layer.n_out, layer.n_in))
             if layer.bias is not None:
                 if layer.bias_mode == "per_neuron":
-                    g.biases[l] = np.sum(delta, axis=0, out=buf("db", l, 1, layer.n_out)[0] if ws else None)
+                    g.db[l] = np.sum(delta, axis=0, out=buf("db", l, 1, layer.n_out)[0] if ws else None)
                 else:
-                    g.biases[l] = delta.sum(keepdims=True).reshape(1)
+                    g.db[l] = delta.sum(keepdims=True).reshape(1)
             if l > 0:
                 below = self.layers[l - 1]
                 grad_out = np.matmul(delta, layer.weights, out=buf("grad_out", l - 1, n, below.n_out))
-                g.grad_outs[l - 1] = grad_out
+                g.dout[l - 1] = grad_out
                 if masks[l - 1] is not None:  # out = f(net) · mask: chain through the mask
                     grad_out = np.multiply(grad_out, masks[l - 1], out=buf("masked", l - 1, n, below.n_out))
                     below_out = below.activation.forward(fwd.nets[l - 1], into=buf("unmasked", l - 1, n, below.n_out))
@@ -275,7 +275,7 @@ class Network:
 
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
         """Gradient descent: w+ = w − η · dE/dw (and the same for trainable biases)."""
-        for layer, dw, db in zip(self.layers, grads.weights, grads.biases):
+        for layer, dw, db in zip(self.layers, grads.dW, grads.db):
             layer.weights -= learning_rate * dw
             if layer.train_bias:
                 layer.bias -= learning_rate * db

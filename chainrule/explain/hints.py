@@ -149,13 +149,13 @@ class Hinter:
             names, out = tr.notation, {}
             for l in range(len(net.layers) - 1):
                 for j, h in enumerate(names.neurons[l]):
-                    out[f"dE_total/dout_{h}"] = float(grads.grad_outs[l][0, j])
-                    out[f"delta_{h}"] = float(grads.deltas[l][0, j])
+                    out[f"dE_total/dout_{h}"] = float(grads.dout[l][0, j])
+                    out[f"delta_{h}"] = float(grads.delta[l][0, j])
                     for r, o in enumerate(names.neurons[l + 1]):
-                        out[f"dE_{o}/dout_{h}"] = float(grads.deltas[l + 1][0, r] * net.layers[l + 1].weights[r, j])
+                        out[f"dE_{o}/dout_{h}"] = float(grads.delta[l + 1][0, r] * net.layers[l + 1].weights[r, j])
                     for s, w in enumerate(names.weights[l][j]):
-                        out[f"dE_total/d{w}"] = float(grads.weights[l][j, s])
-                        out[f"{w}+"] = float(tr.network.layers[l].weights[j, s] - tr.learning_rate * grads.weights[l][j, s])
+                        out[f"dE_total/d{w}"] = float(grads.dW[l][j, s])
+                        out[f"{w}+"] = float(tr.network.layers[l].weights[j, s] - tr.learning_rate * grads.dW[l][j, s])
             self._variant = out
         return self._variant
 
@@ -173,9 +173,9 @@ class Hinter:
                 for l in range(len(net.layers) - 1, -1, -1):
                     g = net.backward(fwd, ts)
                     layer = net.layers[l]
-                    layer.weights -= lr * g.weights[l]
+                    layer.weights -= lr * g.dW[l]
                     if layer.train_bias:
-                        layer.bias -= lr * g.biases[l]
+                        layer.bias -= lr * g.db[l]
             fwd = net.forward(xs)
             out = {f"E_total@{n}": net.loss(xs, ts)}
             for k, o in enumerate(tr.notation.neurons[-1]):

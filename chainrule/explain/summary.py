@@ -126,7 +126,7 @@ def summary_lines(tr: Trace) -> list[Line]:
             vec(section, f"dE_total/dout_{gname}", rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}}",
                 _loss_gradient(net.loss_fn.gradient_text, net.n_outputs, "target", "out_o"),
                 _loss_gradient(net.loss_fn.gradient_latex, net.n_outputs, r"\mathbf{target}", r"\mathbf{out}_{o}"),
-                g.grad_outs[l][0], "how the total error changes with each output", l)
+                g.dout[l][0], "how the total error changes with each output", l)
         if l == last:
             how = "out_o - target" if net._fused else f"dE_total/dout_{gname} ⊙ {layer.activation.name}'(net_{gname})"
             lhow = (r"\mathbf{out}_{o} - \mathbf{target}" if net._fused else
@@ -138,16 +138,16 @@ def summary_lines(tr: Trace) -> list[Line]:
             above = groups[l + 1]
             vec(section, f"dE_total/dout_{gname}", rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}}",
                 f"W{l + 2}ᵀ · delta_{above}", rf"W_{{{l + 2}}}^\top \delta_{{{above}}}",
-                g.grad_outs[l][0], f"how the total error changes with out_{_span(names.neurons[l])}", l)
+                g.dout[l][0], f"how the total error changes with out_{_span(names.neurons[l])}", l)
             how = f"dE_total/dout_{gname} ⊙ {layer.activation.name}'(net_{gname})"
             lhow = rf"\frac{{\partial E_{{total}}}}{{\partial \mathbf{{out}}_{{{gname}}}}} \odot \text{{{layer.activation.name}}}'(\mathbf{{net}}_{{{gname}}})"
-        vec(section, f"delta_{gname}", rf"\delta_{{{gname}}}", how, lhow, g.deltas[l][0],
+        vec(section, f"delta_{gname}", rf"\delta_{{{gname}}}", how, lhow, g.delta[l][0],
             f"node deltas of {_span(names.neurons[l])}", l)
         p_text = "i" if l == 0 else f"out_{pname}"
         p_latex = r"\mathbf{i}" if l == 0 else rf"\mathbf{{out}}_{{{pname}}}"
         ws = names.weights[l]
         mat(section, f"dE_total/dW{l + 1}", rf"\frac{{\partial E_{{total}}}}{{\partial W_{{{l + 1}}}}}",
-            f"delta_{gname} · {p_text}ᵀ", rf"\delta_{{{gname}}} {p_latex}^\top", g.weights[l],
+            f"delta_{gname} · {p_text}ᵀ", rf"\delta_{{{gname}}} {p_latex}^\top", g.dW[l],
             f"gradients of {ws[0][0]}..{ws[-1][-1]}; entry (r, s) = delta of receiver r · output of sender s", l)
         mat(section, f"W{l + 1}+", rf"W_{{{l + 1}}}^{{+}}", f"W{l + 1} - eta * dE_total/dW{l + 1}",
             rf"W_{{{l + 1}}} - \eta \frac{{\partial E_{{total}}}}{{\partial W_{{{l + 1}}}}}", tr.updated.layers[l].weights,

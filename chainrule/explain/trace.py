@@ -2,7 +2,7 @@
 
 The trace never recomputes the network by a second route.  It runs the engine's own
 ``forward``, ``backward`` and ``apply_gradients`` and then *names* the array elements they
-produced (net_h1 is ``fwd.nets[0][0, 0]``, delta_o1 is ``grads.deltas[1][0, 0]``, ...).  The only
+produced (net_h1 is ``fwd.nets[0][0, 0]``, delta_o1 is ``grads.delta[1][0, 0]``, ...).  The only
 arithmetic done here is the splitting of the engine's matrix products into the seed's named terms
 (dE_o1/dout_h1 = delta_o1 · w5), done on whole arrays.
 
@@ -151,7 +151,7 @@ def _error_steps(tr: Trace, ts: np.ndarray) -> None:
 
 def _weight_gradient_steps(tr: Trace, l: int, section: str, outer: str) -> None:
     """dnet_X/dw = out_sender and dE_total/dw = outer · dout_X/dnet_X · dnet_X/dw for layer l."""
-    names, dw = tr.notation, tr.gradients.weights[l].tolist()  # lists: fast scalar access
+    names, dw = tr.notation, tr.gradients.dW[l].tolist()  # lists: fast scalar access
     senders = names.sender_outputs(l)
     sender_out = tr.forward.outs[l][0].tolist()
     chain = outer is not None
@@ -173,7 +173,7 @@ def _bias_gradient_steps(tr: Trace, l: int, section: str) -> None:
     layer, names = tr.network.layers[l], tr.notation
     if not layer.train_bias:
         return
-    db = tr.gradients.biases[l]
+    db = tr.gradients.db[l]
     if layer.bias_mode == "shared":
         deltas = " + ".join(f"<delta_{x}>" for x in names.neurons[l])
         tr.steps.append(Step(f"dE_total/d{names.biases[l][0]}", float(db[0]), section, deltas, deltas,
@@ -208,7 +208,7 @@ def _backward_steps(tr: Trace) -> None:
     # ---- output layer: dE_total/dout_oK, dout_oK/dnet_oK, delta_oK
     for k, o in enumerate(names.neurons[last]):
         y = f"out_{o}"
-        tr.steps.append(Step(f"dE_total/dout_{o}", float(grads.grad_outs[last][0, k]), "output",
+        tr.steps.append(Step(f"dE_total/dout_{o}", float(grads.dout[last][0, k]), "output",
                              _fill(net.loss_fn.gradient_text, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
                              _fill(net.loss_fn.gradient_latex, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
                              f"how the total error changes with {y}", last))
@@ -226,7 +226,7 @@ def _backward_steps(tr: Trace) -> None:
         else:
             text = f"<dE_total/dout_{o}> * <dout_{o}/dnet_{o}>"
             note = f"node delta of {o}: dE_total/dnet_{o}"
-        tr.steps.append(Step(f"delta_{o}", float(grads.deltas[last][0, k]), "output",
+        tr.steps.append(Step(f"delta_{o}", float(grads.delta[last][0, k]), "output",
                              text, text.replace(" * ", " \\cdot "), note, last))
     _weight_gradient_steps(tr, last, "output", "dE_total/dout_{n}" if not fused and out_layer.activation.elementwise else None)
     _bias_gradient_steps(tr, last, "output")
@@ -238,12 +238,12 @@ def _backward_steps(tr: Trace) -> None:
         receivers = names.neurons[l + 1]
         # dE_oK/dout_hJ terms exist by name when each E_oK depends on net_oK alone (the seed's case)
         per_output_terms = l + 1 == last and out_layer.activation.elementwise
-        terms = grads.deltas[l + 1][0][:, None] * above.weights  # [receiver, sender] = delta · w
+        terms = grads.delta[l + 1][0][:, None] * above.weights  # [receiver, sender] = delta · w
         d = "delta_{r}"
         if per_output_terms and not fused:  # the seed's name for delta_oK in this part
             d = "dE_{r}/dnet_{r}"
             for k, r in enumerate(receivers):
-                tr.steps.append(Step(f"dE_{r}/dnet_{r}", float(grads.deltas[last][0, k]), "hidden",
+                tr.steps.append(Step(f"dE_{r}/dnet_{r}", float(grads.delta[last][0, k]), "hidden",
                                      f"<dE_total/dout_{r}> * <dout_{r}/dnet_{r}>",
                                      f"<dE_total/dout_{r}> \\cdot <dout_{r}/dnet_{r}>",
                                      f"how E_{r} changes with net_{r} (= delta_{r})", l))
@@ -262,14 +262,14 @@ def _backward_steps(tr: Trace) -> None:
                 else:
                     parts.append(f"<delta_{r}> * <{w}>")
             text = " + ".join(parts)
-            tr.steps.append(Step(f"dE_total/dout_{h}", float(grads.grad_outs[l][0, j]), "hidden",
+            tr.steps.append(Step(f"dE_total/dout_{h}", float(grads.dout[l][0, j]), "hidden",
                                  text, text.replace(" * ", " \\cdot "), f"how the total error changes with out_{h}", l))
             deriv = layer.activation.derivative(tr.forward.outs[l + 1], tr.forward.nets[l])
             tr.steps.append(Step(f"dout_{h}/dnet_{h}", float(deriv[0, j]), "hidden",
                                  _fill(layer.activation.derivative_text, x=f"net_{h}", y=f"out_{h}"),
                                  _fill(layer.activation.derivative_latex, x=f"net_{h}", y=f"out_{h}"),
                                  f"how out_{h} changes with net_{h}", l))
-            tr.steps.append(Step(f"delta_{h}", float(grads.deltas[l][0, j]), "hidden",
+            tr.steps.append(Step(f"delta_{h}", float(grads.delta[l][0, j]), "hidden",
                                  f"<dE_total/dout_{h}> * <dout_{h}/dnet_{h}>",
                                  f"<dE_total/dout_{h}> \\cdot <dout_{h}/dnet_{h}>", f"node delta of {h}", l))
         _weight_gradient_steps(tr, l, "hidden", "dE_total/dout_{n}")
