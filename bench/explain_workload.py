@@ -20,13 +20,6 @@ def problem():
 def render(fmt: str, detail: str = "auto") -> int:
     """Trace one step and render it; returns the length of the text (so nothing is skipped)."""
     net, x, t = problem()
-    try:
-        from chainrule.explain.api import explain_network
-    except ImportError:  # before the renderers land: the trace and its JSON
-        import json
+    from chainrule.api import explain_network
 
-        from chainrule.explain.render_json import trace_to_dict
-        from chainrule.explain.trace import trace_step
-
-        return len(json.dumps(trace_to_dict(trace_step(net, x, t, 0.5))))
     return len(explain_network(net, format=fmt, x=x, target=t, learning_rate=0.5, detail=detail))

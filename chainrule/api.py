@@ -1,4 +1,4 @@
-"""The Python API: ``chainrule.explain(...)``, ``chainrule.check(...)``, ``chainrule.exercise(...)``.
+"""The Python API, plain functions: ``chainrule.explain(...)``, ``chainrule.check(...)``, ``chainrule.exercise(...)``.
 
 It sits at the top of the package because it joins layers: a network may come from a file (io)
 and is then explained or checked (explain).
@@ -25,6 +25,8 @@ def load_problem(network=None, x=None, target=None, learning_rate=None):
 
         return (seed.seed_network(), seed.INPUT, seed.TARGET,
                 seed.LEARNING_RATE if learning_rate is None else learning_rate, "the seed network")
+    if not isinstance(network, Network) and isinstance(getattr(network, "network_", None), Network):
+        network = network.network_  # a fitted scikit-learn-style estimator: the network it holds
     if isinstance(network, Network):
         if x is None or target is None:
             raise ConfigError("explaining a Network needs x= and target= (one training sample)")
@@ -55,12 +57,16 @@ def _one_sample(network, x, target, sample):
     return xs[sample - 1:sample], ts[sample - 1:sample], sample, n
 
 
-def explain_network(network=None, format: str | None = None, only=None, *, sample: int | None = None,
-                    detail: str = "auto", x=None, target=None, learning_rate=None):
+def explain(network=None, format: str | None = None, only=None, *, sample: int | None = None,
+            detail: str = "auto", x=None, target=None, learning_rate=None):
     """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
-    its rendering as text, markdown, html, latex or json)."""
-    from .explain.explanation import Explanation
-    from .explain.trace import trace_step
+    its rendering in one of :func:`chainrule.derivation.formats.names`: text, markdown, html, latex, json).
+
+    ``network`` is a :class:`Network` (with ``x=``, ``target=``), a fitted scikit-learn-style estimator
+    (anything whose ``network_`` attribute holds a Network; also with ``x=``, ``target=``), a network
+    file's path or contents (a dict), or None for the seed."""
+    from .derivation.explanation import Explanation
+    from .derivation.trace import trace_step
 
     net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
     x1, t1, k, n = _one_sample(net, xs, ts, sample)
@@ -70,9 +76,12 @@ def explain_network(network=None, format: str | None = None, only=None, *, sampl
     return exp if format is None else exp.render(format)
 
 
+explain_network = explain  # the name this function had before ``chainrule.explain`` became one
+
+
 def check(sheet, network=None, *, sample: int | None = None):
     """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed)."""
-    from .explain.check import check_answers, parse_sheet
+    from .derivation.check import check_answers, parse_sheet
 
     source = "<sheet>"
     if isinstance(sheet, Path) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
@@ -102,6 +111,6 @@ def check(sheet, network=None, *, sample: int | None = None):
 
 def exercise(seed: int = 0, **options):
     """A random small exercise (network file, questions, answer key); the same seed, the same one."""
-    from .explain.exercise import make_exercise
+    from .derivation.exercise import make_exercise
 
     return make_exercise(seed, **options)

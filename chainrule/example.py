@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from . import seed
 from .errors import ConfigError
-from .explain.trace import Trace, trace_step
+from .derivation.trace import Trace, trace_step
 from .training import train_online
 
 

@@ -128,7 +128,7 @@ def test_check_against_a_network_file(tmp_path):
 def test_check_and_example_report_the_same_trained_values_bit_for_bit():
     from chainrule import seed
     from chainrule.example import run_example
-    from chainrule.explain.check import values_after
+    from chainrule.derivation.check import values_after
 
     ex = run_example(10_000).values
     v = values_after(seed.seed_network(), seed.INPUT, seed.TARGET, seed.LEARNING_RATE, {1, 9_999, 10_000})

@@ -1,5 +1,6 @@
 """``chainrule explain``: the seed's derivation in order, any network, every format, --only, large networks."""
 
+import importlib
 import json
 import re
 import subprocess
@@ -11,9 +12,9 @@ import pytest
 import chainrule
 from chainrule.cli import main
 from chainrule.core.network import Network
-from chainrule.explain.explanation import Explanation
-from chainrule.explain.mathml import to_mathml
-from chainrule.explain.trace import trace_step
+from chainrule.derivation.explanation import Explanation
+from chainrule.derivation.mathml import to_mathml
+from chainrule.derivation.trace import trace_step
 
 SEED_LINES_IN_ORDER = [
     "net_h1 = w1 * i1 + w2 * i2 + b1 * 1 = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1 = 0.3775",
@@ -193,22 +194,22 @@ def test_python_api_and_rich_display():
     assert exp._repr_html_().startswith('<div class="chainrule-explanation">')
     assert chainrule.explain(format="json").startswith("{")
     assert chainrule.explain_network is chainrule.api.explain_network
-    from chainrule.explain import explain
-    assert explain is chainrule.explain  # the package itself is callable
-    assert chainrule.explain.trace.trace_step is chainrule.trace_step
+    importlib.import_module("chainrule.derivation.trace")  # the subpackage never shadows the function
+    assert chainrule.explain is chainrule.api.explain and callable(chainrule.explain)
+    assert chainrule.derivation.trace.trace_step is chainrule.trace_step
     spec = {"layers": [2, 1], "activation": "identity", "weights": [[[1.0, 2.0]]], "input": [1, 1], "target": [0]}
     assert chainrule.explain(spec).values["out_o1"] == 3.0
 
 
 def test_api_in_a_fresh_interpreter():
-    code = ("import chainrule; e = chainrule.explain(only=['w5']); import chainrule.explain.render_text; "
+    code = ("import chainrule; e = chainrule.explain(only=['w5']); import chainrule.derivation.render_text; "
             "print(type(chainrule.explain).__name__, round(e.values['w5+'], 9))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.stdout.split() == ["_CallableModule", "0.35891648"], proc.stderr
+    assert proc.stdout.split() == ["function", "0.35891648"], proc.stderr
 
 
 def test_latex_breaks_long_sums_outside_braces():
-    from chainrule.explain.latex import _top_level_terms
+    from chainrule.derivation.latex import _top_level_terms
 
     assert _top_level_terms(r"a + \frac{1}{1 + e} + \left(b + c\right) + d") == [
         "a", r"\frac{1}{1 + e}", r"\left(b + c\right)", "d"]
@@ -218,3 +219,28 @@ def test_latex_breaks_long_sums_outside_braces():
     net_line = next(line for line in tex.splitlines() if line.startswith("net_{o1}"))
     assert net_line.count(r"\\ &\quad + ") >= 2  # formula and numbers each broken
     assert net_line.count("{") == net_line.count("}")
+
+
+def test_an_explain_format_is_one_registered_renderer():
+    from chainrule.cli import build_parser
+    from chainrule.derivation import formats
+
+    formats.register_format("shout", lambda exp: exp.to_text().upper(), "loud")
+    try:
+        assert chainrule.explain(format="loud").startswith("A 2-2-2 NETWORK")
+        assert "shout" in build_parser()._subparsers._group_actions[0].choices["explain"].format_help()
+        with pytest.raises(chainrule.ConfigError, match="shout"):  # the error lists what is registered
+            chainrule.explain(format="nope")
+    finally:
+        formats.FORMATS.pop("shout")
+        formats.ALIASES.pop("loud")
+
+
+def test_explain_takes_a_fitted_estimator_by_its_network_():
+    net = chainrule.seed_network()
+
+    class Fitted:  # the duck type a scikit-learn-style estimator offers once fitted
+        network_ = net
+
+    exp = chainrule.explain(Fitted(), x=[0.05, 0.10], target=[0.01, 0.99])
+    assert exp.values["w5+"] == chainrule.explain().values["w5+"]

@@ -31,7 +31,7 @@ out_o1@10000 = 0.015913620
 
 
 def test_answer_sheets(record_property):
-    from chainrule.explain.check import parse_sheet
+    from chainrule.derivation.check import parse_sheet
 
     def valid(text, answers):
         return None if all(is_finite_number(a.given) for a in answers) else "a non-finite number was accepted"

@@ -11,7 +11,7 @@ import pytest
 
 from chainrule import seed
 from chainrule.example import run_example
-from chainrule.explain.check import is_close, parse_sheet
+from chainrule.derivation.check import is_close, parse_sheet
 
 # name (canonical) -> why the published figure is wrong
 MISPRINTS = {

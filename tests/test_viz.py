@@ -10,7 +10,7 @@ from chainrule import seed
 from chainrule.cli import main
 from chainrule.data.toy2d import DATASETS, make_toy2d
 from chainrule.errors import ConfigError, FileFormatError
-from chainrule.explain.trace import trace_step
+from chainrule.derivation.trace import trace_step
 from chainrule.viz.diagram import NEGATIVE, POSITIVE, layout, to_png, to_svg
 from chainrule.viz.plots import check_history, plot_history
 

@@ -45,7 +45,7 @@ def run(args) -> int:
     network, xs, ts, lr = load_network(args.network)
     values = None
     if args.step:
-        from ..explain.trace import trace_step
+        from ..derivation.trace import trace_step
 
         values = trace_step(network, xs[0], ts[0], lr).values
     lay = layout(network, values, args.title)

@@ -24,8 +24,8 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from .. import seed
     from ..example import run_example
-    from ..explain.numbers import fmt
-    from ..explain.render_text import render_text
+    from ..derivation.numbers import fmt
+    from ..derivation.render_text import render_trace
 
     ex = run_example(args.iterations)
     if args.history:
@@ -40,7 +40,7 @@ def run(args) -> int:
     print("  inputs i1 = 0.05, i2 = 0.1; targets 0.01, 0.99; learning rate eta = 0.5")
     print("  weights w1..w8 = 0.15 0.2 0.25 0.3 0.4 0.45 0.5 0.55; biases b1 = 0.35, b2 = 0.6 (not trained)")
     print()
-    print(render_text(ex.trace))
+    print(render_trace(ex.trace))
     print(f"After {n:,} iteration{'s' if n != 1 else ''}")
     print("-" * len(f"After {n:,} iterations"))
     print(f"E_total@{n} = {fmt(ex.final[f'E_total@{n}'])}")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-FORMATS = ("text", "markdown", "html", "latex", "json")
-
 
 def add_parser(sub) -> None:
+    from ..derivation.formats import names
+
     p = sub.add_parser(
         "explain",
         help="the worked derivation of one training step of a network (default: the seed's)",
@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
         "and the error after the update.",
     )
     p.add_argument("network", nargs="?", metavar="NETWORK", help="network file (.json or .toml)")
-    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--format", "-f", choices=names(), default="text", help="output format (default text)")
     p.add_argument("--only", metavar="NAMES", help="comma-separated weights, biases or quantities, e.g. w5,w1: "
                    "only the steps their gradients need")
     p.add_argument("--neuron", metavar="NAME", help="one neuron in full, e.g. h12 or o1 (its inputs, delta, gradients)")
@@ -29,12 +29,12 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..api import explain_network
+    from ..api import explain
 
     only = [n for n in (args.only or "").split(",") if n.strip()]
     if args.neuron:
         only.append(args.neuron)
-    text = explain_network(args.network, format=args.format, only=only or None, sample=args.sample,
+    text = explain(args.network, format=args.format, only=only or None, sample=args.sample,
                            detail=args.detail)
     if args.output:
         from ..io.atomic import write_text

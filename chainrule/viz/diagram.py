@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 
 from ..core.network import Network
 from ..errors import ConfigError
-from ..explain.notation import Notation
-from ..explain.numbers import fmt
+from ..derivation.notation import Notation
+from ..derivation.numbers import fmt
 
 POSITIVE, NEGATIVE = "#2b6cb0", "#c53030"
 FILL = {"input": "#e6f0fa", "hidden": "#eef7ee", "output": "#fdf0e6", "bias": "#f4f4f4"}

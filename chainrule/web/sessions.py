@@ -19,10 +19,10 @@ import numpy as np
 
 from .. import seed
 from ..errors import ConfigError
-from ..explain.numbers import fmt
-from ..explain.render_json import trace_to_dict
-from ..explain.render_text import step_line
-from ..explain.trace import trace_step
+from ..derivation.numbers import fmt
+from ..derivation.render_json import trace_to_dict
+from ..derivation.views import step_line
+from ..derivation.trace import trace_step
 from ..io.network_file import network_from_dict, network_to_dict
 
 MAX_LAYERS = 6  # inputs, up to four hidden layers, outputs
@@ -168,7 +168,7 @@ class Session:
         self.load(spec)
 
     def _set(self, spec: dict, name: str, value: float) -> None:
-        from ..explain.notation import Notation, canonical_name
+        from ..derivation.notation import Notation, canonical_name
 
         name = canonical_name(name) if name not in ("eta",) else name
         names = Notation(self.network)
@@ -213,7 +213,7 @@ class Session:
         trace = trace_to_dict(tr)
         for s in trace["steps"]:  # the worked line, exactly as `chainrule explain` prints it
             original = tr.step(s["name"])
-            s["line"] = step_line(original, values, tr.givens)
+            s["line"] = step_line(original, values, tr.givens).written
             s["shown"] = fmt(s["value"])
         shown = {name: fmt(v, name in tr.givens) for name, v in values.items()}
         out = {

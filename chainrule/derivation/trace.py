@@ -12,6 +12,7 @@ stands for another quantity; renderers substitute names or numbers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,8 @@ import numpy as np
 from ..core.network import Forward, Gradients, Network
 from ..errors import ConfigError
 from .notation import Notation
+
+REF = re.compile(r"<([^<>]+)>")  # a quantity's name inside a step's formula template: <w5>
 
 SECTIONS = {
     "forward": "The forward pass",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from .numbers import fmt
-
-REF = re.compile(r"<([^<>]+)>")
+from .trace import REF
 _GREEK = {"eta": r"\eta", "delta": r"\delta"}
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .latex import REF, latex_name, latex_numbers, latex_symbolic
+from .latex import latex_name, latex_numbers, latex_symbolic
 from .numbers import fmt
-from .render_text import substituted, symbolic
+from .trace import REF, SECTIONS
 
 
 @dataclass
@@ -28,8 +28,23 @@ class Line:
         return " = ".join(self.text)
 
     @property
+    def written(self) -> str:
+        """The plain line as the text output prints it: a bare result carries its note."""
+        return self.plain + (f"    ({self.note})" if self.inline_note else "")
+
+    @property
     def math(self) -> str:
         return " = ".join(self.latex)
+
+
+def symbolic(template: str) -> str:
+    """The formula with names: ``<w1> * <i1>`` → ``w1 * i1``."""
+    return REF.sub(lambda m: m.group(1), template)
+
+
+def substituted(template: str, values: dict[str, float], givens: dict[str, float]) -> str:
+    """The formula with numbers: ``<w1> * <i1>`` → ``0.15 * 0.05``."""
+    return REF.sub(lambda m: fmt(values[m.group(1)], m.group(1) in givens), template)
 
 
 def step_line(step, values: dict, givens: dict) -> Line:
@@ -48,3 +63,17 @@ def step_line(step, values: dict, givens: dict) -> Line:
                     step.note, step.layer)
     return Line(step.section, step.name, [step.name, formula, numbers, result],
                 [lname, lformula, lnumbers, result], step.note, step.layer)
+
+
+def trace_sections(trace) -> list[tuple[str, list[Line]]]:
+    """Every step of a trace as lines, grouped by section (titles written out)."""
+    return group_lines([step_line(s, trace.values, trace.givens) for s in trace.steps])
+
+
+def group_lines(lines: list[Line]) -> list[tuple[str, list[Line]]]:
+    groups: list[tuple[str, list[Line]]] = []
+    for line in lines:
+        if not groups or groups[-1][0] != line.section:
+            groups.append((line.section, []))
+        groups[-1][1].append(line)
+    return [(SECTIONS[key], lines) for key, lines in groups]

@@ -10,14 +10,12 @@
 from __future__ import annotations
 
 import difflib
-import json
 
 from ..errors import ConfigError
-from .latex import REF
 from .notation import canonical_name
 from .numbers import fmt
-from .trace import SECTIONS, Step, Trace
-from .views import Line, step_line
+from .trace import REF, Step, Trace
+from .views import Line, group_lines, step_line
 
 CONTEXT_TERMS = 12  # in a large network, a context step with more terms is shown by its value only
 SUMMARY_ABOVE = 100  # weights; larger networks are summarised layer by layer unless asked otherwise
@@ -111,65 +109,34 @@ class Explanation:
         return out
 
     def sections(self) -> list[tuple[str, list[Line]]]:
-        groups: list[tuple[str, list[Line]]] = []
-        for line in self.lines():
-            if not groups or groups[-1][0] != line.section:
-                groups.append((line.section, []))
-            groups[-1][1].append(line)
-        return [(SECTIONS[key], lines) for key, lines in groups]
+        return group_lines(self.lines())
 
     # --------------------------------------------------------------------------- renderings
+    def render(self, format: str = "text") -> str:
+        """The explanation in one of the registered formats (:mod:`chainrule.derivation.formats`)."""
+        from .formats import renderer
+
+        return renderer(format)(self)
+
     def to_text(self) -> str:
-        out = [*self.header(), ""]
-        for title, lines in self.sections():
-            out += [title, "-" * len(title)]
-            for line in lines:
-                out.append(line.plain + (f"    ({line.note})" if line.inline_note else ""))
-            out.append("")
-        return "\n".join(out)
+        return self.render("text")
 
     def to_markdown(self) -> str:
-        from .render_markdown import render_markdown
-
-        return render_markdown(self)
+        return self.render("markdown")
 
     def to_html(self) -> str:
-        from .render_html import render_html
-
-        return render_html(self)
+        return self.render("html")
 
     def to_latex(self) -> str:
-        from .render_latex import render_latex
-
-        return render_latex(self)
-
-    def to_dict(self) -> dict:
-        from .render_json import trace_to_dict
-
-        doc = trace_to_dict(self.trace, steps=not self.summary)
-        if self.summary:  # a large network: its steps layer by layer, every scalar still in "values"
-            doc["steps"] = [{"name": l.name, "section": l.section, "text": l.plain, "latex": l.math,
-                             "note": l.note, "layer": l.layer} for l in self.lines()]
-        if self.only:
-            keep = {s.name for s in self.steps}
-            doc["steps"] = [s for s in doc["steps"] if s["name"] in keep]
-        net = self.trace.network
-        doc = {"network": {"layers": net.sizes, "activation": [l.activation.name for l in net.layers],
-                           "loss": net.loss_fn.name, "learning_rate": self.trace.learning_rate},
-               "sample": self.sample, "n_samples": self.n_samples, **({"only": self.only} if self.only else {}),
-               **doc}
-        return doc
+        return self.render("latex")
 
     def to_json(self) -> str:
-        small = self.trace.network.n_weights <= SUMMARY_ABOVE
-        return json.dumps(self.to_dict(), indent=1 if small else None) + "\n"
+        return self.render("json")
 
-    def render(self, format: str = "text") -> str:
-        renderers = {"text": self.to_text, "markdown": self.to_markdown, "md": self.to_markdown,
-                     "html": self.to_html, "latex": self.to_latex, "tex": self.to_latex, "json": self.to_json}
-        if format not in renderers:
-            raise ConfigError(f"unknown format {format!r}; choose one of text, markdown, html, latex, json")
-        return renderers[format]()
+    def to_dict(self) -> dict:
+        from .render_json import explanation_to_dict
+
+        return explanation_to_dict(self)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

@@ -20,6 +20,8 @@ import re
 
 from ..core.network import Network
 
+AT = re.compile(r"(.+)@(\d+)")  # NAME@N: a value after N updates
+
 
 class Notation:
     """The names of one network's inputs, neurons, weights and biases."""

@@ -19,11 +19,12 @@ from decimal import Decimal
 
 import numpy as np
 
-from .latex import REF
+from .after import values_after
+from .notation import AT
 from .numbers import fmt
-from .trace import Trace
-
-_AT = re.compile(r"(.+)@(\d+)")
+from .tolerance import is_close
+from .trace import REF, Trace
+from .views import step_line
 
 
 class Hinter:
@@ -41,8 +42,6 @@ class Hinter:
         step = self._steps.get(name)
         if step is None or not REF.search(step.text):
             return None
-        from .views import step_line
-
         return step_line(step, self.values, self.trace.givens).plain
 
     # ------------------------------------------------------------------------- the hint
@@ -67,14 +66,12 @@ class Hinter:
 
     def _candidates(self, name: str) -> list[tuple[float, str]]:
         out: list[tuple[float, str]] = []
-        m = _AT.fullmatch(name)
+        m = AT.fullmatch(name)
         if m:
             base, n = m.group(1), int(m.group(2))
             near = [k for k in (n - 1, n + 1) if k >= 0]
             others = self._after
             if any(f"{base}@{k}" not in others for k in near):
-                from .check import values_after
-
                 others = values_after(self.trace.network, self.x, self.target, self.trace.learning_rate, set(near))
             for k in near:
                 if f"{base}@{k}" in others:
@@ -194,8 +191,6 @@ def _negated(text: str) -> str:
 
 
 def _close(text: str, value: float) -> bool:
-    from .check import is_close
-
     return is_close(text, value)
 
 

@@ -7,7 +7,6 @@ when |given − exact| ≤ max(one unit in the last decimal place written, 1e-8 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -15,11 +14,11 @@ import numpy as np
 
 from ..core.network import Network
 from ..errors import FileFormatError
-from ..training.online import train_online
-from .notation import Notation, canonical_name
+from .after import MAX_ITERATIONS, values_after
+from .hints import Hinter
+from .notation import AT, canonical_name
+from .tolerance import is_close
 
-RELATIVE_TOLERANCE = 1e-8
-MAX_ITERATIONS = 100_000  # NAME@N is computed by training; beyond this a line is refused, not run for hours
 
 
 @dataclass
@@ -55,51 +54,8 @@ def parse_sheet(text: str) -> list[AnswerLine]:
     return answers
 
 
-def last_place(text: str) -> float:
-    """One unit in the last decimal place written: ``"0.05"`` → 0.01, ``"3.51e-05"`` → 1e-7."""
-    return float(Decimal(1).scaleb(Decimal(text).as_tuple().exponent))
-
-
-def is_close(text: str, exact: float) -> bool:
-    """The sheet's rule: right when |given − exact| ≤ max(last place written, 1e-8 · |exact|)."""
-    return abs(float(Decimal(text)) - exact) <= max(last_place(text), RELATIVE_TOLERANCE * abs(exact))
-
-
-_AT = re.compile(r"(.+)@(\d+)")
-
-
-def values_after(network: Network, x, target, learning_rate: float, iterations: set[int]) -> dict[str, float]:
-    """Named values after N updates (``out_o1@N``, ``net_h1@N``, ``E_total@N``, ``w5@N``, ...).
-
-    Trains a copy of ``network`` once, up to the largest N asked for, with the same online loop
-    as ``chainrule example`` (so both report the same numbers, bit for bit).
-    """
-    names = Notation(network)
-    net = network.copy()
-    xs = net.as_inputs(x)
-    ts = net.as_targets(target, len(xs))
-    values: dict[str, float] = {}
-    done = 0
-    for n in sorted(iterations):
-        if n > done:
-            train_online(net, xs, ts, learning_rate, n - done)
-            done = n
-        fwd = net.forward(xs)
-        for l, layer in enumerate(net.layers):
-            for j, neuron in enumerate(names.neurons[l]):
-                values[f"net_{neuron}@{n}"] = float(fwd.nets[l][0, j])
-                values[f"out_{neuron}@{n}"] = float(fwd.outs[l + 1][0, j])
-                for s, w in enumerate(names.weights[l][j]):
-                    values[f"{w}@{n}"] = float(layer.weights[j, s])
-            if names.biases[l] is not None:
-                for j, b in enumerate(dict.fromkeys(names.biases[l])):
-                    values[f"{b}@{n}"] = float(layer.bias[j])
-        values[f"E_total@{n}"] = net.loss(xs, ts)
-    return values
-
-
 def iterations_asked(answers: list[AnswerLine]) -> set[int]:
-    return {int(m.group(2)) for a in answers if (m := _AT.fullmatch(a.canonical))}
+    return {int(m.group(2)) for a in answers if (m := AT.fullmatch(a.canonical))}
 
 
 # ----------------------------------------------------------------------------- verdicts
@@ -174,7 +130,6 @@ class CheckResult:
 def check_answers(answers: list[AnswerLine], network: Network, x, target, learning_rate: float,
                   source: str = "<sheet>") -> CheckResult:
     """A verdict for every answer, against one step (and N steps for ``NAME@N``) of the engine."""
-    from .hints import Hinter
     from .trace import trace_step
 
     trace = trace_step(network, x, target, learning_rate)
@@ -186,7 +141,7 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
     verdicts = []
     for a in answers:
         name = a.canonical
-        m = _AT.fullmatch(name)
+        m = AT.fullmatch(name)
         exact = values.get(name) if not m else after.get(name) if int(m.group(2)) in asked else None
         if exact is None:
             why = (f"values after more than {MAX_ITERATIONS:,} updates are not computed"
