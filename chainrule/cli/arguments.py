@@ -22,3 +22,9 @@ def whole_number(minimum: int):
 
 
 positive_int = whole_number(1)
+
+
+def one_of(registry) -> dict:
+    """``add_argument`` options accepting any name registered in ``registry`` (core/registry.py),
+    in any spelling the registry accepts: ``parser.add_argument("--loss", **one_of(LOSSES))``."""
+    return {"type": registry.canonical, "choices": list(registry)}

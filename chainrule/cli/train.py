@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .arguments import positive_int
+from .arguments import one_of, positive_int
 
 SMALL_DATA = 20  # below this many samples nothing is held out by default
 
 
 def add_parser(sub) -> None:
+    from ..core.activations import ACTIVATIONS
+    from ..core.init import INITIALISERS
+    from ..core.losses import LOSSES
+    from ..core.optimizers import OPTIMIZERS
+
     p = sub.add_parser(
         "train",
         help="train a network on real data (xor, iris, digits, a CSV or IDX file) and save it",
@@ -31,18 +36,20 @@ def add_parser(sub) -> None:
     n = p.add_argument_group("network")
     n.add_argument("--layers", required=True, metavar="SIZES",
                    help="all layer sizes from inputs to outputs, e.g. 64,64,10 or 2,5,1")
-    n.add_argument("--activation", default="relu", help="hidden-layer activation (default relu)")
-    n.add_argument("--output-activation", default=None,
+    n.add_argument("--activation", default="relu", **one_of(ACTIVATIONS), help="hidden-layer activation (default relu)")
+    n.add_argument("--output-activation", default=None, **one_of(ACTIVATIONS),
                    help="output activation (default: softmax with cross_entropy, sigmoid with binary_cross_entropy "
                    "or for classes, identity for values)")
-    n.add_argument("--loss", default=None, help="cross_entropy, binary_cross_entropy, mse or half_sse "
-                   "(default: cross_entropy for classes, mse for values)")
-    n.add_argument("--init", default="auto", help="uniform (the seed script's), xavier, he or auto (default)")
+    n.add_argument("--loss", default=None, **one_of(LOSSES),
+                   help="the loss (default: cross_entropy for classes, mse for values)")
+    n.add_argument("--init", default="auto", type=str.lower, choices=["auto", *INITIALISERS],
+                   help="the initial weights: uniform (the seed script's), xavier, he, or auto (default: "
+                   "each activation's own choice)")
     n.add_argument("--bias", default="per_neuron", choices=["per_neuron", "shared", "none"])
     n.add_argument("--freeze-biases", action="store_true", help="never update the biases (the seed's choice)")
     n.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     t = p.add_argument_group("training")
-    t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov or adam (default adam)")
+    t.add_argument("--optimizer", default="adam", **one_of(OPTIMIZERS), help="(default adam)")
     t.add_argument("--learning-rate", "--lr", type=float, default=None, metavar="ETA",
                    help="η (default 0.001 for adam, 0.01 otherwise)")
     t.add_argument("--momentum", type=float, default=0.9, help="μ for momentum and nesterov (default 0.9)")

@@ -8,6 +8,10 @@ training workspace's preallocated buffers); without it a new array is returned.
 
 The written forms use ``<x>`` for the function's argument (the net input) and ``<y>`` for its value
 (the output), so the explain renderers can put names or numbers in their place.
+
+Each class also carries its PyTorch counterpart (:meth:`Activation.torch_module`, read by
+``interop/torch.py``) and the initialiser ``init="auto"`` picks for its layers (``init``).  A new
+activation is one such class, registered with :func:`register`; see ``core/registry.py``.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from .registry import Registry
 
 # exp overflows float64 beyond ~709; clipping there changes no representable sigmoid value.
 _EXP_LIMIT = 700.0
 
 
 class Activation:
+    """One activation function; subclasses set the class attributes and define the methods."""
+
     name: str = ""
+    aliases: tuple[str, ...] = ()  # other accepted spellings of the name
     elementwise: bool = True
     text: str = ""  # out = ...
     latex: str = ""
@@ -31,6 +39,18 @@ class Activation:
     # straight-line code that trains tiny networks (core/unrolled.py); "" where there is none.
     scalar: str = ""  # out = ...
     scalar_derivative: str = ""  # dout/dnet = ...
+    # The initialiser init="auto" picks for a layer of this activation (core/init.py): Glorot/Xavier
+    # keeps sigmoid/tanh out of saturation, He/Kaiming suits the ReLU family.
+    init: str = "xavier"
+
+    def torch_module(self, nn):
+        """The PyTorch module computing the same function (``nn`` is ``torch.nn``); ``None``: none needed."""
+        raise NotImplementedError
+
+    def reads_torch(self, nn, module) -> bool:
+        """Whether the PyTorch ``module`` computes this activation (``from_torch`` asks each one)."""
+        ours = self.torch_module(nn)
+        return ours is not None and type(module) is type(ours) and module.extra_repr() == ours.extra_repr()
 
     def forward(self, net: np.ndarray, into: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -49,16 +69,30 @@ class Activation:
         return self.name
 
 
+ACTIVATIONS = Registry("activation", Activation, required=(
+    "text", "latex", "derivative_text", "derivative_latex", "forward", "derivative", "torch_module"))
+
+
+def register(cls: type[Activation], *, replace: bool = False) -> type[Activation]:
+    """Add an :class:`Activation` subclass to ``ACTIVATIONS`` (a class decorator); see core/registry.py."""
+    return ACTIVATIONS.register(cls, replace=replace)
+
+
+@register
 class Sigmoid(Activation):
     """The seed's logistic function: out = 1 / (1 + e^(−net)), dout/dnet = out(1 − out)."""
 
     name = "sigmoid"
+    aliases = ("logistic",)
     text = "1 / (1 + e^(-<x>))"
     latex = r"\frac{1}{1+e^{-<x>}}"
     derivative_text = "<y> * (1 - <y>)"
     derivative_latex = r"<y>(1 - <y>)"
     scalar = "1.0 / (1.0 + exp(-min(max({x}, -700.0), 700.0)))"
     scalar_derivative = "{y} * (1.0 - {y})"
+
+    def torch_module(self, nn):
+        return nn.Sigmoid()
 
     def forward(self, net, into=None):
         z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT, out=into)
@@ -73,6 +107,7 @@ class Sigmoid(Activation):
         return d
 
 
+@register
 class Tanh(Activation):
     name = "tanh"
     text = "tanh(<x>)"
@@ -82,6 +117,9 @@ class Tanh(Activation):
     scalar = "tanh({x})"
     scalar_derivative = "1.0 - {y} * {y}"
 
+    def torch_module(self, nn):
+        return nn.Tanh()
+
     def forward(self, net, into=None):
         return np.tanh(net, out=into)
 
@@ -90,6 +128,7 @@ class Tanh(Activation):
         return np.subtract(1.0, d, out=d if into is not None else None)  # 1 − out²
 
 
+@register
 class ReLU(Activation):
     name = "relu"
     text = "max(0, <x>)"
@@ -98,6 +137,10 @@ class ReLU(Activation):
     derivative_latex = r"[<x> > 0]"
     scalar = "({x} if {x} > 0.0 else 0.0)"
     scalar_derivative = "(1.0 if {x} > 0.0 else 0.0)"
+    init = "he"
+
+    def torch_module(self, nn):
+        return nn.ReLU()
 
     def forward(self, net, into=None):
         return np.maximum(net, 0.0, out=into)
@@ -108,8 +151,10 @@ class ReLU(Activation):
         return np.greater(net, 0, out=into)  # [net > 0] as 1.0 / 0.0
 
 
+@register
 class LeakyReLU(Activation):
     name = "leaky_relu"
+    aliases = ("leakyrelu",)
     slope = 0.01
     text = "<x> if <x> > 0 else 0.01 * <x>"
     latex = r"\max(0.01\,<x>, <x>)"
@@ -117,6 +162,10 @@ class LeakyReLU(Activation):
     derivative_latex = r"1 \text{ if } <x> > 0 \text{ else } 0.01"
     scalar = "max({x}, 0.01 * {x})"
     scalar_derivative = "(1.0 if {x} > 0.0 else 0.01)"
+    init = "he"
+
+    def torch_module(self, nn):
+        return nn.LeakyReLU(self.slope)
 
     def forward(self, net, into=None):
         y = np.multiply(net, self.slope, out=into)
@@ -130,14 +179,19 @@ class LeakyReLU(Activation):
         return into
 
 
+@register
 class Identity(Activation):
     name = "identity"
+    aliases = ("linear", "none")
     text = "<x>"
     latex = "<x>"
     derivative_text = "1"
     derivative_latex = "1"
     scalar = "{x}"
     scalar_derivative = "1.0"
+
+    def torch_module(self, nn):
+        return None  # nothing between the Linear layers
 
     def forward(self, net, into=None):
         if into is None:
@@ -155,6 +209,7 @@ class Identity(Activation):
         return grad_out
 
 
+@register
 class Softmax(Activation):
     """out_k = e^(net_k) / Σ_j e^(net_j); its Jacobian is diag(out) − out outᵀ."""
 
@@ -164,6 +219,12 @@ class Softmax(Activation):
     latex = r"\frac{e^{<x>}}{\sum_j e^{net_j}}"
     derivative_text = "<y> * (1 - <y>)  (diagonal of the Jacobian)"
     derivative_latex = r"<y>(1 - <y>)"
+
+    def torch_module(self, nn):
+        return nn.Softmax(dim=-1)
+
+    def reads_torch(self, nn, module) -> bool:
+        return isinstance(module, nn.Softmax) and module.dim in (-1, 1)  # rows are samples: dim 1 is the last
 
     def forward(self, net, into=None):
         big = np.finfo(net.dtype).max
@@ -186,20 +247,10 @@ class Softmax(Activation):
         return d
 
 
-ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)
-}
-_ALIASES = {"logistic": "sigmoid", "linear": "identity", "none": "identity", "leakyrelu": "leaky_relu"}
-
-
 def get_activation(spec: str | Activation) -> Activation:
     """An activation from its name (``"sigmoid"``, ``"tanh"``, ``"relu"``, ...) or itself."""
     if isinstance(spec, Activation):
         return spec
     if not isinstance(spec, str):
         raise ConfigError(f"activation must be a name such as 'sigmoid', not {spec!r}")
-    key = spec.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in ACTIVATIONS:
-        raise ConfigError(f"unknown activation {spec!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[key]()
+    return ACTIVATIONS.lookup(spec)()

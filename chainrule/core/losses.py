@@ -7,6 +7,11 @@ For a batch of n samples the loss is the mean over samples, so every gradient ca
 Cross-entropy losses also know their fused form: after the matching output activation
 (softmax for ``cross_entropy``, sigmoid for ``binary_cross_entropy``) dE/dnet = out − target, and
 the loss is computed from the net inputs so that it stays finite when out rounds to 0 or 1.
+
+Each class also carries its PyTorch form (:meth:`Loss.torch_terms`, read by ``interop/torch.py``)
+and the metrics that suit it (``metrics``: accuracy for the classification losses, R² for the
+others; the trainer reports them).  A new loss is one such class, registered with
+:func:`register`; see ``core/registry.py``.
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from .registry import Registry
 
 
 class Loss:
+    """One loss function; subclasses set the class attributes and define the methods."""
+
     name: str = ""
+    aliases: tuple[str, ...] = ()  # other accepted spellings of the name
     fused_activation: str | None = None  # output activation whose dE/dnet is simply out − target
     text: str = ""  # E_oK = ...  with <t> target, <y> output, <m> number of outputs
     latex: str = ""
@@ -28,6 +37,13 @@ class Loss:
     scalar_term: str = ""  # E_oK = ...
     scalar_fused_term: str = ""  # E_oK from the net input, after the fused activation
     scalar_gradient: str = ""  # dE/dout_oK = ...
+    # What the trainer reports beside the loss (names in training/metrics.py): a classification
+    # loss is judged by accuracy, a regression loss by R².
+    metrics: tuple[str, ...] = ("r2",)
+
+    def torch_terms(self, torch, out, target):
+        """The E_oK array written with ``torch`` operations on tensors (``interop/torch.py``)."""
+        raise NotImplementedError
 
     def terms(self, out, target, net=None):
         raise NotImplementedError
@@ -43,16 +59,30 @@ class Loss:
         return self.name
 
 
+LOSSES = Registry("loss", Loss, required=(
+    "text", "latex", "gradient_text", "gradient_latex", "terms", "gradient", "torch_terms", "metrics"))
+
+
+def register(cls: type[Loss], *, replace: bool = False) -> type[Loss]:
+    """Add a :class:`Loss` subclass to ``LOSSES`` (a class decorator); see core/registry.py."""
+    return LOSSES.register(cls, replace=replace)
+
+
+@register
 class HalfSSE(Loss):
     """The seed's total error: E_total = Σ ½(target − out)²; dE/dout = −(target − out)."""
 
     name = "half_sse"
+    aliases = ("sse", "half_sum_of_squares", "squared_error")
     text = "1/2 * (<t> - <y>)^2"
     latex = r"\frac{1}{2}(<t> - <y>)^2"
     gradient_text = "-(<t> - <y>)"
     gradient_latex = r"-(<t> - <y>)"
     scalar_term = "0.5 * ({t} - {y}) * ({t} - {y})"
     scalar_gradient = "{y} - {t}"
+
+    def torch_terms(self, torch, out, target):
+        return 0.5 * (target - out) ** 2
 
     def terms(self, out, target, net=None):
         diff = target - out
@@ -62,16 +92,21 @@ class HalfSSE(Loss):
         return out - target
 
 
+@register
 class MSE(Loss):
     """Mean squared error over the outputs: E = (1/m) Σ (target − out)²."""
 
     name = "mse"
+    aliases = ("mean_squared_error",)
     text = "(<t> - <y>)^2 / <m>"
     latex = r"\frac{1}{<m>}(<t> - <y>)^2"
     gradient_text = "-2 * (<t> - <y>) / <m>"
     gradient_latex = r"-\frac{2}{<m>}(<t> - <y>)"
     scalar_term = "({t} - {y}) * ({t} - {y}) / {m}"
     scalar_gradient = "({y} - {t}) * (2.0 / {m})"
+
+    def torch_terms(self, torch, out, target):
+        return (target - out) ** 2 / out.shape[-1]
 
     def terms(self, out, target, net=None):
         diff = target - out
@@ -81,10 +116,13 @@ class MSE(Loss):
         return (out - target) * (2.0 / out.shape[-1])
 
 
+@register
 class BinaryCrossEntropy(Loss):
     """E = −Σ [t log out + (1 − t) log(1 − out)]; after a sigmoid, dE/dnet = out − t."""
 
     name = "binary_cross_entropy"
+    aliases = ("bce", "binary_crossentropy")
+    metrics = ("accuracy",)
     fused_activation = "sigmoid"
     text = "-(<t> * log(<y>) + (1 - <t>) * log(1 - <y>))"
     latex = r"-\left(<t>\log <y> + (1 - <t>)\log(1 - <y>)\right)"
@@ -93,6 +131,9 @@ class BinaryCrossEntropy(Loss):
     scalar_term = "-({t} * log(max({y}, TINY)) + (1.0 - {t}) * log(max(1.0 - {y}, TINY)))"
     scalar_fused_term = "max({x}, 0.0) - {t} * {x} + log1p(exp(-abs({x})))"
     scalar_gradient = "({y} - {t}) / max({y} * (1.0 - {y}), EPS)"
+
+    def torch_terms(self, torch, out, target):
+        return -(target * torch.log(out) + (1 - target) * torch.log(1 - out))
 
     def terms(self, out, target, net=None):
         if net is not None:
@@ -106,10 +147,13 @@ class BinaryCrossEntropy(Loss):
         return (out - target) / np.maximum(out * (1 - out), eps)
 
 
+@register
 class CrossEntropy(Loss):
     """Categorical cross-entropy E = −Σ t log out; after a softmax, dE/dnet = out − t."""
 
     name = "cross_entropy"
+    aliases = ("ce", "categorical_cross_entropy", "categorical_crossentropy", "softmax_cross_entropy")
+    metrics = ("accuracy",)
     fused_activation = "softmax"
     text = "-<t> * log(<y>)"
     latex = r"-<t>\log <y>"
@@ -117,6 +161,9 @@ class CrossEntropy(Loss):
     gradient_latex = r"-\frac{<t>}{<y>}"
     scalar_term = "-{t} * log(max({y}, TINY))"
     scalar_gradient = "-{t} / max({y}, TINY)"
+
+    def torch_terms(self, torch, out, target):
+        return -target * torch.log(out)
 
     def terms(self, out, target, net=None):
         if net is not None:  # log softmax from the net inputs: finite even where out rounds to 0
@@ -130,29 +177,10 @@ class CrossEntropy(Loss):
         return -target / np.maximum(out, np.finfo(out.dtype).tiny)
 
 
-LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (HalfSSE, MSE, BinaryCrossEntropy, CrossEntropy)}
-_ALIASES = {
-    "sse": "half_sse",
-    "half_sum_of_squares": "half_sse",
-    "squared_error": "half_sse",
-    "mean_squared_error": "mse",
-    "bce": "binary_cross_entropy",
-    "binary_crossentropy": "binary_cross_entropy",
-    "ce": "cross_entropy",
-    "categorical_cross_entropy": "cross_entropy",
-    "categorical_crossentropy": "cross_entropy",
-    "softmax_cross_entropy": "cross_entropy",
-}
-
-
 def get_loss(spec: str | Loss) -> Loss:
     """A loss from its name (``"half_sse"``, ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"``)."""
     if isinstance(spec, Loss):
         return spec
     if not isinstance(spec, str):
         raise ConfigError(f"loss must be a name such as 'half_sse', not {spec!r}")
-    key = spec.strip().lower().replace("-", "_")
-    key = _ALIASES.get(key, key)
-    if key not in LOSSES:
-        raise ConfigError(f"unknown loss {spec!r}; choose one of {', '.join(LOSSES)}")
-    return LOSSES[key]()
+    return LOSSES.lookup(spec)()

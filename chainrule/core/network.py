@@ -122,7 +122,7 @@ class Network:
         for l in range(n_layers):
             n_in, n_out = self.sizes[l], self.sizes[l + 1]
             if weights is None:
-                name = init if init != "auto" else ("he" if activations[l].name in ("relu", "leaky_relu") else "xavier")
+                name = activations[l].init if init == "auto" else init  # auto: the activation's own hint
                 w = get_initialiser(name)(rng, n_out, n_in)
             else:
                 w = _as_matrix(weights[l], (n_out, n_in), f"weights of layer {l + 1}")

@@ -8,6 +8,9 @@ parameters, allocated once, and updates the parameters in place — no allocatio
 * Nesterov:  v+ = μ v − η g,  w+ = w + μ v+ − η g
 * Adam:      m+ = β1 m + (1 − β1) g,  s+ = β2 s + (1 − β2) g²,
              w+ = w − η √(1 − β2ᵗ)/(1 − β1ᵗ) · m+ / (√s+ + ε)
+
+``OPTIMIZERS`` is their registry (name → class); a new optimizer is one subclass of
+:class:`Optimizer` registered with :func:`register` (see ``core/registry.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +20,18 @@ import math
 import numpy as np
 
 from ..errors import ConfigError
+from .registry import Registry
 
 
 class Optimizer:
     name = ""
+    aliases: tuple[str, ...] = ()
+    default_learning_rate = 0.01
+
+    @classmethod
+    def from_options(cls, learning_rate: float, momentum: float = 0.9, **options) -> "Optimizer":
+        """The optimizer :func:`get_optimizer` builds by name (``momentum`` for those that use one)."""
+        return cls(learning_rate, **options)
 
     def __init__(self, learning_rate: float = 0.01):
         self.learning_rate = _positive(learning_rate, "learning rate")
@@ -44,8 +55,23 @@ class Optimizer:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
 
+OPTIMIZERS = Registry("optimizer", Optimizer, required=("step",))
+
+
+def register(cls: type[Optimizer], *, replace: bool = False) -> type[Optimizer]:
+    """Add an :class:`Optimizer` subclass to ``OPTIMIZERS`` (a class decorator); see core/registry.py."""
+    return OPTIMIZERS.register(cls, replace=replace)
+
+
+@register
 class SGD(Optimizer):
     """Gradient descent, with optional (Nesterov) momentum."""
+
+    name = "sgd"
+
+    @classmethod
+    def from_options(cls, learning_rate, momentum=0.9, **options):
+        return cls(learning_rate)
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
@@ -56,10 +82,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities: list[np.ndarray] | None = None
-
-    @property
-    def name(self) -> str:
-        return "nesterov" if self.nesterov else ("momentum" if self.momentum else "sgd")
+        self.name = "nesterov" if self.nesterov else ("momentum" if self.momentum else "sgd")
 
     def step(self, params, grads):
         eta, mu = self.learning_rate, self.momentum
@@ -96,8 +119,34 @@ class SGD(Optimizer):
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 
+@register
+class Momentum(SGD):
+    """SGD with momentum μ."""
+
+    name = "momentum"
+
+    @classmethod
+    def from_options(cls, learning_rate, momentum=0.9, **options):
+        return cls(learning_rate, momentum)
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9):
+        super().__init__(learning_rate, momentum)
+
+
+@register
+class Nesterov(Momentum):
+    """SGD with Nesterov momentum μ."""
+
+    name = "nesterov"
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9):
+        SGD.__init__(self, learning_rate, momentum, nesterov=True)
+
+
+@register
 class Adam(Optimizer):
     name = "adam"
+    default_learning_rate = 0.001
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
         super().__init__(learning_rate)
@@ -147,24 +196,13 @@ class Adam(Optimizer):
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon}
 
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
-
-
 def get_optimizer(spec="sgd", learning_rate: float | None = None, momentum: float = 0.9, **kwargs) -> Optimizer:
     """An optimizer by name: ``sgd``, ``momentum``, ``nesterov`` or ``adam`` (or itself)."""
     if isinstance(spec, Optimizer):
         return spec
-    key = str(spec).strip().lower()
-    if key == "adam":
-        return Adam(0.001 if learning_rate is None else learning_rate, **kwargs)
-    lr = 0.01 if learning_rate is None else learning_rate
-    if key == "sgd":
-        return SGD(lr)
-    if key == "momentum":
-        return SGD(lr, momentum=momentum)
-    if key == "nesterov":
-        return SGD(lr, momentum=momentum, nesterov=True)
-    raise ConfigError(f"unknown optimizer {spec!r}; choose one of {', '.join(OPTIMIZERS)}")
+    cls = OPTIMIZERS.lookup(spec)
+    lr = cls.default_learning_rate if learning_rate is None else learning_rate
+    return cls.from_options(lr, momentum=momentum, **kwargs)
 
 
 def _positive(value, what: str) -> float:

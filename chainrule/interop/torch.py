@@ -2,8 +2,10 @@
 ``from_torch(module)`` reads one back.  PyTorch is an optional extra (``pip install 'chainrule[torch]'``).
 
 Layer l becomes ``nn.Linear(n_in, n_out)`` (our W is already PyTorch's (out, in) layout) followed by
-the activation module (``nn.Sigmoid``, ``nn.Tanh``, ``nn.ReLU``, ``nn.LeakyReLU(0.01)``,
-``nn.Softmax(dim=-1)``; none for identity).
+the activation's own PyTorch counterpart (``Activation.torch_module``: ``nn.Sigmoid``, ``nn.Tanh``,
+``nn.ReLU``, ``nn.LeakyReLU(0.01)``, ``nn.Softmax(dim=-1)``; none for identity).  Reading a module
+back asks each registered activation whether it computes that module (``Activation.reads_torch``);
+``nn.Identity`` is read as no activation.
 
 Biases: a per-neuron bias maps to ``Linear.bias``; a layer without bias to ``bias=False``.
 A *shared* bias (one number per layer, the seed's b1, b2) has no PyTorch counterpart: it is
@@ -14,7 +16,7 @@ Frozen biases (``train_bias=False``) are frozen in PyTorch too.  ``from_torch`` 
 bias as per-neuron unless ``bias="shared"`` is asked for, which requires all entries equal.
 
 ``torch_loss(network)`` is the network's loss written with torch operations (mean over samples
-of Σ_k E_ok), for training or checking in PyTorch.
+of Σ_k E_ok, each E_ok from the loss's own ``Loss.torch_terms``), for training or checking in PyTorch.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import importlib.util
 
 import numpy as np
 
+from ..core.activations import ACTIVATIONS
 from ..core.network import Network
 from ..errors import ConfigError
 
@@ -51,7 +54,7 @@ def to_torch(network: Network, allow_shared_training: bool = False):
                 shared_frozen = layer.bias_mode == "shared" and not allow_shared_training
                 linear.bias.requires_grad_(layer.train_bias and not shared_frozen)
         modules.append(linear)
-        act = _activation_module(nn, layer.activation.name)
+        act = layer.activation.torch_module(nn)
         if act is not None:
             modules.append(act)
     return nn.Sequential(*modules)
@@ -101,20 +104,10 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
 def torch_loss(network: Network):
     """The network's loss as a function of torch tensors (output, target) -> scalar."""
     torch = _torch()
-    name = network.loss_fn.name
+    terms_of = network.loss_fn.torch_terms
 
     def loss(out, target, sample_weight=None):
-        if name == "half_sse":
-            terms = 0.5 * (target - out) ** 2
-        elif name == "mse":
-            terms = (target - out) ** 2 / out.shape[-1]
-        elif name == "binary_cross_entropy":
-            terms = -(target * torch.log(out) + (1 - target) * torch.log(1 - out))
-        elif name == "cross_entropy":
-            terms = -target * torch.log(out)
-        else:
-            raise ConfigError(f"no PyTorch form of the loss {name!r}")
-        per_sample = terms.sum(dim=-1)
+        per_sample = terms_of(torch, out, target).sum(dim=-1)
         if sample_weight is None:
             return per_sample.mean()
         return (per_sample * sample_weight).sum() / sample_weight.sum()
@@ -122,32 +115,15 @@ def torch_loss(network: Network):
     return loss
 
 
-def _activation_module(nn, name: str):
-    return {
-        "sigmoid": lambda: nn.Sigmoid(),
-        "tanh": lambda: nn.Tanh(),
-        "relu": lambda: nn.ReLU(),
-        "leaky_relu": lambda: nn.LeakyReLU(0.01),
-        "softmax": lambda: nn.Softmax(dim=-1),
-        "identity": lambda: None,
-    }[name]()
-
-
 def _activation_name(nn, m) -> str:
-    if isinstance(m, nn.Sigmoid):
-        return "sigmoid"
-    if isinstance(m, nn.Tanh):
-        return "tanh"
-    if isinstance(m, nn.ReLU):
-        return "relu"
-    if isinstance(m, nn.LeakyReLU):
-        if m.negative_slope != 0.01:
-            raise ConfigError(f"LeakyReLU with slope {m.negative_slope} is not supported (chainrule's slope is 0.01)")
-        return "leaky_relu"
-    if isinstance(m, nn.Softmax):
-        if m.dim not in (-1, 1):
-            raise ConfigError("only Softmax over the last dimension (dim=-1) is supported")
-        return "softmax"
     if isinstance(m, nn.Identity):
         return "identity"
+    for name, cls in ACTIVATIONS.items():
+        if cls().reads_torch(nn, m):
+            return name
+    for name, cls in ACTIVATIONS.items():
+        ours = cls().torch_module(nn)
+        if ours is not None and type(ours) is type(m):  # the same module, set differently
+            raise ConfigError(f"{type(m).__name__}({m.extra_repr()}) is not supported "
+                              f"(chainrule's {name} is {type(ours).__name__}({ours.extra_repr()}))")
     raise ConfigError(f"unsupported PyTorch module {type(m).__name__} (Linear layers and activations only)")

@@ -23,7 +23,7 @@ from ..core.optimizers import Optimizer, get_optimizer
 from ..core.rng import make_rng
 from ..errors import ConfigError, DataError, NumericalError
 from .history import History
-from .metrics import METRICS, default_metrics, evaluate
+from .metrics import METRICS, evaluate
 from .schedules import get_schedule
 
 
@@ -81,7 +81,7 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.history = history if history is not None else History()
         self.train_metrics = bool(train_metrics)
-        self.metrics = default_metrics(network.loss_fn.name) if metrics == "auto" else tuple(metrics or ())
+        self.metrics = network.loss_fn.metrics if metrics == "auto" else tuple(metrics or ())
         for m in self.metrics:
             if m not in METRICS:
                 raise ConfigError(f"unknown metric {m!r}; choose from {', '.join(METRICS)}")

@@ -3,6 +3,8 @@
 * accuracy: the share of samples whose predicted class (argmax of the outputs; out > 0.5 for a
   single output) equals the target's class.
 * r2: R² = 1 − Σ(t − y)² / Σ(t − mean t)², averaged over outputs (scikit-learn's convention).
+
+Which of them a run reports by default is a property of its loss (``Loss.metrics``).
 """
 
 from __future__ import annotations
@@ -25,10 +27,6 @@ def r2(out: np.ndarray, target: np.ndarray) -> float:
     ss_tot = ((target - target.mean(axis=0)) ** 2).sum(axis=0)
     per_output = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), np.where(ss_res > 0, 0.0, 1.0))
     return float(per_output.mean())
-
-
-def default_metrics(loss_name: str) -> tuple[str, ...]:
-    return ("accuracy",) if loss_name in ("cross_entropy", "binary_cross_entropy") else ("r2",)
 
 
 def evaluate(network, X, T, metrics=(), chunk: int = 4096, rows=None) -> dict:
