@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import chainrule
@@ -135,3 +136,14 @@ def test_check_and_example_report_the_same_trained_values_bit_for_bit():
     for name in ("E_total@1", "E_total@10000", "out_o1@10000", "out_o2@10000"):
         assert v[name] == ex[name], name
     assert v["E_total@9999"] > v["E_total@10000"]
+
+
+def test_every_loss_name_means_one_formula():
+    """sse = Σ(t − out)² (no ½), half_sse = Σ½(t − out)², mse = the mean over outputs: one output of 0.3
+    against a target of 1 gives 0.49, 0.245 and 0.49 / 2 for two outputs."""
+    out, t = np.array([[0.3, 0.8]]), np.array([[1.0, 1.0]])
+    sq = (t - out) ** 2
+    assert chainrule.get_loss("sse").value(out, t) == pytest.approx(sq.sum(), abs=1e-15)
+    assert chainrule.get_loss("half_sse").value(out, t) == pytest.approx(sq.sum() / 2, abs=1e-15)
+    assert chainrule.get_loss("mse").value(out, t) == pytest.approx(sq.mean(), abs=1e-15)
+    assert chainrule.get_loss("sse").name == "sse"

@@ -17,7 +17,7 @@ from chainrule.interop.torch import from_torch, to_torch, torch_loss
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 # each loss with the output activations it is used with
-OUTPUTS = {"half_sse": ["sigmoid", "identity", "tanh"], "mse": ["identity", "relu"],
+OUTPUTS = {"half_sse": ["sigmoid", "identity", "tanh"], "sse": ["sigmoid"], "mse": ["identity", "relu"],
            "binary_cross_entropy": ["sigmoid"], "cross_entropy": ["softmax"]}
 CASES = [(h, o, loss, bias) for h in HIDDEN for loss, outs in OUTPUTS.items() for o in outs
          for bias in ("per_neuron", "shared", "none")]

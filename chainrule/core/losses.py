@@ -73,7 +73,7 @@ class HalfSSE(Loss):
     """The seed's total error: E_total = Σ ½(target − out)²; dE/dout = −(target − out)."""
 
     name = "half_sse"
-    aliases = ("sse", "half_sum_of_squares", "squared_error")
+    aliases = ("half_sum_of_squares", "squared_error")
     text = "1/2 * (<t> - <y>)^2"
     latex = r"\frac{1}{2}(<t> - <y>)^2"
     gradient_text = "-(<t> - <y>)"
@@ -90,6 +90,29 @@ class HalfSSE(Loss):
 
     def gradient(self, out, target):
         return out - target
+
+
+@register
+class SSE(Loss):
+    """The sum of squared errors, no ½: E_total = Σ (target − out)²; dE/dout = −2(target − out)."""
+
+    name = "sse"
+    text = "(<t> - <y>)^2"
+    latex = r"(<t> - <y>)^2"
+    gradient_text = "-2 * (<t> - <y>)"
+    gradient_latex = r"-2(<t> - <y>)"
+    scalar_term = "({t} - {y}) * ({t} - {y})"
+    scalar_gradient = "2.0 * ({y} - {t})"
+
+    def torch_terms(self, torch, out, target):
+        return (target - out) ** 2
+
+    def terms(self, out, target, net=None):
+        diff = target - out
+        return diff * diff
+
+    def gradient(self, out, target):
+        return (out - target) * 2.0
 
 
 @register
