@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import ChainruleError, ConfigError, DataError, FileFormatError, NumericalError, ShapeError
+from .errors import ChainruleError, ConfigError, DataError, FileFormatError, NumericalError, OutputError, ShapeError
 
 __version__ = "0.1.0"
 
@@ -43,7 +43,7 @@ _LAZY = {
 }
 
 __all__ = [
-    "ChainruleError", "ConfigError", "DataError", "FileFormatError", "NumericalError", "ShapeError",
+    "ChainruleError", "ConfigError", "DataError", "FileFormatError", "NumericalError", "OutputError", "ShapeError",
     "__version__", *_LAZY,
 ]
 

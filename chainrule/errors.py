@@ -28,3 +28,7 @@ class FileFormatError(ChainruleError, ValueError):
 
 class NumericalError(ChainruleError, ArithmeticError):
     """Training produced non-finite numbers (overflow, exploding learning rate, ...)."""
+
+
+class OutputError(ChainruleError, OSError):
+    """An output path that cannot or must not be written (a folder, a read-only file, no such folder)."""

@@ -30,9 +30,17 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit code 2."""
+    """argparse, but a usage error is one line and exit code 2 (with "did you mean" for a misspelt
+    subcommand)."""
 
     def error(self, message: str):
+        if "invalid choice" in message and self.prog == "chainrule":
+            import difflib
+
+            typed = message.split("invalid choice: ", 1)[1].split(" (choose", 1)[0].strip("'")
+            close = difflib.get_close_matches(typed, COMMANDS, n=1)
+            message = f"no command {typed!r}" + (f"; did you mean {close[0]!r}?" if close else
+                                                  f"; the commands are {', '.join(COMMANDS)}")
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -58,14 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    prefix = f"chainrule {args.command}: error:"  # the same prefix as argparse's usage errors
     try:
         return int(args.run(args) or 0)
     except ChainruleError as exc:
-        print(f"chainrule: error: {exc}", file=sys.stderr)
+        print(f"{prefix} {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a file that cannot be read or written
-        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-        print(f"chainrule: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"{prefix} {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{prefix} out of memory; try a smaller network or data set (docs/reliability.md lists the limits)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)

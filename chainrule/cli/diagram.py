@@ -35,13 +35,14 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..errors import ConfigError
-    from ..io.atomic import write_bytes, write_text
+    from ..io.atomic import check_output, is_stdout, write_bytes, write_text
     from ..viz.diagram import layout, to_png, to_svg
 
     out = Path(args.output)
-    kind = out.suffix.lower()
+    kind = ".svg" if is_stdout(args.output) else out.suffix.lower()
     if kind not in (".svg", ".png"):
         raise ConfigError(f"cannot draw a diagram as {kind or 'a file without extension'}; use .svg or .png")
+    check_output(args.output, "--output")
     network, xs, ts, lr = load_network(args.network)
     values = None
     if args.step:
@@ -50,8 +51,10 @@ def run(args) -> int:
         values = trace_step(network, xs[0], ts[0], lr).values
     lay = layout(network, values, args.title)
     if kind == ".svg":
-        write_text(out, to_svg(lay))
+        write_text(args.output, to_svg(lay))
     else:
-        write_bytes(out, to_png(lay))
+        write_bytes(args.output, to_png(lay))
+    if is_stdout(args.output):
+        return 0
     print(f"wrote {out} ({'-'.join(map(str, network.sizes))} network{', one step annotated' if values else ''})")
     return 0

@@ -27,6 +27,9 @@ def run(args) -> int:
     from ..derivation.numbers import fmt
     from ..derivation.render_text import render_trace
 
+    from ..io.atomic import check_output
+
+    check_output(args.history, "--history")
     ex = run_example(args.iterations)
     if args.history:
         _write_history(args.history, ex.losses)

@@ -15,6 +15,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--seed", type=whole_number(0), default=0, metavar="N", help="which exercise (default 0)")
     p.add_argument("--out", metavar="DIR", help="folder to write into (default exercise-N)")
+    p.add_argument("--force", action="store_true", help="replace files already in the folder (a filled-in answers.txt!)")
     p.add_argument("--print", choices=("questions", "answers", "network", "sheet"), dest="show",
                    help="print one part instead of writing files")
     p.set_defaults(run=run)
@@ -33,12 +34,17 @@ def run(args) -> int:
                "network": f"exercise-{ex.seed}.json"}[args.show]
         print(files[key], end="")
         return 0
-    from ..io.atomic import write_text
+    from ..io.atomic import check_output, check_output_folder, write_text
 
     folder = Path(args.out or f"exercise-{ex.seed}")
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{folder} exists and is not a folder")
+    check_output_folder(folder, "--out")
+    there = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
+    if there and not args.force:
+        raise ConfigError(f"{folder} already holds {', '.join(there)}; not replacing them (a student's answers?) "
+                          "without --force")
     folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        check_output(folder / name)
     for name, text in files.items():
         write_text(folder / name, text)
     print(f"Exercise {ex.seed} written to {folder}/: " + ", ".join(files))

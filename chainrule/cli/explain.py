@@ -30,15 +30,15 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from ..api import explain
+    from ..io.atomic import check_output, write_text
 
+    check_output(args.output, "--output")
     only = [n for n in (args.only or "").split(",") if n.strip()]
     if args.neuron:
         only.append(args.neuron)
     text = explain(args.network, format=args.format, only=only or None, sample=args.sample,
                            detail=args.detail)
     if args.output:
-        from ..io.atomic import write_text
-
         write_text(args.output, text)
     else:
         print(text, end="")

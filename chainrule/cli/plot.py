@@ -21,10 +21,14 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..io.atomic import check_output, is_stdout
     from ..viz.plots import read_history, save_history_plot
 
+    check_output(args.output, "--output")
     history = read_history(args.history)
     save_history_plot(history, args.output, args.log, args.title)
+    if is_stdout(args.output):
+        return 0
     n = max(len(v) for v in history["series"].values())
     print(f"wrote {args.output} ({', '.join(history['series'])} over {n:,} {history['unit']}s)")
     return 0

@@ -47,6 +47,10 @@ def run(args) -> int:
 
     from ..io.model import load_model
 
+    if args.output:
+        from ..io.atomic import check_output
+
+        check_output(args.output, "--output")
     model = load_model(args.model)
     X, _ = load_features(model, args.data, args.labels)
     pred = model.predict(X)
@@ -62,9 +66,11 @@ def run(args) -> int:
         pred = np.asarray(pred).reshape(len(X), -1)
         header = [model.target_name or "prediction"] if pred.shape[1] == 1 else [f"o{k + 1}" for k in range(pred.shape[1])]
         rows = [[f"{v:.10g}" for v in r] for r in pred]
-    buf.write(",".join(header) + "\n")
-    for r in rows:
-        buf.write(",".join(r) + "\n")
+    import csv
+
+    writer = csv.writer(buf, lineterminator="\n")  # quotes labels holding commas, quotes or newlines
+    writer.writerow([_cell(h) for h in header])
+    writer.writerows([_cell(c) for c in r] for r in rows)
     if args.output:
         from ..io.atomic import write_text
 
@@ -72,3 +78,14 @@ def run(args) -> int:
     else:
         print(buf.getvalue(), end="")
     return 0
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: '=1+2', '@SUM(...)' and the like get a leading apostrophe
+    (OWASP's advice against CSV injection); numbers such as -0.5 are left alone."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text

@@ -39,6 +39,10 @@ def run(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be from 0 to 65535, not {args.port}")
+    if args.export:
+        from ..io.atomic import check_output
+
+        check_output(args.export, "--export")
     spec = _spec(args.network)
     if args.export:
         from ..io.atomic import write_text
@@ -46,6 +50,8 @@ def run(args) -> int:
 
         run_ = record(spec, args.iterations)
         write_text(args.export, replay_html(run_))
+        if args.export in ("-", "/dev/stdout"):
+            return 0
         frames = run_["frames"]
         print(f"wrote {args.export}: a page replaying {frames[-1]['iteration']:,} updates in {len(frames)} snapshots "
               "(open it in a browser; no server needed)")

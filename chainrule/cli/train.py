@@ -38,26 +38,31 @@ def add_parser(sub) -> None:
                    help="all layer sizes from inputs to outputs, e.g. 64,64,10 or 2,5,1")
     n.add_argument("--activation", default="relu", **one_of(ACTIVATIONS), help="hidden-layer activation (default relu)")
     n.add_argument("--output-activation", default=None, **one_of(ACTIVATIONS),
-                   help="output activation (default: softmax with cross_entropy, sigmoid with binary_cross_entropy "
-                   "or for classes, identity for values)")
+                   help="output activation (default: the loss's partner — softmax for cross_entropy, sigmoid for "
+                   "binary_cross_entropy — else sigmoid for classes and identity for values)")
     n.add_argument("--loss", default=None, **one_of(LOSSES),
                    help="the loss (default: cross_entropy for classes, mse for values)")
     n.add_argument("--init", default="auto", type=str.lower, choices=["auto", *INITIALISERS],
                    help="the initial weights: uniform (the seed script's), xavier, he, or auto (default: "
                    "each activation's own choice)")
-    n.add_argument("--bias", default="per_neuron", choices=["per_neuron", "shared", "none"])
+    n.add_argument("--bias", default="per_neuron", choices=["per_neuron", "shared", "none"],
+                   help="one bias per neuron, one shared per layer (the seed's b1, b2), or none (default per_neuron)")
     n.add_argument("--freeze-biases", action="store_true", help="never update the biases (the seed's choice)")
-    n.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    n.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                   help="floating-point precision of the weights and arithmetic (default float64)")
     t = p.add_argument_group("training")
     t.add_argument("--optimizer", default="adam", **one_of(OPTIMIZERS), help="(default adam)")
     t.add_argument("--learning-rate", "--lr", type=float, default=None, metavar="ETA",
                    help="η (default 0.001 for adam, 0.01 otherwise)")
     t.add_argument("--momentum", type=float, default=0.9, help="μ for momentum and nesterov (default 0.9)")
     t.add_argument("--schedule", default="constant", help="constant, step or invscaling (default constant)")
-    t.add_argument("--step-size", type=int, default=10, help="epochs between decays of the step schedule")
-    t.add_argument("--gamma", type=float, default=0.5, help="decay factor of the step schedule")
-    t.add_argument("--power", type=float, default=0.5, help="exponent of the invscaling schedule")
-    t.add_argument("--epochs", type=positive_int, default=30)
+    t.add_argument("--step-size", type=positive_int, default=10, metavar="N",
+                   help="epochs between decays of the step schedule (default 10)")
+    t.add_argument("--gamma", type=float, default=0.5, help="decay factor of the step schedule: η ← γ·η (default 0.5)")
+    t.add_argument("--power", type=float, default=0.5,
+                   help="exponent p of the invscaling schedule: η_t = η / t^p (default 0.5)")
+    t.add_argument("--epochs", type=positive_int, default=30, metavar="N",
+                   help="passes over the training data (default 30)")
     t.add_argument("--batch-size", type=_batch_size, default=32, metavar="N",
                    help="samples per update: 1 = online, 'full' = the whole set (default 32)")
     t.add_argument("--l2", type=float, default=0.0, help="L2 weight decay λ₂ (gradient += λ₂ w)")
@@ -72,6 +77,10 @@ def add_parser(sub) -> None:
     o.add_argument("--history", metavar="FILE", help="write the per-epoch loss and metrics as JSON (for chainrule plot)")
     o.add_argument("--checkpoint", metavar="DIR", help="save a checkpoint to DIR after every epoch")
     o.add_argument("--resume", action="store_true", help="continue from the checkpoint in --checkpoint DIR")
+    o.add_argument("--overwrite", action="store_true",
+                   help="start afresh even though --checkpoint DIR holds a checkpoint (it is replaced)")
+    o.add_argument("--print-every", type=positive_int, default=1, metavar="N",
+                   help="print the metrics of every N-th epoch (default 1: every epoch; the first and last always)")
     o.add_argument("--quiet", "-q", action="store_true", help="print only the final score")
     p.set_defaults(run=run)
 
@@ -91,17 +100,17 @@ def run(args) -> int:
 
     from ..data import load_dataset, train_test_split
     from ..errors import ConfigError
-    from ..io.atomic import write_text
     from ..training.model import prepare
 
     if args.resume and not args.checkpoint:
         raise ConfigError("--resume needs --checkpoint DIR (the folder the checkpoints were written to)")
+    if args.resume and args.overwrite:
+        raise ConfigError("--resume continues the checkpoint and --overwrite replaces it: give one of them")
     if args.seed < 0:
         raise ConfigError(f"--seed must be a whole number of at least 0, not {args.seed}")
-    if args.save:
-        _check_model_path(args.save)
-    data = load_dataset(args.data, target=args.target, labels=args.labels, task=args.task)
     sizes = _sizes(args.layers)
+    _check_outputs(args)  # before loading data or training: a bad path must not cost a trained model
+    data = load_dataset(args.data, target=args.target, labels=args.labels, task=args.task)
     if sizes[0] != data.X.shape[1]:
         raise ConfigError(f"the {data.name} data have {data.X.shape[1]} input feature(s), so --layers must start "
                           f"with {data.X.shape[1]}, not {sizes[0]}")
@@ -111,7 +120,8 @@ def run(args) -> int:
         args.test_size = 0.25 if len(X) >= SMALL_DATA else 0.0
     if args.test_size > 0:
         X, X_test, y, y_test = train_test_split(X, y, args.test_size, args.seed, stratify=data.task == "classification")
-    settings = {k: v for k, v in vars(args).items() if k not in ("run", "command", "quiet", "save", "history", "checkpoint", "resume")}
+    settings = {k: v for k, v in vars(args).items()
+                if k not in ("run", "command", "quiet", "save", "history", "checkpoint", "resume", "overwrite", "print_every")}
     model, trainer = prepare(
         X, y, sizes[1:-1], task=data.task, activation=args.activation, loss=args.loss,
         output_activation=args.output_activation, output_size=sizes[-1], standardize=args.standardize,
@@ -138,7 +148,7 @@ def run(args) -> int:
         print(f"{data.name}: {len(X)} training samples{val}{f', {len(X_test)} held out' if X_test is not None else ''}; "
               f"network {'-'.join(map(str, net.sizes))} ({acts[0]} hidden, {acts[-1]} output), loss {net.loss_fn.name}, "
               f"{trainer.optimizer.name} eta={trainer.optimizer.learning_rate:g}, batch {trainer.batch_size}")
-    trainer.callbacks.append(_Report(args.epochs, args.quiet))
+    trainer.callbacks.append(_Report(args.epochs, args.quiet, args.print_every))
     try:
         trainer.run()
     except KeyboardInterrupt:
@@ -156,25 +166,73 @@ def run(args) -> int:
         out = model.predict(X)
         why = f"{data.name} has only {len(X)} samples" if len(X) < SMALL_DATA else "--test-size 0"
         print(f"training accuracy {float(np.mean(out == np.asarray(y))):.4f} (no held-out data: {why})")
-    if args.history:
-        import json
-
-        write_text(args.history, json.dumps(model.history.to_dict()) + "\n")
-    if args.save:
-        from ..io.model import save_model
-
-        save_model(model, args.save)
-        if not args.quiet:
-            print(f"saved the model to {args.save}")
+    _write_outputs(args, model)
     return 0
 
 
-class _Report:
-    """Per-epoch lines (at most ~20 of them) and, on a terminal, a tqdm progress bar."""
+def _check_outputs(args) -> None:
+    """Refuse, before any work, an output that could not be written, and a checkpoint that would be lost."""
+    from ..errors import ConfigError
+    from ..io.atomic import check_output, check_output_folder
 
-    def __init__(self, epochs: int, quiet: bool):
+    if args.save:
+        _check_model_path(args.save)
+        check_output(args.save, "--save")
+        from ..io.model import JSON_LIMIT
+
+        sizes = _sizes(args.layers)
+        n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+        if args.save.endswith(".json") and n_params > JSON_LIMIT:
+            raise ConfigError(f"--save {args.save}: a model of {n_params:,} parameters is too large for JSON "
+                              f"(limit {JSON_LIMIT:,}); save it as .npz")
+    check_output(args.history, "--history")
+    if args.save and args.history and args.save == args.history:
+        raise ConfigError(f"--save and --history both name {args.save}; give them different files")
+    if args.checkpoint:
+        from ..io.checkpoint import checkpoint_path
+
+        check_output_folder(args.checkpoint, "--checkpoint")
+        if checkpoint_path(args.checkpoint).exists() and not (args.resume or args.overwrite):
+            raise ConfigError(f"--checkpoint {args.checkpoint} already holds a checkpoint: add --resume to continue it, "
+                              "or --overwrite to start afresh and replace it")
+
+
+def _write_outputs(args, model) -> None:
+    """The model first (it cost the training), then the history; if one write fails, the other is
+    still written and the error says what was saved."""
+    import json
+
+    from ..errors import ChainruleError
+    from ..io.atomic import write_text
+    from ..io.model import save_model
+
+    saved, failed = [], []
+    jobs = [("the model", args.save, lambda: save_model(model, args.save)),
+            ("the history", args.history, lambda: write_text(args.history, json.dumps(model.history.to_dict()) + "\n"))]
+    for what, path, write in jobs:
+        if not path:
+            continue
+        try:
+            write()
+        except ChainruleError as exc:
+            failed.append(str(exc))
+            continue
+        saved.append(f"{what} to {path}")
+        if not args.quiet and what == "the model":
+            print(f"saved the model to {path}")
+    if failed:
+        kept = f" ({'; '.join(saved)} saved)" if saved else ""
+        from ..errors import OutputError
+
+        raise OutputError("; ".join(failed) + kept)
+
+
+class _Report:
+    """A line per epoch (or every ``every``-th) and, on a terminal, a tqdm progress bar."""
+
+    def __init__(self, epochs: int, quiet: bool, every: int = 1):
         self.quiet, self.epochs = quiet, epochs
-        self.every = max(1, epochs // 20)
+        self.every = every
         self.bar = None
 
     def on_train_begin(self, trainer) -> None:
@@ -223,10 +281,12 @@ def _schedule(args):
 def _sizes(text: str) -> list[int]:
     from ..errors import ConfigError
 
-    try:
-        sizes = [int(s) for s in text.replace("-", ",").split(",") if s.strip()]
-    except ValueError:
-        raise ConfigError(f"--layers must be whole numbers separated by commas, such as 64,32,10, not {text!r}") from None
+    import re
+
+    parts = re.split(r"\s*[,-]\s*", text.strip())  # 64,32,10 or 64-32-10; "2,-5" and "3_0" are not sizes
+    if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
+        raise ConfigError(f"--layers must be whole numbers separated by commas, such as 64,32,10, not {text!r}")
+    sizes = [int(p) for p in parts]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ConfigError(f"--layers needs at least an input and an output size, all positive, not {text!r}")
     return sizes

@@ -70,7 +70,7 @@ def load_dataset(name: str, target: str | None = None, labels=None, task: str = 
         return toy
     path = Path(name)
     if not path.exists():
-        raise DataError(f"no dataset or file named {name!r} (built in: {', '.join(BUILTIN)}; or a .csv / IDX file)")
+        raise DataError(f"no dataset or file named {name!r} (built in: {', '.join(builtin_names())}; or a .csv / IDX file)")
     if labels is not None or ".idx" in path.name or "ubyte" in path.name:
         from .idx import load_idx
 
@@ -82,6 +82,13 @@ def load_dataset(name: str, target: str | None = None, labels=None, task: str = 
 
     X, y, names = read_csv(path, target)
     return Dataset(path.name, X, y, guess_task(y) if task == "auto" else task, names, target)
+
+
+def builtin_names() -> list[str]:
+    """Every dataset name :func:`load_dataset` knows, the 2-D toy sets included."""
+    from . import toy2d
+
+    return [*BUILTIN, *(k for k in getattr(toy2d, "DATASETS", {}) if k not in BUILTIN)]
 
 
 def guess_task(y) -> str:

@@ -1,15 +1,36 @@
-"""Atomic file writes: a crash mid-save leaves the previous file intact.
+"""Every file chainrule writes goes through here: ``-o``, ``--save``, ``--history``, ``--export``,
+checkpoints, exercise sheets.  What happens to what is already at the path (docs/reliability.md):
 
-The bytes go to a temporary file in the same folder, are flushed and fsync'ed, and the temporary
-file then replaces the target in one ``os.replace``.
+* ``-`` and ``/dev/stdout`` write to standard output.
+* A regular file (or no file) is replaced atomically: the bytes go to a temporary file in the same
+  folder, are flushed and fsync'ed, and the temporary file replaces the target in one
+  ``os.replace`` — a crash mid-save leaves the previous file intact.  An existing file keeps its
+  permission bits.  Temporary files are named ``.NAME.chainrule-PID-XXXX.tmp``; ones left by a
+  process that no longer runs (killed mid-save) are removed on the next save to the same name.
+* A symbolic link is followed: the file it points to is replaced atomically, the link is kept.
+* A character device or FIFO (``/dev/null``, a named pipe, ``/dev/fd/N``) is written to directly,
+  never replaced.  Sockets, block devices and folders are refused.
+* A file with other hard links is refused (replacing it would silently separate the names), and so
+  is a file the user may not write (read-only).
+
+:func:`check_output` runs these checks without writing, so that a command can refuse a bad output
+path *before* it trains or computes anything.  Every error names the user's path, never a
+temporary name.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
+
+from ..errors import OutputError
+
+STDOUT_NAMES = ("-", "/dev/stdout", "/proc/self/fd/1", "/dev/fd/1")
+_TMP = "chainrule-"
 
 
 @functools.cache
@@ -21,12 +42,118 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_bytes(path, data: bytes) -> None:
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def is_stdout(path) -> bool:
+    return str(path) in STDOUT_NAMES
+
+
+def _plan(path, option: str = "") -> tuple[str, Path, os.stat_result | None]:
+    """("stdout" | "direct" | "replace", the path to write, its stat or None); OutputError if the
+    target cannot or must not be written."""
+    label = f"{option} {path}" if option else str(path)
+
+    def refuse(why: str):
+        return OutputError(f"{label}: {why}")
+
+    text = str(path)
+    if is_stdout(text):
+        return "stdout", Path(text), None
+    if text == "":
+        raise refuse("an empty file name")
+    link = os.path.islink(text)
+    real = os.path.realpath(text)
+    if link and (real.startswith("/proc/") or text.startswith(("/dev/fd/", "/proc/"))):
+        return "direct", Path(text), None  # /dev/fd/N, /dev/stderr: an open descriptor, not a file
+    target = Path(real) if link else Path(text)
     try:
-        os.fchmod(fd, _default_mode())  # mkstemp makes 0600; a saved page or model is shareable
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except NotADirectoryError:
+        raise refuse(f"{target.parent} is not a folder") from None
+    except OSError as exc:
+        raise refuse(exc.strerror or str(exc)) from None
+    if st is not None:
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("is a folder; give a file name")
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+            if not os.access(target, os.W_OK):
+                raise refuse("permission denied")
+            return "direct", target, st
+        if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
+            raise refuse(f"is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write to it")
+        if st.st_nlink > 1:
+            raise refuse(f"has {st.st_nlink} hard links, and saving would replace this name only; "
+                         "write to another name or remove the other links first")
+        if not os.access(target, os.W_OK) or not st.st_mode & 0o222:  # no w bit: read-only, even for root
+            raise refuse("is read-only; change its permissions or choose another name")
+    folder = target.parent
+    if not folder.exists():
+        raise refuse(f"the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise refuse(f"{folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise refuse(f"cannot create files in the folder {folder} (permission denied)")
+    return "replace", target, st
+
+
+def check_output(path, option: str = "") -> None:
+    """Refuse now, before any work, an output path that could not be written (``option``, such as
+    ``--save``, starts the message)."""
+    if path is not None:
+        _plan(path, option)
+
+
+def check_output_folder(folder, option: str = "") -> None:
+    """Refuse a folder that cannot be created or written into (``--checkpoint DIR``, ``exercise --out``)."""
+    label = f"{option} {folder}" if option else str(folder)
+    folder = Path(folder)
+    if folder.exists():
+        if not folder.is_dir():
+            raise OutputError(f"{label}: exists and is not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"{label}: cannot create files in it (permission denied)")
+        return
+    parent = folder.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{label}: cannot create the folder (no permission in {parent})")
+
+
+def write_bytes(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as described in this module's docstring."""
+    kind, target, st = _plan(path)
+    try:
+        if kind == "stdout":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        elif kind == "direct":
+            with open(target, "wb") as f:
+                f.write(data)
+        else:
+            _replace(target, data, st)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_text(path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def _replace(path: Path, data: bytes, st: os.stat_result | None) -> None:
+    folder = path.parent
+    _remove_stale(folder, path.name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_TMP}{os.getpid()}-", suffix=".tmp", dir=folder)
+    try:
+        # mkstemp makes 0600; keep an existing file's bits, else what open() would give
+        os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else _default_mode())
+        if st is not None:
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)  # only root may give a file away: best effort
+            except OSError:
+                pass
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -48,5 +175,29 @@ def write_bytes(path, data: bytes) -> None:
         pass
 
 
-def write_text(path, text: str) -> None:
-    write_bytes(path, text.encode("utf-8"))
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove ``.NAME.chainrule-PID-*.tmp`` files whose process no longer runs (killed mid-save)."""
+    prefix = f".{name}.{_TMP}"
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True

@@ -128,7 +128,8 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
         single = len(classes) == 2 and (output_size == 1 or (output_size is None and loss == "binary_cross_entropy"))
         n_out = 1 if single else len(classes)
         if output_size is not None and output_size != n_out:
-            raise ConfigError(f"the data have {len(classes)} classes, so the output layer needs {n_out} neuron(s), "
+            valid = f"{len(classes)} (one per class)" + (" or 1 (sigmoid and binary_cross_entropy)" if len(classes) == 2 else "")
+            raise ConfigError(f"the data have {len(classes)} classes, so the output layer needs {valid} neurons, "
                               f"not {output_size}")
         loss = loss or ("binary_cross_entropy" if single else "cross_entropy")
     else:

@@ -20,8 +20,13 @@ class Standardizer:
 
     def fit(self, X) -> "Standardizer":
         X = np.asarray(X, dtype=np.float64)
-        self.mean = X.mean(axis=0)
-        std = X.std(axis=0)
+        # mean and std of X / s, times s, with s = max |x| of the column: the sum of squares of
+        # values near 1e154 or beyond would overflow, and a saved std of inf could never load
+        scale = np.abs(X).max(axis=0) if len(X) else np.ones(X.shape[1:])
+        scale = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        Xs = X / scale
+        self.mean = Xs.mean(axis=0) * scale
+        std = Xs.std(axis=0) * scale
         self.std = np.where(std > 0, std, 1.0)
         return self
 
@@ -29,7 +34,12 @@ class Standardizer:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.mean.shape[0]:
             raise DataError(f"data has {X.shape[-1] if X.ndim else 0} feature column(s), the model expects {self.mean.shape[0]}")
-        return ((X - self.mean) / self.std).astype(dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = (X - self.mean) / self.std
+        if not np.isfinite(Z).all() and np.isfinite(X).all():
+            raise DataError("feature values too far apart to standardise (x - mean overflows); "
+                            "rescale the data, or train with --no-standardize")
+        return Z.astype(dtype, copy=False)
 
     def to_dict(self) -> dict:
         return {"mean": self.mean.tolist(), "std": self.std.tolist()}
