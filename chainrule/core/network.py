@@ -21,13 +21,12 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
+from .constraints import CONSTRAINTS, MAX_PARAMETERS, check  # noqa: F401 (MAX_PARAMETERS: part of this module's API)
 from .init import get_initialiser
 from .rng import make_rng
 from .losses import Loss, get_loss
 
-BIAS_MODES = ("shared", "per_neuron", "none")
-DTYPES = {"float64": np.float64, "float32": np.float32}
-MAX_PARAMETERS = 50_000_000  # refuse larger networks before allocating anything
+BIAS_MODES = CONSTRAINTS["bias"].options
 
 
 @dataclass
@@ -102,14 +101,12 @@ class Network:
         seed: int | None = None,
         dtype: str = "float64",
     ):
-        self.sizes = _check_sizes(sizes)
+        checked = check({"sizes": sizes, "dtype": dtype, "bias": bias})  # core/constraints.py
+        self.sizes, self.dtype = checked["sizes"], checked["dtype"]
         n_layers = len(self.sizes) - 1
-        self.dtype = _check_dtype(dtype)
         self.loss_fn: Loss = get_loss(loss)
         activations = _per_layer(activation, n_layers, "activation")
         activations = [get_activation(a) for a in activations]
-        if bias not in BIAS_MODES:
-            raise ConfigError(f"bias must be one of {', '.join(BIAS_MODES)}, not {bias!r}")
         trainable = _per_layer(train_biases, n_layers, "train_biases")
         if any(not isinstance(t, (bool, np.bool_)) for t in trainable):
             raise ConfigError("train_biases must be true or false (or one per layer)")
@@ -182,7 +179,7 @@ class Network:
     def astype(self, dtype: str) -> "Network":
         """A copy of this network computing in ``dtype`` (``"float32"`` or ``"float64"``)."""
         twin = self.copy()
-        twin.dtype = _check_dtype(dtype)
+        twin.dtype = check({"dtype": dtype})["dtype"]
         for layer in twin.layers:
             layer.weights = layer.weights.astype(twin.dtype)
             if layer.bias is not None:
@@ -358,32 +355,6 @@ def _no_buffer(name: str, l: int, rows: int, cols: int) -> None:
 
 
 # ----------------------------------------------------------------------------- validation
-def _check_sizes(sizes) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise ConfigError(f"layers must be a list of layer sizes such as [2, 2, 2], not {sizes!r}")
-    if len(sizes) < 2:
-        raise ConfigError("a network needs at least two layers (inputs and outputs)")
-    out = []
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-            raise ConfigError(f"layer sizes must be positive whole numbers, not {s!r}")
-        out.append(int(s))
-    n_params = sum(a * b + b for a, b in zip(out, out[1:]))
-    if n_params > MAX_PARAMETERS:
-        raise ConfigError(f"network of {n_params:,} parameters is larger than the limit of {MAX_PARAMETERS:,}")
-    return out
-
-
-def _check_dtype(dtype) -> type:
-    try:
-        key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
-    except (TypeError, ValueError):  # not a dtype at all (0, a list, a dict, ...)
-        key = None
-    if key not in DTYPES:
-        raise ConfigError(f"dtype must be float64 or float32, not {dtype!r}")
-    return DTYPES[key]
-
-
 def _per_layer(value, n_layers: int, what: str) -> list:
     if isinstance(value, (list, tuple)):
         if len(value) != n_layers:
@@ -395,7 +366,7 @@ def _per_layer(value, n_layers: int, what: str) -> list:
 def _finite_array(value, what: str) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer too large for a float
         raise ShapeError(f"{what} must be numbers in a regular (not ragged) array") from None
     if not np.all(np.isfinite(arr)):
         raise ShapeError(f"{what} contain a value that is not a finite number (NaN or infinity)")

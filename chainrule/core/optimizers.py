@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..errors import ConfigError
+from .constraints import check
 from .registry import Registry
 
 
@@ -34,7 +35,7 @@ class Optimizer:
         return cls(learning_rate, **options)
 
     def __init__(self, learning_rate: float = 0.01):
-        self.learning_rate = _positive(learning_rate, "learning rate")
+        self.learning_rate = check({"learning_rate": learning_rate})["learning_rate"]  # core/constraints.py
         self._scratch: list[np.ndarray] | None = None
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
@@ -75,11 +76,9 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        if not (0.0 <= momentum < 1.0):
-            raise ConfigError(f"momentum must be in [0, 1), not {momentum!r}")
-        if nesterov and momentum == 0:
+        self.momentum = check({"momentum": momentum})["momentum"]
+        if nesterov and self.momentum == 0:
             raise ConfigError("Nesterov momentum needs a momentum above 0 (e.g. 0.9)")
-        self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocities: list[np.ndarray] | None = None
         self.name = "nesterov" if self.nesterov else ("momentum" if self.momentum else "sgd")
@@ -150,11 +149,8 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
         super().__init__(learning_rate)
-        for value, what in ((beta1, "beta1"), (beta2, "beta2")):
-            if not (0.0 <= value < 1.0):
-                raise ConfigError(f"{what} must be in [0, 1), not {value!r}")
-        self.beta1, self.beta2 = float(beta1), float(beta2)
-        self.epsilon = _positive(epsilon, "epsilon")
+        c = check({"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
+        self.beta1, self.beta2, self.epsilon = c["beta1"], c["beta2"], c["epsilon"]
         self.t = 0
         self.m: list[np.ndarray] | None = None
         self.s: list[np.ndarray] | None = None
@@ -203,13 +199,3 @@ def get_optimizer(spec="sgd", learning_rate: float | None = None, momentum: floa
     cls = OPTIMIZERS.lookup(spec)
     lr = cls.default_learning_rate if learning_rate is None else learning_rate
     return cls.from_options(lr, momentum=momentum, **kwargs)
-
-
-def _positive(value, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{what} must be a number, not {value!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise ConfigError(f"{what} must be a positive number, not {value!r}")
-    return v

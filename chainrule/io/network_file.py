@@ -14,8 +14,10 @@
 * one sample (``input``, ``target``) or several (``inputs``, ``targets``).
 * ``learning_rate`` (default 0.5, the seed's).
 
-Every value is type-checked before it is used, and the parameter count is checked against
-``MAX_PARAMETERS`` before anything is allocated; any problem is one :class:`FileFormatError` line.
+The network's own values (sizes and their limits, names, biases, seed, learning rate) are checked
+by the network itself (``Network`` and core/constraints.py; the sizes first, before anything is
+allocated); this module checks what only a file has: its keys, the JSON types of its numbers and
+its samples.  Any problem is one :class:`FileFormatError` line.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from ..errors import ChainruleError, FileFormatError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_LEARNING_RATE = 0.5
-MAX_LAYERS = 1000
 
 KEYS = ("layers", "activation", "loss", "learning_rate", "weights", "biases", "bias", "train_biases",
         "init", "seed", "input", "target", "inputs", "targets", "title", "description")
@@ -111,7 +112,8 @@ def network_from_dict(spec, source: str = "<dict>") -> NetworkFile:
 def _from_dict(spec, source: str) -> NetworkFile:
     import numpy as np
 
-    from ..core.network import MAX_PARAMETERS, Network
+    from ..core.constraints import check
+    from ..core.network import Network
 
     def bad(message: str):
         return FileFormatError(f"{source}: {message}")
@@ -124,49 +126,13 @@ def _from_dict(spec, source: str) -> NetworkFile:
             raise bad(f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"))
     if "layers" not in spec:
         raise bad('"layers" is missing (the layer sizes, such as [2, 2, 2])')
-    sizes = spec["layers"]
-    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):
-        raise bad('"layers" must be a list of at least two positive whole numbers, such as [2, 2, 2]')
-    if len(sizes) > MAX_LAYERS:
-        raise bad(f'"layers" lists {len(sizes):,} layers; the limit is {MAX_LAYERS:,}')
-    n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-    if n_params > MAX_PARAMETERS:
-        raise bad(f"a network of {n_params:,} parameters is larger than the limit of {MAX_PARAMETERS:,}")
-    n_layers = len(sizes) - 1
-
-    activation = spec.get("activation", "sigmoid")
-    if isinstance(activation, list):
-        if len(activation) != n_layers or not all(isinstance(a, str) for a in activation):
-            raise bad(f'"activation" must be a name or a list of {n_layers} names, one per layer')
-    elif not isinstance(activation, str):
-        raise bad('"activation" must be a name such as "sigmoid" (or a list, one per layer)')
-    loss = spec.get("loss", "half_sse")
-    if not isinstance(loss, str):
-        raise bad('"loss" must be a name such as "half_sse"')
-    lr = spec.get("learning_rate", DEFAULT_LEARNING_RATE)
-    if not _is_number(lr) or not _finite(lr) or lr <= 0:
-        raise bad(f'"learning_rate" must be a positive number, not {_short(lr)}')
-
+    sizes = check({"sizes": spec["layers"]})["sizes"]  # the network's limits, before anything is allocated
+    lr = check({"learning_rate": spec.get("learning_rate", DEFAULT_LEARNING_RATE)})["learning_rate"]
     weights = spec.get("weights")
-    if weights is not None:
-        if not isinstance(weights, list) or len(weights) != n_layers:
-            raise bad(f'"weights" must be a list of {n_layers} matrices, one per layer')
+    if isinstance(weights, list) and len(weights) == len(sizes) - 1:
         for l, matrix in enumerate(weights):
             _check_matrix(matrix, sizes[l + 1], sizes[l], f"weights of layer {l + 1}", bad)
-
-    bias_mode, biases = _biases(spec, sizes, bad)
-    train = spec.get("train_biases", True)
-    if isinstance(train, list):
-        if len(train) != n_layers or not all(isinstance(t, bool) for t in train):
-            raise bad(f'"train_biases" must be true, false or a list of {n_layers} of them')
-    elif not isinstance(train, bool):
-        raise bad('"train_biases" must be true or false')
-    init = spec.get("init", "auto")
-    if not isinstance(init, str):
-        raise bad('"init" must be a name such as "xavier"')
-    seed = spec.get("seed")
-    if seed is not None and not (_is_int(seed) and 0 <= seed < 2**63):
-        raise bad('"seed" must be a whole number of at least 0')
+    bias_mode = _bias_mode(spec, bad)
     for key in ("title", "description"):
         if key in spec and not isinstance(spec[key], str):
             raise bad(f'"{key}" must be text')
@@ -176,39 +142,30 @@ def _from_dict(spec, source: str) -> NetworkFile:
     if len(inputs) != len(targets):
         raise bad(f"{len(inputs)} input sample(s) but {len(targets)} target(s)")
 
-    network = Network(sizes, activation, loss, weights=weights, biases=biases, bias=bias_mode,
-                      train_biases=train, init=init, seed=seed)
+    network = Network(sizes, spec.get("activation", "sigmoid"), spec.get("loss", "half_sse"), weights=weights,
+                      biases=spec.get("biases"), bias=bias_mode, train_biases=spec.get("train_biases", True),
+                      init=spec.get("init", "auto"), seed=spec.get("seed"))
     return NetworkFile(network, np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64),
                        float(lr), spec, source)
 
 
-def _biases(spec, sizes, bad):
-    n_layers = len(sizes) - 1
-    mode = spec.get("bias")
-    if mode is not None and mode not in ("shared", "per_neuron", "none"):
-        raise bad(f'"bias" must be "shared", "per_neuron" or "none", not {_short(mode)}')
-    biases = spec.get("biases")
-    if biases is None:
-        return mode or "per_neuron", None
-    if mode == "none":
-        raise bad('"bias" is "none" but "biases" are given')
-    if not isinstance(biases, list) or len(biases) != n_layers:
-        raise bad(f'"biases" must be a list of {n_layers} entries, one per layer')
+def _bias_mode(spec, bad) -> str:
+    """The bias mode, as ``"bias"`` says or as ``"biases"`` are written: one number per layer
+    (shared) or one list of numbers per layer (per neuron).  The values are the network's to check."""
+    mode, biases = spec.get("bias"), spec.get("biases")
+    if mode is not None:
+        check({"bias": mode})
+    if not isinstance(biases, list) or mode == "none":
+        return mode or "per_neuron"
     if all(_is_number(b) for b in biases):
         found = "shared"
-    elif all(isinstance(b, list) for b in biases):
+    elif all(isinstance(row, list) and all(_is_number(b) for b in row) for row in biases):
         found = "per_neuron"
-        for l, row in enumerate(biases):
-            if len(row) != sizes[l + 1] or not all(_is_number(b) for b in row):
-                raise bad(f"biases of layer {l + 1} must be a list of {sizes[l + 1]} numbers, one per neuron")
     else:
-        raise bad('"biases" must be one number per layer (shared) or one list per layer (per neuron), not a mix')
-    flat = biases if found == "shared" else [b for row in biases for b in row]
-    if not all(_finite(b) for b in flat):
-        raise bad('"biases" contain a value that is not a finite number')
+        raise bad('"biases" must be one number per layer (shared) or one list of numbers per layer (per neuron), not a mix')
     if mode is not None and mode != found:
         raise bad(f'"bias" says {mode!r} but "biases" are written {found.replace("_", " ")}')
-    return found, biases
+    return found
 
 
 def _check_matrix(matrix, rows: int, cols: int, what: str, bad) -> None:
@@ -253,10 +210,6 @@ def _finite(v) -> bool:
         return math.isfinite(v)
     except OverflowError:
         return False
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _is_number(v) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..core.optimizers import Optimizer, get_optimizer
+from ..core.constraints import check
 from ..core.rng import make_rng
 from ..errors import ConfigError, DataError, NumericalError
 from .history import History
@@ -69,57 +70,27 @@ class Trainer:
         history: History | None = None,
     ):
         self.network = network
-        self.epochs = _whole(epochs, "epochs", 0)
+        c = check({"epochs": epochs, "batch_size": batch_size, "l2": l2, "l1": l1, "early_stopping": early_stopping,
+                   "min_delta": min_delta, "validation_split": validation_split, "shuffle": shuffle,
+                   "train_metrics": train_metrics, "seed": seed})  # every limit: core/constraints.py
+        self.epochs, self.l2, self.l1, self.min_delta = c["epochs"], c["l2"], c["l1"], c["min_delta"]
+        self.early_stopping, self.shuffle, self.train_metrics, self.seed = (
+            c["early_stopping"], c["shuffle"], c["train_metrics"], c["seed"])
         self.optimizer: Optimizer = get_optimizer(optimizer, learning_rate, momentum=momentum)
         self.base_learning_rate = self.optimizer.learning_rate
         self.schedule = get_schedule(schedule)
-        self.l2, self.l1 = _non_negative(l2, "L2 weight decay"), _non_negative(l1, "L1 weight decay")
-        self.early_stopping = None if early_stopping is None else _whole(early_stopping, "patience", 1)
-        self.min_delta = _non_negative(min_delta, "min_delta")
-        self.shuffle = bool(shuffle)
-        self.seed = seed
         self.callbacks = list(callbacks)
         self.history = history if history is not None else History()
-        self.train_metrics = bool(train_metrics)
-        self.metrics = network.loss_fn.metrics if metrics == "auto" else tuple(metrics or ())
+        self.metrics = tuple(network.loss_fn.metrics if metrics == "auto" else metrics or ())
         for m in self.metrics:
             if m not in METRICS:
                 raise ConfigError(f"unknown metric {m!r}; choose from {', '.join(METRICS)}")
-
-        # --- the data, validated once: finite numbers of the right shapes, in the network's dtype
+        # the data, validated once: finite numbers of the right shapes, in the network's dtype
         self.X, self.T = _check_data(network, X, T, "training")
-        n = len(self.X)
-        self.v = None
-        if sample_weight is not None:
-            v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-            if v.shape != (n,) or not np.all(np.isfinite(v)) or np.any(v < 0) or v.sum() <= 0:
-                raise DataError(f"sample weights must be {n} finite, non-negative numbers, not all zero")
-            self.v = v.astype(network.dtype)
-        split_rng = make_rng(seed, 1)
-        indices = np.arange(n)
-        self.X_val = self.T_val = None
-        if validation_data is not None:
-            self.X_val, self.T_val = _check_data(network, *validation_data, "validation")
-        elif validation_split:
-            if not (0.0 < validation_split < 1.0):
-                raise ConfigError(f"validation split must be between 0 and 1, not {validation_split!r}")
-            n_val = int(round(n * validation_split))
-            if n_val < 1 or n_val >= n:
-                raise ConfigError(f"a validation split of {validation_split} leaves no samples to train or to validate on")
-            perm = split_rng.permutation(n)
-            val_idx, indices = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-            self.X_val, self.T_val = self.X[val_idx], self.T[val_idx]
-        self.train_idx = indices
-        self.n_train = len(indices)
-        self.batch_size = self.n_train if batch_size is None else min(_whole(batch_size, "batch size", 1), self.n_train)
-
-        # --- dropout: one probability per hidden layer (never the output layer)
-        n_hidden = len(network.layers) - 1
-        p = list(dropout) if isinstance(dropout, (list, tuple)) else [dropout] * n_hidden
-        if len(p) != n_hidden or any(not (0.0 <= float(q) < 1.0) for q in p):
-            raise ConfigError(f"dropout must be a probability in [0, 1) (or one per hidden layer: {n_hidden})")
-        self.dropout = [float(q) for q in p]
-
+        self.v = _check_sample_weight(sample_weight, len(self.X), network.dtype)
+        self._hold_out(validation_data, c["validation_split"])
+        self.batch_size = self.n_train if c["batch_size"] is None else min(c["batch_size"], self.n_train)
+        self.dropout = _dropout_per_layer(dropout, len(network.layers) - 1)
         self.rng = make_rng(seed)
         self.epoch = 0  # epochs completed
         self.stop_training = False
@@ -129,6 +100,23 @@ class Trainer:
         self.params = network.parameters()
         self.best_params = [p.copy() for p in self.params] if self.early_stopping else None
         self._weight_positions = _weight_positions(network)
+
+    def _hold_out(self, validation_data, split: float) -> None:
+        """The validation data: given, or a seeded share of the training data (the rest trains)."""
+        n = len(self.X)
+        indices = np.arange(n)
+        self.X_val = self.T_val = None
+        if validation_data is not None:
+            self.X_val, self.T_val = _check_data(self.network, *validation_data, "validation")
+        elif split:
+            n_val = int(round(n * split))
+            if n_val < 1 or n_val >= n:
+                raise ConfigError(f"a validation split of {split} leaves no samples to train or to validate on")
+            perm = make_rng(self.seed, 1).permutation(n)
+            val_idx, indices = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+            self.X_val, self.T_val = self.X[val_idx], self.T[val_idx]
+        self.train_idx = indices
+        self.n_train = len(indices)
 
     # ------------------------------------------------------------------------------ the run
     def run(self) -> History:
@@ -331,17 +319,18 @@ def _weight_positions(network: Network) -> list[int]:
     return positions
 
 
-def _whole(value, what: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{what} must be a whole number of at least {minimum}, not {value!r}")
-    return int(value)
+def _check_sample_weight(sample_weight, n: int, dtype):
+    if sample_weight is None:
+        return None
+    v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if v.shape != (n,) or not np.all(np.isfinite(v)) or np.any(v < 0) or v.sum() <= 0:
+        raise DataError(f"sample weights must be {n} finite, non-negative numbers, not all zero")
+    return v.astype(dtype)
 
 
-def _non_negative(value, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{what} must be a number, not {value!r}") from None
-    if not (math.isfinite(v) and v >= 0):
-        raise ConfigError(f"{what} must be a non-negative number, not {value!r}")
-    return v
+def _dropout_per_layer(dropout, n_hidden: int) -> list[float]:
+    """One dropout probability per hidden layer (never the output layer)."""
+    p = list(dropout) if isinstance(dropout, (list, tuple)) else [dropout] * n_hidden
+    if len(p) != n_hidden:
+        raise ConfigError(f"dropout lists {len(p)} probabilities for {n_hidden} hidden layer(s)")
+    return [check({"dropout": q})["dropout"] for q in p]
