@@ -80,7 +80,7 @@ async def client(http, base: str, k: int, stop_at: float, stats: dict) -> None:
         return data
 
     if rng.random() < 0.5:  # the seed network, or a small 2-D dataset
-        created = await call("POST", "/api/sessions")
+        created = await call("POST", "/api/sessions", {})  # state changes are JSON (web/security.py)
     else:
         created = await call("POST", "/api/sessions", {"dataset": {"name": rng.choice(["xor", "circles", "gaussians"]),
                                                                   "n": 40, "hidden": [4], "seed": k}})

@@ -64,7 +64,9 @@ def run(args) -> int:
         raise ConfigError(f"the page needs the web extra ({exc.name} is missing): pip install 'chainrule[web]'") from None
     import socket
 
-    app = create_app(spec)
+    from ..web.security import protect, uvicorn_settings
+
+    app = protect(create_app(spec), args.host)  # Host/Origin checks, bounded bodies and work
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -83,6 +85,7 @@ def run(args) -> int:
     sizes = app.state.store.initial_spec["layers"]
     print(f"chainrule: serving the {'-'.join(map(str, sizes))} network at http://{shown}:{port}/  (Ctrl+C to stop)",
           flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+                            **uvicorn_settings())  # header deadline, connection cap
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -24,6 +24,7 @@ from ..derivation.render_json import trace_to_dict
 from ..derivation.views import step_line
 from ..derivation.trace import trace_step
 from ..io.network_file import network_from_dict, network_to_dict
+from .security import pick_evictee, precheck_spec
 
 MAX_LAYERS = 6  # inputs, up to four hidden layers, outputs
 MAX_NEURONS = 16  # per layer: the page draws every neuron and edge
@@ -50,6 +51,7 @@ class Session:
     def __init__(self, spec: dict, dataset: dict | None = None):
         self.lock = threading.Lock()
         self.touched = time.monotonic()
+        self.uses = 0  # requests after creation: unused sessions are evicted first (security.py)
         self.dataset = dataset  # {"name", "n", "noise", "seed"} for a 2-D toy dataset
         self.load(spec)
         if not self._finite():
@@ -58,6 +60,7 @@ class Session:
     # ------------------------------------------------------------------ the network file
     def load(self, spec: dict) -> None:
         """Replace the network by the one ``spec`` describes (checked by the network-file reader)."""
+        precheck_spec(spec, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES)  # before allocating anything
         nf = network_from_dict(spec, source="network")
         check_page_size(nf.network.sizes)
         if nf.n_samples > MAX_SAMPLES:
@@ -256,6 +259,7 @@ class SessionStore:
 
     def __init__(self, initial_spec: dict | None = None, limit: int = 1000):
         self.initial_spec = initial_spec or seed_spec()
+        precheck_spec(self.initial_spec, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES)  # fail early: too big for the page
         network_from_dict(self.initial_spec, source="network")  # fail early on a bad file
         self.limit = limit
         self._lock = threading.Lock()
@@ -267,7 +271,7 @@ class SessionStore:
         with self._lock:
             self._sessions[sid] = session
             while len(self._sessions) > self.limit:
-                self._sessions.popitem(last=False)
+                del self._sessions[pick_evictee(self._sessions)]
         return sid, session
 
     def get(self, sid: str) -> Session | None:
@@ -276,6 +280,7 @@ class SessionStore:
             if session is not None:
                 self._sessions.move_to_end(sid)
                 session.touched = time.monotonic()
+                session.uses += 1
             return session
 
     def __len__(self) -> int:

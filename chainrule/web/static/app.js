@@ -29,9 +29,9 @@ function serverApi() {
   let sid = null;
   async function call(method, path, body) {
     const opts = { method, headers: {} };
-    if (body !== undefined) {
+    if (method !== "GET") {  // the server takes state changes only as JSON (web/security.py)
       opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body);
+      opts.body = JSON.stringify(body === undefined ? {} : body);
     }
     const res = await fetch(path, opts);
     let data = null;

@@ -1,0 +1,297 @@
+"""What keeps the local server the user's own (docs/reliability.md, "The local server").
+
+* **Host allow-list** (against DNS rebinding): a request whose ``Host`` is not a name the server
+  was started for — localhost, 127.0.0.1, [::1], the ``--host`` value; on a non-loopback address
+  also any IP literal and this machine's name — gets 403.  A rebinding page reaches the server
+  under its own domain name, so it is refused.
+* **Cross-site requests**: every state-changing request (anything but GET and HEAD) must carry
+  ``Content-Type: application/json`` — which a page on another site cannot send without a CORS
+  preflight, which this server never grants — and, when the browser sends ``Origin``, it must be
+  this server under the same ``Host`` and port (``Sec-Fetch-Site: cross-site`` is refused too);
+  415 / 403 otherwise.
+* **Bounded work**: the body is read whole, within ``BODY_TIMEOUT`` seconds (408) and
+  ``MAX_BODY`` bytes (413, declared or streamed) before the app sees it; then at most
+  ``MAX_HEAVY`` API requests compute at once, the others wait up to ``QUEUE_TIMEOUT`` (503).
+* **Slow clients**: a connection must send its request line and headers within
+  ``HEADER_TIMEOUT`` seconds (the connection is closed); beyond ``MAX_CONNECTIONS`` open
+  connections, the oldest that has not yet sent a whole request is closed (:class:`GuardedH11`).
+* **Sessions**: a network sent to ``POST /api/sessions`` is size-checked before anything is
+  allocated (:func:`precheck_spec`); when the session limit is reached, sessions never used after
+  creation are evicted before ones a user worked with (:func:`pick_evictee`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import socket
+import time
+
+MAX_BODY = 256 * 1024
+BODY_TIMEOUT = 10.0  # seconds to send the whole body
+HEADER_TIMEOUT = 10.0  # seconds to send the request line and headers
+MAX_CONNECTIONS = 256  # open connections at once
+MAX_HEAVY = 4  # API requests computing at once
+QUEUE_TIMEOUT = 15.0  # seconds an API request waits for its turn before 503
+KEEP_ALIVE = 5  # seconds an idle keep-alive connection stays open
+SAFE_METHODS = ("GET", "HEAD")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+# ----------------------------------------------------------------------------- hosts
+def allowed_hosts(host: str = "127.0.0.1") -> dict:
+    """What ``Host`` and ``Origin`` may name for a server listening on ``host``."""
+    names = {"localhost", "127.0.0.1", "::1", host.strip("[]").lower()}
+    wide = host.strip("[]") in ("0.0.0.0", "::") or not _is_loopback(host)
+    if wide:  # reachable from other machines: they address it by IP or by this machine's name
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return {"names": names, "any_ip": wide}
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _split_host(value: str) -> str | None:
+    """The host name of a ``Host`` header value (``name``, ``name:port``, ``[v6]:port``), lower-case."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0 or (value[end + 1:] and not (value[end + 1] == ":" and value[end + 2:].isdigit())):
+            return None
+        return value[1:end]
+    name, _, port = value.partition(":")
+    if port and not port.isdigit():
+        return None
+    return name or None
+
+
+def host_allowed(value: str | None, allowed: dict) -> bool:
+    if value is None:
+        return False
+    name = _split_host(value)
+    if name is None:
+        return False
+    if name in allowed["names"]:
+        return True
+    if allowed["any_ip"]:
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def origin_allowed(origin: str, host: str | None) -> bool:
+    """Same origin: the page that sent the request was served by this server under this very
+    ``Host`` (name and port); ``null`` and every other site are refused."""
+    scheme, sep, rest = origin.strip().lower().partition("://")
+    if not sep or scheme not in ("http", "https") or host is None:
+        return False
+    default = ":80" if scheme == "http" else ":443"
+    host = host.strip().lower()
+    return rest == host or rest + default == host or rest == host + default
+
+
+# ----------------------------------------------------------------------------- the middleware
+class Guard:
+    """ASGI middleware: Host, Origin and content type first; then the body, bounded in size and
+    time; then at most ``max_heavy`` API requests at once."""
+
+    def __init__(self, app, host: str = "127.0.0.1", max_body: int = MAX_BODY, body_timeout: float = BODY_TIMEOUT,
+                 max_heavy: int = MAX_HEAVY, queue_timeout: float = QUEUE_TIMEOUT):
+        self.app, self.allowed = app, allowed_hosts(host)
+        self.max_body, self.body_timeout, self.queue_timeout = max_body, body_timeout, queue_timeout
+        self.max_heavy = max_heavy
+        self._heavy: asyncio.Semaphore | None = None  # made inside the server's event loop
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {}
+        for k, v in scope.get("headers") or []:
+            headers.setdefault(k.decode("latin-1").lower(), v.decode("latin-1"))
+        refused = self.refusal(scope["method"], headers)
+        if refused:
+            return await _reply(send, *refused)
+        body, refused = await self._read_body(receive, headers)
+        if refused:
+            return await _reply(send, *refused)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: only a disconnect can come
+
+        if not scope["path"].startswith("/api/"):
+            return await self.app(scope, replay, send)
+        if self._heavy is None:
+            self._heavy = asyncio.Semaphore(self.max_heavy)
+        try:
+            await asyncio.wait_for(self._heavy.acquire(), self.queue_timeout)
+        except asyncio.TimeoutError:
+            return await _reply(send, 503, "the server is busy; try again in a moment", {"retry-after": "5"})
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            self._heavy.release()
+
+    def refusal(self, method: str, headers: dict) -> tuple[int, str] | None:
+        """(status, message) for a request to refuse before reading its body, else None."""
+        if not host_allowed(headers.get("host"), self.allowed):
+            return 403, "unexpected Host header (this server answers only to the names it was started for)"
+        if method in SAFE_METHODS:
+            return None
+        origin = headers.get("origin")
+        if origin is not None and not origin_allowed(origin, headers.get("host")):
+            return 403, "cross-site request refused (Origin is not this server)"
+        if headers.get("sec-fetch-site") == "cross-site":
+            return 403, "cross-site request refused"
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != "application/json":
+            return 415, "send the request body as JSON (Content-Type: application/json)"
+        return None
+
+    async def _read_body(self, receive, headers: dict) -> tuple[bytes, tuple | None]:
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            return b"", (413, f"request body larger than {self.max_body:,} bytes")
+        chunks, size = [], 0
+        deadline = time.monotonic() + self.body_timeout
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                return b"", (408, f"the request body did not arrive within {self.body_timeout:g} s")
+            if message["type"] == "http.disconnect":
+                return b"", (400, "the client went away")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return b"", (413, f"request body larger than {self.max_body:,} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), None
+
+
+async def _reply(send, status: int, message: str, extra: dict | None = None) -> None:
+    body = json.dumps({"error": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+               (b"x-content-type-options", b"nosniff"), (b"connection", b"close")]
+    headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def protect(app, host: str = "127.0.0.1", **limits):
+    """Wrap ``app`` (the page's FastAPI app) in :class:`Guard` for a server listening on ``host``."""
+    app.add_middleware(Guard, host=host, **limits)
+    return app
+
+
+# ----------------------------------------------------------------------------- uvicorn
+def uvicorn_settings() -> dict:
+    """``uvicorn.Config`` options: the guarded protocol, a keep-alive timeout, a header-size cap."""
+    return {"http": __getattr__("GuardedH11"), "timeout_keep_alive": KEEP_ALIVE, "h11_max_incomplete_event_size": 16 * 1024,
+            "limit_concurrency": MAX_CONNECTIONS + 64}
+
+
+def _guarded_h11():
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11(H11Protocol):
+        """uvicorn's h11 protocol, plus a deadline for the request line and headers and a cap on
+        open connections (the oldest connection still sending its headers is closed first)."""
+
+        header_timeout = HEADER_TIMEOUT
+        max_connections = MAX_CONNECTIONS
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._opened = time.monotonic()
+            self._arm()
+            if len(self.connections) > self.max_connections:
+                waiting = [c for c in self.connections if getattr(c, "_waiting", False)]
+                victim = min(waiting, key=lambda c: c._opened) if waiting else self
+                victim._drop()
+
+        def _arm(self) -> None:
+            """Expect a whole request (line and headers) within ``header_timeout`` seconds."""
+            self._waiting = True
+            self._expected = self.cycle  # a new cycle replaces this one once the headers are in
+            self._deadline = self.loop.call_later(self.header_timeout, self._late)
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.cycle is not self._expected:  # the headers arrived
+                self._waiting = False
+
+        def _late(self) -> None:
+            if self.cycle is self._expected:
+                self._drop()
+
+        def _drop(self) -> None:
+            self._waiting = False
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._deadline.cancel()
+                self._arm()
+
+        def connection_lost(self, exc) -> None:
+            self._deadline.cancel()
+            self._waiting = False
+            super().connection_lost(exc)
+
+    return GuardedH11
+
+
+def __getattr__(name: str):  # GuardedH11 subclasses uvicorn's protocol: built on first use
+    if name == "GuardedH11":
+        cls = _guarded_h11()
+        globals()["GuardedH11"] = cls
+        return cls
+    raise AttributeError(name)
+
+
+# ----------------------------------------------------------------------------- sessions
+def precheck_spec(spec, max_layers: int, max_neurons: int, max_samples: int) -> None:
+    """Refuse a network request the page cannot draw by looking at its sizes only — before the
+    network-file reader allocates a single weight (a 70-byte body can ask for 48M parameters)."""
+    from ..errors import ConfigError
+
+    if not isinstance(spec, dict):
+        return  # the reader says what is wrong with it
+    sizes = spec.get("layers")
+    if isinstance(sizes, list) and all(isinstance(s, int) and not isinstance(s, bool) for s in sizes):
+        if len(sizes) > max_layers:
+            raise ConfigError(f"the page draws at most {max_layers} layers (inputs, hidden, outputs), not {len(sizes)}")
+        if sizes and max(sizes) > max_neurons:
+            raise ConfigError(f"the page draws at most {max_neurons} neurons per layer, not {max(sizes)}")
+    samples = spec.get("inputs")
+    if isinstance(samples, list) and len(samples) > max_samples:
+        raise ConfigError(f"the page trains on at most {max_samples} samples, not {len(samples)}")
+
+
+def pick_evictee(sessions) -> str:
+    """The id of the session to drop when the store is full: the oldest never used after its
+    creation (a page that was opened and left, or a flood of requests), else the least recently used.
+    ``sessions`` is ordered from least to most recently used; a session counts its ``uses``."""
+    for sid, session in sessions.items():
+        if getattr(session, "uses", 0) == 0:
+            return sid
+    return next(iter(sessions))
