@@ -36,7 +36,8 @@ class Activation:
     derivative_text: str = ""  # dout/dnet = ...
     derivative_latex: str = ""
     # The same formula for one float64 number, as Python source ({x} = net, {y} = out), for the
-    # straight-line code that trains tiny networks (core/unrolled.py); "" where there is none.
+    # straight-line code that trains tiny networks (core/unrolled.py; any function of Python's math
+    # module may be used); "" where there is none.
     scalar: str = ""  # out = ...
     scalar_derivative: str = ""  # dout/dnet = ...
     # The initialiser init="auto" picks for a layer of this activation (core/init.py): Glorot/Xavier

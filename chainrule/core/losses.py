@@ -33,7 +33,8 @@ class Loss:
     gradient_text: str = ""  # dE_total/dout_oK = ...
     gradient_latex: str = ""
     # The same formulas for one float64 output, as Python source ({t} target, {y} out, {x} net,
-    # {m} number of outputs), for the straight-line code of core/unrolled.py; "" where there is none.
+    # {m} number of outputs), for the straight-line code of core/unrolled.py (any function of Python's
+    # math module may be used); "" where there is none.
     scalar_term: str = ""  # E_oK = ...
     scalar_fused_term: str = ""  # E_oK from the net input, after the fused activation
     scalar_gradient: str = ""  # dE/dout_oK = ...

@@ -115,8 +115,8 @@ def compile_online(network):
     """The written-out training function for ``network``, or ``None`` if it does not apply."""
     if not supports(network):
         return None
-    namespace = {
-        "exp": math.exp, "tanh": math.tanh, "log": math.log, "log1p": math.log1p,
+    namespace = {  # scalar forms may use any function of Python's math module (exp, tanh, log, cosh, ...)
+        **{name: value for name, value in vars(math).items() if not name.startswith("_")},
         "TINY": float(np.finfo(np.float64).tiny), "EPS": float(np.finfo(np.float64).eps),
     }
     exec(compile(source(network), f"<chainrule.core.unrolled {network.sizes}>", "exec"), namespace)
