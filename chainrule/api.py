@@ -79,10 +79,18 @@ def explain(network=None, format: str | None = None, only=None, *, sample: int |
 explain_network = explain  # the name this function had before ``chainrule.explain`` became one
 
 
-def check(sheet, network=None, *, sample: int | None = None):
-    """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed)."""
-    from .derivation.check import check_answers, parse_sheet
+def check(sheet, network=None, *, sample: int | None = None, notation: str | None = None,
+          digits: int | None = None, abs: float | None = None, rel: float | None = None, x=None, target=None,
+          learning_rate=None):
+    """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed).
 
+    ``notation``: a book's names (``"han-kamber"``, ``"nielsen"``, …; default: detected).
+    The rule (default: by the significant digits written) may be ``digits=N``, ``abs=X`` or ``rel=X``;
+    see :mod:`chainrule.derivation.tolerance`."""
+    from .derivation.check import check_answers, parse_sheet
+    from .derivation.tolerance import Rule
+
+    rule = Rule(digits=digits, abs=abs, rel=rel)
     source = "<sheet>"
     if isinstance(sheet, Path) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
         path = Path(sheet)
@@ -104,9 +112,9 @@ def check(sheet, network=None, *, sample: int | None = None):
     answers = parse_sheet(sheet)
     if not answers:
         raise FileFormatError(f"{source}: no 'name = value' lines to check")
-    net, xs, ts, lr, _ = load_problem(network)
+    net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
     x1, t1, _, _ = _one_sample(net, xs, ts, sample)
-    return check_answers(answers, net, x1, t1, lr, source)
+    return check_answers(answers, net, x1, t1, lr, source, rule=rule, notation=notation)
 
 
 def exercise(seed: int = 0, **options):

@@ -13,30 +13,7 @@ from chainrule import seed
 from chainrule.example import run_example
 from chainrule.derivation.check import is_close, parse_sheet
 
-# name (canonical) -> why the published figure is wrong
-MISPRINTS = {
-    "seed1": {
-        "E_total@1": "0.291027924 is the updated-weights loop's error after one update; exact: 0.291027774",
-        "E_total@10000": "0.0000351085 is the error after 9,999 updates; after 10,000 it is 0.0000351019",
-        "out_o1@10000": "0.015912196 comes from a loop that backpropagates through already-updated w5..w8",
-        "out_o2@10000": "0.984065734 comes from a loop that backpropagates through already-updated w5..w8",
-    },
-    "seed2": {
-        "E_total@1": "as seed1",
-        "E_total@10000": "0.000035085 is the updated-weights loop's error; the exact one is 0.0000351019",
-        "out_o1@10000": "as seed1",
-        "out_o2@10000": "as seed1",
-    },
-    "seed3": {
-        "dnet_o1/dw5": "0.596884378 is out_h2; dnet_o1/dw5 = out_h1 = 0.593269992",
-        "w6+": "408666186 lost its '0.': w6+ = 0.408666186",
-        "dE_total/dout_h1": "0.0553994248 + (-0.0190491183) is 0.0363503065, not 0.0364908242",
-        "E_total@1": "as seed1",
-        "E_total@10000": "as seed1",
-        "out_o1@10000": "0.159121960 is seed1's 0.015912196 with a digit moved, itself not exact",
-        "out_o2@10000": "as seed1",
-    },
-}
+from support.seed_misprints import MISPRINTS  # noqa: E402  (shared with test_check)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,23 @@ def add_parser(sub) -> None:
         help="check an answer sheet ('name = value' lines) against the exact computation",
         description="Check a learner's answer sheet: one 'name = value' per line ('#' comments), names such as "
         "net_h1, dE_total/dw5, w5+, E_total@1, out_o1@10000 (or the third seed's H1, y1_final, Error_w5, "
-        "w5_new). Exit code 0 when every line is right, 1 when any is wrong, 2 when a file cannot be read.",
+        "w5_new), a book's (--notation), or expressions of them (eta*dE_total/dw5, 1 - out_o2, Δw5 = w5+ - w5). "
+        "A value with two or more significant digits is right within one unit of its last digit; one written "
+        "shorter is right only if exact, otherwise 'too few digits to judge'. Exit code 0 when every line is "
+        "right, 1 when any is not, 2 when a file cannot be read.",
     )
     p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file)")
     p.add_argument("--network", metavar="NETWORK", help="the network file the answers are for (default: the seed's)")
     p.add_argument("--sample", type=int, metavar="K", help="which sample of the network file (1-based; default 1)")
+    from ..derivation.profiles import PROFILES
+
+    p.add_argument("--notation", choices=["auto", *PROFILES], default="auto",
+                   help="the book whose names the sheet uses (default: detected, and said which)")
+    rule = p.add_mutually_exclusive_group()
+    rule.add_argument("--digits", type=int, metavar="N",
+                      help="right when it agrees with the exact value to N significant digits")
+    rule.add_argument("--abs", type=float, metavar="X", help="right when within X of the exact value")
+    rule.add_argument("--rel", type=float, metavar="X", help="right when within X times |exact| of it")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.set_defaults(run=run)
 
@@ -23,7 +35,8 @@ def run(args) -> int:
 
     from ..api import check
 
-    result = check(Path(args.answers), args.network, sample=args.sample)
+    result = check(Path(args.answers), args.network, sample=args.sample, notation=args.notation,
+                   digits=args.digits, abs=args.abs, rel=args.rel)
     if args.json:
         import json
 

@@ -39,11 +39,15 @@ def supports(network) -> bool:
     )
 
 
-def source(network) -> str:
+def source(network, through_updated: bool = False) -> str:
     """The Python source of ``train(params, x, t, eta, iterations) -> (losses, params)``.
 
     ``params`` is :func:`flat_parameters`' list; ``x`` and ``t`` one sample's inputs and targets;
     ``losses[i]`` is the loss before update i, as ``Network.train_step`` returns it.
+
+    ``through_updated=True`` writes a known learner's mistake instead (``chainrule check``'s hints):
+    each layer is updated as soon as its deltas are known, so the layer below backpropagates
+    through the already-updated weights.
     """
     layers = network.layers
     L = len(layers)
@@ -91,27 +95,35 @@ def source(network) -> str:
             put(f"        {d} = ({loss.scalar_gradient.format(t=tgt[k], y=o, m=m)}) * "
                 f"({last.scalar_derivative.format(x=n, y=o)})")
     for l in range(L - 1, 0, -1):  # delta of layer l's neurons from layer l + 1's, through the old weights
+        if through_updated:
+            _put_update(put, layers, l, w, b, outs)
         act = layers[l - 1].activation
         for j in range(layers[l].n_in):
             g = " + ".join(f"delta{l + 1}_{k + 1} * {w[l][k][j]}" for k in range(layers[l].n_out))
             put(f"        delta{l}_{j + 1} = ({g}) * ({act.scalar_derivative.format(x=nets[l][j], y=outs[l][j])})")
-    put("        # update: w+ = w − η · delta_receiver · out_sender (every delta above used the old weights)")
-    for l, layer in enumerate(layers):
-        for k in range(layer.n_out):
-            for j in range(layer.n_in):
-                put(f"        {w[l][k][j]} -= eta * (delta{l + 1}_{k + 1} * {outs[l][j]})")
-        if layer.train_bias:
-            if layer.bias_mode == "shared":
-                total = " + ".join(f"delta{l + 1}_{k + 1}" for k in range(layer.n_out))
-                put(f"        {b[l][0]} -= eta * ({total})")
-            else:
-                for k in range(layer.n_out):
-                    put(f"        {b[l][k]} -= eta * delta{l + 1}_{k + 1}")
+    put("        # update: w+ = w − η · delta_receiver · out_sender" + ("" if through_updated else
+        " (every delta above used the old weights)"))
+    for l in range(1 if through_updated else L):
+        _put_update(put, layers, l, w, b, outs)
     put(f"    return losses, [{', '.join(params)}]")
     return "\n".join(code) + "\n"
 
 
-def compile_online(network):
+def _put_update(put, layers, l, w, b, outs) -> None:
+    layer = layers[l]
+    for k in range(layer.n_out):
+        for j in range(layer.n_in):
+            put(f"        {w[l][k][j]} -= eta * (delta{l + 1}_{k + 1} * {outs[l][j]})")
+    if layer.train_bias:
+        if layer.bias_mode == "shared":
+            total = " + ".join(f"delta{l + 1}_{k + 1}" for k in range(layer.n_out))
+            put(f"        {b[l][0]} -= eta * ({total})")
+        else:
+            for k in range(layer.n_out):
+                put(f"        {b[l][k]} -= eta * delta{l + 1}_{k + 1}")
+
+
+def compile_online(network, through_updated: bool = False):
     """The written-out training function for ``network``, or ``None`` if it does not apply."""
     if not supports(network):
         return None
@@ -119,7 +131,7 @@ def compile_online(network):
         **{name: value for name, value in vars(math).items() if not name.startswith("_")},
         "TINY": float(np.finfo(np.float64).tiny), "EPS": float(np.finfo(np.float64).eps),
     }
-    exec(compile(source(network), f"<chainrule.core.unrolled {network.sizes}>", "exec"), namespace)
+    exec(compile(source(network, through_updated), f"<chainrule.core.unrolled {network.sizes}>", "exec"), namespace)
     return namespace["train"]
 
 

@@ -1,8 +1,11 @@
 """Checking a learner's numbers against the exact computation.
 
-An answer sheet holds one ``name = value`` per line (``#`` starts a comment).  Names may be in
-DESIGN.md's notation or in the third seed's (see :func:`notation.canonical_name`).  A value is right
-when |given − exact| ≤ max(one unit in the last decimal place written, 1e-8 · |exact|).
+An answer sheet holds one ``name = value`` per line (``#`` starts a comment).  The left side is a
+name in the seed's notation, in the third seed's, or in a book's (``--notation``, or detected: see
+:mod:`profiles`), or an expression of such names (``eta*dE_total/dw5``, ``1 - out_o2``, ``Δw5``;
+see :mod:`expressions`).  Each line gets one of four verdicts (:mod:`tolerance` has the rule):
+``ok``, ``wrong``, ``too_few_digits`` (written too short to judge, and not exact) or ``unknown``
+(a name this network does not have).
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import numpy as np
 from ..core.network import Network
 from ..errors import FileFormatError
 from .after import MAX_ITERATIONS, values_after
+from .expressions import Name, Neg, evaluate, names as names_in, parse, write
 from .hints import Hinter
-from .notation import AT, canonical_name
-from .tolerance import is_close
+from .notation import AT, Notation, canonical_name
+from .reading import Reader, detect, resolve
+from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits, is_close  # noqa: F401 (is_close: the rule, for callers)
 
 
 
@@ -54,29 +59,34 @@ def parse_sheet(text: str) -> list[AnswerLine]:
     return answers
 
 
-def iterations_asked(answers: list[AnswerLine]) -> set[int]:
-    return {int(m.group(2)) for a in answers if (m := AT.fullmatch(a.canonical))}
+def iterations_asked(names: list[str]) -> set[int]:
+    return {int(m.group(2)) for n in names if (m := AT.fullmatch(n))}
 
 
 # ----------------------------------------------------------------------------- verdicts
+UNKNOWN = "unknown"
+LABELS = {OK: "ok", WRONG: "WRONG", TOO_FEW_DIGITS: "DIGITS", UNKNOWN: "ERROR"}
+
+
 @dataclass
 class Verdict:
     """The verdict on one answer line."""
 
     line: int
     name: str  # as written
-    canonical: str
+    canonical: str  # in the seed's names (an expression where one was written)
     given_text: str
     given: float
     expected: float | None  # None: the name is unknown
     ok: bool
-    hint: str | None = None  # the likely mistake, or the names meant
+    hint: str | None = None  # the likely mistake, the names meant, or the exact value's first digits
     formula: str | None = None  # the exact value's formula with the numbers substituted
+    kind: str = OK  # ok, wrong, too_few_digits or unknown
 
     def to_dict(self) -> dict:
         return {"line": self.line, "name": self.name, "canonical": self.canonical, "given": self.given,
-                "given_text": self.given_text, "expected": self.expected, "ok": self.ok, "hint": self.hint,
-                "formula": self.formula}
+                "given_text": self.given_text, "expected": self.expected, "ok": self.ok,
+                "verdict": self.kind, "hint": self.hint, "formula": self.formula}
 
 
 @dataclass
@@ -85,6 +95,9 @@ class CheckResult:
 
     verdicts: list[Verdict]
     source: str = "<sheet>"
+    notation: str = "seed"
+    notation_note: str = ""  # how the notation was chosen
+    rule: Rule = DEFAULT
 
     @property
     def ok(self) -> bool:
@@ -92,32 +105,44 @@ class CheckResult:
 
     @property
     def wrong(self) -> list[Verdict]:
+        """The lines not judged right: wrong, unknown, or too short to judge."""
         return [v for v in self.verdicts if not v.ok]
 
+    def count(self, kind: str) -> int:
+        return sum(v.kind == kind for v in self.verdicts)
+
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "lines": [v.to_dict() for v in self.verdicts]}
+        return {"ok": self.ok, "notation": self.notation, "rule": self.rule.describe(),
+                "counts": {k: self.count(k) for k in (OK, WRONG, TOO_FEW_DIGITS, UNKNOWN)},
+                "lines": [v.to_dict() for v in self.verdicts]}
 
     def to_text(self) -> str:
         from .numbers import fmt
 
         out = []
+        if self.notation != "seed":
+            out += [f"Notation: {self.notation}{self.notation_note}.", ""]
         for v in self.verdicts:
             head = f"line {v.line}: {v.name} = {v.given_text}"
-            if v.ok:
+            if v.kind == OK:
                 out.append(f"ok     {head}")
-                continue
-            if v.expected is None:
+            elif v.kind == UNKNOWN:
                 out.append(f"ERROR  {head}: {v.hint}")
-                continue
-            out.append(f"WRONG  {head}: the exact value is {fmt(v.expected)}")
-            if v.formula:
-                out.append(f"         {v.formula}")
-            if v.hint:
-                out.append(f"         likely: {v.hint}")
-        n, bad = len(self.verdicts), len(self.wrong)
+            elif v.kind == TOO_FEW_DIGITS:
+                out.append(f"DIGITS {head}: too few digits to judge; {v.hint}")
+            else:
+                out.append(f"WRONG  {head}: the exact value is {fmt(v.expected)}")
+                if v.formula:
+                    out.append(f"         {v.formula}")
+                if v.hint:
+                    out.append(f"         likely: {v.hint}")
+        n = len(self.verdicts)
+        right, short = self.count(OK), self.count(TOO_FEW_DIGITS)
+        bad = n - right - short
         out.append("")
-        out.append(f"{n} line{'s' if n != 1 else ''} checked: {n - bad} right, {bad} wrong"
-                   + ("" if bad else " - all right."))
+        out.append(f"{n} line{'s' if n != 1 else ''} checked: {right} right, {bad} wrong"
+                   + (f", {short} with too few digits to judge" if short else "")
+                   + ("" if bad or short else " - all right."))
         return "\n".join(out) + "\n"
 
     def __str__(self) -> str:
@@ -128,33 +153,86 @@ class CheckResult:
 
 
 def check_answers(answers: list[AnswerLine], network: Network, x, target, learning_rate: float,
-                  source: str = "<sheet>") -> CheckResult:
-    """A verdict for every answer, against one step (and N steps for ``NAME@N``) of the engine."""
+                  source: str = "<sheet>", rule: Rule = DEFAULT, notation: str | None = None) -> CheckResult:
+    """A verdict for every answer, against one step (and N steps for ``NAME@N``) of the engine.
+
+    ``notation``: a profile name (:mod:`profiles`), or None / ``"auto"`` to pick the one that
+    reads the most names."""
     from .trace import trace_step
 
     trace = trace_step(network, x, target, learning_rate)
     values = trace.values
-    asked = {n for n in iterations_asked(answers) if n <= MAX_ITERATIONS}
+    names = Notation(network)
+    trees = {}
+    for a in answers:
+        try:
+            trees[a.line] = parse(a.name)
+        except FileFormatError as exc:
+            trees[a.line] = exc
+    note = ""
+    if notation in (None, "auto"):
+        def known(n):  # a name after N updates is known when the name itself is
+            m = AT.fullmatch(n)
+            return (m.group(1) if m else n) in values
+        notation, read = detect([a.name for a in answers], names, known)
+        if notation != "seed":
+            note = f" (detected: it reads {read} of the {len(answers)} names)"
+    else:
+        note = " (as asked)"
+    reader = Reader(names, notation)
+    resolved = {line: (resolve(t, reader) if not isinstance(t, Exception) else t) for line, t in trees.items()}
+    all_names = [n for node in resolved.values() if node is not None and not isinstance(node, Exception)
+                 for n in names_in(node)]
+    asked = {n for n in iterations_asked(all_names) if n <= MAX_ITERATIONS}
     near = {k for n in asked for k in (n - 1, n + 1) if k >= 0}  # for "off by one" hints, in the same run
     after = values_after(network, x, target, learning_rate, asked | near) if asked else {}
-    hinter = Hinter(trace, x, target, after)
+    hinter = Hinter(trace, x, target, after, rule)
+
+    def lookup(name):
+        m = AT.fullmatch(name)
+        if not m:
+            return values.get(name)
+        return after.get(name) if int(m.group(2)) in asked else None
+
     verdicts = []
     for a in answers:
-        name = a.canonical
-        m = AT.fullmatch(name)
-        exact = values.get(name) if not m else after.get(name) if int(m.group(2)) in asked else None
-        if exact is None:
-            why = (f"values after more than {MAX_ITERATIONS:,} updates are not computed"
-                   if m and int(m.group(2)) > MAX_ITERATIONS else _unknown(name, values, after))
-            verdicts.append(Verdict(a.line, a.name, name, a.text, a.given, None, False, why))
+        node = resolved[a.line]
+        if isinstance(node, Exception):
+            verdicts.append(Verdict(a.line, a.name, a.name, a.text, a.given, None, False, str(node), kind=UNKNOWN))
             continue
-        ok = is_close(a.text, exact)
-        verdict = Verdict(a.line, a.name, name, a.text, a.given, exact, ok)
-        if not ok:
-            verdict.formula = hinter.formula(name)
-            verdict.hint = hinter.hint(name, a.text, exact)
+        if node is None:
+            verdicts.append(Verdict(a.line, a.name, a.name, a.text, a.given, None, False,
+                                    f"the {notation} notation has no name {a.name!r}", kind=UNKNOWN))
+            continue
+        canonical = write(node)
+        missing = [n for n in names_in(node) if lookup(n) is None]
+        if missing:
+            n = missing[0]
+            m = AT.fullmatch(n)
+            why = (f"values after more than {MAX_ITERATIONS:,} updates are not computed"
+                   if m and int(m.group(2)) > MAX_ITERATIONS else _unknown(n, values, after))
+            verdicts.append(Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNKNOWN))
+            continue
+        exact = evaluate(node, lookup)
+        kind = rule.verdict(a.text, exact)
+        verdict = Verdict(a.line, a.name, canonical, a.text, a.given, exact, kind == OK, kind=kind)
+        if kind == TOO_FEW_DIGITS:
+            verdict.hint = f"the exact value begins {first_digits(exact)}"
+        elif kind == WRONG:
+            if isinstance(node, Name):
+                verdict.formula = hinter.formula(node.name)
+                verdict.hint = hinter.hint(node.name, a.text, exact)
+            elif isinstance(node, Neg) and isinstance(node.arg, Name):  # a name meaning −quantity (Err_j)
+                verdict.hint = hinter.hint(node.arg.name, _negated(a.text), -exact)
+            else:
+                verdict.hint = hinter.generic(a.text, exact)
         verdicts.append(verdict)
-    return CheckResult(verdicts, source)
+    return CheckResult(verdicts, source, notation, note, rule)
+
+
+def _negated(text: str) -> str:
+    text = text.strip()
+    return text[1:] if text.startswith("-") else "-" + text
 
 
 def _unknown(name: str, values: dict, after: dict) -> str:

@@ -9,7 +9,16 @@ Candidates, tried in this order:
 * backpropagating through the *updated* weights of the layer above (w5+ where w5 belongs) —
   the engine's backward pass run on a network whose upper layers already took their step;
 * for ``NAME@N``: the value after N − 1 or N + 1 updates, or after N updates of a loop that
-  updates the output layer first and backpropagates through its updated weights.
+  updates the output layer first and backpropagates through its updated weights;
+* named mistake models: the net input used where the output belongs, the activation's derivative
+  applied twice (a sigmoid's after binary cross-entropy, whose delta is already out − target),
+  a factor ½ or 2 too many or too few, log10 taken for ln;
+* a value right to three or more digits but not to all the digits written: computed from
+  rounded intermediates.
+
+A candidate is offered only when the written value matches it within the precision written
+(the same rule as the verdict), and an "other quantity" only when it was computed *before* this one
+in the derivation (or is a given): the cause of a mistake comes earlier on the page.
 """
 
 from __future__ import annotations
@@ -22,14 +31,16 @@ import numpy as np
 from .after import values_after
 from .notation import AT
 from .numbers import fmt
-from .tolerance import is_close
+from .tolerance import DEFAULT, Rule, significant_digits
 from .trace import REF, Trace
 from .views import step_line
 
 
 class Hinter:
-    def __init__(self, trace: Trace, x, target, after: dict | None = None):
+    def __init__(self, trace: Trace, x, target, after: dict | None = None, rule: Rule = DEFAULT):
         self.trace = trace
+        self.rule = rule
+        self._order = {s.name: k for k, s in enumerate(trace.steps)}
         self.values = trace.values
         self.x, self.target = x, target
         self._steps = {s.name: s for s in trace.steps}
@@ -45,24 +56,41 @@ class Hinter:
         return step_line(step, self.values, self.trace.givens).plain
 
     # ------------------------------------------------------------------------- the hint
+    def _close(self, text: str, value: float) -> bool:
+        return self.rule.verdict(text, value) == "ok"
+
+    def generic(self, text: str, exact: float) -> str | None:
+        """The hints that need no name: a moved decimal point, a flipped sign, rounded intermediates."""
+        given = float(Decimal(text))
+        for k in range(-12, 13):
+            if k and self._close(_scaled(text, k), exact):
+                return (f"the decimal point is misplaced: {_scaled(text, k)} is right"
+                        + (" (the leading '0.' is lost)" if k < 0 and abs(given) >= 1 else ""))
+        if given != 0 and self._close(_negated(text), exact):
+            return "the sign is wrong"
+        return _rounded(text, exact)
+
     def hint(self, name: str, text: str, exact: float) -> str | None:
         given = float(Decimal(text))
         for k in range(-12, 13):
-            if k and _close(_scaled(text, k), exact):
+            if k and self._close(_scaled(text, k), exact):
                 return (f"the decimal point is misplaced: {_scaled(text, k)} is right"
                         + (" (the leading '0.' is lost)" if k < 0 and abs(given) >= 1 else ""))
-        if given != 0 and _close(_negated(text), exact):
+        if given != 0 and self._close(_negated(text), exact):
             return "the sign is wrong"
         candidates = self._candidates(name)
         for value, why in candidates:
-            if _close(text, value):
+            if self._close(text, value):
                 return why
+        for value, why in candidates:  # a flipped sign on top of another mistake
+            if given != 0 and self._close(_negated(text), value):
+                return f"the sign is wrong, and {why}"
         for k in range(-12, 13):  # a moved decimal point on top of another mistake
             if k:
                 for value, why in candidates:
-                    if _close(_scaled(text, k), value):
+                    if self._close(_scaled(text, k), value):
                         return f"the decimal point is misplaced (read as {_scaled(text, k)}), and {why}"
-        return None
+        return _rounded(text, exact)
 
     def _candidates(self, name: str) -> list[tuple[float, str]]:
         out: list[tuple[float, str]] = []
@@ -90,6 +118,7 @@ class Hinter:
             w, grad, eta = self.values[name[:-1]], self.values[f"dE_total/d{name[:-1]}"], self.trace.learning_rate
             out.append((w + eta * grad, f"eta * dE_total/d{name[:-1]} was added; gradient descent subtracts it"))
             out.append((w - grad, "the learning rate eta is missing"))
+        out += self._mistake_models(name)
         out += self._other_quantities(name)
         variant = self._through_updated()
         if name in variant and not _same(variant[name], self.values[name]):
@@ -113,11 +142,34 @@ class Hinter:
                 out.append((value, f"the {word} {left_out} = {fmt(nums[i])} is missing"))
         return out
 
+    def _mistake_models(self, name: str) -> list[tuple[float, str]]:
+        """Named mistakes, each computed from the engine's own numbers."""
+        v, out = self.values, []
+        exact = v.get(name)
+        if exact is None:
+            return out
+        neuron = name.split("_", 1)[1] if name.startswith(("out_", "delta_")) else None
+        if name.startswith("out_") and f"net_{neuron}" in v:
+            out.append((v[f"net_{neuron}"], f"that is net_{neuron}: the net input was used where the output belongs"))
+        if name.startswith("delta_") and f"dout_{neuron}/dnet_{neuron}" in v and self.trace.network._fused:
+            out.append((exact * v[f"dout_{neuron}/dnet_{neuron}"],
+                        f"the activation's derivative dout_{neuron}/dnet_{neuron} was applied twice (with this loss "
+                        f"the delta is already out - target)"))
+        out.append((exact / 2, "a factor 1/2 too many (or the loss's 2 left out)"))
+        out.append((exact * 2, "a factor 2 too many (the 1/2 of the loss left out, or an sse/half_sse mix-up)"))
+        if name.startswith("E_") and self.trace.network.loss_fn.name in ("cross_entropy", "binary_cross_entropy"):
+            out.append((exact / np.log(10), "log10 was taken where the natural log belongs"))
+        return out
+
     def _other_quantities(self, name: str) -> list[tuple[float, str]]:
-        """Other named quantities with the value given: basic quantities first, then the same kind."""
+        """Quantities computed before this one (or given) with the value written: basic ones first."""
         kind = re.sub(r"\d+", "#", name)
         found: dict[float, list[str]] = {}
+        here = self._order.get(name, len(self._order))
         for other, value in self.values.items():
+            same_kind = re.sub(r"\d+", "#", other) == kind  # a swapped index: out_h2 for out_h1
+            if not (same_kind or other in self.trace.givens or self._order.get(other, here) < here):
+                continue  # computed later on the page: a coincidence, not a cause
             if other != name and not _same(value, self.values[name]):
                 found.setdefault(value, []).append(other)
         out = []
@@ -158,21 +210,29 @@ class Hinter:
 
     def _updated_weights_loop(self, n: int) -> dict[str, float]:
         """N iterations of a loop that steps the layers from the output down, each one's gradient
-        backpropagated through the already-stepped layers above (the engine does each pass)."""
+        backpropagated through the already-stepped layers above.  Tiny networks run the engine's
+        written-out code in that order (core/unrolled.py); others the engine's NumPy passes."""
         if n not in self._loops:
+            from ..core import unrolled
+
             tr = self.trace
             net = tr.network.copy()
             xs = net.as_inputs(self.x)
             ts = net.as_targets(self.target, len(xs))
             lr = tr.learning_rate
-            for _ in range(n):
-                fwd = net.forward(xs)
-                for l in range(len(net.layers) - 1, -1, -1):
-                    g = net.backward(fwd, ts)
-                    layer = net.layers[l]
-                    layer.weights -= lr * g.dW[l]
-                    if layer.train_bias:
-                        layer.bias -= lr * g.db[l]
+            train = unrolled.compile_online(net, through_updated=True) if len(xs) == 1 else None
+            if train is not None:
+                _, params = train(unrolled.flat_parameters(net), xs[0].tolist(), ts[0].tolist(), lr, n)
+                unrolled.set_flat_parameters(net, params)
+            else:
+                for _ in range(n):
+                    fwd = net.forward(xs)
+                    for l in range(len(net.layers) - 1, -1, -1):
+                        g = net.backward(fwd, ts)
+                        layer = net.layers[l]
+                        layer.weights -= lr * g.dW[l]
+                        if layer.train_bias:
+                            layer.bias -= lr * g.db[l]
             fwd = net.forward(xs)
             out = {f"E_total@{n}": net.loss(xs, ts)}
             for k, o in enumerate(tr.notation.neurons[-1]):
@@ -190,8 +250,19 @@ def _negated(text: str) -> str:
     return text[1:] if text.startswith("-") else "-" + text
 
 
-def _close(text: str, value: float) -> bool:
-    return is_close(text, value)
+def _rounded(text: str, exact: float) -> str | None:
+    """Right to three or more significant digits, but not to all of those written."""
+    given = float(Decimal(text))
+    if exact == 0 or significant_digits(text) < 5:
+        return None
+    agree = 0
+    for d in range(1, 17):
+        if abs(given - exact) <= 0.5 * 10.0 ** (np.floor(np.log10(abs(exact))) - d + 1) * (1 + 1e-9):
+            agree = d
+    if agree >= 3:
+        return (f"right to {agree} significant digits but written with {significant_digits(text)}: "
+                f"computed from rounded intermediates?")
+    return None
 
 
 def _same(a: float, b: float) -> bool:

@@ -1,0 +1,35 @@
+"""The seeds' misprints: for each seed sheet, the lines (canonical names) whose published figure is
+wrong at the digits printed, with why (shared by tests/test_seed.py and tests/test_check.py)."""
+
+# name (canonical) -> why the published figure is wrong
+MISPRINTS = {
+    "seed1": {
+        "E_total@1": "0.291027924 is the updated-weights loop's error after one update; exact: 0.291027774",
+        "E_total@10000": "0.0000351085 is the error after 9,999 updates; after 10,000 it is 0.0000351019",
+        "out_o1@10000": "0.015912196 comes from a loop that backpropagates through already-updated w5..w8",
+        "out_o2@10000": "0.984065734 comes from a loop that backpropagates through already-updated w5..w8",
+    },
+    "seed2": {
+        "E_total@1": "as seed1",
+        "E_total@10000": "0.000035085 is the updated-weights loop's error; the exact one is 0.0000351019",
+        "out_o1@10000": "as seed1",
+        "out_o2@10000": "as seed1",
+    },
+    "seed3": {
+        "dnet_o1/dw5": "0.596884378 is out_h2; dnet_o1/dw5 = out_h1 = 0.593269992",
+        "w6+": "408666186 lost its '0.': w6+ = 0.408666186",
+        # Wrong at the digits printed (the tolerance is one unit of the last digit written; the old
+        # 1e-8 relative floor let these pass): worked from rounded intermediates, then written long.
+        "E_o2": "0.0235600257 is 1.2 units of its last digit from 0.02356002558",
+        "dE_total/dw5": "0.0821670407 is 1.4 units of its last digit from 0.08216704056",
+        "dE_o1/dout_h1": "0.0553994248 is 1.5 units of its last digit from 0.05539942465",
+        "dE_o2/dnet_o2": "-0.0380982366126414 (15 digits) is right to 9 only: -0.0380982365165562",
+        "dE_o2/dout_h1": "-0.0190491183063207 (15 digits) is right to 9 only: -0.0190491182582781",
+        "dout_h1/dnet_h1": "0.2413007085923199 (16 digits) is right to 10 only: 0.2413007085723253",
+        "dE_total/dout_h1": "0.0553994248 + (-0.0190491183) is 0.0363503065, not 0.0364908242",
+        "E_total@1": "as seed1",
+        "E_total@10000": "as seed1",
+        "out_o1@10000": "0.159121960 is seed1's 0.015912196 with a digit moved, itself not exact",
+        "out_o2@10000": "as seed1",
+    },
+}

@@ -1,0 +1,99 @@
+"""``chainrule check``'s rule by significant figures, expressions on the left, and notation profiles."""
+
+import json
+
+import pytest
+
+import chainrule
+from chainrule.cli import main
+from chainrule.derivation.expressions import parse, write
+from chainrule.derivation.tolerance import Rule, significant_digits
+
+
+def _one(text, **kw):
+    (v,) = chainrule.check(text, **kw).verdicts
+    return v
+
+
+@pytest.mark.parametrize("line", ["w1+ = 0", "w5+ = 1", "E_total = 0", "dE_total/dw5 = 0", "out_o1 = 1",
+                                  "out_h1 = 0.6", "w1+ = 0.0", "E_total = 0.3"])
+def test_fewer_than_two_digits_is_never_ok_unless_exact(line):
+    v = _one(line)
+    assert not v.ok and v.kind == "too_few_digits" and "begins" in v.hint
+
+
+@pytest.mark.parametrize("line", ["w5 = 0.4", "dnet_h1/dw2 = 0.1", "w1 = 0.15"])
+def test_exact_short_values_are_ok(line):
+    assert _one(line).ok
+
+
+def test_one_unit_of_the_last_digit_and_no_relative_floor():
+    assert _one("out_h1 = 0.5933").ok and _one("out_h1 = 0.59326").ok  # rounded, truncated
+    assert not _one("out_h1 = 0.59325").ok
+    assert _one("dE_total/dw1 = 0.000438567").ok  # exact 0.00043856773: 0.7 units of the last digit
+    assert not _one("dE_total/dw1 = 0.000438566").ok  # 1.7 units
+    assert significant_digits("0.0500") == 3 and significant_digits("0.00") == 0 and significant_digits("12") == 2
+
+
+def test_a_teacher_sets_the_rule(capsys):
+    assert _one("out_h1 = 0.59", digits=2).ok and _one("out_h1 = 0.6", digits=1).ok
+    assert _one("out_h1 = 0.5", digits=2).kind == "too_few_digits"
+    assert _one("out_h1 = 0.6", abs=0.01).ok and not _one("out_h1 = 0.6", abs=0.001).ok
+    assert _one("out_h1 = 0.6", rel=0.02).ok and not _one("out_h1 = 0.6", rel=0.001).ok
+    with pytest.raises(chainrule.ConfigError):
+        Rule(digits=2, abs=0.1)
+
+
+def test_json_carries_the_verdict_kind(tmp_path, capsys):
+    sheet = tmp_path / "s.txt"
+    sheet.write_text("out_h1 = 0.593269992\nout_h1 = 0.6\nout_h1 = 0.7\nfoo = 1.5\n")
+    assert main(["check", str(sheet), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [line["verdict"] for line in doc["lines"]] == ["ok", "too_few_digits", "too_few_digits", "unknown"]
+    assert main(["check", str(sheet), "--abs", "0.01"]) == 1
+    assert "ok     line 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("left,expected", [
+    ("eta*dE_total/dw5", 0.5 * 0.08216704056423078),
+    ("η·∂E_total/∂w5", 0.5 * 0.08216704056423078),
+    ("w5 - w5+", 0.5 * 0.08216704056423078),
+    ("Δw5", -0.5 * 0.08216704056423078),
+    ("delta_w5", -0.5 * 0.08216704056423078),
+    ("1 - out_o2", 1 - 0.7729284653214625),
+    ("out_h1*(1-out_h1)", 0.5932699921071872 * (1 - 0.5932699921071872)),
+    ("E_total@1 - E_total", 0.29102777369359933 - 0.2983711087600027),
+])
+def test_expressions_on_the_left(left, expected):
+    v = _one(f"{left} = {expected:.9f}")
+    assert v.expected == pytest.approx(expected, abs=1e-15) and v.ok, v
+
+
+def test_the_parser_reads_and_refuses_without_eval():
+    assert write(parse("eta*dE_total/dw5")) == "eta * dE_total/dw5"
+    assert write(parse("w5+ - w5")) == "w5+ - w5"
+    assert write(parse("w5+w4")) == "w5 + w4"
+    v = _one("__import__('os') = 1.5")
+    assert v.kind == "unknown"
+
+
+HAN_KAMBER = {"layers": [3, 2, 1], "activation": "sigmoid", "learning_rate": 0.9,
+              "weights": [[[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]], [[-0.3, -0.2]]],
+              "biases": [[-0.4, 0.2], [0.1]], "input": [1, 0, 1], "target": [1]}
+
+
+def test_a_book_notation_is_read_and_detected():
+    r = chainrule.check("I_4 = -0.7\nO_4 = 0.332\nErr_6 = 0.1311\nw_46+ = -0.261\nθ_6 = 0.1\n", HAN_KAMBER)
+    assert r.notation == "han-kamber" and "detected" in r.notation_note
+    assert [v.canonical for v in r.verdicts] == ["net_h1", "out_h1", "-delta_o1", "w7+", "b_o1"]
+    assert r.ok, r.to_text()
+    v = _one("Err_6 = -0.1311", network=HAN_KAMBER, notation="han-kamber")  # the seed's sign: wrong here
+    assert not v.ok and "sign" in v.hint
+
+
+def test_nielsen_and_ng_read_layers():
+    net = chainrule.check("z^2_1 = 0.3775\na^3_1 = 0.75136507\nw^3_12 = 0.45\nδ^3_1 = 0.138498562\n",
+                          notation="nielsen")
+    assert [v.canonical for v in net.verdicts] == ["net_h1", "out_o1", "w6", "delta_o1"] and net.ok
+    ng = chainrule.check("Z^[1]_1 = 0.3775\nA^[2]_2 = 0.772928465\ndW^[2]_11 = 0.082167041\n", notation="ng")
+    assert [v.canonical for v in ng.verdicts] == ["net_h1", "out_o2", "dE_total/dw5"] and ng.ok
