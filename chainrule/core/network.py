@@ -16,6 +16,7 @@ Conventions (the seed's, made general):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -52,11 +53,23 @@ class Layer:
 
 @dataclass
 class Forward:
-    """Everything the forward pass computed: ``outs[0]`` is the input, ``outs[l + 1] = f(nets[l])``."""
+    """Everything the forward pass computed, layer by layer (index l as in ``Network.layers``).
+
+    ``outs[0]`` is the input; ``nets[l]`` holds layer l's net inputs and ``outs[l + 1]`` its
+    outputs.  With dropout, ``outs[l + 1] = f(nets[l]) · masks[l]`` and ``unmasked[l + 1]`` keeps
+    ``f(nets[l])`` (what dout/dnet needs); without a mask the two are the same array.
+    """
 
     nets: list[np.ndarray]
     outs: list[np.ndarray]
-    masks: list | None = None  # dropout masks used, if any (see Network.forward)
+    masks: list | None = None  # per layer, the dropout mask used or None (see Network.forward)
+    unmasked: list[np.ndarray] | None = None  # outputs before the mask (None: the same as outs)
+
+    def __post_init__(self):
+        if self.masks is None:
+            self.masks = [None] * len(self.nets)
+        if self.unmasked is None:
+            self.unmasked = self.outs
 
     @property
     def output(self) -> np.ndarray:
@@ -192,82 +205,67 @@ class Network:
 
     # ------------------------------------------------------------------------ the mathematics
     def forward(self, x, masks=None) -> Forward:
-        """net = out_prev · Wᵀ + b, out = f(net), layer after layer.
+        """net = out_prev · Wᵀ + b, out = f(net), layer after layer (into fresh arrays).
 
         ``masks`` (training only) holds, per layer, ``None`` or an array multiplied into that
         layer's outputs — inverted dropout, with the 1/(1 − p) scale already in the mask.
         """
-        return self._forward(self.as_inputs(x), masks, None)
+        x = self.as_inputs(x)
+        return self._forward(x, masks, Workspace(self.layers, len(x), self.dtype))
 
     def backward(self, fwd: Forward, target, sample_weight=None) -> Gradients:
-        """The chain rule, from the loss back to the inputs.
+        """The chain rule, from the loss back to the inputs (into fresh arrays).
 
         Output layer:  delta_o = dE/dout_o · dout_o/dnet_o   (= out − target when fused)
-        Hidden layer:  dE/dout_h = Σ_o delta_o · w_ho,   delta_h = dE/dout_h · dout_h/dnet_h
+        Hidden layer:  dE/dout_h = Σ_o delta_o · w_oh,   delta_h = dE/dout_h · dout_h/dnet_h
         Every layer:   dE/dw = delta_receiver · out_sender,  dE/db = Σ delta (over what shares b)
 
         The batch loss is the mean over samples; with ``sample_weight`` it is the weighted mean
         Σ_s v_s E_s / Σ_s v_s, so each sample's delta carries v_s / Σ v instead of 1/n.
         """
-        return self._backward(fwd, self.as_targets(target, len(fwd.output)), sample_weight, None)
+        n = len(fwd.output)
+        t = self.as_targets(target, n)
+        return self._backward(fwd, t, sample_weight, Workspace(self.layers, n, self.dtype))
 
-    def _forward(self, out: np.ndarray, masks, ws: "Workspace | None") -> Forward:
-        # ws: None allocates every array; a Workspace hands out its reused buffers instead
-        buf = _no_buffer if ws is None else ws.buffer
-        n = out.shape[0]
-        nets, outs = [], [out]
+    def _forward(self, x: np.ndarray, masks, ws: "Workspace") -> Forward:
+        """net = out_prev · Wᵀ + b,  out = f(net)  (· mask with dropout), into ``ws``'s arrays."""
+        masks = [None] * len(self.layers) if masks is None else masks
+        outs, unmasked = [x], [x]
         for l, layer in enumerate(self.layers):
-            net = np.matmul(out, layer.weights.T, out=buf("net", l, n, layer.n_out))
+            net = np.matmul(outs[l], layer.weights.T, out=ws.net[l])
             if layer.bias is not None:
                 net += layer.bias
-            out = layer.activation.forward(net, into=buf("out", l, n, layer.n_out))
-            if masks is not None and masks[l] is not None:
-                out = np.multiply(out, masks[l], out=out if ws is not None else None)
-            nets.append(net)
+            out = layer.activation.forward(net, into=ws.out[l])
+            unmasked.append(out)
+            if masks[l] is not None:  # inverted dropout: out = f(net) · mask
+                out = np.multiply(out, masks[l], out=ws.masked_out[l])
             outs.append(out)
-        return Forward(nets, outs, masks)
+        return Forward(ws.net, outs, masks, unmasked)
 
-    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: "Workspace | None") -> Gradients:
-        buf = _no_buffer if ws is None else ws.buffer
-        n = t.shape[0]
-        scale = _sample_scale(sample_weight, n, self.dtype)
-        last = self.layers[-1]
-        out, net = fwd.outs[-1], fwd.nets[-1]
-        masks = fwd.masks or [None] * len(self.layers)
-        grad_out = self.loss_fn.gradient(out, t) * scale
-        if masks[-1] is not None:  # E depends on the masked output: chain through the mask
-            grad_out = grad_out * masks[-1]
-        if self.loss_fn.fused_activation == last.activation.name and masks[-1] is None:
-            delta = np.subtract(out, t, out=buf("delta", len(self.layers) - 1, n, last.n_out))
-            delta *= scale  # (out − target) / n
-        else:
-            delta = last.activation.backward(out, net, grad_out)
-        g = Gradients()
-        g.dout = [None] * len(self.layers)
-        g.delta = [None] * len(self.layers)
-        g.dW = [None] * len(self.layers)
-        g.db = [None] * len(self.layers)
-        g.dout[-1] = grad_out
-        for l in range(len(self.layers) - 1, -1, -1):
+    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: "Workspace") -> Gradients:
+        """delta = dE/dout · f'(net),  dE/dout_below = delta · W,  dE/dW = deltaᵀ · out_below,
+        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays."""
+        scale = _sample_scale(sample_weight, len(t), self.dtype)  # 1/n, or v_s / Σ v
+        L = len(self.layers)
+        g = Gradients([None] * L, [None] * L, ws.dW, [None] * L)
+        # output layer: dE/dout_o from the loss (per sample, scaled)
+        dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
+        for l in range(L - 1, -1, -1):
             layer = self.layers[l]
+            if l < L - 1:  # hidden layer: dE/dout_h = Σ_o delta_o · w_oh
+                dout = np.matmul(g.delta[l + 1], self.layers[l + 1].weights, out=ws.dout[l])
+            g.dout[l] = dout
+            if l == L - 1 and self._fused and fwd.masks[l] is None:  # softmax + CE, sigmoid + BCE
+                delta = np.subtract(fwd.output, t, out=ws.delta[l])
+                delta *= scale  # delta_o = (out − target) / n
+            else:
+                if fwd.masks[l] is not None:  # out = f(net) · mask: dE/df = dE/dout · mask
+                    dout = np.multiply(dout, fwd.masks[l], out=ws.masked_dout[l])
+                delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
-            g.dW[l] = np.matmul(delta.T, fwd.outs[l], out=buf("dW", l, layer.n_out, layer.n_in))
+            np.matmul(fwd.outs[l].T, delta, out=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
-                if layer.bias_mode == "per_neuron":
-                    g.db[l] = np.sum(delta, axis=0, out=buf("db", l, 1, layer.n_out)[0] if ws else None)
-                else:
-                    g.db[l] = delta.sum(keepdims=True).reshape(1)
-            if l > 0:
-                below = self.layers[l - 1]
-                grad_out = np.matmul(delta, layer.weights, out=buf("grad_out", l - 1, n, below.n_out))
-                g.dout[l - 1] = grad_out
-                if masks[l - 1] is not None:  # out = f(net) · mask: chain through the mask
-                    grad_out = np.multiply(grad_out, masks[l - 1], out=buf("masked", l - 1, n, below.n_out))
-                    below_out = below.activation.forward(fwd.nets[l - 1], into=buf("unmasked", l - 1, n, below.n_out))
-                else:
-                    below_out = fwd.outs[l]
-                delta = below.activation.backward(below_out, fwd.nets[l - 1], grad_out,
-                                                  buf("delta", l - 1, n, below.n_out))
+                g.db[l] = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
         return g
 
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
@@ -288,8 +286,9 @@ class Network:
         x = self.as_inputs(x)
         t = self.as_targets(target, len(x))
         ws = self.__dict__.get("_workspace")
-        if ws is None or ws.dtype != self.dtype:
-            ws = self._workspace = Workspace(self.dtype)
+        if ws is None or ws.rows != len(x) or ws.dtype != self.dtype or ws.layers is not self.layers:
+            self._workspace = None  # let the old arrays go before the new ones are made
+            ws = self._workspace = Workspace(self.layers, len(x), self.dtype)
         fwd = self._forward(x, masks, ws)
         grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
         unmasked = masks is None or masks[-1] is None
@@ -335,23 +334,60 @@ class Network:
 
 # ------------------------------------------------------------------------------ workspace
 class Workspace:
-    """Reused arrays for ``Network.gradients``: one per (quantity, layer), grown when a batch is
-    larger than any before and handed out as views of their first rows, so a training loop
-    allocates no large array per batch."""
+    """The arrays the two passes write into, one per layer and quantity (``net[l]``, ``dW[l]``...),
+    for batches of ``rows`` samples.
 
-    def __init__(self, dtype):
-        self.dtype = dtype
-        self.arrays: dict[tuple[str, int], np.ndarray] = {}
+    Each list is made the first time a pass asks for it, so a forward pass alone never makes the
+    backward pass's arrays, and the ``masked_*`` ones exist only with dropout.
+    ``Network.gradients`` keeps one between calls (a training loop allocates no large array per
+    batch); ``Network.forward``/``backward`` use a throwaway one, so their results are fresh.
+    """
 
-    def buffer(self, name: str, l: int, rows: int, cols: int) -> np.ndarray:
-        a = self.arrays.get((name, l))
-        if a is None or a.shape[0] < rows or a.shape[1] != cols:
-            a = self.arrays[(name, l)] = np.empty((rows, cols), dtype=self.dtype)
-        return a[:rows]
+    def __init__(self, layers: list[Layer], rows: int, dtype):
+        self.layers, self.rows, self.dtype = layers, rows, dtype
+
+    def _per_neuron(self) -> list[np.ndarray]:
+        return [np.empty((self.rows, layer.n_out), dtype=self.dtype) for layer in self.layers]
+
+    @cached_property
+    def net(self):  # net inputs
+        return self._per_neuron()
+
+    @cached_property
+    def out(self):  # f(net)
+        return self._per_neuron()
+
+    @cached_property
+    def masked_out(self):  # f(net) · dropout mask
+        return self._per_neuron()
+
+    @cached_property
+    def dout(self):  # dE/dout
+        return self._per_neuron()
+
+    @cached_property
+    def masked_dout(self):  # dE/dout · dropout mask = dE/df(net)
+        return self._per_neuron()
+
+    @cached_property
+    def delta(self):  # dE/dnet
+        return self._per_neuron()
+
+    @cached_property
+    def dW(self):  # dE/dW, laid out in memory as the weights are
+        return [np.empty_like(layer.weights) for layer in self.layers]
+
+    @cached_property
+    def db(self):  # dE/db
+        return [None if layer.bias is None else np.empty_like(layer.bias) for layer in self.layers]
 
 
-def _no_buffer(name: str, l: int, rows: int, cols: int) -> None:
-    return None  # out=None: NumPy allocates a new array
+def _bias_gradient(mode: str, delta: np.ndarray, into: np.ndarray) -> np.ndarray:
+    """dE/db = Σ delta: over the samples for a bias per neuron, over samples and neurons for a shared one."""
+    if mode == "per_neuron":
+        return np.sum(delta, axis=0, out=into)
+    into[0] = delta.sum()
+    return into
 
 
 # ----------------------------------------------------------------------------- validation
