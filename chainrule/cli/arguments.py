@@ -32,6 +32,30 @@ def whole_number(minimum: int):
 positive_int = whole_number(1)
 
 
+def parameter(name: str):
+    """An argparse type for the library parameter ``name``: the text read as a number, then checked
+    against ``name``'s entry in core/constraints.py, so the command line accepts what the library does."""
+
+    def parse(text: str):
+        from ..core.constraints import CONSTRAINTS
+        from ..errors import ConfigError
+
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        try:
+            return CONSTRAINTS[name](value)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = name.replace("_", " ")
+    return parse
+
+
 def one_of(registry) -> dict:
     """``add_argument`` options accepting any name registered in ``registry`` (core/registry.py),
     in any spelling the registry accepts: ``parser.add_argument("--loss", **one_of(LOSSES))``."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from .arguments import one_of, positive_int
+from .arguments import one_of, parameter, positive_int, whole_number
 
 SMALL_DATA = 20  # below this many samples nothing is held out by default
 
@@ -26,10 +25,10 @@ def add_parser(sub) -> None:
     )
     d = p.add_argument_group("data")
     add_data_arguments(d)
-    d.add_argument("--test-size", type=_fraction0, default=None, metavar="F",
+    d.add_argument("--test-size", type=parameter("test_size"), default=None, metavar="F",
                    help="share held out for the final test score, seeded and stratified (default 0.25, "
                    f"or 0 for data of fewer than {SMALL_DATA} samples such as xor; 0 for none)")
-    d.add_argument("--validation-split", type=_fraction0, default=0.0, metavar="F",
+    d.add_argument("--validation-split", type=parameter("validation_split"), default=0.0, metavar="F",
                    help="share of the training part used for val_loss each epoch (default 0)")
     d.add_argument("--no-standardize", dest="standardize", action="store_false",
                    help="feed the raw features (default: standardise each column with the training mean and std)")
@@ -52,9 +51,9 @@ def add_parser(sub) -> None:
                    help="floating-point precision of the weights and arithmetic (default float64)")
     t = p.add_argument_group("training")
     t.add_argument("--optimizer", default="adam", **one_of(OPTIMIZERS), help="(default adam)")
-    t.add_argument("--learning-rate", "--lr", type=float, default=None, metavar="ETA",
+    t.add_argument("--learning-rate", "--lr", type=parameter("learning_rate"), default=None, metavar="ETA",
                    help="η (default 0.001 for adam, 0.01 otherwise)")
-    t.add_argument("--momentum", type=float, default=0.9, help="μ for momentum and nesterov (default 0.9)")
+    t.add_argument("--momentum", type=parameter("momentum"), default=0.9, help="μ for momentum and nesterov (default 0.9)")
     t.add_argument("--schedule", default="constant", help="constant, step or invscaling (default constant)")
     t.add_argument("--step-size", type=positive_int, default=10, metavar="N",
                    help="epochs between decays of the step schedule (default 10)")
@@ -65,13 +64,13 @@ def add_parser(sub) -> None:
                    help="passes over the training data (default 30)")
     t.add_argument("--batch-size", type=_batch_size, default=32, metavar="N",
                    help="samples per update: 1 = online, 'full' = the whole set (default 32)")
-    t.add_argument("--l2", type=float, default=0.0, help="L2 weight decay λ₂ (gradient += λ₂ w)")
-    t.add_argument("--l1", type=float, default=0.0, help="L1 weight decay λ₁ (gradient += λ₁ sign w)")
-    t.add_argument("--dropout", type=float, default=0.0, help="dropout probability of the hidden layers")
+    t.add_argument("--l2", type=parameter("l2"), default=0.0, help="L2 weight decay λ₂ (gradient += λ₂ w)")
+    t.add_argument("--l1", type=parameter("l1"), default=0.0, help="L1 weight decay λ₁ (gradient += λ₁ sign w)")
+    t.add_argument("--dropout", type=parameter("dropout"), default=0.0, help="dropout probability of the hidden layers")
     t.add_argument("--class-weight", choices=["balanced"], default=None, help="weight samples by 1 / class frequency")
     t.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE",
                    help="stop after PATIENCE epochs without improvement (of val_loss, else loss) and keep the best weights")
-    t.add_argument("--seed", type=int, default=0, help="seed of the initial weights, shuffling, split and dropout")
+    t.add_argument("--seed", type=whole_number(0), default=0, help="seed of the initial weights, shuffling, split and dropout")
     o = p.add_argument_group("output")
     o.add_argument("--save", metavar="FILE", help="write the model (.json, or .npz for large models)")
     o.add_argument("--history", metavar="FILE", help="write the per-epoch loss and metrics as JSON (for chainrule plot)")
@@ -106,8 +105,6 @@ def run(args) -> int:
         raise ConfigError("--resume needs --checkpoint DIR (the folder the checkpoints were written to)")
     if args.resume and args.overwrite:
         raise ConfigError("--resume continues the checkpoint and --overwrite replaces it: give one of them")
-    if args.seed < 0:
-        raise ConfigError(f"--seed must be a whole number of at least 0, not {args.seed}")
     sizes = _sizes(args.layers)
     _check_outputs(args)  # before loading data or training: a bad path must not cost a trained model
     data = load_dataset(args.data, target=args.target, labels=args.labels, task=args.task)
@@ -307,13 +304,3 @@ def _jsonable(settings: dict) -> dict:
 
 def _batch_size(text: str):
     return None if text.strip().lower() in ("full", "all") else positive_int(text)
-
-
-def _fraction0(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, not {value}")
-    return value

@@ -183,6 +183,7 @@ CONSTRAINTS: dict[str, Constraint] = {
     "min_delta": Real(0),
     "early_stopping": Whole(1, none=True, label="patience"),
     "validation_split": Real(0, 1, closed="left", label="validation split"),
+    "test_size": Real(0, 1, closed="left", label="test size"),  # the command line's held-out share
     "dropout": Real(0, 1, closed="left", label="dropout probability"),
     "shuffle": Flag(),
     "train_metrics": Flag(),
