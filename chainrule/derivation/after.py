@@ -35,5 +35,8 @@ def values_after(network: Network, x, target, learning_rate: float, iterations: 
             if names.biases[l] is not None:
                 for j, b in enumerate(dict.fromkeys(names.biases[l])):
                     values[f"{b}@{n}"] = float(layer.bias[j])
+        terms = net.loss_fn.terms(fwd.output, ts, fwd.nets[-1] if net._fused else None)[0]
+        for k, o in enumerate(names.neurons[-1]):
+            values[f"E_{o}@{n}"] = float(terms[k])
         values[f"E_total@{n}"] = net.loss(xs, ts)
     return values

@@ -153,7 +153,7 @@ class CheckResult:
 
 
 def check_answers(answers: list[AnswerLine], network: Network, x, target, learning_rate: float,
-                  source: str = "<sheet>", rule: Rule = DEFAULT, notation: str | None = None) -> CheckResult:
+                  source: str = "<sheet>", rule: Rule = DEFAULT, notation: str | dict | None = None) -> CheckResult:
     """A verdict for every answer, against one step (and N steps for ``NAME@N``) of the engine.
 
     ``notation``: a profile name (:mod:`profiles`), or None / ``"auto"`` to pick the one that
@@ -180,6 +180,7 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
     else:
         note = " (as asked)"
     reader = Reader(names, notation)
+    notation = reader.profile_name
     resolved = {line: (resolve(t, reader) if not isinstance(t, Exception) else t) for line, t in trees.items()}
     all_names = [n for node in resolved.values() if node is not None and not isinstance(node, Exception)
                  for n in names_in(node)]

@@ -1,7 +1,8 @@
 """Expressions of named quantities on the left of an answer line: ``eta*dE_total/dw5``, ``w5 - w5+``,
 ``1 - out_o2``, ``out_h1*(1-out_h1)``, ``η·∂E_total/∂w5``.
 
-A small recursive-descent parser (no ``eval``): numbers, names, ``+ - * / ( )`` and ``× · −``.
+A small recursive-descent parser (no ``eval``): numbers, names, ``+ - * / ^ ( )``, ``× · −`` and
+Euler's ``e`` (so ``e^(-net_h1)`` is a name for the number a source writes inside the sigmoid).
 A derivative such as ``dE_total/dw5`` (or ``∂E_total/∂w5``) is one name, not a division; a ``+``
 written right after a weight or bias (``w5+``, ``b1+``) is part of the name (the updated value);
 ``@N`` and ``[k]`` suffixes belong to the name before them.
@@ -12,6 +13,7 @@ Sign convention: ``Δw5`` (or ``delta_w5``, ``dw5``) is the change the update ma
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Union
@@ -22,11 +24,11 @@ _NORMAL = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-
                          "η": "eta", "Δ": "Δ"})
 # a name: letters, digits, _, primes; a layer written ^2, ^{2}, ^(2), ^[2] or [2]_ (Nielsen, Bishop, Ng);
 # subscripts in braces _{46}; then a sample [k], an update's +, and @N
-_NAME = (r"[A-Za-zΔδθ](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_))*"
+_NAME = (r"[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_))*"
          r"(?:\[\d+\])?(?:\+(?![\w(.]))?(?:@[\d,_]+)?")
 _TOKEN = re.compile(
     rf"\s*(?:(?P<deriv>d{_NAME}\s*/\s*d{_NAME})|(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
-    rf"|(?P<name>{_NAME})|(?P<op>[-+*/()]))")
+    rf"|(?P<name>{_NAME})|(?P<op>[-+*/()^]))")
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,17 @@ def parse(text: str) -> Node:
         return node
 
     def term():
-        node = factor()
+        node = power()
         while peek() in (("op", "*"), ("op", "/")):
             op = take()[1]
-            node = Bin(op, node, factor())
+            node = Bin(op, node, power())
+        return node
+
+    def power():
+        node = factor()
+        if peek() == ("op", "^"):
+            take()
+            return Bin("^", node, power() if peek() != ("op", "-") else factor())
         return node
 
     def factor():
@@ -128,7 +137,7 @@ def parse(text: str) -> Node:
 
 def names(node: Node) -> list[str]:
     if isinstance(node, Name):
-        return [node.name]
+        return [] if node.name == "e" else [node.name]
     if isinstance(node, Neg):
         return names(node.arg)
     if isinstance(node, Bin):
@@ -140,7 +149,7 @@ def evaluate(node: Node, lookup: Callable[[str], float]) -> float:
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Name):
-        return lookup(node.name)
+        return math.e if node.name == "e" else lookup(node.name)
     if isinstance(node, Neg):
         return -evaluate(node.arg, lookup)
     a, b = evaluate(node.left, lookup), evaluate(node.right, lookup)
@@ -150,6 +159,11 @@ def evaluate(node: Node, lookup: Callable[[str], float]) -> float:
         return a - b
     if node.op == "*":
         return a * b
+    if node.op == "^":
+        try:
+            return float(a ** b) if a > 0 or float(b).is_integer() else float("nan")
+        except OverflowError:
+            return float("inf")
     return a / b if b != 0 else float("nan")
 
 

@@ -13,8 +13,7 @@ Candidates, tried in this order:
 * named mistake models: the net input used where the output belongs, the activation's derivative
   applied twice (a sigmoid's after binary cross-entropy, whose delta is already out − target),
   a factor ½ or 2 too many or too few, log10 taken for ln;
-* a value right to three or more digits but not to all the digits written: computed from
-  rounded intermediates.
+* a value right to all but its last one or two digits: computed from rounded intermediates.
 
 A candidate is offered only when the written value matches it within the precision written
 (the same rule as the verdict), and an "other quantity" only when it was computed *before* this one
@@ -88,7 +87,7 @@ class Hinter:
         for k in range(-12, 13):  # a moved decimal point on top of another mistake
             if k:
                 for value, why in candidates:
-                    if self._close(_scaled(text, k), value):
+                    if value != 0 and self._close(_scaled(text, k), value):
                         return f"the decimal point is misplaced (read as {_scaled(text, k)}), and {why}"
         return _rounded(text, exact)
 
@@ -252,14 +251,14 @@ def _negated(text: str) -> str:
 
 def _rounded(text: str, exact: float) -> str | None:
     """Right to three or more significant digits, but not to all of those written."""
-    given = float(Decimal(text))
-    if exact == 0 or significant_digits(text) < 5:
+    given, written = float(Decimal(text)), significant_digits(text)
+    if exact == 0 or written < 3:
         return None
     agree = 0
     for d in range(1, 17):
         if abs(given - exact) <= 0.5 * 10.0 ** (np.floor(np.log10(abs(exact))) - d + 1) * (1 + 1e-9):
             agree = d
-    if agree >= 3:
+    if agree >= max(2, written - 2):
         return (f"right to {agree} significant digits but written with {significant_digits(text)}: "
                 f"computed from rounded intermediates?")
     return None

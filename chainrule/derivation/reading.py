@@ -26,12 +26,15 @@ def profile_names() -> list[str]:
 class Reader:
     """Written names → the seed's names, for one network and one book's notation."""
 
-    def __init__(self, notation: Notation, profile: str = "seed"):
-        if profile not in PROFILES:
+    def __init__(self, notation: Notation, profile: str | dict = "seed"):
+        if isinstance(profile, dict):  # a table of one's own, in the profiles' form
+            self.profile_name, self.profile = profile.get("name", "custom"), profile
+        elif profile in PROFILES:
+            self.profile_name, self.profile = profile, PROFILES[profile]
+        else:
             raise ConfigError(f"unknown notation {profile!r}; choose one of {', '.join(PROFILES)}")
-        self.names, self.profile_name = notation, profile
-        self.profile = PROFILES[profile]
-        self.rules = [(re.compile(p), t) for p, t in self.profile["read"]]
+        self.names = notation
+        self.rules = [(re.compile(p), t) for p, t in self.profile.get("read", [])]
         self.units = [("input", i) for i in notation.inputs] + [("neuron", n) for layer in notation.neurons
                                                                  for n in layer]
         self.where = {n: (l, j) for l, layer in enumerate(notation.neurons) for j, n in enumerate(layer)}
@@ -53,12 +56,12 @@ class Reader:
             if isinstance(param, Name) and self._is_parameter(param.name):
                 return Bin("-", Name(param.name + "+"), param)  # Δw = w+ − w = −η ∂E/∂w
             return None
+        direct = self._rule(name)  # a whole name first (a book may name a derivative: dy1/dnet)
+        if direct is not None:
+            return direct
         m = re.fullmatch(r"d([^/]+)/d([^/]+)", name)
         if m:
             return self._derivative(m.group(1), m.group(2))
-        direct = self._rule(name)
-        if direct is not None:
-            return direct
         m = _UPDATED.fullmatch(name)
         if m:
             base = self._rule(m.group(1)) or Name(canonical_name(m.group(1)))
@@ -86,7 +89,10 @@ class Reader:
             b, sign = b.arg, -sign
         if not isinstance(a, Name) or not isinstance(b, Name):
             return None
-        node = Name(f"d{a.name}/d{b.name}")
+        if a.name == "E_total" and b.name.startswith("net_"):  # ∂E/∂net_X is the node delta
+            node = Name("delta_" + b.name[4:])
+        else:
+            node = Name(f"d{a.name}/d{b.name}")
         return node if sign > 0 else Neg(node)
 
     def _is_parameter(self, name: str) -> bool:
@@ -99,7 +105,7 @@ class Reader:
         args = args.format(None, *groups).split(",") if args else []  # {1} is the first group
         if kind == "name":
             node: Node = Name(args[0])
-        elif self.profile["index"] == "unit":
+        elif self.profile.get("index") == "unit":
             node = self._by_unit(kind, [int(a) for a in args])
         else:
             node = self._by_layer(kind, args)

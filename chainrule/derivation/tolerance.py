@@ -28,7 +28,7 @@ OK, WRONG, TOO_FEW_DIGITS = "ok", "wrong", "too_few_digits"
 MIN_DIGITS = 2  # fewer significant digits than this can only be judged when exact
 FLOAT64_DIGITS = 16  # written digits beyond what a float64 holds
 RELATIVE_FLOOR = 1e-15
-EXACT = 2.0 ** -50  # relative difference of two float64 values that are the same number rounded twice
+EXACT = 1e-12  # |given − exact| ≤ 1e-12 · max(1, |exact|): the same number, up to float64 rounding (an exact 0 computed as 5.6e-17)
 
 
 def significant_digits(text: str) -> int:
@@ -44,7 +44,7 @@ def last_place(text: str) -> float:
 
 
 def is_exact(given: float, exact: float) -> bool:
-    return given == exact or abs(given - exact) <= EXACT * max(abs(given), abs(exact))
+    return given == exact or abs(given - exact) <= EXACT * max(1.0, abs(exact))
 
 
 def first_digits(value: float, n: int = 3) -> str:
@@ -86,7 +86,7 @@ class Rule:
     def verdict(self, text: str, exact: float) -> str:
         """``"ok"``, ``"wrong"`` or ``"too_few_digits"`` for the number ``text`` against ``exact``."""
         given = float(Decimal(text.strip()))
-        if is_exact(given, exact):
+        if given == exact:
             return OK
         diff = abs(given - exact)
         if self.abs is not None:
@@ -96,11 +96,11 @@ class Rule:
         written = significant_digits(text)
         if self.digits is not None:
             if written < self.digits:
-                return TOO_FEW_DIGITS
+                return OK if is_exact(given, exact) else TOO_FEW_DIGITS
             unit = 10.0 ** (math.floor(math.log10(abs(exact))) - self.digits + 1) if exact else last_place(text)
             return OK if diff <= max(unit, last_place(text)) * (1 + 1e-9) else WRONG
-        if written < MIN_DIGITS:
-            return TOO_FEW_DIGITS
+        if written < MIN_DIGITS:  # judged only when it is the exact value (up to float64 rounding)
+            return OK if is_exact(given, exact) else TOO_FEW_DIGITS
         tolerance = last_place(text)
         if written >= FLOAT64_DIGITS:
             tolerance = max(tolerance, RELATIVE_FLOOR * abs(exact))
