@@ -259,3 +259,17 @@ def test_their_scalar_forms_drive_the_straight_line_trainer(toys):
     expected = [twin.train_step(x, t, 0.5) for _ in range(5)]
     np.testing.assert_allclose(losses, expected, rtol=1e-13, atol=0)
     np.testing.assert_allclose(params, unrolled.flat_parameters(twin), rtol=1e-13, atol=1e-15)
+
+
+# ------------------------------------------------------------------------------ the architecture page
+def test_the_architecture_page_names_files_that_exist(root):
+    """docs/architecture.md's rooms and "to add, change these files" table name real files and registries."""
+    import re
+
+    page = (root / "docs" / "architecture.md").read_text()
+    paths = set(re.findall(r"`((?:core|training|derivation|data|io|interop|viz|web|cli)/[\w/]+\.(?:py|js|html))`", page))
+    assert len(paths) >= 10
+    missing = [p for p in sorted(paths) if not (root / "chainrule" / p).exists()]
+    assert not missing, missing
+    for registry in ("ACTIVATIONS", "LOSSES", "OPTIMIZERS", "FORMATS", "COMMANDS", "CONSTRAINTS"):
+        assert f"`{registry}`" in page
