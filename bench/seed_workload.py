@@ -50,6 +50,38 @@ def numpy_loop(n: int) -> float:
     return float(loss)
 
 
+def python_floats(n: int) -> float:
+    """The same equations written out by hand on Python floats (``math.exp``), no framework and
+    no checks: about the floor for the interpreter.  Like ``train_online`` it keeps the loss
+    before every update (the example prints E_total@N from that list)."""
+    from math import exp
+
+    (w1, w2), (w3, w4) = W1
+    (w5, w6), (w7, w8) = W2
+    i1, i2 = X
+    t1, t2 = T
+    losses = []
+    for _ in range(n):
+        out_h1 = 1.0 / (1.0 + exp(-(w1 * i1 + w2 * i2 + B1)))
+        out_h2 = 1.0 / (1.0 + exp(-(w3 * i1 + w4 * i2 + B1)))
+        out_o1 = 1.0 / (1.0 + exp(-(w5 * out_h1 + w6 * out_h2 + B2)))
+        out_o2 = 1.0 / (1.0 + exp(-(w7 * out_h1 + w8 * out_h2 + B2)))
+        losses.append(0.5 * (t1 - out_o1) ** 2 + 0.5 * (t2 - out_o2) ** 2)
+        d_o1 = (out_o1 - t1) * out_o1 * (1.0 - out_o1)
+        d_o2 = (out_o2 - t2) * out_o2 * (1.0 - out_o2)
+        d_h1 = (d_o1 * w5 + d_o2 * w7) * out_h1 * (1.0 - out_h1)
+        d_h2 = (d_o1 * w6 + d_o2 * w8) * out_h2 * (1.0 - out_h2)
+        w5 -= ETA * d_o1 * out_h1
+        w6 -= ETA * d_o1 * out_h2
+        w7 -= ETA * d_o2 * out_h1
+        w8 -= ETA * d_o2 * out_h2
+        w1 -= ETA * d_h1 * i1
+        w2 -= ETA * d_h1 * i2
+        w3 -= ETA * d_h2 * i1
+        w4 -= ETA * d_h2 * i2
+    return losses[-1]
+
+
 def torch_eager(n: int) -> float:
     """PyTorch eager, float64: autograd and torch.optim.SGD, the way its users write it."""
     import torch
@@ -78,4 +110,4 @@ def seed_script(n: int) -> float:
     return net.calculate_total_error([[X, T]])
 
 
-PEERS = {"numpy-loop": numpy_loop, "torch-eager": torch_eager, "seed-script": seed_script}
+PEERS = {"python-floats": python_floats, "numpy-loop": numpy_loop, "torch-eager": torch_eager, "seed-script": seed_script}

@@ -20,7 +20,10 @@ compare the two for every activation, loss and bias mode.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+import textwrap
 
 import numpy as np
 
@@ -127,12 +130,24 @@ def compile_online(network, through_updated: bool = False):
     """The written-out training function for ``network``, or ``None`` if it does not apply."""
     if not supports(network):
         return None
-    namespace = {  # scalar forms may use any function of Python's math module (exp, tanh, log, cosh, ...)
+    return _compiled(source(network, through_updated), f"<chainrule.core.unrolled {network.sizes}>")
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(src: str, filename: str):
+    """``src``'s ``train``, compiled once per source; the functions it calls (scalar forms may use
+    any of Python's math module, and min, max, abs) bound as closure variables, which Python reads
+    faster than globals."""
+    names = {  # scalar forms may use any function of Python's math module (exp, tanh, log, cosh, ...)
         **{name: value for name, value in vars(math).items() if not name.startswith("_")},
+        "min": min, "max": max, "abs": abs,
         "TINY": float(np.finfo(np.float64).tiny), "EPS": float(np.finfo(np.float64).eps),
     }
-    exec(compile(source(network, through_updated), f"<chainrule.core.unrolled {network.sizes}>", "exec"), namespace)
-    return namespace["train"]
+    used = sorted(set(re.findall(r"[A-Za-z_]\w*", src)) & names.keys())
+    factory = f"def make({', '.join(used)}):\n" + textwrap.indent(src, "    ") + "    return train\n"
+    namespace: dict = {}
+    exec(compile(factory, filename, "exec"), namespace)
+    return namespace["make"](*(names[name] for name in used))
 
 
 def flat_parameters(network) -> list[float]:
