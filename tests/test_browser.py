@@ -88,13 +88,13 @@ def number(pg, name) -> float:
 
 def next_phase(pg, times=1):
     for _ in range(times):
-        before = pg.locator("#phases li.now").text_content()
+        before = pg.locator("#phases button.now").text_content()
         pg.click("#phase")
-        expect(pg.locator("#phases li.now")).not_to_have_text(before)
+        expect(pg.locator("#phases button.now")).not_to_have_text(before)
 
 
 def test_step_through_one_update_and_read_the_seeds_numbers(page, shots):
-    assert page.locator("#phases li.now").text_content() == "weights"
+    assert page.locator("#phases button.now").text_content() == "weights"
     assert page.locator("#diagram .num[data-name='out_o1']").count() == 0  # not computed yet
     assert number(page, "w5") == 0.4
     next_phase(page)  # forward pass
@@ -116,7 +116,7 @@ def test_step_through_one_update_and_read_the_seeds_numbers(page, shots):
     page.click("#diagram .num[data-name='w5+']")
     assert page.locator("#worked").text_content() == \
         "w5+ = w5 - eta * dE_total/dw5 = 0.4 - 0.5 * 0.082167041 = 0.358916480"
-    page.click("#formula a.ref:text-is('dE_total/dw5')")  # and follow the chain rule backwards
+    page.click("#formula button.ref[data-ref='dE_total/dw5']")  # and follow the chain rule backwards
     assert page.locator("#worked").text_content().startswith(
         "dE_total/dw5 = dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.741365070 * 0.186815602")
     page.screenshot(path=str(shots / "seed-formula.png"), full_page=True)

@@ -258,3 +258,201 @@ def test_serve_refuses_a_bad_port_and_a_bad_file(tmp_path, capsys):
     assert capsys.readouterr().err.count("\n") == 1
     assert main(["serve", str(tmp_path / "missing.json")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- issue 14: what was broken
+def test_the_curve_keeps_its_early_history(client):
+    sid, _ = new(client)
+    for _ in range(2):
+        st = client.post(f"/api/sessions/{sid}/train", json={"steps": 5000}).json()
+    curve = st["curve"]
+    assert curve[0][0] == 0 and curve[-1][0] == 10_000
+    early = [p for p in curve if p[0] < 1000]
+    assert len(early) >= 200  # was 1 of 1,501 points: the older half was thinned again and again
+    assert [p[0] for p in curve[:128]] == list(range(128))  # every one of the first updates
+    assert len(curve) < 700  # and still a bounded curve: 64 points per doubling
+    iterations = [p[0] for p in curve]
+    assert iterations == sorted(set(iterations))
+
+
+def test_exported_frames_carry_the_curve_up_to_their_own_update():
+    run = record(None, 2000)
+    for frame in run["frames"]:
+        assert frame["curve"][-1][0] == frame["iteration"]  # not the live curve up to 2,000
+        assert all(p[0] <= frame["iteration"] for p in frame["curve"])
+    assert run["frames"][0]["curve"] == [[0, pytest.approx(0.298371109, abs=1e-9)]]
+
+
+@pytest.mark.parametrize("sequence", [["identity"], ["leaky_relu"], ["tanh", "sigmoid"], [["relu", "leaky_relu"]]])
+def test_activation_names_of_any_length_are_accepted(client, sequence):
+    sid, _ = new(client)
+    for name in sequence:
+        res = client.post(f"/api/sessions/{sid}/edit", json={"activation": name})
+        assert res.status_code == 200, res.text
+    expected = sequence[-1] if isinstance(sequence[-1], str) else sequence[-1][0]
+    assert res.json()["activation"] == expected
+
+
+def test_changing_the_depth_keeps_each_layers_activation(client):
+    sid, _ = new(client)
+    st = client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 2, 2, 2]}).json()
+    assert st["layers"] == [2, 2, 2, 2] and st["spec"]["activation"] == ["sigmoid"] * 3
+    sid, st = new(client, {"dataset": {"name": "xor", "n": 40}})
+    res = client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 16, 16, 16, 1]})
+    assert res.status_code == 200, res.text
+    assert res.json()["spec"]["activation"] == ["tanh"] * 3 + ["sigmoid"]
+    # one name for a network whose output has its own activation: the hidden layers take it
+    st = client.post(f"/api/sessions/{sid}/edit", json={"activation": "relu"}).json()
+    assert st["spec"]["activation"] == ["relu"] * 3 + ["sigmoid"]
+
+
+def test_reset_goes_back_to_the_network_as_loaded(client):
+    sid, _ = new(client)
+    client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": -1.5}})
+    client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 3, 2]})
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 10})
+    st = client.post(f"/api/sessions/{sid}/reset").json()
+    assert st["layers"] == [2, 2, 2] and st["iteration"] == 0
+    assert st["trace"]["values"]["w5"] == 0.4 and st["loss_shown"] == "0.298371109"
+
+
+def test_the_readmes_edit_example_and_a_huge_learning_rate(client):
+    sid, _ = new(client)
+    res = client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": 0.3}, "learning_rate": 0.1, "layers": [2, 3, 2]})
+    assert res.status_code == 200, res.text
+    st = res.json()
+    assert st["layers"] == [2, 3, 2] and st["learning_rate"] == 0.1 and st["trace"]["values"]["w5"] == 0.3
+    res = client.post(f"/api/sessions/{sid}/edit", json={"learning_rate": 1e9})
+    assert res.status_code == 422
+    assert res.json()["error"] == "learning_rate: the learning rate must be above 0 and at most 100, not 1e+09"
+    assert client.get(f"/api/sessions/{sid}").json()["learning_rate"] == 0.1  # unchanged
+
+
+def test_the_spirals_preset_learns(client):
+    sid, st = new(client, {"dataset": {"name": "spirals"}})
+    assert st["layers"] == [2, 8, 8, 1] and st["batch_size"] == 10
+    for _ in range(40):  # 19,040 updates of 10 points
+        st = client.post(f"/api/sessions/{sid}/train", json={"steps": st["max_steps"], "view": "frame"}).json()
+    assert st["loss"] < 0.35 and st["surface"]["accuracy"] > 0.8  # it stalled at 0.6516 for 200,000 updates
+
+
+# ----------------------------------------------------------------------------- choices from the registries
+def test_the_pages_choices_and_written_forms_come_from_the_registries(client):
+    from chainrule.core.activations import ACTIVATIONS
+    from chainrule.core.losses import LOSSES
+
+    _, st = new(client)
+    assert [a["name"] for a in st["choices"]["activations"]] == list(ACTIVATIONS)
+    assert [x["name"] for x in st["choices"]["losses"]] == list(LOSSES)
+    assert st["loss_form"]["name"] == "half_sse" and st["loss_form"]["text"] == "E_o = 1/2 * (target - out)^2"
+    assert st["loss_form"]["mathml"].startswith("<math")
+    assert st["kinds"]["w5"] == "weight" and st["kinds"]["b1"] == "bias" and st["kinds"]["eta"] == "learning_rate"
+    assert st["kinds"]["i1"] == "input" and st["kinds"]["target_o2"] == "target"
+    assert st["phase_of"]["out_o1"] == 1 and st["phase_of"]["E_total"] == 2 and st["phase_of"]["w5+"] == 5
+    assert st["labels"]["dE_total/dw5"] == "∂E_total/∂w5"
+    _, xor = new(client, {"dataset": {"name": "xor", "n": 20}})
+    assert xor["loss_form"]["name"] == "binary_cross_entropy" and "log" in xor["loss_form"]["text"]
+
+
+def test_an_activation_and_loss_registered_at_run_time_reach_the_schema_and_the_page(monkeypatch):
+    import numpy as np
+
+    from chainrule.core.activations import ACTIVATIONS, Activation
+
+    class Softsign(Activation):
+        name = "softsign"
+        text = "<x> / (1 + |<x>|)"
+        latex = r"\frac{<x>}{1+|<x>|}"
+
+        def forward(self, net, out=None):
+            return np.divide(net, 1 + np.abs(net), out=out)
+
+        def derivative(self, out, net, result=None):
+            return np.divide(1.0, (1 + np.abs(net)) ** 2, out=result)
+
+    monkeypatch.setitem(ACTIVATIONS, "softsign", Softsign)
+    client = TestClient(create_app())
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
+    assert "softsign" in str(schema["activation"])
+    sid, st = new(client)
+    assert "softsign" in [a["name"] for a in st["choices"]["activations"]]
+    res = client.post(f"/api/sessions/{sid}/edit", json={"activation": "softsign"})
+    assert res.status_code == 200, res.text
+    assert res.json()["activation"] == "softsign"
+
+
+# ----------------------------------------------------------------------------- fast answers
+def test_a_play_frame_carries_only_what_the_page_redraws(client):
+    sid, full = new(client, {"dataset": {"name": "spirals"}})
+    frame = client.post(f"/api/sessions/{sid}/train", json={"steps": 5, "view": "frame"})
+    st = frame.json()
+    assert st["view"] == "frame" and st["iteration"] == 5
+    assert "trace" not in st and "points" not in st and "choices" not in st
+    assert all(full["phase_of"].get(name, 0) <= 1 for name in st["shown"])  # the forward pass and the givens
+    assert len(frame.content) < 0.3 * len(json.dumps(full))
+    answer = client.get(f"/api/sessions/{sid}/formula", params={"name": "out_o1"}).json()
+    assert answer["mathml"].startswith("<math") and answer["line"].startswith("out_o1 = ")
+    assert client.get(f"/api/sessions/{sid}/formula", params={"name": "nope"}).status_code == 400
+
+
+# ----------------------------------------------------------------------------- the Playground's features
+def test_a_test_split_batch_size_and_regularisation_are_the_trainers(client):
+    sid, st = new(client, {"dataset": {"name": "circles", "n": 100, "test_fraction": 0.2, "batch_size": 5, "l2": 0.01}})
+    assert st["n_samples"] == 80 and len(st["test_points"]) == 20 and st["batch_size"] == 5
+    assert st["options"] == {"batch_size": 5, "l1": 0.0, "l2": 0.01}
+    st = client.post(f"/api/sessions/{sid}/train", json={"steps": 3}).json()
+    assert st["iteration"] == 3 and st["sample"] == 15  # three batches of five points
+    assert st["curve"][-1][0] == 3 and len(st["curve"][-1]) == 3  # update, training loss, test loss
+    assert st["test_loss_shown"] and "neuron_maps" in st and "h1_1" in st["neuron_maps"]["maps"]
+    st = client.post(f"/api/sessions/{sid}/edit", json={"batch_size": 1, "l1": 0.001}).json()
+    assert st["options"] == {"batch_size": 1, "l1": 0.001, "l2": 0.01}
+
+
+@pytest.mark.parametrize("name", ["plane", "bumps"])
+def test_regression_datasets_train_an_identity_output(client, name):
+    sid, st = new(client, {"dataset": {"name": name, "n": 60}})
+    assert st["output_activation"] == "identity" and st["loss_name"] == "half_sse"
+    assert st["surface"]["centre"] == 0.0 and "accuracy" not in st["surface"]
+    before = st["loss"]
+    st = client.post(f"/api/sessions/{sid}/train", json={"steps": 600}).json()
+    assert st["loss"] < before
+
+
+def test_an_idle_connection_outlives_the_clients_own_keep_alive(tmp_path):
+    """The load test's one ReadError: uvicorn closed idle connections after 5 s, the moment httpx
+    (5 s idle expiry) might reuse them.  `chainrule serve` keeps them longer than that."""
+    import os
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    try:
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", proc.stdout.readline()).group(1))
+        request = b"GET /static/favicon.svg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+        def response(s) -> bytes:  # one whole response: the head, then content-length bytes
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return data  # closed by the server
+                data += chunk
+            head, body = data.split(b"\r\n\r\n", 1)
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            while len(body) < length:
+                body += s.recv(65536)
+            return head
+
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(request)
+            assert response(s).startswith(b"HTTP/1.1 200")
+            time.sleep(6.5)  # idle for longer than httpx's keep-alive expiry (5 s)
+            s.sendall(request)
+            assert response(s).startswith(b"HTTP/1.1 200")  # not closed under the client
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

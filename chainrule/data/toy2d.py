@@ -1,8 +1,10 @@
-"""Two-dimensional toy datasets, TensorFlow-Playground style: XOR, circles, spirals, Gaussian clusters.
+"""Two-dimensional toy datasets, TensorFlow-Playground style: XOR, circles, spirals, Gaussian clusters
+(classification), and a plane and two bumps (regression).
 
-Every generator takes ``n`` (points), ``noise`` and ``seed`` and returns ``(x, y)``: ``x`` of shape
-(n, 2) with coordinates in about [-1, 1], ``y`` of shape (n, 1) with labels 0 or 1 (the classes
-alternate so both are equally represented).  The same seed gives the same points, bit for bit.
+Every generator takes ``n`` (points), ``noise`` (0 to 1) and ``seed`` and returns ``(x, y)``: ``x``
+of shape (n, 2) with coordinates in about [-1, 1], ``y`` of shape (n, 1): labels 0 or 1 for the
+classification sets (the classes alternate so both are equally represented), a number in about
+[-1, 1] for the regression sets (``KINDS`` says which).  The same seed gives the same points, bit for bit.
 """
 
 from __future__ import annotations
@@ -68,11 +70,34 @@ def gaussians(n: int = 200, noise: float = 0.1, seed: int | None = 0):
     return _result(x, labels)
 
 
-DATASETS = {"xor": xor, "circles": circles, "spirals": spirals, "gaussians": gaussians}
+def plane(n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """Regression: y = (x1 + x2) / 2 over the square, plus noise on y."""
+    rng, _ = _start(n, noise, seed)
+    x = rng.uniform(-1, 1, size=(n, 2))
+    y = (x[:, 0] + x[:, 1]) / 2 + rng.normal(0, noise * 0.3, n)
+    return x, np.clip(y, -1.0, 1.0).reshape(-1, 1)
+
+
+def bumps(n: int = 200, noise: float = 0.1, seed: int | None = 0):
+    """Regression: a bump up at (-0.4, 0.4) and a bump down at (0.4, -0.4), y = e^(-|x-a|²/0.18) − e^(-|x-b|²/0.18)."""
+    rng, _ = _start(n, noise, seed)
+    x = rng.uniform(-1, 1, size=(n, 2))
+    up = np.exp(-((x - [-0.4, 0.4]) ** 2).sum(axis=1) / 0.18)
+    down = np.exp(-((x - [0.4, -0.4]) ** 2).sum(axis=1) / 0.18)
+    y = up - down + rng.normal(0, noise * 0.3, n)
+    return x, np.clip(y, -1.0, 1.0).reshape(-1, 1)
+
+
+DATASETS = {"xor": xor, "circles": circles, "spirals": spirals, "gaussians": gaussians, "plane": plane, "bumps": bumps}
+KINDS = {"plane": "regression", "bumps": "regression"}  # the others: classification (labels 0 and 1)
+
+
+def kind(name: str) -> str:
+    return KINDS.get(name, "classification")
 
 
 def make_toy2d(name: str, n: int = 200, noise: float = 0.1, seed: int | None = 0):
-    """``(x, y)`` of the dataset called ``name`` (xor, circles, spirals, gaussians)."""
+    """``(x, y)`` of the dataset called ``name`` (xor, circles, spirals, gaussians, plane, bumps)."""
     if name not in DATASETS:
         raise ConfigError(f"unknown 2-D dataset {name!r}; choose one of {', '.join(DATASETS)}")
     return DATASETS[name](n, noise, seed)

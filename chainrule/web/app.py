@@ -4,9 +4,10 @@
     GET  /static/NAME                       its own assets (a fixed list; nothing else is served)
     POST /api/sessions                      a new session: the server's network, one sent, or a 2-D dataset
     GET  /api/sessions/ID                   the state: layout, trace of the next update, loss curve, ...
-    POST /api/sessions/ID/train             {"steps": N}: N updates of the engine
-    POST /api/sessions/ID/edit              {"set": {"w5": 0.3}, "learning_rate": .., "activation": .., "layers": [..]}
+    POST /api/sessions/ID/train             {"steps": N}: N updates of the engine ("view": "frame": only what play redraws)
+    POST /api/sessions/ID/edit              {"set": {"w5": 0.3}, "learning_rate": .., "activation": .., "loss": .., "layers": [..]}
     POST /api/sessions/ID/reset             back to the network as loaded
+    GET  /api/sessions/ID/formula?name=w5+  one worked formula of the next update, as MathML
     GET  /api/sessions/ID/network.json      the network as it is now, as a network file
 
 Every request body is checked (422 with one clear line), bad values for the engine give 400,
@@ -16,19 +17,33 @@ bodies over ``MAX_BODY`` bytes give 413; every session has its own network and l
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ..data import toy2d
 from ..errors import ChainruleError
-from .sessions import MAX_NEURONS, MAX_SAMPLES, MAX_STEPS, SessionStore, dataset_spec
+from . import choices
+from .sessions import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES, MAX_STEPS, PRESETS, SessionStore, dataset_spec, split_points
 
 MAX_BODY = 256 * 1024
-ACTIVATIONS = Literal["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
+# names checked against the core's registries when a request arrives (one registered at run time counts)
+Activation = Annotated[str, AfterValidator(choices.check_activation), Field(json_schema_extra=choices.activation_schema)]
+LossName = Annotated[str, AfterValidator(choices.check_loss), Field(json_schema_extra=choices.loss_schema)]
+MAX_LEARNING_RATE = 100.0
+
+
+def _learning_rate(value: float | None) -> float | None:
+    if value is not None and not 0 < value <= MAX_LEARNING_RATE:
+        raise ValueError(f"the learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}, not {value:g}")
+    return value
+
+
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 HEADERS = {
@@ -43,13 +58,19 @@ class _Strict(BaseModel):
 
 
 class DatasetRequest(_Strict):
-    name: Literal["xor", "circles", "spirals", "gaussians"]
+    """A 2-D toy dataset and the network for it; what is left out comes from the dataset's preset."""
+    name: Annotated[str, AfterValidator(choices.check_dataset), Field(json_schema_extra=choices.dataset_schema)]
     n: int = Field(200, ge=10, le=MAX_SAMPLES)
     noise: float = Field(0.1, ge=0, le=1)
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    hidden: list[int] = Field([4, 4], max_length=4)
-    activation: ACTIVATIONS = "tanh"
-    learning_rate: float = Field(0.1, gt=0, le=10)
+    hidden: list[int] | None = Field(None, max_length=4)
+    activation: Activation | None = None
+    learning_rate: float | None = None
+    test_fraction: float = Field(0.0, ge=0, le=0.8)  # held out: the test loss beside the training loss
+    batch_size: int | None = Field(None, ge=1, le=MAX_SAMPLES)
+    l1: float = Field(0.0, ge=0, le=1)
+    l2: float = Field(0.0, ge=0, le=1)
+    _rate = field_validator("learning_rate")(_learning_rate)
 
 
 class CreateRequest(_Strict):
@@ -59,14 +80,27 @@ class CreateRequest(_Strict):
 
 class TrainRequest(_Strict):
     steps: int = Field(1, ge=1, le=MAX_STEPS)
+    view: Literal["full", "frame"] = "full"  # "frame": only what the page redraws while playing
 
 
 class EditRequest(_Strict):
     set: dict[str, float] | None = Field(None, max_length=512)  # {"w5": 0.3, "i1": 0.1, "eta": 0.2}
-    learning_rate: float | None = Field(None, gt=0, le=100)
-    activation: ACTIVATIONS | list[ACTIVATIONS] | None = Field(None, max_length=6)  # one, or one per layer
-    layers: list[int] | None = Field(None, min_length=2, max_length=6)
+    learning_rate: float | None = None
+    activation: Activation | list[Activation] | None = None  # one (for every hidden layer), or one per layer
+    loss: LossName | None = None
+    layers: list[int] | None = Field(None, min_length=2, max_length=MAX_LAYERS)
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    batch_size: int | None = Field(None, ge=1, le=MAX_SAMPLES)  # the trainer's options, for 2-D datasets
+    l1: float | None = Field(None, ge=0, le=1)
+    l2: float | None = Field(None, ge=0, le=1)
+    _rate = field_validator("learning_rate")(_learning_rate)
+
+    @field_validator("activation")
+    @classmethod
+    def _one_per_layer(cls, value):
+        if isinstance(value, list) and not 1 <= len(value) <= MAX_LAYERS - 1:
+            raise ValueError(f"give one activation name, or a list of one per layer (at most {MAX_LAYERS - 1})")
+        return value
 
 
 class Created(BaseModel):
@@ -125,11 +159,18 @@ def _assets() -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file() and f.name[0] not in "._"}
 
 
+_TYPE_TAG = re.compile(r"str|int|float|bool|list\[.*\]|dict\[.*\]|[\w-]+\[.*\]")
+
+
 def _first_line(exc: RequestValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{where}: {err.get('msg', 'invalid')}{more}"
+    errors = exc.errors()
+    err = next((e for e in errors if e.get("type") == "value_error"), errors[0])  # our own words first
+    # the field's path, without pydantic's names for the members of a union ("str", "function-after[...]")
+    where = ".".join(str(p) for p in err.get("loc", ()) if p != "body" and not _TYPE_TAG.fullmatch(str(p))) or "body"
+    fields = {tuple(e.get("loc", ()))[:2] for e in errors}  # a union's members' errors count once
+    more = f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""
+    msg = err.get("msg", "invalid").removeprefix("Value error, ")  # our own checks' words, as written
+    return f"{where}: {msg}{more}"
 
 
 def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> FastAPI:
@@ -179,9 +220,9 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return None, _error(404, "unknown or expired session; reload the page")
         return session, None
 
-    def state_response(session) -> Response:
+    def state_response(session, view: str = "full") -> Response:
         try:
-            text = json.dumps(session.state(), allow_nan=False)
+            text = json.dumps(session.state(view), allow_nan=False, separators=(",", ":"))
         except ValueError:  # a number overflowed to infinity or NaN: say so instead of a 500
             return _error(400, "the network's numbers overflowed (too large?); press Reset")
         return Response(text, media_type="application/json", headers=HEADERS)
@@ -193,10 +234,18 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return _error(422, "give a network or a dataset, not both")
         if body.dataset is not None:
             d = body.dataset
-            if any(not 1 <= h <= MAX_NEURONS for h in d.hidden):
+            if d.hidden is not None and any(not 1 <= h <= MAX_NEURONS for h in d.hidden):
                 return _error(422, f"dataset.hidden: each hidden layer has 1 to {MAX_NEURONS} neurons")
-            spec = dataset_spec(d.name, d.n, d.noise, d.seed, d.hidden, d.activation, d.learning_rate)
-            sid, session = store.create(spec, {"name": d.name, "n": d.n, "noise": d.noise, "seed": d.seed})
+            preset = dict(PRESETS.get(d.name, {}))
+            hidden = d.hidden if d.hidden is not None else preset.pop("hidden", [4, 4])
+            spec = dataset_spec(d.name, d.n, d.noise, d.seed, hidden, d.activation or preset.pop("activation", "tanh"),
+                                d.learning_rate or preset.pop("learning_rate", 0.1))
+            kind = toy2d.kind(d.name)
+            spec, test = split_points(spec, d.test_fraction, d.seed, stratify=kind == "classification")
+            info = {"name": d.name, "n": d.n, "noise": d.noise, "seed": d.seed, "test_fraction": d.test_fraction,
+                    "kind": kind}
+            sid, session = store.create(spec, info, test)
+            session.options.update(batch_size=d.batch_size or preset.get("batch_size", 1), l1=d.l1, l2=d.l2)
         else:
             sid, session = store.create(body.network)
         with session.lock:
@@ -219,7 +268,7 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return missing
         with session.lock:
             session.train(body.steps)
-            return state_response(session)
+            return state_response(session, body.view)
 
     @app.post("/api/sessions/{sid}/edit")
     def edit(sid: str, body: EditRequest):
@@ -240,6 +289,15 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
         with session.lock:
             session.reset()
             return state_response(session)
+
+    @app.get("/api/sessions/{sid}/formula")
+    def formula(sid: str, name: str = Query(..., max_length=64)):
+        session, missing = session_or_404(sid)
+        if missing:
+            return missing
+        with session.lock:
+            text = json.dumps(session.formula(name), allow_nan=False)
+        return Response(text, media_type="application/json", headers=HEADERS)
 
     @app.get("/api/sessions/{sid}/network.json")
     def download(sid: str):

@@ -38,7 +38,10 @@ def record(spec: dict | None = None, iterations: int = 10_000, dataset: dict | N
     for mark in marks:
         if mark > session.iteration:
             session.train(mark - session.iteration)
-        frames.append(session.state())
+        frame = session.state()
+        # the worked formulas as MathML (no server to ask when the page is opened)
+        frame["formulas"] = {f["name"]: f["mathml"] for f in session.formulas()}
+        frames.append(frame)
     return {"frames": frames}
 
 

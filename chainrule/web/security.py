@@ -34,7 +34,9 @@ HEADER_TIMEOUT = 10.0  # seconds to send the request line and headers
 MAX_CONNECTIONS = 256  # open connections at once
 MAX_HEAVY = 4  # API requests computing at once
 QUEUE_TIMEOUT = 15.0  # seconds an API request waits for its turn before 503
-KEEP_ALIVE = 5  # seconds an idle keep-alive connection stays open
+# seconds an idle keep-alive connection stays open: longer than clients' own idle expiry (httpx: 5 s),
+# or a client may reuse a connection just as the server closes it (the load test's one ReadError)
+KEEP_ALIVE = 20
 SAFE_METHODS = ("GET", "HEAD")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 

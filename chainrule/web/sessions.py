@@ -18,12 +18,17 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import seed
-from ..errors import ConfigError
+from ..derivation.latex import aligned
+from ..derivation.mathml import to_mathml
 from ..derivation.numbers import fmt
 from ..derivation.render_json import trace_to_dict
-from ..derivation.views import step_line
 from ..derivation.trace import trace_step
+from ..derivation.views import step_line
+from ..errors import ConfigError, NumericalError
 from ..io.network_file import network_from_dict, network_to_dict
+from ..training.loop import Trainer
+from ..training.online import train_online
+from .choices import choices, label, loss_latex, loss_text
 from .security import pick_evictee, precheck_spec
 
 MAX_LAYERS = 6  # inputs, up to four hidden layers, outputs
@@ -31,9 +36,85 @@ MAX_NEURONS = 16  # per layer: the page draws every neuron and edge
 MAX_SAMPLES = 1000
 MAX_STEPS = 5000  # updates per request
 MAX_WORK = 500_000  # updates x parameters per request, to keep every request short
-MAX_CURVE = 2000  # loss-curve points kept (older ones are thinned)
+CURVE_PER_OCTAVE = 64  # loss-curve points kept per doubling of the update count (all of the first 64)
+MAP_GRID = 12  # each neuron's small map: MAP_GRID x MAP_GRID outputs
 GRID = 41  # the decision surface: GRID x GRID predictions over [-1.2, 1.2]^2
 EXTENT = 1.2
+# each dataset's network and settings when the page asks for the dataset alone (TensorFlow
+# Playground's spirals setting: 8-8 tanh, mini-batches of 10; online updates at 0.1 stall near 0.65)
+PRESETS = {
+    "xor": {"hidden": [4, 4]},
+    "circles": {"hidden": [4, 4]},
+    "gaussians": {"hidden": [2]},
+    "spirals": {"hidden": [8, 8], "learning_rate": 0.1, "batch_size": 10},
+    "plane": {"hidden": [2], "learning_rate": 0.03},
+    "bumps": {"hidden": [8], "learning_rate": 0.03, "batch_size": 10},
+}
+
+
+SECTION_PHASE = {"forward": 1, "error": 2, "output": 3, "hidden": 4, "after": 5}  # the page's phases
+
+
+def phase_of(step) -> int:
+    """The page's phase (1 forward, 2 error, 3 and 4 backward, 5 update) that computes a step."""
+    if step.name.endswith("+") or "@" in step.name:  # a new weight, or a value after the update
+        return 5
+    return SECTION_PHASE.get(step.section, 5)
+
+
+def kinds(network, givens) -> dict[str, str]:
+    """What each given number is: weight, bias, input, target or learning_rate (the page's editor)."""
+    from ..derivation.notation import Notation
+
+    names = Notation(network)
+    out = {"eta": "learning_rate"}
+    out.update({n: "input" for n in names.inputs})
+    out.update({n: "target" for n in names.targets})
+    out.update({n: "weight" for layer in names.weights for row in layer for n in row})
+    out.update({n: "bias" for layer in names.biases if layer for n in layer})
+    return {n: kind for n, kind in out.items() if n in givens}
+
+
+def drawn_names(network, values) -> dict:
+    """Which quantities the diagram writes where: beside each neuron (``"nodes"``: [name, short
+    label] pairs, such as ``["net_h1", "net"]``) and, for each edge's weight, its gradient and its
+    updated value (``"edges"``) — the names the engine's trace uses."""
+    from ..derivation.notation import Notation
+
+    names = Notation(network)
+    nodes = {i: [[i, i]] for i in names.inputs}
+    for l, layer in enumerate(names.neurons):
+        for j, n in enumerate(layer):
+            listed = [[f"net_{n}", "net"], [f"out_{n}", "out"], [f"delta_{n}", "δ"]]
+            if names.biases[l] and network.layers[l].bias_mode != "shared":
+                listed.append([names.biases[l][j], names.biases[l][j]])
+            if l == len(names.neurons) - 1:
+                listed += [[f"target_{n}", "target"], [f"E_{n}", f"E_{n}"]]
+            nodes[n] = [q for q in listed if q[0] in values]
+    edges = {}
+    for l, layer in enumerate(names.weights):
+        for row in layer:
+            for w in row:
+                edges[w] = {"grad": f"dE_total/d{w}", "update": f"{w}+"}
+    for l, layer in enumerate(network.layers):
+        if layer.bias_mode == "shared":
+            b = names.biases[l][0]
+            edges[b] = {"grad": f"dE_total/d{b}", "update": f"{b}+"}
+            nodes[b] = [[b, b]]
+    return {"nodes": nodes, "edges": {k: {r: n for r, n in v.items() if n in values} for k, v in edges.items()}}
+
+
+def _layout_dict(lay) -> dict:
+    """The layout as JSON-ready dicts (a shallow copy per node and edge: quicker than asdict)."""
+    return {"width": lay.width, "height": lay.height, "radius": lay.radius, "title": lay.title,
+            "nodes": [dict(vars(n)) for n in lay.nodes], "edges": [dict(vars(e)) for e in lay.edges]}
+
+
+def curve_bucket(iteration: int) -> tuple[int, int]:
+    """The loss curve's bucket of an update: one per update below ``2 * CURVE_PER_OCTAVE``, then
+    ``CURVE_PER_OCTAVE`` equal buckets per doubling (so early history stays as the run grows)."""
+    stride = 1 << max(0, (iteration // CURVE_PER_OCTAVE).bit_length() - 1)
+    return stride, iteration // stride
 
 
 def seed_spec() -> dict:
@@ -48,11 +129,14 @@ def check_page_size(sizes) -> None:
 
 
 class Session:
-    def __init__(self, spec: dict, dataset: dict | None = None):
+    def __init__(self, spec: dict, dataset: dict | None = None, test: tuple | None = None):
         self.lock = threading.Lock()
         self.touched = time.monotonic()
         self.uses = 0  # requests after creation: unused sessions are evicted first (security.py)
-        self.dataset = dataset  # {"name", "n", "noise", "seed"} for a 2-D toy dataset
+        self.dataset = dataset  # {"name", "n", "noise", "seed", ...} for a 2-D toy dataset
+        self.test = None if test is None else (np.asarray(test[0], float), np.asarray(test[1], float))  # held out
+        self.options = {"batch_size": 1, "l1": 0.0, "l2": 0.0}  # the trainer's options (TensorFlow Playground's)
+        self.loaded = copy.deepcopy(spec)  # what Reset goes back to
         self.load(spec)
         if not self._finite():
             raise ConfigError("this network's numbers overflow (a value too large?)")
@@ -65,48 +149,68 @@ class Session:
         check_page_size(nf.network.sizes)
         if nf.n_samples > MAX_SAMPLES:
             raise ConfigError(f"the page trains on at most {MAX_SAMPLES} samples, not {nf.n_samples}")
-        self.initial = nf.network.copy()
         self.network = nf.network
         self.inputs, self.targets = np.asarray(nf.inputs, float), np.asarray(nf.targets, float)
         self.learning_rate = float(nf.learning_rate)
         self.extra = {k: spec[k] for k in ("title", "description") if k in spec}
         self.iteration = 0
-        self.curve: list[list[float]] = [[0, self.total_loss()]]
+        self.curve: list[list[float]] = []  # [update, loss] or [update, loss, test loss]
+        self._record(0, self.total_loss())
 
-    def spec(self, initial: bool = False) -> dict:
-        """The network file of the network as it is now (or as it was loaded)."""
-        net = self.initial if initial else self.network
-        return network_to_dict(net, self.inputs, self.targets, self.learning_rate, **self.extra)
+    def spec(self) -> dict:
+        """The network file of the network as it is now."""
+        return network_to_dict(self.network, self.inputs, self.targets, self.learning_rate, **self.extra)
 
     def reset(self) -> None:
-        self.load(self.spec(initial=True))
+        """Back to the network as loaded: its layers, weights, samples and learning rate."""
+        self.load(copy.deepcopy(self.loaded))
 
     def total_loss(self) -> float:
         """The loss over every sample (the seed's E_total for its one sample)."""
         return float(self.network.loss(self.inputs, self.targets))
 
     # ------------------------------------------------------------------------- training
+    def max_steps(self) -> int:
+        """The most updates one request may ask for: updates x batch x parameters <= MAX_WORK."""
+        size = sum(layer.weights.size + (0 if layer.bias is None else layer.bias.size) for layer in self.network.layers)
+        return max(1, min(MAX_STEPS, MAX_WORK // (self.batch_size() * size)))
+
+    def batch_size(self) -> int:
+        return min(int(self.options["batch_size"]), len(self.inputs))
+
     def sample(self) -> int:
-        """The index of the sample the next update uses."""
-        return self.iteration % len(self.inputs)
+        """The index of the (first) sample the next update uses."""
+        return (self.iteration * self.batch_size()) % len(self.inputs)
+
+    def test_loss(self) -> float | None:
+        """The loss on the held-out points (None without a split)."""
+        return None if self.test is None else float(self.network.loss(*self.test))
 
     def train(self, steps: int) -> None:
         """``steps`` online updates of the engine: w+ = w - eta * dE/dw on one sample each."""
-        work = steps * sum(w.size + (0 if l.bias is None else l.bias.size) for l, w in
-                           ((l, l.weights) for l in self.network.layers))
-        if work > MAX_WORK:
+        if steps > self.max_steps():
             raise ConfigError(f"{steps} updates of this network is too much work for one request; "
-                              f"ask for at most {max(1, MAX_WORK // (work // steps))}")
+                              f"ask for at most {self.max_steps()}")
         n = len(self.inputs)
         saved = (self.network.copy(), self.iteration, [list(p) for p in self.curve])
-        for _ in range(steps):
-            k = self.iteration % n
-            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
-                loss = self.network.train_step(self.inputs[k:k + 1], self.targets[k:k + 1], self.learning_rate)
-            if n == 1:  # the loss before this update is E_total@iteration: every point of the curve
-                self._record(self.iteration, loss)
-            self.iteration += 1
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
+            if n == 1:  # the seed's loop: the loss before each update is E_total@iteration
+                losses = train_online(self.network, self.inputs, self.targets, self.learning_rate, steps)
+                for j, loss in enumerate(losses):
+                    self._record(self.iteration + j, loss)
+                self.iteration += steps
+            else:  # the trainer, on the next steps x batch points in turn: `steps` updates of one batch each
+                b = self.batch_size()
+                rows = (self.iteration * b + np.arange(steps * b)) % n
+                try:
+                    Trainer(self.network, self.inputs[rows], self.targets[rows], epochs=1, batch_size=b,
+                            learning_rate=self.learning_rate, l1=self.options["l1"], l2=self.options["l2"],
+                            shuffle=False, metrics=(), train_metrics=False).run()
+                except NumericalError:
+                    self.network, self.iteration, self.curve = saved
+                    raise ConfigError("the weights overflowed (the learning rate is too large?); "
+                                      "the network is as it was before these updates") from None
+                self.iteration += steps
             self._record(self.iteration, self.total_loss())
             finite = all(np.isfinite(w).all() for w in self.network.parameters()) and np.isfinite(self.total_loss())
         if not finite:
@@ -115,13 +219,16 @@ class Session:
                               "the network is as it was before these updates")
 
     def _record(self, iteration: int, loss: float) -> None:
-        if self.curve and self.curve[-1][0] == iteration:
-            self.curve[-1][1] = loss
-        else:
-            self.curve.append([iteration, loss])
-        if len(self.curve) > MAX_CURVE:  # thin the older half, keep the newest points
-            half = len(self.curve) // 2
-            self.curve = self.curve[:half:2] + self.curve[half:]
+        """Add a point to the loss curve.  The curve keeps the first point of each bucket of
+        :func:`curve_bucket` (every update up to 128, then 64 per doubling) and the newest point."""
+        curve = self.curve
+        point = [iteration, loss] if self.test is None else [iteration, loss, self.test_loss()]
+        if curve and curve[-1][0] == iteration:
+            curve[-1] = point
+            return
+        if len(curve) >= 2 and curve_bucket(curve[-1][0]) == curve_bucket(curve[-2][0]):
+            curve.pop()  # it was kept only as the newest point
+        curve.append(point)
 
     # ---------------------------------------------------------------------- editing
     def edit(self, changes: dict) -> None:
@@ -152,22 +259,25 @@ class Session:
     def _edit(self, changes: dict) -> None:
         spec = self.spec()
         sizes = list(spec["layers"])
-        if changes.get("layers") is not None and list(changes["layers"]) != sizes:
-            spec["layers"] = list(changes["layers"])
-            spec.pop("weights")  # a new shape: fresh, seeded weights
-            spec["seed"] = int(changes.get("seed") or 0)
-            shared = isinstance(spec.get("biases"), list) and not any(isinstance(b, list) for b in spec["biases"])
-            if not (shared and len(spec["layers"]) == len(sizes)):  # the seed's shared biases stay as they are
-                spec.pop("biases", None)
-                spec.pop("train_biases", None)
-            if spec["layers"][0] != sizes[0] or spec["layers"][-1] != sizes[-1]:
+        layers = changes.get("layers")
+        if layers is not None and list(layers) != sizes:
+            if layers[0] != sizes[0] or layers[-1] != sizes[-1]:
                 raise ConfigError("the first and last layer sizes are fixed by the samples "
                                   f"({sizes[0]} inputs, {sizes[-1]} outputs)")
-        for key in ("activation", "learning_rate", "loss"):
+            spec = reshaped(spec, list(layers), int(changes.get("seed") or 0))
+        if changes.get("activation") is not None:
+            spec["activation"] = per_layer(changes["activation"], spec["activation"], len(spec["layers"]) - 1)
+        for key in ("learning_rate", "loss"):
             if changes.get(key) is not None:
                 spec[key] = changes[key]
-        for name, value in (changes.get("set") or {}).items():
-            self._set(spec, name, value)
+        chosen = {k: changes[k] for k in ("batch_size", "l1", "l2") if changes.get(k) is not None}
+        if chosen:  # the trainer's options: a new dict, so that a refused edit leaves the old one
+            self.options = {**self.options, **chosen}
+        if changes.get("set"):
+            self.load(spec)  # the new layers' weights exist now, so numbers can be set on them
+            spec = self.spec()
+            for name, value in changes["set"].items():
+                self._set(spec, name, value)
         self.load(spec)
 
     def _set(self, spec: dict, name: str, value: float) -> None:
@@ -185,8 +295,6 @@ class Session:
             spec["target"][names.targets.index(name)] = value
             return
         where = names.weight_location(name)
-        if (where is not None or name.startswith("b")) and "weights" not in spec:  # the layers change too
-            raise ConfigError(f"change the layers and set {name} in two separate edits (the weights are new)")
         if where is not None:
             l, r, s = where
             spec["weights"][l][r][s] = value
@@ -202,56 +310,121 @@ class Session:
                           "targets target_o1.., eta)")
 
     # ------------------------------------------------------------------------- showing
-    def state(self) -> dict:
-        """Everything the page draws, computed by the engine; numbers also written as the CLI does."""
-        with np.errstate(over="ignore", invalid="ignore"):  # huge values: checked by the caller (JSON, finite)
-            return self._state()
+    def state(self, view: str = "full") -> dict:
+        """What the page draws, computed by the engine; numbers also written as the CLI does.
 
-    def _state(self) -> dict:
+        ``view="full"``: everything (the trace of the next update with its worked lines, the
+        choices, the names' kinds); ``"frame"``: only what the page redraws while playing (the
+        diagram's forward pass, the loss, its curve, the surface)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values: checked by the caller (JSON, finite)
+            return self._state(view)
+
+    def _state(self, view: str) -> dict:
         from ..viz.diagram import layout
 
         k = self.sample()
         tr = trace_step(self.network, self.inputs[k], self.targets[k], self.learning_rate)
-        values = tr.values
-        trace = trace_to_dict(tr)
-        for s in trace["steps"]:  # the worked line, exactly as `chainrule explain` prints it
-            original = tr.step(s["name"])
-            s["line"] = step_line(original, values, tr.givens).written
-            s["shown"] = fmt(s["value"])
-        shown = {name: fmt(v, name in tr.givens) for name, v in values.items()}
+        values, givens = tr.values, tr.givens
+        phase = {st.name: phase_of(st) for st in tr.steps}
+        full = view == "full"
+        drawn = values if full else {n: v for n, v in values.items() if n in givens or phase.get(n, 9) <= 1}
+        loss = self.total_loss()
         out = {
+            "view": view,
             "iteration": self.iteration,
             "sample": k,
             "n_samples": len(self.inputs),
-            "learning_rate": self.learning_rate,
-            "layers": list(self.network.sizes),
-            "activation": self.network.layers[0].activation.name,
-            "output_activation": self.network.layers[-1].activation.name,
-            "loss_name": self.network.loss_fn.name,
-            "loss": self.total_loss(),
-            "loss_shown": fmt(self.total_loss()),
-            "curve": self.curve,
-            "layout": layout(self.network, values).to_dict(),  # spaced for two-line labels
-            "trace": trace,
-            "shown": shown,
-            "givens": sorted(tr.givens),
-            "dataset": self.dataset,
-            "spec": self.spec(),
+            "loss": loss,
+            "loss_shown": fmt(loss),
+            "batch_size": self.batch_size(),
+            "max_steps": self.max_steps(),
+            "curve": [[p[0], *(float(f"{e:.9g}") for e in p[1:])] for p in self.curve],  # a copy: frames never share it
+            "layout": _layout_dict(layout(self.network, drawn)),
+            "shown": {name: fmt(v, name in givens) for name, v in drawn.items()},
         }
-        if self.dataset is not None:  # the points are in "points"; the file is at .../network.json
-            for key in ("inputs", "targets", "input", "target"):
-                out["spec"].pop(key, None)
+        if full:
+            trace = trace_to_dict(tr)
+            for s, original in zip(trace["steps"], tr.steps):  # the worked line, as `chainrule explain` prints it
+                s["line"] = step_line(original, values, givens).written
+                s["shown"] = fmt(s["value"])
+            loss_fn = self.network.loss_fn
+            out.update({
+                "learning_rate": self.learning_rate,
+                "layers": list(self.network.sizes),
+                "activation": self.network.layers[0].activation.name,
+                "output_activation": self.network.layers[-1].activation.name,
+                "loss_name": loss_fn.name,
+                "loss_form": {"name": loss_fn.name, "text": loss_text(loss_fn),
+                              "mathml": to_mathml(loss_latex(loss_fn), display=False)},
+                "trace": trace,
+                "givens": sorted(givens),
+                "kinds": kinds(self.network, givens),
+                "names": drawn_names(self.network, values),
+                "phase_of": phase,
+                "labels": {name: label(name) for name in values},
+                "choices": choices(),
+                "dataset": self.dataset,
+                "spec": self.spec(),
+            })
+            if self.dataset is not None:  # the points are in "points"; the file is at .../network.json
+                for key in ("inputs", "targets", "input", "target"):
+                    out["spec"].pop(key, None)
+        if self.test is not None:
+            out["test_loss"] = self.test_loss()
+            out["test_loss_shown"] = fmt(out["test_loss"])
         if self.dataset is not None and self.network.n_inputs == 2:
             out["surface"] = self.surface()
-            out["points"] = np.column_stack([self.inputs, self.targets[:, :1]]).round(4).tolist()
+            out["neuron_maps"] = self.neuron_maps()
+            if full:
+                out["options"] = dict(self.options)
+                out["points"] = np.column_stack([self.inputs, self.targets[:, :1]]).round(4).tolist()
+                if self.test is not None:
+                    out["test_points"] = np.column_stack([self.test[0], self.test[1][:, :1]]).round(4).tolist()
         return out
+
+    def formula(self, name: str) -> dict:
+        """The worked formula of one computed quantity of the next update, as MathML (the
+        converter of ``chainrule explain --format html``) and as the CLI's text line."""
+        found = self.formulas([name])
+        if not found:
+            raise ConfigError(f"no computed quantity called {name!r} in this update")
+        return found[0]
+
+    def formulas(self, names=None) -> list[dict]:
+        """:meth:`formula` of each of ``names`` (default: every step of the next update)."""
+        k = self.sample()
+        tr = trace_step(self.network, self.inputs[k], self.targets[k], self.learning_rate)
+        wanted = None if names is None else set(names)
+        lines = ((st.name, step_line(st, tr.values, tr.givens)) for st in tr.steps if wanted is None or st.name in wanted)
+        return [{"name": name, "mathml": to_mathml(aligned(line.latex)), "line": line.written} for name, line in lines]
 
     def surface(self) -> dict:
         """The first output of the network over a grid: the decision surface behind the data."""
         axis = np.linspace(-EXTENT, EXTENT, GRID)
         gx, gy = np.meshgrid(axis, axis)  # row r: y = axis[r]
         pred = self.network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0]
-        return {"size": GRID, "extent": EXTENT, "values": pred.round(4).tolist()}
+        regression = self.dataset.get("kind") == "regression"
+        out = {"size": GRID, "extent": EXTENT, "values": pred.round(4).tolist(),
+               "centre": 0.0 if regression else 0.5, "scale": 1.0 if regression else 0.5}
+        if not regression:  # the share of training points on the right side of 0.5
+            out["accuracy"] = float(((self.network.predict(self.inputs)[:, 0] >= 0.5) == (self.targets[:, 0] >= 0.5)).mean())
+        return out
+
+    def neuron_maps(self) -> dict:
+        """Each hidden and output neuron's output over a coarse grid of the plane (TensorFlow
+        Playground's small maps inside the neurons), from the engine's forward pass."""
+        from ..derivation.notation import Notation
+
+        axis = np.linspace(-EXTENT, EXTENT, MAP_GRID)
+        gx, gy = np.meshgrid(axis, axis)
+        fwd = self.network.forward(np.column_stack([gx.ravel(), gy.ravel()]))
+        names = Notation(self.network).neurons
+        maps = {}
+        for l, layer_names in enumerate(names):
+            outs = fwd.outs[l + 1]
+            for j, name in enumerate(layer_names):
+                maps[name] = outs[:, j].round(3).tolist()
+        return {"size": MAP_GRID, "maps": maps}
 
 
 class SessionStore:
@@ -265,8 +438,8 @@ class SessionStore:
         self._lock = threading.Lock()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
 
-    def create(self, spec: dict | None = None, dataset: dict | None = None) -> tuple[str, Session]:
-        session = Session(copy.deepcopy(spec) if spec is not None else copy.deepcopy(self.initial_spec), dataset)
+    def create(self, spec: dict | None = None, dataset: dict | None = None, test=None) -> tuple[str, Session]:
+        session = Session(copy.deepcopy(spec) if spec is not None else copy.deepcopy(self.initial_spec), dataset, test)
         sid = secrets.token_urlsafe(16)
         with self._lock:
             self._sessions[sid] = session
@@ -287,21 +460,61 @@ class SessionStore:
         return len(self._sessions)
 
 
+def reshaped(spec: dict, layers: list[int], seed: int) -> dict:
+    """``spec`` with new layer sizes: fresh, seeded weights; each layer's activation kept
+    (the hidden layers take the first hidden layer's); shared biases kept when the depth is."""
+    spec = dict(spec, layers=layers, seed=seed)
+    old = len(spec.pop("weights"))
+    if isinstance(spec["activation"], list):
+        spec["activation"] = [spec["activation"][0]] * (len(layers) - 2) + [spec["activation"][-1]]
+    shared = isinstance(spec.get("biases"), list) and not any(isinstance(b, list) for b in spec["biases"])
+    if not (shared and old == len(layers) - 1):
+        spec.pop("biases", None)
+        spec.pop("train_biases", None)
+    return spec
+
+
+def per_layer(chosen, current, n_layers: int):
+    """The activations after choosing ``chosen``: a list is one per layer; one name replaces every
+    layer's when all layers share one, else the hidden layers' (the output keeps its own, such as
+    the sigmoid that goes with binary cross-entropy)."""
+    if isinstance(chosen, list):
+        return chosen
+    current = current if isinstance(current, list) else [current] * n_layers
+    if len(set(current)) == 1:
+        return chosen
+    return [chosen] * (n_layers - 1) + [current[-1]]
+
+
 def dataset_spec(name: str, n: int, noise: float, data_seed: int, hidden: list[int], activation: str,
                  learning_rate: float) -> dict:
-    """A network file for a 2-D toy dataset: 2 inputs, the hidden layers, one sigmoid output."""
-    from ..data.toy2d import make_toy2d
+    """A network file for a 2-D toy dataset: 2 inputs, the hidden layers, one output — a sigmoid
+    with binary cross-entropy for the classification sets, identity with ½·squared error for regression."""
+    from ..data.toy2d import kind, make_toy2d
 
     x, y = make_toy2d(name, n, noise, data_seed)
     sizes = [2, *hidden, 1]
     check_page_size(sizes)
+    regression = kind(name) == "regression"
     return {
         "layers": sizes,
-        "activation": [activation] * len(hidden) + ["sigmoid"],
-        "loss": "binary_cross_entropy",
+        "activation": [activation] * len(hidden) + ["identity" if regression else "sigmoid"],
+        "loss": "half_sse" if regression else "binary_cross_entropy",
         "learning_rate": learning_rate,
         "seed": data_seed,
         "inputs": x.round(4).tolist(),
-        "targets": y.tolist(),
+        "targets": y.round(4).tolist() if regression else y.tolist(),
         "title": f"{name} ({n} points)",
     }
+
+
+def split_points(spec: dict, test_fraction: float, seed: int, stratify: bool) -> tuple[dict, tuple | None]:
+    """``spec`` trained on the training part, and the held-out (inputs, targets) — the data
+    package's seeded split; ``(spec, None)`` without a test fraction."""
+    if not test_fraction:
+        return spec, None
+    from ..data.split import train_test_split
+
+    x, y = np.asarray(spec["inputs"], float), np.asarray(spec["targets"], float)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_fraction, seed, stratify=stratify)
+    return dict(spec, inputs=x_train.tolist(), targets=y_train.tolist()), (x_test, y_test)

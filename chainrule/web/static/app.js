@@ -1,26 +1,33 @@
 // The page: draws what the Python engine computed. No mathematics here beyond drawing —
-// every value, its formatted form and its worked formula come from the server (or, in an
-// exported page, from the recorded run embedded in it).
+// every value, its formatted form, its name as written, its worked formula (text and MathML),
+// the menus' choices and the loss's written form come from the server (or, in an exported
+// page, from the recorded run embedded in it).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const SPEEDS = [1, 2, 5, 10, 50, 200, 1000]; // updates per frame while playing
 const PHASES = [
-  "The network's weights. Press “Next phase” to run one update step by step.",
-  "1. Forward pass: each neuron's net input net = Σ w·out + b, and its output out = f(net).",
-  "2. The error: E_o = ½(target − out)² for each output, summed into E_total.",
-  "3. Backward pass, output layer: each output's δ and the gradient ∂E/∂w of the weights into it.",
-  "4. Backward pass, hidden layers: δ of each hidden neuron through the weights above it, and ∂E/∂w.",
-  "5. Update: every weight w+ = w − η·∂E/∂w. “Next phase” applies it and starts the next update.",
+  () => "The network's weights. Press “Next phase ▸” (above the diagram) to run one update step by step.",
+  () => "1. Forward pass: each neuron's net input net = Σ w·out + b, and its output out = f(net).",
+  () => `2. The error of each output, ${full.loss_form.text} (loss ${full.loss_form.name}), summed into E_total.`,
+  () => "3. Backward pass, output layer: each output's δ and the gradient ∂E_total/∂w of the weights into it.",
+  () => "4. Backward pass, hidden layers: δ of each hidden neuron through the weights above it, and ∂E_total/∂w.",
+  () => "5. Update: every weight w+ = w − η·∂E_total/∂w. “Next phase” applies it and starts the next update.",
 ];
-// which trace sections are visible at each phase
-const SECTION_PHASE = { forward: 1, error: 2, output: 3, hidden: 4, after: 5 };
+const KIND_TEXT = {
+  weight: "a weight of the network (given; it changes only by an update).",
+  bias: "a bias (given).",
+  input: "an input of the sample (given).",
+  target: "the target output for this sample (given).",
+  learning_rate: "the learning rate η (given).",
+};
 
 let api = null;        // the server API, or the recorded replay
-let state = null;      // what the engine computed for the network as it is now
+let full = null;       // the last full state: trace, names, kinds, choices
+let state = null;      // what is drawn now: the full state, or it updated by a play frame
 let phase = 0;         // 0 .. 5, see PHASES
-let selected = null;   // the name of the clicked quantity
+let selected = null;   // the name of the chosen quantity
 let playing = false;
 let steps = {};        // trace step by name
 
@@ -48,9 +55,11 @@ function serverApi() {
       $("download").href = at("/network.json");
       return data.state;
     },
-    train: (n) => call("POST", at("/train"), { steps: n }),
+    get: () => call("GET", at("")),
+    train: (n, view) => call("POST", at("/train"), view ? { steps: n, view } : { steps: n }),
     edit: (changes) => call("POST", at("/edit"), changes),
     reset: () => call("POST", at("/reset")),
+    formula: (name) => call("GET", at(`/formula?name=${encodeURIComponent(name)}`)),
   };
 }
 
@@ -61,6 +70,7 @@ function replayApi(run) {
   return {
     replay: true,
     async create() { i = 0; return frame(); },
+    async get() { return frame(); },
     async train(n) {
       const goal = frame().iteration + n;
       while (i < run.frames.length - 1 && run.frames[i].iteration < goal) i++;
@@ -68,7 +78,7 @@ function replayApi(run) {
     },
     async edit() { throw new Error("this is a recorded run; editing needs `chainrule serve`"); },
     async reset() { i = 0; return frame(); },
-    atEnd: () => i >= run.frames.length - 1,
+    async formula(name) { return { name, mathml: (frame().formulas || {})[name] || "" }; },
   };
 }
 
@@ -87,25 +97,34 @@ async function guarded(action) {
     await action();
   } catch (err) {
     stop();
+    if (state) syncControls(true); // a refused value does not stay in its field
     say(err.message || String(err), true);
   }
 }
 
 // ------------------------------------------------------------------------------ showing a state
 function show(next, keepPhase, newPhase) {
-  state = next;
-  steps = {};
-  for (const s of state.trace.steps) steps[s.name] = s;
+  if (next.view === "frame") {
+    state = Object.assign({}, full, next); // a play frame: the forward pass, the loss, the surface
+  } else {
+    full = state = next;
+    steps = {};
+    for (const s of full.trace.steps) steps[s.name] = s;
+  }
   if (!keepPhase) phase = newPhase || 0;
   $("iteration").textContent = state.iteration.toLocaleString("en");
   $("loss").textContent = state.loss_shown;
-  $("loss-name").textContent = state.n_samples === 1 ? "E_total" : `loss (mean ${state.loss_name} over ${state.n_samples} points)`;
+  $("loss-name").textContent = state.n_samples === 1 ? "E_total" : `loss (mean ${full.loss_name} over ${state.n_samples} points)`;
   $("sample-note").textContent = state.n_samples > 1 ? ` · next update uses point ${state.sample + 1} of ${state.n_samples}` : "";
-  syncControls();
+  const test = state.test_loss_shown !== undefined && state.test_loss_shown !== null;
+  $("test-loss-box").hidden = !test;
+  if (test) $("test-loss").textContent = state.test_loss_shown;
+  syncControls(false);
   drawDiagram();
   drawCurve();
   drawSurface();
-  showFormula(selected && known(selected) ? selected : null);
+  if (!$("table-box").hidden) drawTable();
+  if (next.view !== "frame") showFormula(selected && known(selected) ? selected : null, false);
 }
 
 function known(name) {
@@ -113,44 +132,70 @@ function known(name) {
 }
 
 function visible(name) {
-  // givens (weights, inputs, targets, eta) always; computed values from their phase on
-  if (state.givens.includes(name)) return true;
-  const s = steps[name];
-  return !!s && SECTION_PHASE[s.section] <= phase;
+  // givens (weights, inputs, targets, eta) always; computed values from the phase that computes them
+  if (name in full.kinds) return true;
+  return name in full.phase_of && full.phase_of[name] <= phase;
 }
 
-function syncControls() {
-  const hidden = state.layers.slice(1, -1);
-  if (document.activeElement !== $("hidden")) $("hidden").value = hidden.join(", ");
-  $("activation").value = state.activation;
-  if (document.activeElement !== $("eta")) $("eta").value = state.learning_rate;
-  $("dataset").value = state.dataset ? state.dataset.name : "";
-  const box = $("sample-edit");
-  box.textContent = "";
-  if (state.n_samples === 1) {
-    const names = state.givens.filter((n) => /^i\d+$/.test(n)).concat(state.givens.filter((n) => /^target_/.test(n)));
-    for (const name of names) {
-      const label = document.createElement("label");
-      label.className = "row";
-      label.textContent = name + " ";
-      const input = document.createElement("input");
-      input.type = "number"; input.step = "any"; input.dataset.name = name;
-      input.value = state.trace.values[name];
-      input.id = "set-" + name;
-      label.appendChild(input);
-      box.appendChild(label);
+function fresh(name) {
+  return phase > 0 && full.phase_of[name] === phase; // computed by the phase shown now
+}
+
+function label(name) {
+  return (full.labels && full.labels[name]) || name;
+}
+
+function fillSelect(select, names, current) {
+  if ([...select.options].map((o) => o.value).join() !== names.join()) {
+    select.textContent = "";
+    for (const n of names) {
+      const o = document.createElement("option");
+      o.value = o.textContent = n;
+      select.appendChild(o);
     }
-  } else {
-    const p = document.createElement("p");
-    p.className = "hint";
-    p.textContent = `${state.n_samples} points; one update per point, in turn (online gradient descent).`;
-    box.appendChild(p);
   }
-  document.querySelectorAll("#phases li").forEach((li) => {
-    const p = Number(li.dataset.phase);
-    li.className = p === phase ? "now" : p < phase ? "done" : "";
+  select.value = current;
+}
+
+function syncControls(force) {
+  const hidden = full.layers.slice(1, -1);
+  if (force || document.activeElement !== $("hidden")) $("hidden").value = hidden.join(", ");
+  fillSelect($("activation"), full.choices.activations.filter((a) => a.hidden).map((a) => a.name), full.activation);
+  fillSelect($("loss-choice"), full.choices.losses.map((l) => l.name), full.loss_name);
+  for (const o of $("activation").options) o.title = (full.choices.activations.find((a) => a.name === o.value) || {}).formula || "";
+  for (const o of $("loss-choice").options) o.title = (full.choices.losses.find((l) => l.name === o.value) || {}).formula || "";
+  if (force || document.activeElement !== $("eta")) $("eta").value = full.learning_rate;
+  $("dataset").value = full.dataset ? full.dataset.name : "";
+  const box = $("sample-edit");
+  if (force || !box.contains(document.activeElement)) {
+    box.textContent = "";
+    if (state.n_samples === 1) {
+      const names = Object.keys(full.kinds).filter((n) => full.kinds[n] === "input")
+        .concat(Object.keys(full.kinds).filter((n) => full.kinds[n] === "target"));
+      for (const name of names) {
+        const lab = document.createElement("label");
+        lab.className = "row";
+        lab.textContent = name + " ";
+        const input = document.createElement("input");
+        input.type = "number"; input.step = "any"; input.dataset.name = name;
+        input.value = full.trace.values[name];
+        input.id = "set-" + name;
+        lab.appendChild(input);
+        box.appendChild(lab);
+      }
+    } else {
+      const p = document.createElement("p");
+      p.className = "hint";
+      p.textContent = `${state.n_samples} points; one update per point, in turn (online gradient descent).`;
+      box.appendChild(p);
+    }
+  }
+  document.querySelectorAll("#phases button").forEach((b) => {
+    const p = Number(b.dataset.phase);
+    b.className = p === phase ? "now" : p < phase ? "done" : "";
+    b.setAttribute("aria-pressed", p === phase ? "true" : "false");
   });
-  $("phase-text").textContent = PHASES[phase];
+  $("phase-text").textContent = PHASES[phase]();
   $("phase").textContent = phase === 5 ? "Apply update ▸" : "Next phase ▸";
 }
 
@@ -162,78 +207,254 @@ function el(tag, attrs, parent) {
   return node;
 }
 
-function number(parent, x, y, name, text, cls) {
-  // a clickable number: "text" shows state.shown[name]
-  const t = el("text", { x, y, "text-anchor": "middle", class: "num " + (cls || ""), "data-name": name }, parent);
+function number(parent, x, y, name, text, cls, anchor) {
+  // a number the reader can choose (click, tap, Tab + Enter): "text" shows state.shown[name]
+  const t = el("text", { x, y, "text-anchor": anchor || "middle", class: "num " + (cls || "") + (fresh(name) ? " fresh" : ""),
+    "data-name": name, tabindex: 0, role: "button", "aria-label": `${text}: show how it was computed` }, parent);
   t.textContent = text;
   if (name === selected) t.classList.add("sel");
   return t;
 }
 
+function boxOf(node) {
+  const b = node.getBBox();
+  return { x: b.x - 2, y: b.y - 1, w: b.width + 4, h: b.height + 2 };
+}
+
+function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+function crosses(seg, b) {
+  // does the segment (x1, y1)-(x2, y2) pass through box b? (clip it against the box: Liang–Barsky)
+  let t0 = 0, t1 = 1;
+  const dx = seg.x2 - seg.x1, dy = seg.y2 - seg.y1;
+  for (const [p, q] of [[-dx, seg.x1 - b.x], [dx, b.x + b.w - seg.x1], [-dy, seg.y1 - b.y], [dy, b.y + b.h - seg.y1]]) {
+    if (p === 0) { if (q < 0) return false; continue; }
+    const r = q / p;
+    if (p < 0) { if (r > t1) return false; if (r > t0) t0 = r; } else { if (r < t0) return false; if (r < t1) t1 = r; }
+  }
+  return t1 - t0 > 1e-6;
+}
+
 function drawDiagram() {
   const svg = $("diagram");
   const lay = state.layout;
+  const names = full.names;
+  const crowded = !lay.edges.some((e) => e.label);
   svg.textContent = "";
-  svg.setAttribute("viewBox", `0 0 ${lay.width} ${lay.height + 20}`);
-  svg.setAttribute("width", "100%");
-  svg.style.maxWidth = `${lay.width * 1.25}px`;
+  svg.classList.toggle("crowded", crowded);
   const v = state.shown;
+  const biasNodes = new Set(lay.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
+  const segs = [];
   // edges: colour and thickness by the weight's current sign and size (from the layout)
   for (const e of lay.edges) {
     el("line", { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, stroke: e.colour, "stroke-width": e.width, "data-edge": e.name,
-      "stroke-opacity": 0.75, "stroke-dasharray": e.source.startsWith("b") ? "5 4" : "none" }, svg);
+      "stroke-opacity": 0.75, "stroke-dasharray": biasNodes.has(e.source) ? "5 4" : "none" }, svg);
+    segs.push({ name: e.name, x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 });
   }
   for (const e of lay.edges) { // a wide invisible line on top: click an edge to see its weight
     const hit = el("line", { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, stroke: "transparent", "stroke-width": 9,
       "data-name": e.name, class: "hit" }, svg);
-    el("title", {}, hit).textContent = `${e.name} = ${v[e.name]}`;
-  }
-  for (const e of lay.edges) {
-    if (!e.label) continue;
-    const lines = [];
-    const updated = phase >= 5 && (e.name + "+") in v;
-    lines.push(updated ? [e.name + "+", `${e.name}+ = ${v[e.name + "+"]}`, "fresh"] : [e.name, `${e.name} = ${v[e.name]}`, ""]);
-    const grad = "dE_total/d" + e.name;
-    if (grad in v && visible(grad)) lines.push([grad, `∂E/∂${e.name} = ${v[grad]}`, ""]);
-    const w = 7 * Math.max(...lines.map((l) => l[1].length)) + 10, h = 15 * lines.length + 4;
-    const g = el("g", {}, svg);
-    el("rect", { x: e.label_x - w / 2, y: e.label_y - h / 2, width: w, height: h, rx: 4, fill: "white",
-      "fill-opacity": 0.93, stroke: e.colour, "stroke-width": 0.7 }, g);
-    lines.forEach(([name, text, cls], k) => {
-      const t = number(g, e.label_x, e.label_y - h / 2 + 14 + 15 * k, name, text, cls);
-      t.setAttribute("fill", e.colour);
-    });
+    el("title", {}, hit).textContent = `${label(e.name)} = ${v[e.name]}`;
   }
   const kinds = { input: ["#e6f0fa", "#4a6f94"], hidden: ["#eef7ee", "#4f8a55"], output: ["#fdf0e6", "#b7773a"], bias: ["#f4f4f4", "#8a8a8a"] };
+  const r0 = lay.radius;
+  const circles = [];
   for (const n of lay.nodes) {
-    const r = n.kind === "bias" ? lay.radius * 0.75 : lay.radius;
-    el("circle", { cx: n.x, cy: n.y, r, fill: kinds[n.kind][0], stroke: kinds[n.kind][1], "stroke-width": 2, "data-neuron": n.name }, svg);
-    el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name" }, svg).textContent = n.name;
-    const notes = [];
-    if (n.kind === "input" && n.name in v) notes.push([n.name, `${n.name} = ${v[n.name]}`]);
-    for (const [q, label] of [["net", "net"], ["out", "out"], ["delta", "δ"]]) {
-      const name = `${q}_${n.name}`;
-      if (name in v && visible(name)) notes.push([name, `${label} = ${v[name]}`]);
+    const r = n.kind === "bias" ? r0 * 0.75 : r0;
+    const c = el("circle", { cx: n.x, cy: n.y, r, fill: kinds[n.kind][0], stroke: kinds[n.kind][1], "stroke-width": 2, "data-neuron": n.name }, svg);
+    el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg).textContent = n.name;
+    circles.push({ x: n.x - r, y: n.y - r, w: 2 * r, h: 2 * r });
+    if (crowded) { // many neurons: each neuron's numbers on hover or focus, not all at once
+      const shown = ((names.nodes[n.name]) || []).map((q) => q[0]).filter((q) => q in v && visible(q));
+      if (!shown.length) continue;
+      c.setAttribute("tabindex", 0);
+      c.setAttribute("role", "button");
+      c.setAttribute("class", "neuron");
+      c.setAttribute("aria-label", `${n.name}: ${shown.map((q) => `${label(q)} = ${v[q]}`).join(", ")}`);
+      c.dataset.neuronNames = shown.join(" ");
     }
-    if (`b_${n.name}` in v) notes.push([`b_${n.name}`, `b_${n.name} = ${v["b_" + n.name]}`]);
-    if (n.kind === "output") {
-      const k = n.name.slice(1);
-      if (`target_${n.name}` in v) notes.push([`target_${n.name}`, `target = ${v["target_" + n.name]}`]);
-      if (`E_${n.name}` in v && visible(`E_${n.name}`)) notes.push([`E_${n.name}`, `E_o${k} = ${v["E_" + n.name]}`]);
-    }
-    if (n.kind === "bias" && !lay.edges.some((e) => e.source === n.name && e.label)) notes.push([n.name, `${n.name} = ${v[n.name]}`]);
-    if (!notes.length) continue;
-    const w = 6.8 * Math.max(...notes.map((x) => x[1].length)) + 8;
-    el("rect", { x: n.x - w / 2, y: n.y + r + 4, width: w, height: 14 * notes.length + 5, rx: 4, fill: "white", "fill-opacity": 0.93 }, svg);
-    notes.forEach(([name, text], k) => number(svg, n.x, n.y + r + 16 + 14 * k, name, text, "note"));
   }
-  if (state.n_samples === 1 && visible("E_total")) {
+  const placed = circles.slice();
+  const edgeLabel = new Set(lay.edges.filter((e) => e.label).map((e) => e.name));
+  // edge labels first, each at the first place along its edge where it meets no other label and no other edge
+  for (const e of lay.edges) {
+    if (!e.label) continue;
+    const en = names.edges[e.name] || {};
+    const lines = [];
+    const updated = phase >= 5 && en.update && en.update in v;
+    lines.push(updated ? [en.update, `${label(en.update)} = ${v[en.update]}`] : [e.name, `${label(e.name)} = ${v[e.name]}`]);
+    if (en.grad && en.grad in v && visible(en.grad)) lines.push([en.grad, `${label(en.grad)} = ${v[en.grad]}`]);
+    const g = el("g", { class: "label" }, svg);
+    const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95, stroke: e.colour, "stroke-width": 0.7 }, g);
+    const texts = lines.map(([name, text]) => {
+      const t = number(g, 0, 0, name, text);
+      t.setAttribute("fill", e.colour);
+      return t;
+    });
+    const at0 = (e.label_x - e.x1) / ((e.x2 - e.x1) || 1);
+    const tries = [0, 0.07, -0.07, 0.14, -0.14, 0.21, -0.21, 0.28].map((d) => at0 + d).filter((t) => t > 0.15 && t < 0.85);
+    let best = null;
+    for (const t of tries) {
+      const cx = e.x1 + (e.x2 - e.x1) * t, cy = e.y1 + (e.y2 - e.y1) * t;
+      texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
+      const boxes = texts.map(boxOf);
+      const box = { x: Math.min(...boxes.map((b) => b.x)) - 3, y: Math.min(...boxes.map((b) => b.y)) - 1,
+        w: Math.max(...boxes.map((b) => b.w)) + 6, h: boxes.reduce((s, b) => s + b.h, 0) + 2 };
+      const bad = placed.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => s.name !== e.name && crosses(s, box)).length;
+      if (!best || bad < best.bad) best = { bad, t, box };
+      if (bad === 0) break;
+    }
+    const cx = e.x1 + (e.x2 - e.x1) * best.t, cy = e.y1 + (e.y2 - e.y1) * best.t;
+    texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
+    Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
+    placed.push(best.box);
+  }
+  // each neuron's numbers: below it, or where they meet no label and no edge (right, above, left)
+  if (!crowded) {
+    for (const n of lay.nodes) {
+      const r = n.kind === "bias" ? r0 * 0.75 : r0;
+      const notes = ((names.nodes[n.name]) || []).filter(([q]) => q in v && visible(q) && !(n.kind === "bias" && edgeLabel.has(q)));
+      if (!notes.length) continue;
+      const g = el("g", { class: "notes" }, svg);
+      const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95 }, g);
+      const texts = notes.map(([q, short]) => number(g, 0, 0, q, `${short} = ${v[q]}`, "note"));
+      const h = 14 * notes.length;
+      const spots = [
+        [n.x, n.y + r + 16, "middle"], [n.x + r + 6, n.y - h / 2 + 10, "start"], [n.x, n.y - r - 6 - h + 12, "middle"],
+        [n.x - r - 6, n.y - h / 2 + 10, "end"], [n.x + r * 0.6, n.y + r + 16, "start"], [n.x - r * 0.6, n.y + r + 16, "end"],
+      ];
+      let best = null;
+      for (const [x, y, anchor] of spots) {
+        texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + 14 * k); t.setAttribute("text-anchor", anchor); });
+        const boxes = texts.map(boxOf);
+        const box = { x: Math.min(...boxes.map((b) => b.x)) - 2, y: Math.min(...boxes.map((b) => b.y)) - 1,
+          w: Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x)) + 4, h: h + 4 };
+        const bad = placed.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => crosses(s, box)).length;
+        if (!best || bad < best.bad) best = { bad, x, y, anchor, box };
+        if (bad === 0) break;
+      }
+      texts.forEach((t, k) => { t.setAttribute("x", best.x); t.setAttribute("y", best.y + 14 * k); t.setAttribute("text-anchor", best.anchor); });
+      Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
+      placed.push(best.box);
+    }
+  }
+  let bottom = lay.height;
+  if (state.n_samples === 1 && "E_total" in v && visible("E_total")) {
     number(svg, lay.width / 2, lay.height + 10, "E_total", `E_total = ${v.E_total}`, "note");
+    bottom += 20;
   }
+  // the drawing's extent: everything placed, with a margin
+  const xs = placed.map((b) => b.x).concat([0]), xe = placed.map((b) => b.x + b.w).concat([lay.width]);
+  const ys = placed.map((b) => b.y).concat([0]), ye = placed.map((b) => b.y + b.h).concat([bottom]);
+  const x0 = Math.min(...xs) - 4, y0 = Math.min(...ys) - 4, w = Math.max(...xe) - x0 + 4, h = Math.max(...ye) - y0 + 4;
+  svg.setAttribute("viewBox", `${x0} ${y0} ${w} ${h}`);
+  svg.style.setProperty("--natural-width", `${w}px`);
+  svg.dataset.naturalWidth = w;
+  if (crowded) drawHoverNotes();
+}
+
+function drawHoverNotes() {
+  // crowded networks: a neuron's numbers appear beside it on hover or focus
+  const svg = $("diagram");
+  const show = (c) => {
+    hideHover();
+    const names = (c.dataset.neuronNames || "").split(" ").filter((x) => x);
+    if (!names.length) return;
+    const x = Number(c.getAttribute("cx")) + Number(c.getAttribute("r")) + 6, y = Number(c.getAttribute("cy"));
+    const g = el("g", { id: "hover-notes", "aria-hidden": "true" }, svg);
+    const rect = el("rect", { rx: 4, fill: "white", stroke: "#8a8a8a", "stroke-width": 0.8 }, g);
+    const texts = names.map((q, k) => {
+      const t = el("text", { x: x + 6, y: y - 14 * (names.length - 1) / 2 + 14 * k + 4, class: "note" }, g);
+      t.textContent = `${label(q)} = ${state.shown[q]}`;
+      return t;
+    });
+    const boxes = texts.map(boxOf);
+    rect.setAttribute("x", x); rect.setAttribute("y", Math.min(...boxes.map((b) => b.y)) - 2);
+    rect.setAttribute("width", Math.max(...boxes.map((b) => b.w)) + 10);
+    rect.setAttribute("height", boxes.reduce((s, b) => s + b.h, 0) + 4);
+  };
+  svg.querySelectorAll("circle.neuron").forEach((c) => {
+    c.addEventListener("mouseenter", () => show(c));
+    c.addEventListener("focus", () => show(c));
+    c.addEventListener("mouseleave", hideHover);
+    c.addEventListener("blur", hideHover);
+  });
+}
+
+function hideHover() {
+  const old = $("hover-notes");
+  if (old) old.remove();
+}
+
+function chooseNeuron(circle) {
+  // a crowded network's neuron: its numbers, each a button, in the formula panel
+  const names = (circle.dataset.neuronNames || "").split(" ").filter((x) => x);
+  const box = $("formula");
+  box.textContent = "";
+  const head = document.createElement("p");
+  head.className = "qname";
+  head.textContent = `neuron ${circle.dataset.neuron}`;
+  box.appendChild(head);
+  const list = document.createElement("ul");
+  list.className = "plain";
+  for (const q of names) {
+    const li = document.createElement("li");
+    li.appendChild(refButton(q, `${label(q)} = ${state.shown[q]}`));
+    list.appendChild(li);
+  }
+  box.appendChild(list);
+  openSheet();
+}
+
+// ------------------------------------------------------------------------------ the table view
+function drawTable() {
+  // the same numbers as the diagram, as a table a screen reader can walk (the current phase)
+  const box = $("table-box");
+  box.textContent = "";
+  const table = document.createElement("table");
+  const cap = document.createElement("caption");
+  cap.textContent = `Numbers of update ${state.iteration.toLocaleString("en")} at phase ${phase} (new in this phase: marked “new”)`;
+  table.appendChild(cap);
+  const head = table.createTHead().insertRow();
+  for (const h of ["quantity", "value", "computed in phase"]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = h;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  const names = Object.keys(full.kinds).concat(full.trace.steps.map((s) => s.name));
+  for (const name of names) {
+    if (!(name in state.shown) || !visible(name)) continue;
+    const row = body.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.appendChild(refButton(name, label(name)));
+    row.appendChild(th);
+    row.insertCell().textContent = state.shown[name];
+    row.insertCell().textContent = name in full.kinds ? "given" : `${full.phase_of[name]}${fresh(name) ? " (new)" : ""}`;
+  }
+  box.appendChild(table);
 }
 
 // ------------------------------------------------------------------------------ the formula panel
-function showFormula(name) {
+function refButton(name, text) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "ref";
+  b.dataset.ref = name;
+  b.textContent = text || label(name);
+  b.onclick = () => showFormula(name);
+  return b;
+}
+
+function openSheet() {
+  $("formula-box").classList.add("open");
+}
+
+function showFormula(name, open) {
   selected = name;
   document.querySelectorAll("#diagram .num").forEach((t) => t.classList.toggle("sel", t.dataset.name === name));
   const box = $("formula");
@@ -245,51 +466,60 @@ function showFormula(name) {
     box.appendChild(p);
     return;
   }
+  if (open !== false) openSheet();
   const s = steps[name];
   const head = document.createElement("p");
   const b = document.createElement("span");
   b.className = "qname";
-  b.textContent = `${name} = ${state.shown[name]}`;
+  b.textContent = `${label(name)} = ${state.shown[name]}`;
   head.appendChild(b);
   box.appendChild(head);
   if (s) {
     const note = document.createElement("p");
     note.textContent = s.note;
     box.appendChild(note);
+    const math = document.createElement("div");
+    math.className = "math";
+    math.id = "math";
+    box.appendChild(math);
+    const iteration = state.iteration;
+    api.formula(name).then((f) => {
+      // MathML from the server's converter (the one `chainrule explain --format html` uses)
+      if (selected === name && state.iteration === iteration && f.mathml) math.innerHTML = f.mathml;
+    }, () => {});
     const worked = document.createElement("div");
     worked.className = "worked";
     worked.id = "worked";
     worked.textContent = s.line;
-    box.appendChild(worked);
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = "as `chainrule explain` prints it";
+    details.append(summary, worked);
+    box.appendChild(details);
     const refs = [...new Set([...s.text.matchAll(/<([^<>]+)>/g)].map((m) => m[1]))];
     if (refs.length) {
       const p = document.createElement("p");
       p.append("made of: ");
-      refs.forEach((r, k) => {
-        const a = document.createElement("a");
-        a.className = "ref";
-        a.textContent = r;
-        a.onclick = () => showFormula(r);
-        p.append(a, k < refs.length - 1 ? ", " : "");
-      });
+      refs.forEach((r, k) => p.append(refButton(r), k < refs.length - 1 ? " " : ""));
       box.appendChild(p);
     }
   } else {
     const p = document.createElement("p");
-    p.textContent = describeGiven(name);
+    p.textContent = KIND_TEXT[full.kinds[name]] || "a given value.";
     box.appendChild(p);
-    if (!api.replay && (/^w\d+$/.test(name) || /^b/.test(name) || /^i\d+$/.test(name) || /^target_/.test(name) || name === "eta")) {
+    if (!api.replay && name in full.kinds) {
       const form = document.createElement("div");
       form.className = "edit";
       const input = document.createElement("input");
-      input.type = "number"; input.step = "any"; input.id = "edit-value"; input.value = state.trace.values[name];
+      input.type = "number"; input.step = "any"; input.id = "edit-value"; input.value = full.trace.values[name];
+      input.setAttribute("aria-label", `new value of ${label(name)}`);
       const button = document.createElement("button");
       button.id = "edit-set";
-      button.textContent = `Set ${name}`;
+      button.textContent = `Set ${label(name)}`;
       const apply = () => guarded(async () => {
         const value = Number(input.value);
         if (input.value.trim() === "" || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
-        show(await api.edit({ set: { [name]: value } }));
+        show(await api.edit({ set: { [name]: value } }), true);
         showFormula(name);
         say(`${name} set to ${state.shown[name]}; every number recomputed`);
       });
@@ -299,28 +529,13 @@ function showFormula(name) {
       box.appendChild(form);
     }
   }
-  const users = state.trace.steps.filter((x) => x.text.includes(`<${name}>`) && visible(x.name)).map((x) => x.name);
+  const users = full.trace.steps.filter((x) => x.text.includes(`<${name}>`) && visible(x.name)).map((x) => x.name);
   if (users.length) {
     const p = document.createElement("p");
     p.append("used in: ");
-    users.slice(0, 12).forEach((u, k) => {
-      const a = document.createElement("a");
-      a.className = "ref";
-      a.textContent = u;
-      a.onclick = () => showFormula(u);
-      p.append(a, k < Math.min(users.length, 12) - 1 ? ", " : users.length > 12 ? " …" : "");
-    });
+    users.slice(0, 12).forEach((u, k) => p.append(refButton(u), k < Math.min(users.length, 12) - 1 ? " " : users.length > 12 ? " …" : ""));
     box.appendChild(p);
   }
-}
-
-function describeGiven(name) {
-  if (/^w\d+$/.test(name)) return `a weight of the network (given; it changes only by an update).`;
-  if (/^b/.test(name)) return `a bias (given${state.spec.train_biases && state.spec.train_biases.some((t) => t) ? "" : "; not trained here, as in the seed"}).`;
-  if (/^i\d+$/.test(name)) return "an input of the sample (given).";
-  if (/^target_/.test(name)) return "the target output for this sample (given).";
-  if (name === "eta") return "the learning rate η (given).";
-  return "a given value.";
 }
 
 // ------------------------------------------------------------------------------ the loss curve
@@ -330,7 +545,7 @@ function drawCurve() {
   g.clearRect(0, 0, W, H);
   const pts = state.curve.filter((p) => p[1] > 0 && Number.isFinite(p[1]));
   g.font = "11px system-ui, sans-serif";
-  g.fillStyle = "#627080";
+  g.fillStyle = "#4a5563";
   if (pts.length < 1) return;
   const xmax = Math.max(1, pts[pts.length - 1][0]);
   let lo = Math.log10(Math.min(...pts.map((p) => p[1]))), hi = Math.log10(Math.max(...pts.map((p) => p[1])));
@@ -347,6 +562,9 @@ function drawCurve() {
   pts.forEach((p, k) => (k ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1]))));
   g.stroke();
   if (pts.length === 1) { g.fillStyle = "#2b6cb0"; g.beginPath(); g.arc(X(pts[0][0]), Y(pts[0][1]), 3, 0, 7); g.fill(); }
+  const first = state.curve[0], last = state.curve[state.curve.length - 1];
+  c.setAttribute("aria-label", `The error curve (log scale): ${Number(first[1]).toPrecision(4)} at update ${first[0].toLocaleString("en")}, `
+    + `${Number(last[1]).toPrecision(4)} at update ${last[0].toLocaleString("en")}; ${state.curve.length} points drawn.`);
 }
 
 // ------------------------------------------------------------------------------ the decision surface
@@ -373,11 +591,14 @@ function drawSurface() {
   g.imageSmoothingEnabled = true;
   g.drawImage(tmp, 0, 0, c.width, c.height);
   const X = (x) => (x + extent) / (2 * extent) * c.width, Y = (y) => (extent - y) / (2 * extent) * c.height;
-  for (const [x, y, label] of state.points) {
+  for (const [x, y, lab] of full.points || []) {
     g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
-    g.fillStyle = label >= 0.5 ? "#2b6cb0" : "#dd6b20"; g.fill();
+    g.fillStyle = lab >= 0.5 ? "#2b6cb0" : "#dd6b20"; g.fill();
     g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
   }
+  const s = state.surface;
+  c.setAttribute("aria-label", `The decision surface: the network's output over the plane from −${extent} to ${extent}, `
+    + `blue where it is above 0.5, orange below${s.accuracy !== undefined ? `; it classifies ${Math.round(100 * s.accuracy)}% of the ${(full.points || []).length} points correctly` : ""}.`);
 }
 
 // ------------------------------------------------------------------------------ training controls
@@ -402,29 +623,32 @@ async function play() {
   $("play").textContent = "Pause ❚❚";
   $("play").classList.add("on");
   while (playing) {
-    const n = SPEEDS[Number($("speed").value)];
+    const n = Math.min(SPEEDS[Number($("speed").value)], full.max_steps || Infinity); // the server's limit per request
     const before = state.iteration;
-    await guarded(async () => show(await api.train(n), false, 1)); // show the outputs as they learn
+    const frame = new Promise((done) => requestAnimationFrame(done));
+    await guarded(async () => show(await api.train(n, "frame"), false, 1)); // show the outputs as they learn
     if (api.replay && state.iteration === before) stop();
-    await new Promise((done) => setTimeout(done, 40));
+    await frame; // at most one request per animation frame
   }
+  await guarded(async () => { if (state.view !== "full" || state.iteration !== full.iteration) show(await api.get(), false, 1); });
 }
 
 function changes() {
   const out = {};
   const hidden = $("hidden").value.split(/[ ,]+/).filter((s) => s).map(Number);
   if (hidden.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("hidden layers: whole numbers such as 2 or 4, 4");
-  const layers = [state.layers[0], ...hidden, state.layers[state.layers.length - 1]];
-  if (layers.join() !== state.layers.join()) out.layers = layers;
-  if ($("activation").value !== state.activation) out.activation = state.dataset ? [...hidden.map(() => $("activation").value), "sigmoid"] : $("activation").value;
+  const layers = [full.layers[0], ...hidden, full.layers[full.layers.length - 1]];
+  if (layers.join() !== full.layers.join()) out.layers = layers;
+  if ($("activation").value !== full.activation) out.activation = $("activation").value;
+  if ($("loss-choice").value !== full.loss_name) out.loss = $("loss-choice").value;
   const eta = Number($("eta").value);
   if (!(eta > 0)) throw new Error("the learning rate must be a positive number");
-  if (eta !== state.learning_rate) out.learning_rate = eta;
+  if (eta !== full.learning_rate) out.learning_rate = eta;
   const set = {};
   document.querySelectorAll("#sample-edit input").forEach((input) => {
     const value = Number(input.value);
     if (input.value.trim() === "" || !Number.isFinite(value)) throw new Error(`${input.dataset.name} must be a number`);
-    if (value !== state.trace.values[input.dataset.name]) set[input.dataset.name] = value;
+    if (value !== full.trace.values[input.dataset.name]) set[input.dataset.name] = value;
   });
   if (Object.keys(set).length) out.set = set;
   return out;
@@ -433,8 +657,7 @@ function changes() {
 async function chooseData() {
   const name = $("dataset").value;
   if (!name) { show(await api.create({})); history.replaceState(null, "", location.pathname); return; }
-  const hidden = name === "spirals" ? [8, 8] : name === "gaussians" ? [2] : [4, 4];
-  show(await api.create({ dataset: { name, hidden, activation: "tanh", learning_rate: 0.1 } }));
+  show(await api.create({ dataset: { name } })); // the server's preset for this dataset
 }
 
 // ------------------------------------------------------------------------------ sharing
@@ -448,13 +671,12 @@ function unb64url(text) {
 
 function shareUrl() {
   const base = location.href.split("#")[0];
-  if (state.dataset) {
-    const d = state.dataset;
-    const data = { name: d.name, n: d.n, noise: d.noise, seed: d.seed, hidden: state.layers.slice(1, -1),
-      activation: state.activation, learning_rate: state.learning_rate };
+  if (full.dataset) {
+    const d = full.dataset;
+    const data = Object.assign({}, d, { hidden: full.layers.slice(1, -1), activation: full.activation, learning_rate: full.learning_rate });
     return `${base}#data=${b64url(JSON.stringify(data))}`;
   }
-  return `${base}#net=${b64url(JSON.stringify(state.spec))}`;
+  return `${base}#net=${b64url(JSON.stringify(full.spec))}`;
 }
 
 function fromUrl() {
@@ -470,6 +692,14 @@ function fromUrl() {
 }
 
 // ------------------------------------------------------------------------------ start
+function choose(target) {
+  const t = target.closest("[data-name]");
+  if (t) { showFormula(t.dataset.name); return true; }
+  const c = target.closest("circle.neuron");
+  if (c) { chooseNeuron(c); return true; }
+  return false;
+}
+
 function wire() {
   $("phase").onclick = () => guarded(nextPhase);
   $("step").onclick = () => guarded(async () => show(await api.train(1), false, 1));
@@ -492,13 +722,25 @@ function wire() {
     if (navigator.clipboard) navigator.clipboard.writeText(url).then(() => say("link copied"), () => say("link shown below; copy it"));
     else say("link shown below; copy it");
   };
-  $("diagram").addEventListener("click", (ev) => {
-    const t = ev.target.closest("[data-name]");
-    if (t) showFormula(t.dataset.name);
+  $("diagram").addEventListener("click", (ev) => choose(ev.target));
+  $("diagram").addEventListener("keydown", (ev) => {
+    if ((ev.key === "Enter" || ev.key === " ") && choose(ev.target)) ev.preventDefault();
   });
-  document.querySelectorAll("#phases li").forEach((li) => {
-    li.onclick = () => { phase = Number(li.dataset.phase); show(state, true); };
+  $("formula-close").onclick = () => {
+    $("formula-box").classList.remove("open");
+    const back = selected && document.querySelector(`#diagram [data-name="${CSS.escape(selected)}"]`);
+    if (back) back.focus();
+  };
+  document.querySelectorAll("#phases button").forEach((b) => {
+    b.onclick = () => { phase = Number(b.dataset.phase); show(state, true); };
   });
+  $("table-toggle").onclick = () => {
+    const box = $("table-box");
+    box.hidden = !box.hidden;
+    $("table-toggle").setAttribute("aria-expanded", String(!box.hidden));
+    $("table-toggle").textContent = box.hidden ? "Show the numbers as a table" : "Hide the table";
+    if (!box.hidden) drawTable();
+  };
 }
 
 async function start() {
@@ -507,7 +749,7 @@ async function start() {
     api = replayApi(window.CHAINRULE_REPLAY);
     document.body.classList.add("replay");
     $("mode").textContent = `a recorded run of ${window.CHAINRULE_REPLAY.frames.length} snapshots — no server needed`;
-    for (const id of ["apply", "dataset", "hidden", "activation", "eta", "share"]) $(id).disabled = true;
+    for (const id of ["apply", "dataset", "hidden", "activation", "loss-choice", "eta", "share"]) $(id).disabled = true;
     $("download").removeAttribute("href");
     $("download").hidden = true;
   } else {
