@@ -354,31 +354,61 @@ def test_the_pages_choices_and_written_forms_come_from_the_registries(client):
     assert xor["loss_form"]["name"] == "binary_cross_entropy" and "log" in xor["loss_form"]["text"]
 
 
-def test_an_activation_and_loss_registered_at_run_time_reach_the_schema_and_the_page(monkeypatch):
+def test_an_activation_and_loss_registered_at_run_time_reach_the_schema_and_the_page():
     import numpy as np
 
-    from chainrule.core.activations import ACTIVATIONS, Activation
+    from chainrule.core import activations, losses
 
-    class Softsign(Activation):
+    class Softsign(activations.Activation):
         name = "softsign"
         text = "<x> / (1 + |<x>|)"
         latex = r"\frac{<x>}{1+|<x>|}"
+        derivative_text = "1 / (1 + |<x>|)^2"
+        derivative_latex = r"\frac{1}{(1+|<x>|)^2}"
 
-        def forward(self, net, out=None):
-            return np.divide(net, 1 + np.abs(net), out=out)
+        def torch_module(self, nn):
+            return nn.Softsign()
 
-        def derivative(self, out, net, result=None):
-            return np.divide(1.0, (1 + np.abs(net)) ** 2, out=result)
+        def forward(self, net, into=None):
+            return np.divide(net, 1 + np.abs(net), out=into)
 
-    monkeypatch.setitem(ACTIVATIONS, "softsign", Softsign)
-    client = TestClient(create_app())
-    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
-    assert "softsign" in str(schema["activation"])
-    sid, st = new(client)
-    assert "softsign" in [a["name"] for a in st["choices"]["activations"]]
-    res = client.post(f"/api/sessions/{sid}/edit", json={"activation": "softsign"})
-    assert res.status_code == 200, res.text
-    assert res.json()["activation"] == "softsign"
+        def derivative(self, out, net, into=None):
+            return np.divide(1.0, (1 + np.abs(net)) ** 2, out=into)
+
+    class QuarterSSE(losses.Loss):
+        name = "quarter_sse"
+        text = "1/4 * (<t> - <y>)^2"
+        latex = r"\frac{1}{4}(<t> - <y>)^2"
+        gradient_text = "-(<t> - <y>) / 2"
+        gradient_latex = r"-\frac{<t> - <y>}{2}"
+        metrics = ("mse",)
+
+        def torch_terms(self, torch, out, target):
+            return 0.25 * (target - out) ** 2
+
+        def terms(self, out, target, net=None):
+            return 0.25 * (target - out) ** 2
+
+        def gradient(self, out, target):
+            return (out - target) / 2
+
+    activations.register(Softsign)
+    losses.register(QuarterSSE)
+    try:
+        client = TestClient(create_app())
+        schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
+        assert "softsign" in str(schema["activation"]) and "quarter_sse" in str(schema["loss"])
+        sid, st = new(client)
+        assert "softsign" in [a["name"] for a in st["choices"]["activations"]]
+        assert "quarter_sse" in [x["name"] for x in st["choices"]["losses"]]
+        res = client.post(f"/api/sessions/{sid}/edit", json={"activation": "softsign", "loss": "quarter_sse"})
+        assert res.status_code == 200, res.text
+        st = res.json()
+        assert st["activation"] == "softsign" and st["loss_form"]["text"] == "E_o = 1/4 * (target - out)^2"
+        assert client.post(f"/api/sessions/{sid}/train", json={"steps": 3}).status_code == 200
+    finally:
+        activations.ACTIVATIONS.unregister("softsign")
+        losses.LOSSES.unregister("quarter_sse")
 
 
 # ----------------------------------------------------------------------------- fast answers
