@@ -30,7 +30,7 @@ import numpy as np
 from .after import values_after
 from .notation import AT
 from .numbers import fmt
-from .tolerance import DEFAULT, Rule, significant_digits
+from .tolerance import DEFAULT, Rule, Written, significant_digits
 from .trace import REF, Trace
 from .views import step_line
 
@@ -55,40 +55,47 @@ class Hinter:
         return step_line(step, self.values, self.trace.givens).plain
 
     # ------------------------------------------------------------------------- the hint
-    def _close(self, text: str, value: float) -> bool:
-        return self.rule.verdict(text, value) == "ok"
+    def _close(self, w: Written, value: float) -> bool:
+        return self.rule.judge(w, value) == "ok"
+
+    def _moved(self, w: Written, exact: float) -> str | None:
+        for k in range(-12, 13):
+            if k and self._close(w.scaled(k), exact):
+                return _scaled_text(w, k)
+        return None
 
     def generic(self, text: str, exact: float) -> str | None:
         """The hints that need no name: a moved decimal point, a flipped sign, rounded intermediates."""
-        given = float(Decimal(text))
-        for k in range(-12, 13):
-            if k and self._close(_scaled(text, k), exact):
-                return (f"the decimal point is misplaced: {_scaled(text, k)} is right"
-                        + (" (the leading '0.' is lost)" if k < 0 and abs(given) >= 1 else ""))
-        if given != 0 and self._close(_negated(text), exact):
+        w = Written.read(text)
+        moved = self._moved(w, exact)
+        if moved is not None:
+            return (f"the decimal point is misplaced: {moved} is right"
+                    + (" (the leading '0.' is lost)" if moved and abs(w.value) >= 1 > abs(exact) else ""))
+        if w.value != 0 and self._close(w.negated(), exact):
             return "the sign is wrong"
         return _rounded(text, exact)
 
     def hint(self, name: str, text: str, exact: float) -> str | None:
-        given = float(Decimal(text))
-        for k in range(-12, 13):
-            if k and self._close(_scaled(text, k), exact):
-                return (f"the decimal point is misplaced: {_scaled(text, k)} is right"
-                        + (" (the leading '0.' is lost)" if k < 0 and abs(given) >= 1 else ""))
-        if given != 0 and self._close(_negated(text), exact):
+        w = Written.read(text)
+        moved = self._moved(w, exact)
+        if moved is not None:
+            return (f"the decimal point is misplaced: {moved} is right"
+                    + (" (the leading '0.' is lost)" if abs(w.value) >= 1 > abs(exact) else ""))
+        if w.value != 0 and self._close(w.negated(), exact):
             return "the sign is wrong"
         candidates = self._candidates(name)
         for value, why in candidates:
-            if self._close(text, value):
+            if self._close(w, value):
                 return why
         for value, why in candidates:  # a flipped sign on top of another mistake
-            if given != 0 and self._close(_negated(text), value):
+            if w.value != 0 and self._close(w.negated(), value):
                 return f"the sign is wrong, and {why}"
         for k in range(-12, 13):  # a moved decimal point on top of another mistake
             if k:
+                moved_w = w.scaled(k)
                 for value, why in candidates:
-                    if value != 0 and self._close(_scaled(text, k), value):
-                        return f"the decimal point is misplaced (read as {_scaled(text, k)}), and {why}"
+                    if value != 0 and self._close(moved_w, value):
+                        return f"the decimal point is misplaced (read as {_scaled_text(w, k)}), and {why}"
         return _rounded(text, exact)
 
     def _candidates(self, name: str) -> list[tuple[float, str]]:
@@ -241,8 +248,8 @@ class Hinter:
         return self._loops[n]
 
 
-def _scaled(text: str, k: int) -> str:
-    return format(Decimal(text).scaleb(k).normalize(), "f")
+def _scaled_text(w: Written, k: int) -> str:
+    return w.scaled(k).text
 
 
 def _negated(text: str) -> str:

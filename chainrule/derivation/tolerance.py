@@ -85,7 +85,11 @@ class Rule:
 
     def verdict(self, text: str, exact: float) -> str:
         """``"ok"``, ``"wrong"`` or ``"too_few_digits"`` for the number ``text`` against ``exact``."""
-        given = float(Decimal(text.strip()))
+        return self.judge(Written.read(text), exact)
+
+    def judge(self, w: "Written", exact: float) -> str:
+        """The verdict on a number already read (the hints judge one reading against many values)."""
+        given = w.value
         if given == exact:
             return OK
         diff = abs(given - exact)
@@ -93,18 +97,42 @@ class Rule:
             return OK if diff <= self.abs else WRONG
         if self.rel is not None:
             return OK if diff <= self.rel * abs(exact) else WRONG
-        written = significant_digits(text)
         if self.digits is not None:
-            if written < self.digits:
+            if w.digits < self.digits:
                 return OK if is_exact(given, exact) else TOO_FEW_DIGITS
-            unit = 10.0 ** (math.floor(math.log10(abs(exact))) - self.digits + 1) if exact else last_place(text)
-            return OK if diff <= max(unit, last_place(text)) * (1 + 1e-9) else WRONG
-        if written < MIN_DIGITS:  # judged only when it is the exact value (up to float64 rounding)
+            unit = 10.0 ** (math.floor(math.log10(abs(exact))) - self.digits + 1) if exact else w.unit
+            return OK if diff <= max(unit, w.unit) * (1 + 1e-9) else WRONG
+        if w.digits < MIN_DIGITS:  # judged only when it is the exact value (up to float64 rounding)
             return OK if is_exact(given, exact) else TOO_FEW_DIGITS
-        tolerance = last_place(text)
-        if written >= FLOAT64_DIGITS:
+        tolerance = w.unit
+        if w.digits >= FLOAT64_DIGITS:
             tolerance = max(tolerance, RELATIVE_FLOOR * abs(exact))
         return OK if diff <= tolerance * (1 + 1e-9) else WRONG  # 1e-9: the unit itself, read in binary
+
+
+@dataclass(frozen=True)
+class Written:
+    """A number as written: its value, its significant digits and the unit of its last digit."""
+
+    value: float
+    digits: int
+    unit: float
+    text: str = ""
+
+    @classmethod
+    def read(cls, text: str) -> "Written":
+        d = Decimal(text.strip())
+        t = d.as_tuple()
+        return cls(float(d), len("".join(map(str, t.digits)).lstrip("0")), float(Decimal(1).scaleb(t.exponent)),
+                   text.strip())
+
+    def scaled(self, k: int) -> "Written":
+        """The digits with the decimal point moved k places (× 10^k), trailing zeros dropped."""
+        return Written.read(format(Decimal(self.text).scaleb(k).normalize(), "f"))
+
+    def negated(self) -> "Written":
+        return Written(-self.value, self.digits, self.unit, self.text[1:] if self.text.startswith("-")
+                       else "-" + self.text)
 
 
 DEFAULT = Rule()
