@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.constraints import check
 from ..core.network import Network
 from ..errors import ChainruleError, FileFormatError
 from ..training.history import History
@@ -118,9 +119,7 @@ def _build(meta: dict, weights, biases) -> Model:
         raise FileFormatError(f"not a chainrule model (format is {meta.get('format')!r}, expected {FORMAT!r})")
     if meta.get("version") != VERSION:
         raise FileFormatError(f"unsupported model version {meta.get('version')!r} (this chainrule reads {VERSION})")
-    sizes = meta.get("layers")
-    if not isinstance(sizes, list) or len(sizes) < 2 or any(type(s) is not int or s < 1 for s in sizes):
-        raise FileFormatError("'layers' must be a list of at least two positive whole numbers")
+    sizes = check({"sizes": meta.get("layers")})["sizes"]  # the network's own limits (core/constraints.py)
     n = len(sizes) - 1
     for key in ("activations", "train_biases"):
         if not isinstance(meta.get(key), list) or len(meta[key]) != n:
