@@ -32,3 +32,7 @@ class NumericalError(ChainruleError, ArithmeticError):
 
 class OutputError(ChainruleError, OSError):
     """An output path that cannot or must not be written (a folder, a read-only file, no such folder)."""
+
+
+class DivergedError(NumericalError, ValueError):
+    """Training ended with non-finite weights; also a ``ValueError``, which scikit-learn code catches."""

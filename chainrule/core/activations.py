@@ -250,6 +250,35 @@ class Softmax(Activation):
         return d
 
 
+class Exp(Activation):
+    """out = e^net (the Poisson regressor's output: a positive rate); dout/dnet = out.
+
+    An output activation only, so it is not registered among the hidden-layer choices
+    (stacked in hidden layers, e^(e^net) overflows); use it as ``Exp()``.
+    """
+
+    name = "exp"
+    text = "e^(<x>)"
+    latex = r"e^{<x>}"
+    derivative_text = "<y>"
+    derivative_latex = "<y>"
+    scalar = "exp(min({x}, 700.0))"
+    scalar_derivative = "{y}"
+
+    def torch_module(self, nn):
+        raise ConfigError("PyTorch has no module for the exponential output (exp); apply torch.exp to the last Linear layer")
+
+    def forward(self, net, into=None):
+        z = np.minimum(net, _EXP_LIMIT, out=into)  # e^700 is finite in float64
+        return np.exp(z, out=z)
+
+    def derivative(self, out, net, into=None):
+        if into is None:
+            return out.copy()
+        np.copyto(into, out)
+        return into
+
+
 def get_activation(spec: str | Activation) -> Activation:
     """An activation from its name (``"sigmoid"``, ``"tanh"``, ``"relu"``, ...) or itself."""
     if isinstance(spec, Activation):

@@ -201,6 +201,35 @@ class CrossEntropy(Loss):
         return -target / np.maximum(out, np.finfo(out.dtype).tiny)
 
 
+class Poisson(Loss):
+    """Half Poisson deviance E = t log(t / out) − t + out (rate out > 0); after e^net, dE/dnet = out − t.
+
+    It belongs with the ``Exp`` output activation only, so like it it is not registered; use it
+    as ``Poisson()`` (scikit-learn's ``MLPRegressor(loss="poisson")`` does).
+    """
+
+    name = "poisson"
+    fused_activation = "exp"
+    text = "<t> * log(<t> / <y>) - <t> + <y>"
+    latex = r"<t>\log\frac{<t>}{<y>} - <t> + <y>"
+    gradient_text = "1 - <t> / <y>"
+    gradient_latex = r"1 - \frac{<t>}{<y>}"
+    scalar_term = "({t} * log({t}) if {t} > 0.0 else 0.0) - {t} * log(max({y}, TINY)) - {t} + {y}"
+    scalar_fused_term = "({t} * log({t}) if {t} > 0.0 else 0.0) - {t} * {x} - {t} + {y}"
+    scalar_gradient = "1.0 - {t} / max({y}, TINY)"
+
+    def torch_terms(self, torch, out, target):
+        return torch.xlogy(target, target) - target * torch.log(out) - target + out
+
+    def terms(self, out, target, net=None):
+        t_log_t = target * np.log(np.where(target > 0, target, 1.0))  # t log t, 0 at t = 0
+        log_out = net if net is not None else np.log(np.maximum(out, np.finfo(out.dtype).tiny))
+        return t_log_t - target * log_out - target + out
+
+    def gradient(self, out, target):
+        return 1.0 - target / np.maximum(out, np.finfo(out.dtype).tiny)
+
+
 def get_loss(spec: str | Loss) -> Loss:
     """A loss from its name (``"half_sse"``, ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"``)."""
     if isinstance(spec, Loss):

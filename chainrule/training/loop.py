@@ -23,6 +23,7 @@ from ..core.optimizers import Optimizer, get_optimizer
 from ..core.constraints import check
 from ..core.rng import make_rng
 from ..errors import ConfigError, DataError, NumericalError
+from .dropout import draw_masks, mask_buffers
 from .history import History
 from .metrics import METRICS, evaluate
 from .schedules import get_schedule
@@ -193,27 +194,11 @@ class Trainer:
     def _mask_buffers(self, bs: int):
         if not any(self.dropout):
             return None
-        sizes = self.network.sizes[1:-1]
-        return [
-            None if p == 0 else (np.empty((bs, k)), np.empty((bs, k), dtype=bool), np.empty((bs, k), dtype=self.network.dtype))
-            for p, k in zip(self.dropout, sizes)
-        ]
+        return mask_buffers(self.dropout, self.network.sizes[1:-1], bs, self.network.dtype)
 
     def _draw_masks(self, masks, m: int):
-        """Inverted dropout: mask = [u ≥ p] / (1 − p), u ~ U[0, 1), so E[mask] = 1."""
-        if masks is None:
-            return None
-        layer_masks = []
-        for p, bufs in zip(self.dropout, masks):
-            if bufs is None:
-                layer_masks.append(None)
-                continue
-            u, keep, mask = (b[:m] for b in bufs)
-            self.rng.random(out=u)
-            np.greater_equal(u, p, out=keep)
-            np.multiply(keep, 1.0 / (1.0 - p), out=mask)
-            layer_masks.append(mask)
-        return layer_masks + [None]  # never on the output layer
+        """Inverted dropout (see :mod:`.dropout`)."""
+        return None if masks is None else draw_masks(self.rng, self.dropout, masks, m)
 
     def _add_weight_decay(self, g, decay) -> None:
         for i, buf in zip(self._weight_positions, decay):
