@@ -33,8 +33,8 @@ class Objective:
         loss, grads = net.gradients(self.X, self.T, sample_weight=self.v)
         squares = sum(float(np.vdot(c, c)) for c in p.coefs)
         value = loss * self.loss_scale + 0.5 * self.alpha * squares / self.sw_sum
-        dW = [dw.T + (self.alpha / self.sw_sum) * c for dw, c in zip(grads.weights, p.coefs)]  # (n_in, n_out)
-        return value, p.pack(dW + list(grads.biases), into=self.grad).copy()
+        dW = [dw.T + (self.alpha / self.sw_sum) * c for dw, c in zip(grads.dW, p.coefs)]  # (n_in, n_out)
+        return value, p.pack(dW + list(grads.db), into=self.grad).copy()
 
 
 def fit_lbfgs(est, network, X, T, sample_weight) -> None:
