@@ -1,7 +1,7 @@
 """One registry per extension point, end to end: an activation and a loss registered at run time
-reach every part that lists or maps them — the CLI's choices, ``to_torch``/``torch_loss``,
-``explain``, the initialiser choice, the metrics, the straight-line trainer and training — with
-nothing edited but the two classes.  And every registered activation and loss maps to PyTorch.
+reach every part that lists or maps them — the CLI's choices, the server's schema and the page's
+state, ``to_torch``/``torch_loss``, ``explain``, the initialiser choice, the metrics, the
+straight-line trainer and training — with nothing edited but the two classes.  And every registered activation and loss maps to PyTorch.
 
 The toy activation is softsign, out = net / (1 + |net|), dout/dnet = 1 / (1 + |net|)² = (1 − |out|)²
 (PyTorch's ``nn.Softsign`` documents the same formula); the toy loss is log-cosh,
@@ -259,6 +259,31 @@ def test_their_scalar_forms_drive_the_straight_line_trainer(toys):
     expected = [twin.train_step(x, t, 0.5) for _ in range(5)]
     np.testing.assert_allclose(losses, expected, rtol=1e-13, atol=0)
     np.testing.assert_allclose(params, unrolled.flat_parameters(twin), rtol=1e-13, atol=1e-15)
+
+
+# ------------------------------------------------------------------------------ the server and the page
+def test_the_server_schema_and_the_page_state_offer_them_and_train_with_them(toys):
+    from fastapi.testclient import TestClient
+
+    from chainrule.web.app import create_app
+
+    client = TestClient(create_app())
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
+    assert "softsign" in str(schema["activation"]) and "log_cosh" in str(schema["loss"])
+    created = client.post("/api/sessions", json={})
+    assert created.status_code == 200, created.text
+    sid, state = created.json()["session"], created.json()["state"]
+    offered = {a["name"]: a for a in state["choices"]["activations"]}
+    assert offered["softsign"]["formula"] == "out = net / (1 + |net|)" and offered["softsign"]["hidden"]
+    assert "E_o = log(cosh(out - target))" in [loss["formula"] for loss in state["choices"]["losses"]]
+    edited = client.post(f"/api/sessions/{sid}/edit", json={"activation": "softsign", "loss": "log_cosh"})
+    assert edited.status_code == 200, edited.text
+    state = edited.json()
+    assert state["activation"] == "softsign" and state["loss_form"]["text"] == "E_o = log(cosh(out - target))"
+    before = state["loss"]
+    trained = client.post(f"/api/sessions/{sid}/train", json={"steps": 200})
+    assert trained.status_code == 200, trained.text
+    assert trained.json()["loss"] < before
 
 
 # ------------------------------------------------------------------------------ the architecture page
