@@ -1,8 +1,10 @@
-"""``python -m bench [--quick] [--json PATH] [--only seed,mnist,explain,example] [--repeats N]``
+"""``python -m bench [--quick] [--only seed,mnist,explain,example] [--repeats N] [--save | --json PATH]``
 
 Runs every workload for us and for each peer, alternating us/peers, ``--repeats`` times, and
 prints medians and ratios (ours / peer: below 1 means we are faster), the GEMM-peak fraction
-and peak memory of each mnist-shape epoch, and the machine; writes all of it as JSON.
+and peak memory of each mnist-shape epoch, the machine and its load, and each target beside last
+round's figure.  Writes all of it as JSON only when asked: ``--save`` (to bench/results.json,
+the tracked record) or ``--json PATH``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ from . import explain_workload, seed_workload
 from .machine import blas_threads, machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
 MNIST_SIZES = [784, 256, 128, 10]
+# Issue 11's targets and the previous round's figures (bench/results.txt of that round: 2 threads,
+# medians of 3), printed beside this run's.
+LAST_ROUND = {
+    "peak_fraction": {128: 0.441, 1024: 0.526},
+    "memory_ratio": {32: 1.28, 128: 1.28, 1024: 1.33},
+    "seed_over_python_floats": 2.0,
+    "ours_over": {(32, "torch"): 0.673, (128, "torch"): 0.677, (1024, "torch"): 0.763, (128, "sklearn"): 0.577},
+}
+TARGETS = {"peak_fraction": {128: 0.60, 1024: 0.72}, "memory_ratio": 1.15, "seed_over_python_floats": 1.3}
 
 
 def main(argv=None) -> int:
@@ -31,7 +43,10 @@ def main(argv=None) -> int:
     p.add_argument("--batches", default="32,128,1024", help="mnist-shape batch sizes")
     p.add_argument("--threads", type=int, default=None,
                    help="BLAS/torch threads for the mnist-shape runs (default: NumPy's BLAS threads)")
-    p.add_argument("--json", default="bench/results.json", metavar="PATH", help="where to write the results")
+    p.add_argument("--samples", type=int, default=None,
+                   help="mnist-shape samples per epoch (default 60,000; quick 2,000)")
+    p.add_argument("--save", action="store_true", help=f"write the results to {RESULTS} (the tracked record)")
+    p.add_argument("--json", default=None, metavar="PATH", help="write the results as JSON to PATH")
     a = p.parse_args(argv)
     repeats = a.repeats or (1 if a.quick else 3)
     only = set(a.only.split(","))
@@ -44,18 +59,21 @@ def main(argv=None) -> int:
         result["seed"] = seed(1_000 if a.quick else 10_000, repeats, rows)
     if "mnist" in only:
         batches = [int(b) for b in a.batches.split(",")]
-        result["mnist"] = mnist(2_000 if a.quick else 60_000, batches, repeats, threads, rows)
+        samples = a.samples or (2_000 if a.quick else 60_000)
+        result["mnist"] = mnist(samples, batches, repeats, threads, rows)
     if "explain" in only:
         result["explain"] = explain(repeats, rows)
     if "example" in only:
         result["example"] = example(1 if a.quick else repeats, rows)
     result["load_after"] = os.getloadavg()
     print_table(result, rows)
-    Path(a.json).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(a.json + ".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(a.json)
-    print(f"\nwritten to {a.json}")
+    print_targets(result)
+    for path in ([RESULTS] if a.save else []) + ([Path(a.json)] if a.json else []):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
+        tmp.replace(path)
+        print(f"\nwritten to {path}")
     return 0
 
 
@@ -199,6 +217,35 @@ def print_table(result: dict, rows: list) -> None:
             for k, v in e["median_epoch_s"].items():
                 print(f"{bs:>6} {k:<12} {_s(v):>9} {e['samples_per_s'][k]:>10,.0f} "
                       f"{e['gemm_peak_fraction'][k]:>8.1%} {e['peak_rss_mb'][k]:>8.0f} {e['memory_ratio'][k]:>9.2f}")
+
+
+def print_targets(result: dict) -> None:
+    """Each of issue 11's targets: this run, last round, the target, met or not."""
+    lines = []
+    if "seed" in result and "python-floats" in result["seed"]["ratio_ours_over"]:
+        r = result["seed"]["ratio_ours_over"]["python-floats"]
+        t = TARGETS["seed_over_python_floats"]
+        lines.append(("seed online updates, ours / python-floats", f"{r:.2f}x",
+                      f"{LAST_ROUND['seed_over_python_floats']:.1f}x", f"<= {t}x", r <= t))
+    if "mnist" in result:
+        for bs, e in result["mnist"]["batches"].items():
+            bs = int(bs)
+            if bs in TARGETS["peak_fraction"]:
+                f, t = e["gemm_peak_fraction"]["ours"], TARGETS["peak_fraction"][bs]
+                lines.append((f"mnist batch {bs}: of GEMM peak", f"{f:.1%}",
+                              f"{LAST_ROUND['peak_fraction'][bs]:.1%}", f">= {t:.0%}", f >= t))
+            m, t = e["memory_ratio"]["ours"], TARGETS["memory_ratio"]
+            last = LAST_ROUND["memory_ratio"].get(bs)
+            lines.append((f"mnist batch {bs}: peak memory ratio", f"{m:.2f}",
+                          "-" if last is None else f"{last:.2f}", f"<= {t}", m <= t))
+            for (b, peer), last in LAST_ROUND["ours_over"].items():
+                if b == bs:
+                    r = e["ratio_ours_over"][peer]
+                    lines.append((f"mnist batch {bs}: time ours / {peer}", f"{r:.3f}", f"{last:.3f}", "< 1", r < 1))
+    if lines:
+        print(f"\n{'target':<44} {'now':>8} {'last':>8} {'target':>8}  met")
+        for name, now, last, target, met in lines:
+            print(f"{name:<44} {now:>8} {last:>8} {target:>8}  {'yes' if met else 'NO'}")
 
 
 def _s(seconds: float) -> str:

@@ -67,18 +67,18 @@ def python_floats(n: int) -> float:
         out_o1 = 1.0 / (1.0 + exp(-(w5 * out_h1 + w6 * out_h2 + B2)))
         out_o2 = 1.0 / (1.0 + exp(-(w7 * out_h1 + w8 * out_h2 + B2)))
         losses.append(0.5 * (t1 - out_o1) ** 2 + 0.5 * (t2 - out_o2) ** 2)
-        d_o1 = (out_o1 - t1) * out_o1 * (1.0 - out_o1)
-        d_o2 = (out_o2 - t2) * out_o2 * (1.0 - out_o2)
-        d_h1 = (d_o1 * w5 + d_o2 * w7) * out_h1 * (1.0 - out_h1)
-        d_h2 = (d_o1 * w6 + d_o2 * w8) * out_h2 * (1.0 - out_h2)
-        w5 -= ETA * d_o1 * out_h1
-        w6 -= ETA * d_o1 * out_h2
-        w7 -= ETA * d_o2 * out_h1
-        w8 -= ETA * d_o2 * out_h2
-        w1 -= ETA * d_h1 * i1
-        w2 -= ETA * d_h1 * i2
-        w3 -= ETA * d_h2 * i1
-        w4 -= ETA * d_h2 * i2
+        d_o1 = (out_o1 - t1) * (out_o1 * (1.0 - out_o1))
+        d_o2 = (out_o2 - t2) * (out_o2 * (1.0 - out_o2))
+        d_h1 = (d_o1 * w5 + d_o2 * w7) * (out_h1 * (1.0 - out_h1))
+        d_h2 = (d_o1 * w6 + d_o2 * w8) * (out_h2 * (1.0 - out_h2))
+        w5 -= ETA * (d_o1 * out_h1)
+        w6 -= ETA * (d_o1 * out_h2)
+        w7 -= ETA * (d_o2 * out_h1)
+        w8 -= ETA * (d_o2 * out_h2)
+        w1 -= ETA * (d_h1 * i1)
+        w2 -= ETA * (d_h1 * i2)
+        w3 -= ETA * (d_h2 * i1)
+        w4 -= ETA * (d_h2 * i2)
     return losses[-1]
 
 

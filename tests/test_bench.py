@@ -1,9 +1,12 @@
 """The benchmark runs end to end (quick mode) and writes every ratio; no time is asserted."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,13 +20,35 @@ def test_bench_quick_writes_every_ratio(tmp_path):
     assert "ours/peer" in run.stdout and "GEMM peak" in run.stdout
     r = json.loads(out.read_text())
     assert r["machine"]["cores"] >= 1 and r["machine"]["blas"]
-    assert set(r["seed"]["ratio_ours_over"]) == {"ours-numpy-path", "numpy-loop", "torch-eager", "seed-script"}
+    assert set(r["seed"]["ratio_ours_over"]) == {"ours-numpy-path", "python-floats", "numpy-loop", "torch-eager",
+                                                 "seed-script"}
     assert all(v > 0 for v in r["seed"]["ratio_ours_over"].values())
     b = r["mnist"]["batches"]["128"]
     assert set(b["ratio_ours_over"]) == {"ours-engine", "torch", "sklearn"}
     assert all(0 < f for f in b["gemm_peak_fraction"].values())
     assert all(m > 0 for m in b["peak_rss_mb"].values())
     assert r["explain"]["json"]["median_s"] > 0 and r["explain"]["markdown"]["median_s"] > 0
+    assert "seed online updates, ours / python-floats" in run.stdout and "mnist batch 128: of GEMM peak" in run.stdout
+
+
+def test_bench_writes_results_only_when_asked(tmp_path):
+    """Issue 10: a plain run must not overwrite the tracked bench/results.json."""
+    record = ROOT / "bench" / "results.json"
+    before = record.read_bytes() if record.exists() else None
+    cmd = [sys.executable, "-m", "bench", "--quick", "--only", "seed", "--repeats", "1"]
+    run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "written to" not in run.stdout
+    assert (record.read_bytes() if record.exists() else None) == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_python_float_peer_computes_the_engines_numbers():
+    """The same-run reference for the online updates trains the seed network to the engine's loss."""
+    from bench import seed_workload
+
+    assert seed_workload.python_floats(10_000) == pytest.approx(seed_workload.ours(10_000), rel=1e-12, abs=0)
 
 
 def test_flops_per_sample_counts_the_issues_formula():
