@@ -244,3 +244,22 @@ def test_explain_takes_a_fitted_estimator_by_its_network_():
 
     exp = chainrule.explain(Fitted(), x=[0.05, 0.10], target=[0.01, 0.99])
     assert exp.values["w5+"] == chainrule.explain().values["w5+"]
+
+
+def test_explain_cosmetics_negative_nets_rounding_zeros_and_softmax_notes():
+    spec = {"layers": [1, 1], "activation": "sigmoid", "weights": [[[0.7]]], "input": [-1], "target": [0]}
+    text = chainrule.explain(spec).to_text()
+    assert "e^(-(-0.7))" in text and "e^(--" not in text
+    soft = {"layers": [2, 2], "activation": "softmax", "loss": "half_sse", "weights": [[[0.1, 0.2], [0.3, -0.4]]],
+            "input": [1, 1], "target": [1, 0]}
+    line = next(l for l in chainrule.explain(soft).to_text().splitlines() if l.startswith("dout_o1/dnet_o1"))
+    assert "diagonal" not in line  # the remark is the step's note, not repeated in the numbers
+    assert "diagonal of the Jacobian" in chainrule.explain(soft).trace.step("dout_o1/dnet_o1").note
+    # a net input that is 0 up to float64 rounding is written as 0, with the residue named
+    zero = {"layers": [2, 1], "activation": "identity", "weights": [[[0.1, 0.2]]], "biases": [[-0.3]],
+            "input": [1, 1], "target": [0]}
+    exp = chainrule.explain(zero)
+    if exp.values["net_o1"] != 0:
+        net_line = next(l for l in exp.to_text().splitlines() if l.startswith("net_o1"))
+        assert net_line.endswith(f"= 0 (float64 rounding leaves {exp.values['net_o1']:.3g})")
+        assert "0000000000" not in net_line

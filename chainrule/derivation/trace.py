@@ -71,6 +71,13 @@ class Trace:
         raise KeyError(name)
 
 
+def _remark(text: str) -> tuple[str, str]:
+    """A written form's trailing remark (``"<y> * (1 - <y>)  (diagonal of the Jacobian)"``) goes to the
+    note, so that the numbers line does not repeat it."""
+    formula, sep, remark = text.partition("  (")
+    return (formula, f" ({remark}") if sep else (text, "")
+
+
 def _fill(template: str, **names: str) -> str:
     for key, value in names.items():
         template = template.replace(f"<{key}>", f"<{value}>")
@@ -216,10 +223,11 @@ def _backward_steps(tr: Trace) -> None:
                              _fill(net.loss_fn.gradient_latex, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
                              f"how the total error changes with {y}", last))
         deriv = out_layer.activation.derivative(tr.forward.outs[-1], tr.forward.nets[-1])
+        formula, remark = _remark(out_layer.activation.derivative_text)
         tr.steps.append(Step(f"dout_{o}/dnet_{o}", float(deriv[0, k]), "output",
-                             _fill(out_layer.activation.derivative_text, x=f"net_{o}", y=y),
+                             _fill(formula, x=f"net_{o}", y=y),
                              _fill(out_layer.activation.derivative_latex, x=f"net_{o}", y=y),
-                             f"how {y} changes with net_{o}", last))
+                             f"how {y} changes with net_{o}" + remark, last))
         if fused:
             text = f"<{y}> - <{names.targets[k]}>"
             note = f"node delta of {o} ({out_layer.activation.name} with {net.loss_fn.name}: out − target)"
@@ -268,10 +276,11 @@ def _backward_steps(tr: Trace) -> None:
             tr.steps.append(Step(f"dE_total/dout_{h}", float(grads.dout[l][0, j]), "hidden",
                                  text, text.replace(" * ", " \\cdot "), f"how the total error changes with out_{h}", l))
             deriv = layer.activation.derivative(tr.forward.outs[l + 1], tr.forward.nets[l])
+            formula, remark = _remark(layer.activation.derivative_text)
             tr.steps.append(Step(f"dout_{h}/dnet_{h}", float(deriv[0, j]), "hidden",
-                                 _fill(layer.activation.derivative_text, x=f"net_{h}", y=f"out_{h}"),
+                                 _fill(formula, x=f"net_{h}", y=f"out_{h}"),
                                  _fill(layer.activation.derivative_latex, x=f"net_{h}", y=f"out_{h}"),
-                                 f"how out_{h} changes with net_{h}", l))
+                                 f"how out_{h} changes with net_{h}" + remark, l))
             tr.steps.append(Step(f"delta_{h}", float(grads.delta[l][0, j]), "hidden",
                                  f"<dE_total/dout_{h}> * <dout_{h}/dnet_{h}>",
                                  f"<dE_total/dout_{h}> \\cdot <dout_{h}/dnet_{h}>", f"node delta of {h}", l))

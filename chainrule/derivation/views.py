@@ -43,14 +43,23 @@ def symbolic(template: str) -> str:
 
 
 def substituted(template: str, values: dict[str, float], givens: dict[str, float]) -> str:
-    """The formula with numbers: ``<w1> * <i1>`` → ``0.15 * 0.05``."""
-    return REF.sub(lambda m: fmt(values[m.group(1)], m.group(1) in givens), template)
+    """The formula with numbers: ``<w1> * <i1>`` → ``0.15 * 0.05``; a negative number right after a
+    minus sign is put in parentheses (``e^(-(-0.7))``, not ``e^(--0.7)``)."""
+    def number(m):
+        v = values[m.group(1)]
+        text = fmt(v, m.group(1) in givens)
+        return f"({text})" if v < 0 and template[:m.start()].endswith("-") else text
+
+    return REF.sub(number, template)
 
 
 def step_line(step, values: dict, givens: dict) -> Line:
     """The parts of one scalar step, with the seed's shortcuts (no formula for a plain result,
     no result where the numbers are already it)."""
     result = fmt(step.value)
+    if step.value != 0 and abs(step.value) <= 1e-14 * max((abs(values[n]) for n in REF.findall(step.text)
+                                                             if n in values), default=0.0):
+        result = f"0 (float64 rounding leaves {step.value:.3g})"  # an exact 0 computed as 5.6e-17
     lname = latex_name(step.name)
     if not REF.search(step.text):
         return Line(step.section, step.name, [step.name, result], [lname, result], step.note, step.layer, True)
