@@ -104,7 +104,9 @@ def test_bad_samples_raise_shape_errors():
 
 
 def test_losses_by_alias():
-    assert get_loss("SSE").name == "half_sse"
+    # issue 12: every loss name means one formula; "sse" is Σ(t − out)², no longer read as half_sse
+    assert get_loss("SSE").name == "sse"
+    assert get_loss("half-SSE").name == "half_sse"
     assert get_loss("categorical-cross-entropy").name == "cross_entropy"
     assert get_activation("logistic").name == "sigmoid"
 
