@@ -58,7 +58,7 @@ def _one_sample(network, x, target, sample):
 
 
 def explain(network=None, format: str | None = None, only=None, *, sample: int | None = None,
-            detail: str = "auto", x=None, target=None, learning_rate=None):
+            detail: str = "auto", x=None, target=None, learning_rate=None, notation: str | dict | None = None):
     """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
     its rendering in one of :func:`chainrule.derivation.formats.names`: text, markdown, html, latex, json).
 
@@ -72,7 +72,7 @@ def explain(network=None, format: str | None = None, only=None, *, sample: int |
     x1, t1, k, n = _one_sample(net, xs, ts, sample)
     hint = source if isinstance(network, (str, Path)) else None
     exp = Explanation(trace_step(net, x1, t1, lr), only=only, detail=detail, sample=k, n_samples=n,
-                      source=source, file_hint=hint)
+                      source=source, file_hint=hint, notation=notation)
     return exp if format is None else exp.render(format)
 
 

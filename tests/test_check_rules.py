@@ -97,3 +97,29 @@ def test_nielsen_and_ng_read_layers():
     assert [v.canonical for v in net.verdicts] == ["net_h1", "out_o1", "w6", "delta_o1"] and net.ok
     ng = chainrule.check("Z^[1]_1 = 0.3775\nA^[2]_2 = 0.772928465\ndW^[2]_11 = 0.082167041\n", notation="ng")
     assert [v.canonical for v in ng.verdicts] == ["net_h1", "out_o2", "dE_total/dw5"] and ng.ok
+
+
+@pytest.mark.parametrize("book", ["han-kamber", "mitchell", "nielsen", "ng", "bishop", "javatpoint"])
+def test_explain_writes_a_book_notation_that_check_reads_back(book):
+    """Every line explain writes in a book's names, read back by check in that notation, is right."""
+    for network in (HAN_KAMBER, None):
+        text = chainrule.explain(network, notation=book, format="text")
+        sheet = []
+        for line in text.splitlines():
+            parts = [p.strip() for p in line.split("    (")[0].split(" = ")]
+            if len(parts) >= 2 and not parts[0].startswith(("A ", "Inputs", "Layer")) and "rounding" not in parts[-1]:
+                try:
+                    float(parts[-1])
+                except ValueError:
+                    continue
+                sheet.append(f"{parts[0]} = {parts[-1]}")
+        assert len(sheet) > 30
+        result = chainrule.check("\n".join(sheet), network, notation=book)
+        assert result.ok, result.to_text()
+
+
+def test_explain_in_han_kamber_names():
+    text = chainrule.explain(HAN_KAMBER, notation="han-kamber", format="text")
+    assert "I_4 = w_14 * x_1 + w_24 * x_2 + w_34 * x_3 + θ_4 * 1" in text
+    assert "-Err_6 = dE_total/dO_6 * dO_6/dI_6" in text  # Err_j = -delta_j: the line stays true
+    assert main(["explain", "--notation", "nielsen", "--only", "w5"]) == 0

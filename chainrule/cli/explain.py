@@ -24,6 +24,10 @@ def add_parser(sub) -> None:
                         help="every scalar, even for a large network")
     detail.add_argument("--summary", action="store_const", const="summary", dest="detail",
                         help="layer by layer (vectors and matrices), even for a small network")
+    from ..derivation.profiles import PROFILES
+
+    p.add_argument("--notation", choices=list(PROFILES), default="seed",
+                   help="write the derivation in a book's names (e.g. han-kamber: I_4, O_4, Err_6, w_46)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the terminal")
     p.set_defaults(run=run, detail="auto")
 
@@ -37,7 +41,7 @@ def run(args) -> int:
     if args.neuron:
         only.append(args.neuron)
     text = explain(args.network, format=args.format, only=only or None, sample=args.sample,
-                           detail=args.detail)
+                           detail=args.detail, notation=args.notation)
     if args.output:
         write_text(args.output, text)
     else:

@@ -27,13 +27,19 @@ class Explanation:
     ``to_html()``, ``to_latex()``, ``to_json()``; ``values`` maps every name to its number."""
 
     def __init__(self, trace: Trace, only=None, detail: str = "auto", sample: int = 1, n_samples: int = 1,
-                 source: str | None = None, file_hint: str | None = None):
+                 source: str | None = None, file_hint: str | None = None, notation: str | dict | None = None):
         if detail not in DETAILS:
             raise ConfigError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
         self.trace = trace
         self.sample, self.n_samples, self.source = sample, n_samples, source
         self.file_hint = file_hint  # the file's path, for the commands suggested
         self.only = _parse_only(only)
+        self.notation = notation or "seed"
+        self.rename = None
+        if notation not in (None, "seed"):  # a book's names (profiles.py), written by writing.Writer
+            from .writing import Writer
+
+            self.rename = Writer(trace.notation, notation)
         self.summary = detail == "summary" or (detail == "auto" and not self.only
                                                and trace.network.n_weights > SUMMARY_ABOVE)
         self.wanted: list[str] = []
@@ -51,7 +57,7 @@ class Explanation:
 
             return summary_lines(self.trace)
         values, givens = self.trace.values, self.trace.givens
-        lines = [step_line(s, values, givens) for s in self.steps]
+        lines = [step_line(s, values, givens, self.rename) for s in self.steps]
         if self.only and self.trace.network.n_weights > SUMMARY_ABOVE:
             # a large network: what the chosen quantities merely depend on is shown by its value
             wanted = set(self.wanted)

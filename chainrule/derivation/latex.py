@@ -33,8 +33,8 @@ def latex_name(name: str) -> str:
     return name.replace("_", r"\_") + plus + at
 
 
-def latex_symbolic(template: str) -> str:
-    return REF.sub(lambda m: latex_name(m.group(1)), template)
+def latex_symbolic(template: str, rename=None) -> str:
+    return REF.sub(lambda m: latex_name(rename(m.group(1)) if rename else m.group(1)), template)
 
 
 def latex_numbers(template: str, values: dict, givens: dict) -> str:

@@ -77,7 +77,7 @@ class Reader:
                 try:
                     return self._place(template, m.groups())
                 except (IndexError, KeyError, ValueError):
-                    return None  # a unit or layer this network does not have
+                    continue  # a unit or layer this network does not have: another rule may read it
         return None
 
     def _derivative(self, top: str, bottom: str) -> Node | None:

@@ -37,9 +37,9 @@ class Line:
         return " = ".join(self.latex)
 
 
-def symbolic(template: str) -> str:
-    """The formula with names: ``<w1> * <i1>`` → ``w1 * i1``."""
-    return REF.sub(lambda m: m.group(1), template)
+def symbolic(template: str, rename=None) -> str:
+    """The formula with names: ``<w1> * <i1>`` → ``w1 * i1`` (each through ``rename``, a book's names)."""
+    return REF.sub(lambda m: rename(m.group(1)) if rename else m.group(1), template)
 
 
 def substituted(template: str, values: dict[str, float], givens: dict[str, float]) -> str:
@@ -53,24 +53,25 @@ def substituted(template: str, values: dict[str, float], givens: dict[str, float
     return REF.sub(number, template)
 
 
-def step_line(step, values: dict, givens: dict) -> Line:
+def step_line(step, values: dict, givens: dict, rename=None) -> Line:
     """The parts of one scalar step, with the seed's shortcuts (no formula for a plain result,
     no result where the numbers are already it)."""
     result = fmt(step.value)
     if step.value != 0 and abs(step.value) <= 1e-14 * max((abs(values[n]) for n in REF.findall(step.text)
                                                              if n in values), default=0.0):
         result = f"0 (float64 rounding leaves {step.value:.3g})"  # an exact 0 computed as 5.6e-17
-    lname = latex_name(step.name)
+    written = rename(step.name) if rename else step.name
+    lname = latex_name(written)
     if not REF.search(step.text):
-        return Line(step.section, step.name, [step.name, result], [lname, result], step.note, step.layer, True)
-    formula, numbers = symbolic(step.text), substituted(step.text, values, givens)
-    lformula, lnumbers = latex_symbolic(step.latex), latex_numbers(step.latex, values, givens)
-    if numbers == formula or formula == numbers.strip():
-        return Line(step.section, step.name, [step.name, formula, result], [lname, lformula, result], step.note, step.layer)
+        return Line(step.section, step.name, [written, result], [lname, result], step.note, step.layer, True)
+    formula, numbers = symbolic(step.text, rename), substituted(step.text, values, givens)
+    lformula, lnumbers = latex_symbolic(step.latex, rename), latex_numbers(step.latex, values, givens)
+    if numbers == symbolic(step.text) or symbolic(step.text) == numbers.strip():
+        return Line(step.section, step.name, [written, formula, result], [lname, lformula, result], step.note, step.layer)
     if REF.fullmatch(step.text.strip()):  # a single quantity, such as dnet_o1/dw5 = out_h1
-        return Line(step.section, step.name, [step.name, formula, numbers], [lname, lformula, lnumbers],
+        return Line(step.section, step.name, [written, formula, numbers], [lname, lformula, lnumbers],
                     step.note, step.layer)
-    return Line(step.section, step.name, [step.name, formula, numbers, result],
+    return Line(step.section, step.name, [written, formula, numbers, result],
                 [lname, lformula, lnumbers, result], step.note, step.layer)
 
 
