@@ -205,6 +205,39 @@ def test_every_registered_loss_maps_to_pytorch(name):
     assert math.isfinite(ours) and abs(ours - theirs) <= 1e-10 * max(1.0, abs(ours))
 
 
+def test_a_registered_optimizer_reaches_the_trainer_and_the_cli(capsys):
+    """Sign descent, w+ = w − η sign(g), as a run-time optimizer: one class, nothing else edited."""
+    from chainrule.cli import main
+    from chainrule.core.optimizers import Optimizer, register
+    from chainrule.training.loop import Trainer
+
+    @register
+    class SignDescent(Optimizer):
+        name = "sign_descent"
+        default_learning_rate = 0.002
+
+        def step(self, params, grads):
+            for w, g in zip(params, grads):
+                w -= self.learning_rate * np.sign(g)  # w+ = w − η sign(g)
+
+    try:
+        assert "sign_descent" in _choices("train", "--optimizer")
+        rng = np.random.default_rng(8)
+        X = rng.normal(size=(32, 3))
+        T = X @ rng.normal(size=(3, 2))
+        net = Network([3, 4, 2], ["tanh", "identity"], "mse", seed=8)
+        trainer = Trainer(net, X, T, optimizer="Sign-Descent", epochs=20, batch_size=32)
+        assert isinstance(trainer.optimizer, SignDescent) and trainer.optimizer.learning_rate == 0.002
+        before = net.loss(X, T)
+        trainer.run()
+        assert net.loss(X, T) < before
+        assert main(["train", "--data", "xor", "--layers", "2,3,1", "--optimizer", "sign_descent", "--epochs", "2",
+                     "--quiet"]) == 0, capsys.readouterr()
+    finally:
+        OPTIMIZERS.unregister("sign_descent")
+    assert "sign_descent" not in _choices("train", "--optimizer")
+
+
 # ------------------------------------------------------------------------------ explain
 def test_explain_writes_their_formulas(toys):
     import chainrule

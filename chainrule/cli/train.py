@@ -14,6 +14,7 @@ def add_parser(sub) -> None:
     from ..core.init import INITIALISERS
     from ..core.losses import LOSSES
     from ..core.optimizers import OPTIMIZERS
+    from ..training import schedules
 
     p = sub.add_parser(
         "train",
@@ -54,7 +55,8 @@ def add_parser(sub) -> None:
     t.add_argument("--learning-rate", "--lr", type=parameter("learning_rate"), default=None, metavar="ETA",
                    help="η (default 0.001 for adam, 0.01 otherwise)")
     t.add_argument("--momentum", type=parameter("momentum"), default=0.9, help="μ for momentum and nesterov (default 0.9)")
-    t.add_argument("--schedule", default="constant", help="constant, step or invscaling (default constant)")
+    t.add_argument("--schedule", default="constant", type=schedules.canonical, choices=schedules.SCHEDULES,
+                   help="the learning rate per epoch (default constant)")
     t.add_argument("--step-size", type=positive_int, default=10, metavar="N",
                    help="epochs between decays of the step schedule (default 10)")
     t.add_argument("--gamma", type=float, default=0.5, help="decay factor of the step schedule: η ← γ·η (default 0.5)")

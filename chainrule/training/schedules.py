@@ -10,12 +10,18 @@ from __future__ import annotations
 from ..errors import ConfigError
 
 SCHEDULES = ("constant", "step", "invscaling")
+ALIASES = {"inverse_scaling": "invscaling", "inv_scaling": "invscaling"}
+
+
+def canonical(name) -> str:
+    """The schedule's name for any accepted spelling (lower case, ``-`` as ``_``, aliases resolved)."""
+    key = str(name).strip().lower().replace("-", "_")
+    return ALIASES.get(key, key)
 
 
 class Schedule:
     def __init__(self, name: str = "constant", step_size: int = 10, gamma: float = 0.5, power: float = 0.5):
-        key = str(name).strip().lower().replace("-", "_")
-        key = {"inverse_scaling": "invscaling", "inv_scaling": "invscaling"}.get(key, key)
+        key = canonical(name)
         if key not in SCHEDULES:
             raise ConfigError(f"unknown learning-rate schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
         if step_size < 1 or not (0 < gamma <= 1) or power < 0:
