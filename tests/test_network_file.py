@@ -119,3 +119,16 @@ def test_cli_missing_file_is_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "chainrule", "explain", str(tmp_path / "nope.json")],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "no such file" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("bias,biases,words", [
+    ("sometimes", None, "bias must be one of"),
+    ("per_neuron", [0.1, 0.2], "written shared"),
+    ("none", [0.1, 0.2], "bias is 'none'"),
+])
+def test_bias_mode_is_checked_by_the_network_constraints(bias, biases, words):
+    spec = {"layers": [2, 2, 2], "bias": bias, "input": [1, 1], "target": [1, 1]}
+    if biases is not None:
+        spec["biases"] = biases
+    with pytest.raises(FileFormatError, match=words):
+        network_from_dict(spec)

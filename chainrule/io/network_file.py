@@ -152,6 +152,8 @@ def _from_dict(spec, source: str) -> NetworkFile:
 def _bias_mode(spec, bad) -> str:
     """The bias mode, as ``"bias"`` says or as ``"biases"`` are written: one number per layer
     (shared) or one list of numbers per layer (per neuron).  The values are the network's to check."""
+    from ..core.constraints import check
+
     mode, biases = spec.get("bias"), spec.get("biases")
     if mode is not None:
         check({"bias": mode})
