@@ -16,6 +16,17 @@ from .errors import ConfigError, FileFormatError
 MAX_SHEET_BYTES = 16 * 1024 * 1024
 
 
+MAX_EXPLAIN_PARAMETERS = 250_000  # a step is traced scalar by scalar: about 3 KB and 0.1 ms per parameter
+
+
+def _explainable(sizes) -> None:
+    n = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    if n > MAX_EXPLAIN_PARAMETERS:
+        raise ConfigError(f"a network of {n:,} parameters is too large to explain or check step by step "
+                          f"(the limit is {MAX_EXPLAIN_PARAMETERS:,}: each is traced scalar by scalar; "
+                          "--only and --neuron narrow what is shown, not what is computed)")
+
+
 def load_problem(network=None, x=None, target=None, learning_rate=None):
     """(network, inputs, targets, learning rate, source) from any of the accepted forms."""
     from .core.network import Network
@@ -36,9 +47,9 @@ def load_problem(network=None, x=None, target=None, learning_rate=None):
     if isinstance(network, network_file.NetworkFile):
         nf = network
     elif isinstance(network, dict):
-        nf = network_file.network_from_dict(network)
+        nf = network_file.network_from_dict(network, check_sizes=_explainable)
     elif isinstance(network, (str, Path)):
-        nf = network_file.read_network_file(network)
+        nf = network_file.read_network_file(network, check_sizes=_explainable)
     else:
         raise ConfigError(f"a network is a Network, a network file's path or a dict, not {type(network).__name__}")
     return (nf.network, nf.inputs if x is None else x, nf.targets if target is None else target,
@@ -94,18 +105,9 @@ def check(sheet, network=None, *, sample: int | None = None, notation: str | Non
     source = "<sheet>"
     if isinstance(sheet, Path) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
         path = Path(sheet)
-        try:
-            if path.stat().st_size > MAX_SHEET_BYTES:
-                raise FileFormatError(f"{path}: larger than {MAX_SHEET_BYTES:,} bytes; is it an answer sheet?")
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise FileFormatError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise FileFormatError(f"{path}: is a folder, not an answer sheet") from None
-        try:
-            sheet = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FileFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        from .io.reading import read_text
+
+        sheet = read_text(path, MAX_SHEET_BYTES, "answer sheet")
         source = str(path)
     elif not isinstance(sheet, str):
         raise ConfigError("an answer sheet is its text or a path to it")

@@ -250,7 +250,7 @@ def test_an_npz_whose_header_declares_a_billion_weights_is_refused_before_alloca
         z.writestr("W1.npy", npy(np.zeros(6), shape=(100_000, 10_000)))
 
     def load():
-        with pytest.raises(FileFormatError, match="declares shape") as err:
+        with pytest.raises(FileFormatError, match="declares shape|limit of") as err:
             load_model(tmp_path / "huge.npz")
         assert "\n" not in str(err.value)
 

@@ -27,7 +27,15 @@ def load_network(path):
         return seed.seed_network(), [seed.INPUT], [seed.TARGET], seed.LEARNING_RATE
     from ..io.network_file import read_network_file
 
-    nf = read_network_file(path)
+    from ..viz.diagram import MAX_DRAWN_NEURONS
+
+    def drawable(sizes):
+        from ..errors import ConfigError
+
+        if max(sizes) > MAX_DRAWN_NEURONS:
+            raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
+
+    nf = read_network_file(path, check_sizes=drawable)
     return nf.network, nf.inputs, nf.targets, nf.learning_rate
 
 

@@ -30,8 +30,15 @@ def load_features(model, data: str, labels=None, target_required: bool = False):
         target = model.target_name if model.target_name else None
         import csv
 
-        with open(data, newline="", encoding="utf-8-sig") as f:
-            header = [h.strip() for h in next(csv.reader(f), [])]
+        from ..data.csv_file import MAX_CSV_BYTES
+        from ..errors import DataError
+        from ..io.reading import open_text
+
+        try:
+            with open_text(data, MAX_CSV_BYTES, "CSV file", DataError) as f:
+                header = [h.strip() for h in next(csv.reader(f), [])]
+        except (UnicodeDecodeError, csv.Error):
+            header = []  # read_csv below says what is wrong
         if target not in header:
             target = None
         X, y, _ = read_csv(data, target=target, require_target=target_required, columns=model.feature_names)

@@ -29,7 +29,13 @@ def _spec(path):
         return None
     from ..io.network_file import read_network_file
 
-    return read_network_file(path).spec
+    from ..web.security import precheck_spec
+    from ..web.sessions import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES
+
+    def drawable(sizes):
+        precheck_spec({"layers": sizes}, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES)
+
+    return read_network_file(path, check_sizes=drawable).spec
 
 
 def run(args) -> int:

@@ -136,7 +136,14 @@ def run(args) -> int:
         from ..io.checkpoint import Checkpoint, checkpoint_path, load_checkpoint
 
         if args.resume and checkpoint_path(args.checkpoint).exists():
-            trainer.load_state_dict(load_checkpoint(args.checkpoint, _jsonable(settings)))
+            state = load_checkpoint(args.checkpoint, _jsonable(settings), [p.shape for p in trainer.params])
+            try:
+                trainer.load_state_dict(state)
+            except (KeyError, TypeError, ValueError, IndexError) as exc:  # a field the checks above let through
+                from ..errors import FileFormatError
+
+                raise FileFormatError(f"{checkpoint_path(args.checkpoint)}: damaged checkpoint "
+                                      f"({type(exc).__name__}: {str(exc)[:80]})") from None
             if not args.quiet:
                 print(f"resuming from {checkpoint_path(args.checkpoint)} after epoch {trainer.epoch}")
         trainer.callbacks.append(Checkpoint(args.checkpoint, _jsonable(settings)))

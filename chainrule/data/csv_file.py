@@ -9,68 +9,97 @@ from __future__ import annotations
 
 import csv
 import math
+from array import array
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
 
+MAX_CSV_BYTES = 256 << 20  # 256 MiB: MNIST's 60,000 training images as CSV take about 110 MB
+
 
 def read_csv(path, target: str | None = None, require_target: bool = True, columns: list[str] | None = None):
     """(X, y, feature_names) — ``y`` is None when there is no target column (``require_target=False``).
 
     ``columns`` picks the feature columns by name (other columns are ignored), e.g. a model's inputs.
+    The file is read row by row into flat arrays, at most ``MAX_CSV_BYTES`` of it.
     """
+    from ..io.reading import open_text
+
     path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            rows = [row for row in csv.reader(f) if row and any(cell.strip() for cell in row)]
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not a text CSV file") from None
-    except csv.Error as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc})") from None
-    if len(rows) < 2:
+    with open_text(path, MAX_CSV_BYTES, "CSV file", DataError) as f:
+        try:
+            rows = (row for row in csv.reader(f) if row and any(cell.strip() for cell in row))
+            header = next(rows, None)
+            if header is None:
+                raise DataError(f"{path}: a CSV file needs a header row and at least one data row")
+            header = [h.strip() for h in header]
+            features, t_col = _columns(path, header, target, require_target, columns)
+            values, labels, seen = array("d"), [], {}
+            width = len(header)
+            line = 1
+            for line, row in enumerate(rows, start=2):
+                if len(row) != width:
+                    raise DataError(f"{path}: line {line} has {len(row)} field(s), the header has {width} (ragged CSV)")
+                values.extend(_number(row[col], path, line, header[col]) for col in features)
+                if t_col is not None:
+                    cell = row[t_col].strip()
+                    if cell == "" or cell.lower() == "nan":
+                        raise DataError(f"{path}: line {line}, column {header[t_col]!r}: missing target value")
+                    labels.append(seen.setdefault(cell, cell))  # one string object per distinct label
+        except UnicodeDecodeError:
+            raise DataError(f"{path}: not a text CSV file") from None
+        except csv.Error as exc:
+            raise DataError(f"{path}: not a readable CSV file ({exc})") from None
+    if line < 2:
         raise DataError(f"{path}: a CSV file needs a header row and at least one data row")
-    header = [h.strip() for h in rows[0]]
+    X = np.frombuffer(values, dtype=np.float64).reshape(-1, len(features)).copy()
+    del values
+    y = None
+    if t_col is not None:
+        y = _targets(path, header[t_col], labels)
+    return X, y, [header[i] for i in features]
+
+
+def _columns(path, header, target, require_target, columns):
     if len(set(header)) != len(header):
         raise DataError(f"{path}: the header names a column twice")
-    width = len(header)
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != width:
-            raise DataError(f"{path}: line {line} has {len(row)} field(s), the header has {width} (ragged CSV)")
     t_col = None
     if target is not None:
         if target not in header:
-            raise DataError(f"{path}: no column named {target!r} (columns: {', '.join(header)})")
+            raise DataError(f"{path}: no column named {target!r} (columns: {_names(header)})")
         t_col = header.index(target)
     elif require_target:
-        raise DataError(f"{path}: say which column is the target (--target COLUMN; columns: {', '.join(header)})")
+        raise DataError(f"{path}: say which column is the target (--target COLUMN; columns: {_names(header)})")
     if columns is not None:
         missing = [c for c in columns if c not in header]
         if missing:
-            raise DataError(f"{path}: no column named {missing[0]!r}, which the model reads (columns: {', '.join(header)})")
+            raise DataError(f"{path}: no column named {missing[0]!r}, which the model reads (columns: {_names(header)})")
         features = [header.index(c) for c in columns]
     else:
-        features = [i for i in range(width) if i != t_col]
+        features = [i for i in range(len(header)) if i != t_col]
     if not features:
         raise DataError(f"{path}: no feature columns besides the target")
-    X = np.empty((len(rows) - 1, len(features)))
-    for line, row in enumerate(rows[1:], start=2):
-        for j, col in enumerate(features):
-            X[line - 2, j] = _number(row[col], path, line, header[col])
-    y = None
-    if t_col is not None:
-        cells = [row[t_col].strip() for row in rows[1:]]
-        for line, cell in enumerate(cells, start=2):
-            if cell == "" or cell.lower() == "nan":
-                raise DataError(f"{path}: line {line}, column {header[t_col]!r}: missing target value")
-        try:
-            y = np.array([float(c) for c in cells])
-            if not np.isfinite(y).all():
-                raise DataError(f"{path}: column {header[t_col]!r} holds a value that is not finite")
-        except ValueError:
-            y = np.array(cells)  # class labels written as words
-    return X, y, [header[i] for i in features]
+    return features, t_col
+
+
+def _names(header) -> str:
+    """The column names for a one-line message (a name holding a line break is quoted)."""
+    return ", ".join(repr(h) if h != " ".join(h.split()) or not h else h for h in header)
+
+
+def _targets(path, column: str, cells: list[str]) -> np.ndarray:
+    """Numbers when every cell is one (each finite), else the words as class labels."""
+    try:
+        y = np.array([float(c) for c in cells])
+    except ValueError:
+        return np.array(cells)  # class labels written as words
+    if not np.isfinite(y).all():
+        line = int(np.argmin(np.isfinite(y))) + 2
+        raise DataError(f"{path}: column {column!r} holds {cells[line - 2]!r}, which is not a finite number "
+                        "(an infinite target is neither a value nor a class)")
+    return y
 
 
 def _number(cell: str, path, line: int, column: str) -> float:

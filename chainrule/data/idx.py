@@ -22,8 +22,15 @@ _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E:
 
 
 def read_idx(path) -> np.ndarray:
+    return _read(path)[0]
+
+
+def _read(path) -> tuple[np.ndarray, int]:
+    """(the array, its IDX type byte); the file is read with a size bound, whatever kind of file it is."""
+    from ..io.reading import read_bytes
+
     path = Path(path)
-    raw = path.read_bytes()
+    raw = read_bytes(path, MAX_IDX_BYTES, "IDX file", DataError)
     if raw[:2] == b"\x1f\x8b":
         raw = _gunzip(raw, path)
     if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _TYPES:
@@ -32,12 +39,14 @@ def read_idx(path) -> np.ndarray:
     if ndim < 1 or len(raw) < 4 + 4 * ndim:
         raise DataError(f"{path}: truncated IDX header")
     dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
+    if 0 in dims:
+        raise DataError(f"{path}: IDX dimensions {' x '.join(map(str, dims))} hold no values (a dimension is 0)")
     dtype = np.dtype(_TYPES[raw[2]])
-    expected = int(np.prod(dims)) * dtype.itemsize
+    expected = int(np.prod(dims, dtype=object)) * dtype.itemsize
     body = raw[4 + 4 * ndim:]
     if len(body) != expected:
         raise DataError(f"{path}: IDX header announces {expected} bytes of data, the file holds {len(body)}")
-    return np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
+    return np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("=")), raw[2]
 
 
 def _gunzip(raw: bytes, path) -> bytes:
@@ -56,7 +65,7 @@ def _gunzip(raw: bytes, path) -> bytes:
 
 def load_idx(images, labels):
     """(X, y) from an images file (n, ...) and a labels file (n,); ubyte pixels are scaled to [0, 1]."""
-    X = read_idx(images)
+    X, kind = _read(images)
     y = read_idx(labels)
     if y.ndim != 1:
         raise DataError(f"{labels}: a labels file must be one-dimensional, got shape {y.shape}")
@@ -65,17 +74,13 @@ def load_idx(images, labels):
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         raise DataError(f"{images}: holds a value that is not a finite number (NaN or infinity)")
     X = X.reshape(len(X), -1).astype(np.float64)
-    if read_idx_type(images) == 0x08:
+    if kind == 0x08:
         X /= 255.0
     return X, y.astype(np.int64)
 
 
 def read_idx_type(path) -> int:
-    raw = Path(path).read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        with gzip.open(path, "rb") as f:
-            raw = f.read(4)
-    return raw[2]
+    return _read(path)[1]
 
 
 def write_idx(path, array: np.ndarray, compress: bool | None = None) -> None:

@@ -44,10 +44,11 @@ def save_checkpoint(folder, state: dict, settings: dict | None = None) -> Path:
     return path
 
 
-def load_checkpoint(folder, settings: dict | None = None) -> dict:
-    """The state saved in ``folder``; refuses a checkpoint made with other settings."""
+def load_checkpoint(folder, settings: dict | None = None, shapes: list[tuple] | None = None) -> dict:
+    """The state saved in ``folder``; refuses a checkpoint made with other settings, and one whose
+    arrays do not have ``shapes`` (the network's parameter shapes) — checked before inflating them."""
     path = checkpoint_path(folder)
-    meta, arrays = load_npz(path, "checkpoint")
+    meta, arrays = load_npz(path, "checkpoint", lambda meta: _layout(meta, shapes))
     if meta.get("format") != "chainrule-checkpoint" or meta.get("version") != 1:
         raise FileFormatError(f"{path}: not a chainrule checkpoint")
     if settings is not None and meta.get("settings") != settings:
@@ -56,19 +57,66 @@ def load_checkpoint(folder, settings: dict | None = None) -> dict:
         raise FileFormatError(f"{path} was made with other settings ({', '.join(changed)}); "
                               "resume with the same options or remove the checkpoint")
     state = {k: v for k, v in meta.items() if k not in ("format", "version", "settings")}
-    try:
-        for key in _ARRAY_LISTS:
-            state[key] = _get(arrays, key, state.get(key))
-        opt = dict(state["optimizer"])
-        for name in _OPTIMIZER_ARRAYS:
-            if name in opt:
-                opt[name] = _get(arrays, f"optimizer_{name}", opt[name])
-        state["optimizer"] = opt
-        for key in ("epoch", "rng", "history", "best", "best_epoch", "wait"):
-            state[key]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise FileFormatError(f"{path}: incomplete checkpoint ({exc})") from None
+    problem = _bad_field(state)
+    if problem:
+        raise FileFormatError(f"{path}: damaged checkpoint ({problem})")
+    for name, a in arrays.items():
+        if not np.isfinite(a).all():
+            raise FileFormatError(f"{path}: damaged checkpoint (array {name} holds NaN or infinity)")
+    for key in _ARRAY_LISTS:
+        state[key] = _get(arrays, key, state.get(key))
+    opt = dict(state["optimizer"])
+    for name in _OPTIMIZER_ARRAYS:
+        if name in opt:
+            opt[name] = _get(arrays, f"optimizer_{name}", opt[name])
+    state["optimizer"] = opt
     return state
+
+
+def _count(value) -> bool:
+    return type(value) is int and 0 <= value <= 10_000
+
+
+def _layout(meta: dict, shapes) -> dict:
+    """Array names (and shapes, when the network's are known) the checkpoint's metadata calls for."""
+    lists = [(key, meta.get(key)) for key in _ARRAY_LISTS]
+    opt = meta.get("optimizer")
+    if not isinstance(opt, dict):
+        raise FileFormatError("damaged checkpoint ('optimizer' is not an object)")
+    lists += [(f"optimizer_{name}", opt[name]) for name in _OPTIMIZER_ARRAYS if name in opt]
+    out = {}
+    for key, count in lists:
+        if count is None and key != "params":
+            continue
+        if not _count(count) or (shapes is not None and count != len(shapes)):
+            raise FileFormatError(f"damaged checkpoint ('{key}' names {count!r} arrays"
+                                  + (f", the network has {len(shapes)} parameter arrays)" if shapes is not None else ")"))
+        for i in range(count):
+            out[f"{key}_{i}"] = None if shapes is None else tuple(shapes[i])
+    return out
+
+
+def _bad_field(state: dict) -> str | None:
+    """What is wrong with the checkpoint's plain fields, or None."""
+    def whole(v, least):
+        return type(v) is int and v >= least
+
+    if not whole(state.get("epoch"), 0):
+        return "'epoch' must be a whole number of at least 0"
+    if not whole(state.get("best_epoch"), -1):
+        return "'best_epoch' must be a whole number of at least -1"
+    if not whole(state.get("wait"), 0):
+        return "'wait' must be a whole number of at least 0"
+    best = state.get("best")
+    if isinstance(best, bool) or not isinstance(best, (int, float)) or best != best or best == float("-inf"):
+        return "'best' must be a number"
+    for key in ("rng", "history", "optimizer"):
+        if not isinstance(state.get(key), dict):
+            return f"'{key}' must be an object"
+    rng = state["rng"]
+    if not isinstance(rng.get("bit_generator"), str) or not isinstance(rng.get("state"), dict):
+        return "'rng' is not a random generator's state"
+    return None
 
 
 class Checkpoint(Callback):

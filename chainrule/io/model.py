@@ -32,9 +32,11 @@ from ..training.model import Model
 from ..training.preprocess import Standardizer
 from .atomic import write_text
 from .npz import load_npz, save_npz
+from .reading import read_text
 
 FORMAT, VERSION = "chainrule-model", 1
 JSON_LIMIT = 200_000  # parameters; larger models must be saved as .npz
+MAX_JSON_BYTES = 64 << 20  # a JSON model of JSON_LIMIT parameters takes about 5 MB; its history may add more
 
 
 def model_meta(model: Model) -> dict:
@@ -87,21 +89,17 @@ def load_model(path) -> Model:
     """Read a model written by :func:`save_model`; anything malformed raises FileFormatError."""
     path = Path(path)
     if path.suffix == ".npz":
-        meta, arrays = load_npz(path, "model")
-        n = len(meta["layers"]) - 1 if isinstance(meta.get("layers"), list) else 0
+        meta, arrays = load_npz(path, "model", _npz_layout)
+        n = len(meta["layers"]) - 1
         weights = [arrays.get(f"W{l}") for l in range(1, n + 1)]
         biases = [arrays.get(f"b{l}") for l in range(1, n + 1)]
-        unknown = set(arrays) - {f"W{l}" for l in range(1, n + 1)} - {f"b{l}" for l in range(1, n + 1)}
-        if unknown:
-            raise FileFormatError(f"{path}: unexpected arrays {', '.join(sorted(unknown))}")
     else:
+        text = read_text(path, MAX_JSON_BYTES, "JSON model file")
         try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise FileFormatError(f"{path}: not a text (JSON) model file") from None
+            meta = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep, a key twice
             raise FileFormatError(f"{path}: not a readable JSON model ({type(exc).__name__}: {str(exc)[:80]})") from None
         if not isinstance(meta, dict):
             raise FileFormatError(f"{path}: a model file must hold a JSON object")
@@ -112,6 +110,37 @@ def load_model(path) -> Model:
         raise FileFormatError(f"{path}: {exc}") from None
     except ChainruleError as exc:  # a bad activation name, shape, ... inside the file
         raise FileFormatError(f"{path}: {exc}") from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
+    return dict(pairs)
+
+
+def _npz_layout(meta: dict) -> dict:
+    """The arrays an .npz model must hold, and their shapes, from its metadata's layer sizes
+    (checked first, so that nothing is inflated for a network that could not be built)."""
+    from ..core.constraints import MAX_PARAMETERS
+
+    sizes, mode = meta.get("layers"), meta.get("bias")
+    if not isinstance(sizes, list) or len(sizes) < 2 or any(type(s) is not int or s < 1 for s in sizes):
+        raise FileFormatError("'layers' must be a list of at least two positive whole numbers")
+    if sum(a * b + b for a, b in zip(sizes, sizes[1:])) > MAX_PARAMETERS:
+        raise FileFormatError(f"'layers' describe more than the limit of {MAX_PARAMETERS:,} parameters")
+    if mode not in ("per_neuron", "shared", "none"):
+        raise FileFormatError(f"'bias' must be per_neuron, shared or none, not {mode!r}")
+    shapes = {}
+    for l in range(1, len(sizes)):
+        shapes[f"W{l}"] = (sizes[l], sizes[l - 1])
+        if mode != "none":
+            shapes[f"b{l}"] = (1,) if mode == "shared" else (sizes[l],)
+    return shapes
 
 
 def _build(meta: dict, weights, biases) -> Model:
@@ -146,9 +175,15 @@ def _build(meta: dict, weights, biases) -> Model:
         n_classes = 2 if sizes[-1] == 1 else sizes[-1]
         if not isinstance(classes, list) or len(classes) != n_classes or len(set(map(repr, classes))) != n_classes:
             raise FileFormatError(f"'classes' must list {n_classes} distinct class labels")
-        if any(isinstance(c, (dict, list)) or c is None for c in classes):
+        if any(isinstance(c, (dict, list, bool)) or c is None for c in classes):
             raise FileFormatError("class labels must be numbers or strings")
+        if len({isinstance(c, str) for c in classes}) > 1:
+            raise FileFormatError("class labels must be all numbers or all strings, not a mix")
+        if any(isinstance(c, float) and not math.isfinite(c) for c in classes):
+            raise FileFormatError("class labels must be finite numbers")
         classes = np.asarray(classes)
+        if len(np.unique(classes)) != n_classes:  # 0 and 0.0 are one label
+            raise FileFormatError(f"'classes' must list {n_classes} distinct class labels (two of them are equal)")
     elif task == "regression":
         classes = None
     else:

@@ -7,7 +7,7 @@
 
 * ``weights``: one matrix per layer, one row per receiving neuron, one column per sending neuron
   (so reading them row by row numbers w1, w2, ... in the seed's order).  Missing: drawn from
-  the seeded initialiser (``"seed": 7``, ``"init": "xavier"``).
+  the seeded initialiser (``"seed": 7``, ``"init": "xavier"``; the seed is 0 when not given).
 * ``activation``: one name, or a list with one per layer.
 * ``biases``: one number per layer (shared, the seed's b1, b2) or one list per layer (per neuron);
   ``"bias": "none"`` for none.  ``train_biases``: true (default) or false, or one per layer.
@@ -32,6 +32,7 @@ from ..errors import ChainruleError, FileFormatError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_LEARNING_RATE = 0.5
+DEFAULT_SEED = 0  # weights a file does not give are drawn with this seed: the same numbers on every run
 
 KEYS = ("layers", "activation", "loss", "learning_rate", "weights", "biases", "bias", "train_biases",
         "init", "seed", "input", "target", "inputs", "targets", "title", "description")
@@ -53,26 +54,15 @@ class NetworkFile:
         return len(self.inputs)
 
 
-def read_network_file(path) -> NetworkFile:
-    """Read and check a network file (``.toml`` is TOML, anything else JSON)."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise FileFormatError(f"{path}: no such file") from None
-    if path.is_dir():
-        raise FileFormatError(f"{path}: is a folder, not a network file")
-    if size > MAX_FILE_BYTES:
-        raise FileFormatError(f"{path}: {size:,} bytes is larger than the limit of {MAX_FILE_BYTES:,}")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse_network_text(text, toml=path.suffix.lower() == ".toml", source=str(path))
+def read_network_file(path, check_sizes=None) -> NetworkFile:
+    """Read and check a network file (``.toml`` is TOML, anything else JSON), at most ``MAX_FILE_BYTES``."""
+    from .reading import read_text
+
+    text = read_text(path, MAX_FILE_BYTES, "network file")
+    return parse_network_text(text, toml=Path(path).suffix.lower() == ".toml", source=str(path), check_sizes=check_sizes)
 
 
-def parse_network_text(text: str, toml: bool = False, source: str = "<text>") -> NetworkFile:
+def parse_network_text(text: str, toml: bool = False, source: str = "<text>", check_sizes=None) -> NetworkFile:
     if toml:
         import tomllib
 
@@ -87,7 +77,7 @@ def parse_network_text(text: str, toml: bool = False, source: str = "<text>") ->
             raise FileFormatError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
         except (ValueError, RecursionError) as exc:  # NaN/Infinity, 5000-digit integers, deep nesting
             raise FileFormatError(f"{source}: not a usable JSON file: {_one_line(exc)}") from None
-    return network_from_dict(spec, source)
+    return network_from_dict(spec, source, check_sizes)
 
 
 def _no_constant(name: str):
@@ -99,17 +89,17 @@ def _one_line(exc: BaseException) -> str:
 
 
 # ----------------------------------------------------------------------------- checking
-def network_from_dict(spec, source: str = "<dict>") -> NetworkFile:
+def network_from_dict(spec, source: str = "<dict>", check_sizes=None) -> NetworkFile:
     """A :class:`NetworkFile` from the file's contents (a dict), every value checked first."""
     try:
-        return _from_dict(spec, source)
+        return _from_dict(spec, source, check_sizes)
     except FileFormatError:
         raise
     except ChainruleError as exc:  # the engine's own checks (shapes, names): the same one line
         raise FileFormatError(f"{source}: {exc}") from None
 
 
-def _from_dict(spec, source: str) -> NetworkFile:
+def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
     import numpy as np
 
     from ..core.constraints import check
@@ -127,6 +117,8 @@ def _from_dict(spec, source: str) -> NetworkFile:
     if "layers" not in spec:
         raise bad('"layers" is missing (the layer sizes, such as [2, 2, 2])')
     sizes = check({"sizes": spec["layers"]})["sizes"]  # the network's limits, before anything is allocated
+    if check_sizes is not None:
+        check_sizes(sizes)  # the caller's own limit (what explain, diagram or the page can handle)
     lr = check({"learning_rate": spec.get("learning_rate", DEFAULT_LEARNING_RATE)})["learning_rate"]
     weights = spec.get("weights")
     if isinstance(weights, list) and len(weights) == len(sizes) - 1:
@@ -144,7 +136,7 @@ def _from_dict(spec, source: str) -> NetworkFile:
 
     network = Network(sizes, spec.get("activation", "sigmoid"), spec.get("loss", "half_sse"), weights=weights,
                       biases=spec.get("biases"), bias=bias_mode, train_biases=spec.get("train_biases", True),
-                      init=spec.get("init", "auto"), seed=spec.get("seed"))
+                      init=spec.get("init", "auto"), seed=spec.get("seed", DEFAULT_SEED))
     return NetworkFile(network, np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64),
                        float(lr), spec, source)
 

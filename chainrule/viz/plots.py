@@ -31,21 +31,36 @@ def pyplot():
 
 def read_history(path) -> dict:
     """Read and check a history file; returns ``{"unit": ..., "series": {name: [floats]}}``."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileFormatError(f"{path}: no such file")
-    if path.stat().st_size > MAX_HISTORY_BYTES:
-        raise FileFormatError(f"{path}: larger than {MAX_HISTORY_BYTES:,} bytes")
+    from ..io.reading import read_text
+
+    text = read_text(path, MAX_HISTORY_BYTES, "history file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
         raise FileFormatError(f"{path}: not a JSON history file ({str(exc).splitlines()[0]})") from None
+    except (ValueError, RecursionError) as exc:  # 5000-digit integers, deep nesting, a key twice
+        raise FileFormatError(f"{path}: not a readable JSON history file ({type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:80]})") from None
     return check_history(data, str(path))
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
+    return dict(pairs)
 
 
 def check_history(data, source: str = "<history>") -> dict:
     if not isinstance(data, dict):
         raise FileFormatError(f'{source}: a history is one JSON object, such as {{"unit": "epoch", "loss": [...]}}')
+    if "unit" not in data or "layers" in data or "format" in data:
+        raise FileFormatError(f'{source}: not a history file (a history has "unit" and series such as "loss": [...]; '
+                              "write one with chainrule train --history or chainrule example --history)")
     unit = data.get("unit", "epoch")
     if unit not in UNITS:
         raise FileFormatError(f"{source}: \"unit\" must be \"epoch\" or \"iteration\", not {unit!r}")
@@ -56,7 +71,10 @@ def check_history(data, source: str = "<history>") -> dict:
         if not isinstance(values, list) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) or v is None for v in values):
             continue  # metadata (strings, settings): not a series
-        series[name] = [math.nan if v is None else float(v) for v in values]
+        try:
+            series[name] = [math.nan if v is None else float(v) for v in values]
+        except OverflowError:  # a 400-digit integer
+            raise FileFormatError(f"{source}: series {name!r} holds a number too large for a float") from None
     series = {k: v for k, v in series.items() if v}
     if not series:
         raise FileFormatError(f'{source}: no series to plot (expected lists of numbers such as "loss": [...])')
