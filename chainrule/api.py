@@ -68,21 +68,48 @@ def _one_sample(network, x, target, sample):
     return xs[sample - 1:sample], ts[sample - 1:sample], sample, n
 
 
+def _batch_named(network, batch):
+    """The full-batch convention: as asked, or as the network file names it (``"batch": "sum"``)."""
+    if batch is not None or isinstance(network, (type(None),)):
+        return batch
+    spec = network if isinstance(network, dict) else None
+    if isinstance(network, (str, Path)) or spec is None and hasattr(network, "spec"):
+        from .io import network_file
+
+        spec = (network_file.read_network_file(network) if isinstance(network, (str, Path)) else network).spec
+    return spec.get("batch") if isinstance(spec, dict) else None
+
+
+def _trace(net, xs, ts, lr, sample, batch):
+    from .derivation.trace import trace_batch, trace_step
+
+    if batch is not None:
+        if sample is not None:
+            raise ConfigError("a full-batch step uses every sample; leave out --sample")
+        return trace_batch(net, xs, ts, lr, batch), 1, len(xs)
+    x1, t1, k, n = _one_sample(net, xs, ts, sample)
+    return trace_step(net, x1, t1, lr), k, n
+
+
 def explain(network=None, format: str | None = None, only=None, *, sample: int | None = None,
-            detail: str = "auto", x=None, target=None, learning_rate=None, notation: str | dict | None = None):
+            detail: str = "auto", x=None, target=None, learning_rate=None, notation: str | dict | None = None,
+            batch: str | None = None):
     """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
     its rendering in one of :func:`chainrule.derivation.formats.names`: text, markdown, html, latex, json).
 
     ``network`` is a :class:`Network` (with ``x=``, ``target=``), a fitted scikit-learn-style estimator
     (anything whose ``network_`` attribute holds a Network; also with ``x=``, ``target=``), a network
-    file's path or contents (a dict), or None for the seed."""
+    file's path or contents (a dict), or None for the seed.
+
+    ``batch="sum"`` or ``"mean"`` (or a network file's ``"batch"``) explains one full-batch step on
+    every sample: each sample's quantities as ``NAME[k]``, the batch's error and gradients as their
+    sum or mean, and the update."""
     from .derivation.explanation import Explanation
-    from .derivation.trace import trace_step
 
     net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
-    x1, t1, k, n = _one_sample(net, xs, ts, sample)
+    trace, k, n = _trace(net, xs, ts, lr, sample, _batch_named(network, batch))
     hint = source if isinstance(network, (str, Path)) else None
-    exp = Explanation(trace_step(net, x1, t1, lr), only=only, detail=detail, sample=k, n_samples=n,
+    exp = Explanation(trace, only=only, detail=detail, sample=k, n_samples=n,
                       source=source, file_hint=hint, notation=notation)
     return exp if format is None else exp.render(format)
 
@@ -90,9 +117,9 @@ def explain(network=None, format: str | None = None, only=None, *, sample: int |
 explain_network = explain  # the name this function had before ``chainrule.explain`` became one
 
 
-def check(sheet, network=None, *, sample: int | None = None, notation: str | None = None,
+def check(sheet, network=None, *, sample: int | None = None, notation: str | dict | None = None,
           digits: int | None = None, abs: float | None = None, rel: float | None = None, x=None, target=None,
-          learning_rate=None):
+          learning_rate=None, batch: str | None = None):
     """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed).
 
     ``notation``: a book's names (``"han-kamber"``, ``"nielsen"``, …; default: detected).
@@ -115,6 +142,10 @@ def check(sheet, network=None, *, sample: int | None = None, notation: str | Non
     if not answers:
         raise FileFormatError(f"{source}: no 'name = value' lines to check")
     net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
+    batch = _batch_named(network, batch)
+    if batch is not None:
+        trace, _, _ = _trace(net, xs, ts, lr, sample, batch)
+        return check_answers(answers, net, xs, ts, lr, source, rule=rule, notation=notation, trace=trace)
     x1, t1, _, _ = _one_sample(net, xs, ts, sample)
     return check_answers(answers, net, x1, t1, lr, source, rule=rule, notation=notation)
 

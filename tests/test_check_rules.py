@@ -123,3 +123,50 @@ def test_explain_in_han_kamber_names():
     assert "I_4 = w_14 * x_1 + w_24 * x_2 + w_34 * x_3 + θ_4 * 1" in text
     assert "-Err_6 = dE_total/dO_6 * dO_6/dI_6" in text  # Err_j = -delta_j: the line stays true
     assert main(["explain", "--notation", "nielsen", "--only", "w5"]) == 0
+
+
+BATCH = {"layers": [2, 2, 2], "activation": "sigmoid", "learning_rate": 0.5,
+         "weights": [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]], "biases": [0.35, 0.6],
+         "inputs": [[0.05, 0.1], [0.2, 0.3], [0.9, -0.4]], "targets": [[0.01, 0.99], [0.5, 0.5], [1, 0]]}
+
+
+@pytest.mark.parametrize("combine", ["sum", "mean"])
+def test_a_full_batch_step_against_pytorch(combine):
+    torch = pytest.importorskip("torch")
+    spec = {**BATCH, "batch": combine}
+    exp = chainrule.explain(spec)
+    v = exp.values
+    W1 = torch.tensor(BATCH["weights"][0], dtype=torch.float64, requires_grad=True)
+    W2 = torch.tensor(BATCH["weights"][1], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(BATCH["biases"], dtype=torch.float64, requires_grad=True)
+    X = torch.tensor(BATCH["inputs"], dtype=torch.float64)
+    T = torch.tensor(BATCH["targets"], dtype=torch.float64)
+    out = torch.sigmoid(torch.sigmoid(X @ W1.T + b[0]) @ W2.T + b[1])
+    per_sample = (0.5 * (T - out) ** 2).sum(dim=1)
+    E = per_sample.sum() if combine == "sum" else per_sample.mean()
+    E.backward()
+    assert v["E_total"] == pytest.approx(E.item(), rel=1e-12)
+    assert v["E_total[2]"] == pytest.approx(per_sample[1].item(), rel=1e-12)
+    assert v["out_o2[3]"] == pytest.approx(out[2, 1].item(), rel=1e-12)
+    assert v["dE_total/dw5"] == pytest.approx(W2.grad[0, 0].item(), rel=1e-12)
+    assert v["dE_total/dw2"] == pytest.approx(W1.grad[0, 1].item(), rel=1e-12)
+    assert v["dE_total/db1"] == pytest.approx(b.grad[0].item(), rel=1e-12)
+    assert v["w5+"] == pytest.approx(0.4 - 0.5 * W2.grad[0, 0].item(), rel=1e-12)
+    sheet = "\n".join(f"{n} = {v[n]:.9g}" for n in ("E_total", "E_total[1]", "out_o1[2]", "delta_h1[3]",
+                                                     "dE_total/dw5", "w5+", "b2+", "E_total@1", "out_o1[1]@1"))
+    assert chainrule.check(sheet, spec).ok
+    assert chainrule.check(sheet.replace("E_total = ", "E_total = 1"), spec).wrong
+    text = exp.to_text()
+    assert "sample 3" in text.lower() and ("E_total[1] + E_total[2] + E_total[3]" in text)
+
+
+def test_batch_from_the_command_line(tmp_path, capsys):
+    import json as _json
+
+    path = tmp_path / "net.json"
+    path.write_text(_json.dumps(BATCH))
+    assert main(["explain", str(path), "--batch", "mean", "--only", "w5"]) == 0
+    assert "dE_total/dw5 = (dE_total/dw5[1] + dE_total/dw5[2] + dE_total/dw5[3]) / 3" in capsys.readouterr().out
+    sheet = tmp_path / "s.txt"
+    sheet.write_text("out_o1[2] = 0.754424636\n")
+    assert main(["check", str(sheet), "--network", str(path), "--batch", "sum"]) == 0

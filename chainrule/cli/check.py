@@ -16,6 +16,9 @@ def add_parser(sub) -> None:
     )
     p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file)")
     p.add_argument("--network", metavar="NETWORK", help="the network file the answers are for (default: the seed's)")
+    p.add_argument("--batch", choices=("sum", "mean"),
+                   help="one full-batch step on every sample of the file, its error the sum or the mean of "
+                   "theirs (default: the file's \"batch\", else one sample)")
     p.add_argument("--sample", type=int, metavar="K", help="which sample of the network file (1-based; default 1)")
     from ..derivation.profiles import PROFILES
 
@@ -36,7 +39,7 @@ def run(args) -> int:
     from ..api import check
 
     result = check(Path(args.answers), args.network, sample=args.sample, notation=args.notation,
-                   digits=args.digits, abs=args.abs, rel=args.rel)
+                   digits=args.digits, abs=args.abs, rel=args.rel, batch=args.batch)
     if args.json:
         import json
 

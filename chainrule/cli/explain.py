@@ -18,6 +18,9 @@ def add_parser(sub) -> None:
     p.add_argument("--only", metavar="NAMES", help="comma-separated weights, biases or quantities, e.g. w5,w1: "
                    "only the steps their gradients need")
     p.add_argument("--neuron", metavar="NAME", help="one neuron in full, e.g. h12 or o1 (its inputs, delta, gradients)")
+    p.add_argument("--batch", choices=("sum", "mean"),
+                   help="one full-batch step on every sample of the file, its error the sum or the mean of "
+                   "theirs (default: the file's \"batch\", else one sample)")
     p.add_argument("--sample", type=int, metavar="K", help="which sample of the file to explain (1-based; default 1)")
     detail = p.add_mutually_exclusive_group()
     detail.add_argument("--full", action="store_const", const="full", dest="detail",
@@ -41,7 +44,7 @@ def run(args) -> int:
     if args.neuron:
         only.append(args.neuron)
     text = explain(args.network, format=args.format, only=only or None, sample=args.sample,
-                           detail=args.detail, notation=args.notation)
+                           detail=args.detail, notation=args.notation, batch=args.batch)
     if args.output:
         write_text(args.output, text)
     else:

@@ -153,14 +153,15 @@ class CheckResult:
 
 
 def check_answers(answers: list[AnswerLine], network: Network, x, target, learning_rate: float,
-                  source: str = "<sheet>", rule: Rule = DEFAULT, notation: str | dict | None = None) -> CheckResult:
+                  source: str = "<sheet>", rule: Rule = DEFAULT, notation: str | dict | None = None,
+                  trace=None) -> CheckResult:
     """A verdict for every answer, against one step (and N steps for ``NAME@N``) of the engine.
 
     ``notation``: a profile name (:mod:`profiles`), or None / ``"auto"`` to pick the one that
     reads the most names."""
     from .trace import trace_step
 
-    trace = trace_step(network, x, target, learning_rate)
+    trace = trace if trace is not None else trace_step(network, x, target, learning_rate)
     values = trace.values
     names = Notation(network)
     trees = {}
@@ -184,14 +185,14 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
     resolved = {line: (resolve(t, reader) if not isinstance(t, Exception) else t) for line, t in trees.items()}
     all_names = [n for node in resolved.values() if node is not None and not isinstance(node, Exception)
                  for n in names_in(node)]
-    asked = {n for n in iterations_asked(all_names) if n <= MAX_ITERATIONS}
+    asked = {n for n in iterations_asked(all_names) if n <= MAX_ITERATIONS} if trace.batch is None else set()
     near = {k for n in asked for k in (n - 1, n + 1) if k >= 0}  # for "off by one" hints, in the same run
     after = values_after(network, x, target, learning_rate, asked | near) if asked else {}
     hinter = Hinter(trace, x, target, after, rule)
 
     def lookup(name):
         m = AT.fullmatch(name)
-        if not m:
+        if not m or trace.batch is not None:  # a batch's values after its update are in the trace
             return values.get(name)
         return after.get(name) if int(m.group(2)) in asked else None
 

@@ -74,14 +74,22 @@ class Explanation:
         acts = ", ".join(layer.activation.name for layer in net.layers)
         out = [f"A {'-'.join(map(str, net.sizes))} network ({acts}), loss {net.loss_fn.name}, "
                f"learning rate eta = {fmt(tr.learning_rate, True)}."]
-        if len(names.inputs) <= 20:
+        if tr.batch is not None:
+            n = self.n_samples
+            out.append(f"One full-batch step on all {n} samples: the batch's E_total is the {tr.batch} of the "
+                       f"samples' errors, so are its gradients; sample k's quantities are named NAME[k].")
+            if len(names.inputs) <= 20:
+                for k in range(1, n + 1):
+                    out.append(f"Sample {k}: " + ", ".join(f"{i}[{k}] = {fmt(g[f'{i}[{k}]'], True)}" for i in names.inputs)
+                               + "; " + ", ".join(f"{t}[{k}] = {fmt(g[f'{t}[{k}]'], True)}" for t in names.targets) + ".")
+        elif len(names.inputs) <= 20:
             out.append("Inputs: " + ", ".join(f"{i} = {fmt(g[i], True)}" for i in names.inputs) + "; targets: "
                        + ", ".join(f"{t} = {fmt(g[t], True)}" for t in names.targets) + ".")
         else:
             out.append(f"{len(names.inputs)} inputs i1..i{len(names.inputs)}; targets: "
                        + ", ".join(f"{t} = {fmt(g[t], True)}" for t in names.targets[:10])
                        + (", ..." if len(names.targets) > 10 else "") + ".")
-        if self.n_samples > 1:
+        if self.n_samples > 1 and tr.batch is None:
             out.append(f"The file gives {self.n_samples} samples; this is the step on sample {self.sample} alone "
                        f"(online training). Another: --sample K. A full-batch step averages the {self.n_samples} "
                        f"samples' gradients (each delta then carries 1/{self.n_samples}).")

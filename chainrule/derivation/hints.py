@@ -100,6 +100,9 @@ class Hinter:
 
     def _candidates(self, name: str) -> list[tuple[float, str]]:
         out: list[tuple[float, str]] = []
+        if self.trace.batch is not None:  # a full-batch step: the formula's parts and earlier quantities
+            step = self._steps.get(name)
+            return (self._missing_parts(step) if step is not None else []) + self._other_quantities(name)
         m = AT.fullmatch(name)
         if m:
             base, n = m.group(1), int(m.group(2))

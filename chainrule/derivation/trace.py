@@ -56,6 +56,7 @@ class Trace:
     after: Forward  # the forward pass of the updated network
     givens: dict[str, float] = field(default_factory=dict)  # inputs, targets, weights, biases, eta
     steps: list[Step] = field(default_factory=list)
+    batch: str | None = None  # a full-batch step: "sum" or "mean" (trace_batch); None: one sample
 
     @property
     def values(self) -> dict[str, float]:
@@ -299,3 +300,88 @@ def _after_steps(tr: Trace, ts: np.ndarray) -> None:
     e = float(net.loss_fn.terms(tr.after.output, ts, fused_net).sum())
     tr.steps.append(Step("E_total@1", e, "after", "total error of the updated network",
                          "\\text{total error of the updated network}", "total error after one update"))
+
+
+# ----------------------------------------------------------------------------- full-batch steps
+SECTIONS["batch"] = "The batch: the samples' errors and gradients combined, and the update"
+
+
+def trace_batch(network: Network, x, target, learning_rate: float, combine: str = "mean") -> Trace:
+    """One full-batch step on every sample: each sample's quantities named ``NAME[k]`` (its own trace),
+    then the batch's E_total (the samples' E_total summed, or their mean), its gradients and the
+    update, from the engine's pass over the whole batch (whose gradient is the mean; × n for a sum)."""
+    if combine not in ("sum", "mean"):
+        raise ConfigError(f'a batch combines its samples by "sum" or "mean", not {combine!r}')
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ConfigError(f"learning rate must be a positive number, not {learning_rate!r}")
+    xs = network.as_inputs(x)
+    ts = network.as_targets(target, len(xs))
+    n = len(xs)
+    scale = float(n) if combine == "sum" else 1.0
+    fwd = network.forward(xs)
+    grads = network.backward(fwd, ts)  # the mean over the samples
+    updated = network.copy()
+    updated.apply_gradients(grads, learning_rate * scale)
+    after = updated.forward(xs)
+    names = Notation(network)
+    tr = Trace(network, updated, float(learning_rate), names, fwd, grads, after)
+    tr.batch = combine
+    shared = set()
+    for k in range(n):
+        one = trace_step(network, xs[k:k + 1], ts[k:k + 1], learning_rate)
+        per_sample = set(names.inputs) | set(names.targets)
+        shared = set(one.givens) - per_sample
+        rename = {name: f"{name}[{k + 1}]" for name in [*one.givens, *(s.name for s in one.steps)]
+                  if name not in shared}
+        for name, value in one.givens.items():
+            tr.givens[rename.get(name, name)] = value
+        for s in one.steps:
+            if s.section == "after" or s.name.endswith("+"):
+                continue  # the update is the batch's
+            text = REF.sub(lambda m: f"<{rename.get(m.group(1), m.group(1))}>", s.text)
+            latex = REF.sub(lambda m: f"<{rename.get(m.group(1), m.group(1))}>", s.latex)
+            tr.steps.append(Step(rename[s.name], s.value, s.section, text, latex,
+                                 f"{s.note}, sample {k + 1}" if s.note else f"sample {k + 1}", s.layer))
+    word = "sum" if combine == "sum" else "mean"
+
+    def combined(name: str) -> tuple[str, str]:
+        terms = " + ".join(f"<{name}[{k + 1}]>" for k in range(n))
+        return (terms, terms) if combine == "sum" else (f"({terms}) / {n}", rf"\frac{{{terms}}}{{{n}}}")
+
+    fused_net = fwd.nets[-1] if network._fused else None
+    per_sample_e = network.loss_fn.terms(fwd.output, ts, fused_net).sum(axis=1)
+    text, latex = combined("E_total")
+    tr.steps.append(Step("E_total", float(per_sample_e.sum() / n * scale), "batch", text, latex,
+                         f"the batch's total error (the {word} over the samples)"))
+    for l, layer in enumerate(network.layers):
+        for j in range(layer.n_out):
+            for s_, w in enumerate(names.weights[l][j]):
+                text, latex = combined(f"dE_total/d{w}")
+                tr.steps.append(Step(f"dE_total/d{w}", float(grads.dW[l][j, s_] * scale), "batch", text, latex,
+                                     f"the {word} of the samples' gradients", l))
+        if layer.train_bias:
+            for j, b in enumerate(dict.fromkeys(names.biases[l])):
+                text, latex = combined(f"dE_total/d{b}")
+                tr.steps.append(Step(f"dE_total/d{b}", float(grads.db[l][j] * scale), "batch", text, latex,
+                                     f"the {word} of the samples' gradients", l))
+    for l, layer in enumerate(network.layers):
+        new = updated.layers[l].weights.tolist()
+        for j in range(layer.n_out):
+            for s_, w in enumerate(names.weights[l][j]):
+                tr.steps.append(Step(f"{w}+", new[j][s_], "batch", f"<{w}> - <eta> * <dE_total/d{w}>",
+                                     f"<{w}> - <eta> \\cdot <dE_total/d{w}>", f"{w} after the batch's update", l))
+        if layer.train_bias:
+            for j, b in enumerate(dict.fromkeys(names.biases[l])):
+                tr.steps.append(Step(f"{b}+", float(updated.layers[l].bias[j]), "batch",
+                                     f"<{b}> - <eta> * <dE_total/d{b}>", f"<{b}> - <eta> \\cdot <dE_total/d{b}>",
+                                     f"{b} after the batch's update", l))
+    fused_after = after.nets[-1] if network._fused else None
+    e_after = network.loss_fn.terms(after.output, ts, fused_after).sum(axis=1)
+    for k in range(n):
+        for q, o in enumerate(names.neurons[-1]):
+            tr.steps.append(Step(f"out_{o}[{k + 1}]@1", float(after.output[k, q]), "after",
+                                 "forward pass with the updated weights", "\\text{forward pass with the updated weights}",
+                                 f"output of {o} on sample {k + 1} after the update"))
+    tr.steps.append(Step("E_total@1", float(e_after.sum() / n * scale), "after", "total error of the updated network",
+                         "\\text{total error of the updated network}", f"the batch's total error after the update ({word})"))
+    return tr

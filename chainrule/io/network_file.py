@@ -35,7 +35,7 @@ DEFAULT_LEARNING_RATE = 0.5
 DEFAULT_SEED = 0  # weights a file does not give are drawn with this seed: the same numbers on every run
 
 KEYS = ("layers", "activation", "loss", "learning_rate", "weights", "biases", "bias", "train_biases",
-        "init", "seed", "input", "target", "inputs", "targets", "title", "description")
+        "init", "seed", "input", "target", "inputs", "targets", "title", "description", "batch")
 
 
 @dataclass
@@ -128,6 +128,8 @@ def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
     for key in ("title", "description"):
         if key in spec and not isinstance(spec[key], str):
             raise bad(f'"{key}" must be text')
+    if "batch" in spec and spec["batch"] not in ("sum", "mean"):  # one step on all samples, E summed or averaged
+        raise bad('"batch" must be "sum" or "mean" (how one full-batch step combines the samples\' errors)')
 
     inputs = _samples(spec, "input", "inputs", sizes[0], bad)
     targets = _samples(spec, "target", "targets", sizes[-1], bad)
