@@ -70,6 +70,9 @@ class Trainer:
         callbacks=(),
         history: History | None = None,
     ):
+        if not isinstance(network, Network):
+            raise ConfigError(f"a Trainer trains a Network, not {type(network).__name__}; "
+                              "chainrule.train(X, y, hidden=[...]) builds one for your data")
         self.network = network
         c = check({"epochs": epochs, "batch_size": batch_size, "l2": l2, "l1": l1, "early_stopping": early_stopping,
                    "min_delta": min_delta, "validation_split": validation_split, "shuffle": shuffle,
@@ -268,8 +271,19 @@ class Trainer:
                 np.copyto(p, a)
 
 
-def fit(network: Network, X, T, **options) -> History:
-    """Train ``network`` on inputs ``X`` and targets ``T`` (rows are samples); see :class:`Trainer`."""
+def fit(network: Network, X=None, T=None, **options) -> History:
+    """Train a network you built, in place: inputs ``X`` and target output rows ``T`` (one row per
+    sample); returns the :class:`History`. ``options`` are :class:`Trainer`'s.
+
+    To have a network built for your data (labels or values ``y``, standardised inputs, one-hot
+    classes), call :func:`chainrule.train` instead: ``chainrule.train(X, y, hidden=[16])``.
+    Called that way, ``fit`` raises a :class:`ConfigError` that says so.
+    """
+    if not isinstance(network, Network) or "hidden" in options:
+        raise ConfigError("fit(network, X, T) trains a Network you built; to build a network for your data and "
+                          "train it, call chainrule.train(X, y, hidden=[...])")
+    if X is None or T is None:
+        raise ConfigError("fit(network, X, T) needs the inputs X and the targets T (one row per sample)")
     return Trainer(network, X, T, **options).run()
 
 

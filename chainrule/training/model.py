@@ -97,7 +97,14 @@ class Model:
 
 
 def train(X, y, hidden=(32,), **options) -> Model:
-    """Build a network for (X, y) and train it (see :func:`prepare` for the options)."""
+    """Build a network for the data ``X`` (one row per sample) and ``y`` (class labels, or values)
+    and train it: a :class:`Model` (see :func:`prepare` for the options).
+
+    The network gets ``X``'s columns as inputs, the ``hidden`` layer sizes and one output per class
+    (or per target column); inputs are standardised and classes one-hot encoded. To train a
+    :class:`~chainrule.core.network.Network` you built yourself, call :func:`chainrule.fit`
+    instead: ``chainrule.fit(network, X, T)``.
+    """
     model, trainer = prepare(X, y, hidden, **options)
     trainer.run()
     return model
@@ -113,6 +120,9 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
     cross-entropy for two classes when ``loss="binary_cross_entropy"``); regression: identity
     outputs and mean squared error.
     """
+    if isinstance(X, Network):
+        raise ConfigError("train(X, y, hidden=[...]) builds a new network for the data; to train a Network you "
+                          "already have, call chainrule.fit(network, X, T)")
     if task not in TASKS:
         raise ConfigError(f"task must be classification or regression, not {task!r}")
     X = _matrix(X, "inputs")
