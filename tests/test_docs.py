@@ -19,6 +19,9 @@ def test_mkdocs_build_strict(tmp_path):
         pytest.importorskip(module, reason="the docs build needs the docs tools (pip install -e '.[test]')")
     env = dict(os.environ, CHAINRULE_DOCS_EXECUTE="false", NO_MKDOCS_2_WARNING="1")  # the notebooks run below
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    # nbconvert's templates, where a virtual environment that sees the system's packages finds them
+    shared = [str(Path(prefix) / "share" / "jupyter") for prefix in (sys.prefix, sys.base_prefix)]
+    env["JUPYTER_PATH"] = os.pathsep.join([*filter(None, [env.get("JUPYTER_PATH")]), *shared])
     site = tmp_path / "site"
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
