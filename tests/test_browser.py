@@ -239,3 +239,214 @@ def test_the_exported_page_replays_without_a_server(browser, tmp_path, shots):
     assert pg.locator("#loss").text_content() == "0.0000351019"
     pg.screenshot(path=str(shots / "replay.png"), full_page=True)
     pg.close()
+
+
+# ----------------------------------------------------------------------------- issue 14: the page, fixed
+from support.axe import serious_violations  # noqa: E402
+
+# every number's box, every edge, and which of them meet: run in the page, in screen pixels
+MEASURE = """() => {
+  const svg = document.getElementById('diagram');
+  const nums = [...svg.querySelectorAll('.num')].filter((t) => t.getBBox().width > 0).map((t) => {
+    const r = t.getBoundingClientRect();
+    const g = t.closest('[data-edge]');
+    return {name: t.dataset.name, edge: g ? g.dataset.edge : null, x: r.left, y: r.top, w: r.width, h: r.height,
+            font: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a};
+  });
+  const lines = [...svg.querySelectorAll('line[data-edge]')].map((l) => {
+    const m = l.getScreenCTM();
+    const p = (x, y) => ({x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f});
+    const a = p(+l.getAttribute('x1'), +l.getAttribute('y1')), b = p(+l.getAttribute('x2'), +l.getAttribute('y2'));
+    return {edge: l.dataset.edge, x1: a.x, y1: a.y, x2: b.x, y2: b.y};
+  });
+  const hit = (s, b) => {  // the segment passes through the box (shrunk by a pixel)
+    const x0 = b.x + 1, y0 = b.y + 1, x1 = b.x + b.w - 1, y1 = b.y + b.h - 1;
+    let t0 = 0, t1 = 1; const dx = s.x2 - s.x1, dy = s.y2 - s.y1;
+    for (const [p, q] of [[-dx, s.x1 - x0], [dx, x1 - s.x1], [-dy, s.y1 - y0], [dy, y1 - s.y1]]) {
+      if (p === 0) { if (q < 0) return false; continue; }
+      const r = q / p;
+      if (p < 0) { if (r > t1) return false; if (r > t0) t0 = r; } else { if (r < t0) return false; if (r < t1) t1 = r; }
+    }
+    return t1 - t0 > 1e-6;
+  };
+  const overlaps = [], crossings = [];
+  nums.forEach((a, i) => nums.slice(i + 1).forEach((b) => {
+    if (a.x < b.x + b.w - 1 && b.x < a.x + a.w - 1 && a.y < b.y + b.h - 1 && b.y < a.y + a.h - 1) overlaps.push(a.name + ' / ' + b.name);
+  }));
+  nums.forEach((n) => lines.forEach((l) => { if (l.edge !== n.edge && hit(l, n)) crossings.push(l.edge + ' through ' + n.name); }));
+  return {count: nums.length, overlaps, crossings, smallest: Math.min(...nums.map((n) => n.font))};
+}"""
+
+
+def test_axe_finds_nothing_serious_on_any_view(page, browser, tmp_path):
+    found = {"first view": serious_violations(page)}
+    for k in range(1, 6):
+        next_phase(page)
+        found[f"phase {k}"] = serious_violations(page)
+    page.click("#diagram .num[data-name='w5+']")
+    page.wait_for_selector("#math math")
+    found["a formula"] = serious_violations(page)
+    page.click("#table-toggle")
+    found["the table"] = serious_violations(page)
+    page.select_option("#dataset", "circles")
+    page.wait_for_selector("#surface-box:not([hidden])")
+    found["a dataset"] = serious_violations(page)
+    path = tmp_path / "page.html"
+    path.write_text(replay_html(record(None, 100)))
+    other = browser.new_page()
+    other.goto(path.as_uri())
+    other.wait_for_selector("body[data-ready='1']")
+    found["the exported page"] = serious_violations(other)
+    other.close()
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+def test_every_number_chip_and_link_works_from_the_keyboard(page):
+    page.focus("#phases button[data-phase='3']")
+    page.keyboard.press("Enter")
+    expect(page.locator("#phases button.now")).to_have_text("3 backward: output")
+    number_ = page.locator("#diagram .num[data-name='dE_total/dw5']")
+    number_.focus()
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # a visible focus ring
+    page.keyboard.press("Enter")
+    expect(page.locator("#formula .qname")).to_have_text("∂E_total/∂w5 = 0.082167041")
+    page.wait_for_selector("#math math")  # rendered as MathML by the server's converter
+    assert "∂" in page.locator("#math").text_content()
+    ref = page.locator("#formula button.ref[data-ref='dnet_o1/dw5']")  # "made of": a link, by keyboard
+    ref.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#formula .qname")).to_have_text("∂net_o1/∂w5 = 0.593269992")
+    # every number in the diagram is in the tab order, with a name a screen reader reads
+    numbers = page.locator("#diagram .num")
+    assert numbers.count() > 20
+    for k in range(numbers.count()):
+        assert numbers.nth(k).get_attribute("tabindex") == "0" and numbers.nth(k).get_attribute("role") == "button"
+        assert "=" in numbers.nth(k).get_attribute("aria-label")
+
+
+def test_the_table_view_lists_the_current_phases_numbers(page):
+    page.click("#table-toggle")
+    assert page.locator("#table-box tbody tr").count() == 15  # the givens only, before the forward pass
+    assert page.locator("#table-box th button[data-ref='out_o1']").count() == 0
+    next_phase(page)
+    expect(page.locator("#table-box th button[data-ref='out_o1']")).to_have_count(1)
+    row = page.locator("#table-box tr", has=page.locator("button[data-ref='out_o1']"))
+    assert row.locator("td").first.text_content() == "0.751365070"
+    assert "(new)" in row.locator("td").nth(1).text_content()
+
+
+def test_canvases_have_text_alternatives(page):
+    page.click("#step")
+    expect(page.locator("#iteration")).to_have_text("1")
+    label = page.get_attribute("#curve", "aria-label")
+    assert "0.2984 at update 0" in label and "0.2910 at update 1" in label
+    page.select_option("#dataset", "xor")
+    page.wait_for_selector("#surface-box:not([hidden])")
+    assert re.search(r"classifies \d+% of the 200 points", page.get_attribute("#surface", "aria-label"))
+
+
+def apply(pg):
+    """Press "Apply changes" and wait for the server's answer to be drawn."""
+    before = int(pg.evaluate("() => document.body.dataset.shown || 0"))
+    pg.click("#apply")
+    pg.wait_for_function(f"() => Number(document.body.dataset.shown) > {before}")
+
+
+def test_a_phase_highlights_what_it_computed_and_hides_what_is_to_come(page):
+    assert page.locator("#diagram .num[data-name='E_total']").count() == 0  # not before the forward pass
+    assert "E_o = 1/2 * (target - out)^2" not in page.locator("#phase-text").text_content()
+    next_phase(page, 2)
+    assert "E_o = 1/2 * (target - out)^2" in page.locator("#phase-text").text_content()  # the session's loss
+    assert page.locator("#diagram .num.fresh[data-name='E_o1']").count() == 1
+    assert page.locator("#diagram .num.fresh[data-name='out_o1']").count() == 0  # computed in phase 1
+    page.select_option("#loss-choice", "mse")
+    apply(page)
+    expect(page.locator("#phases button.now")).to_have_text("weights")
+    next_phase(page, 2)
+    assert "E_o = (target - out)^2 / m" in page.locator("#phase-text").text_content()
+
+
+def test_the_activation_menu_and_the_depth_can_change(page):
+    for name in ("identity", "leaky_relu", "tanh", "sigmoid"):
+        page.select_option("#activation", name)
+        apply(page)
+        expect(page.locator("#activation")).to_have_value(name)
+    page.fill("#hidden", "2, 2")
+    apply(page)
+    expect(page.locator("#diagram circle[data-neuron='h2_2']")).to_have_count(1)  # 2-2-2-2: a second hidden layer
+    assert not page.locator("#status.error").count()
+
+
+def test_a_refused_learning_rate_does_not_stay_in_its_field(page):
+    page.fill("#eta", "1e9")
+    page.click("#apply")
+    page.wait_for_selector("#status.error")
+    assert "at most 100" in page.locator("#status").text_content()
+    assert page.input_value("#eta") == "0.5"
+
+
+def test_reset_after_an_edit_restores_the_loaded_weights(page):
+    page.click("#diagram .num[data-name='w5']")
+    page.fill("#edit-value", "-1.5")
+    page.click("#edit-set")
+    expect(page.locator("#diagram .num[data-name='w5']")).to_have_text("w5 = -1.5")
+    page.click("#reset")
+    expect(page.locator("#diagram .num[data-name='w5']")).to_have_text("w5 = 0.4")
+
+
+@pytest.mark.parametrize("hidden, phases", [(None, [0, 3, 5]), ("3", [0, 3, 5]), ("8, 8", [0, 1])])
+def test_no_two_numbers_overlap_and_no_edge_crosses_a_number(page, hidden, phases):
+    if hidden == "8, 8":
+        page.select_option("#dataset", "spirals")  # 2-8-8-1
+        page.wait_for_selector("#surface-box:not([hidden])")
+    elif hidden:
+        page.fill("#hidden", hidden)
+        page.click("#apply")
+        expect(page.locator("#diagram circle[data-neuron='h3']")).to_have_count(1)
+    for k in range(6):
+        if k in phases:
+            m = page.evaluate(MEASURE)
+            assert not m["overlaps"] and not m["crossings"], (k, m)
+        if k < 5:
+            next_phase(page)
+    if hidden == "8, 8":  # crowded: values on hover or focus, not all at once
+        assert page.locator("#diagram .num").count() == 0
+        page.focus("#diagram circle[data-neuron='h2_3']")
+        expect(page.locator("#hover-notes text")).to_have_count(4)  # net, out, delta and its bias
+        assert page.locator("#hover-notes text").first.text_content().startswith("net_h2_3 = ")
+        page.keyboard.press("Enter")
+        assert page.locator("#formula button.ref").count() == 4
+
+
+def test_the_phone_layout_keeps_the_diagram_numbers_and_controls_at_hand(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    pg = context.new_page()
+    pg.goto(server)
+    pg.wait_for_selector("body[data-ready='1']")
+    screen = 844
+
+    def inside(selector) -> bool:
+        box = pg.locator(selector).bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= screen and box["x"] >= 0 \
+            and box["x"] + box["width"] <= 390
+
+    diagram = pg.locator("#diagram-box").bounding_box()
+    assert diagram["y"] < screen / 2 and diagram["y"] + diagram["height"] > screen * 0.8  # on the first screen
+    assert all(inside(s) for s in ("#phase", "#step", "#play", "#reset"))  # the training buttons too
+    assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # only the diagram pans sideways
+    pg.click("#phase")
+    expect(pg.locator("#phases button.now")).to_have_text("1 forward")
+    assert pg.evaluate(MEASURE)["smallest"] >= 11  # every number at least 11 px
+    pg.locator("#diagram .num[data-name='out_h1']").tap()
+    expect(pg.locator("#formula .qname")).to_have_text("out_h1 = 0.593269992")
+    assert inside("#formula-box")  # the formula in a sheet on the same screen as the number
+    sheet = pg.locator("#formula-box").bounding_box()
+    assert sheet["height"] <= 0.6 * screen
+    number_ = pg.locator("#diagram .num[data-name='out_h1']").bounding_box()
+    assert 0 <= number_["y"] and number_["y"] + number_["height"] <= sheet["y"]  # the number stays in view above it
+    pg.click("#formula-close")
+    pg.evaluate("() => window.scrollTo(0, 700)")
+    assert inside("#play") and inside("#phase")  # the toolbar stays at hand when the page scrolls
+    context.close()

@@ -125,6 +125,7 @@ function show(next, keepPhase, newPhase) {
   drawSurface();
   if (!$("table-box").hidden) drawTable();
   if (next.view !== "frame") showFormula(selected && known(selected) ? selected : null, false);
+  document.body.dataset.shown = Number(document.body.dataset.shown || 0) + 1; // states drawn (tests wait on it)
 }
 
 function known(name) {
@@ -237,9 +238,23 @@ function crosses(seg, b) {
   return t1 - t0 > 1e-6;
 }
 
+// the page spreads the diagram's columns and rows a little wider than the printed diagram, so
+// that two-line edge labels find places where no other edge crosses them
+const SPREAD_X = 1.35, SPREAD_Y = 1.35;
+
+function spread(lay) {
+  const X = (x) => 90 + (x - 90) * SPREAD_X, Y = (y) => 50 + (y - 50) * SPREAD_Y;
+  return Object.assign({}, lay, {
+    width: X(lay.width - 90) + 90, height: Y(lay.height),
+    nodes: lay.nodes.map((n) => Object.assign({}, n, { x: X(n.x), y: Y(n.y) })),
+    edges: lay.edges.map((e) => Object.assign({}, e, { x1: X(e.x1), y1: Y(e.y1), x2: X(e.x2), y2: Y(e.y2),
+      label_x: X(e.label_x), label_y: Y(e.label_y) })),
+  });
+}
+
 function drawDiagram() {
   const svg = $("diagram");
-  const lay = state.layout;
+  const lay = state.layout.edges.some((e) => e.label) ? spread(state.layout) : state.layout;
   const names = full.names;
   const crowded = !lay.edges.some((e) => e.label);
   svg.textContent = "";
@@ -278,40 +293,7 @@ function drawDiagram() {
   }
   const placed = circles.slice();
   const edgeLabel = new Set(lay.edges.filter((e) => e.label).map((e) => e.name));
-  // edge labels first, each at the first place along its edge where it meets no other label and no other edge
-  for (const e of lay.edges) {
-    if (!e.label) continue;
-    const en = names.edges[e.name] || {};
-    const lines = [];
-    const updated = phase >= 5 && en.update && en.update in v;
-    lines.push(updated ? [en.update, `${label(en.update)} = ${v[en.update]}`] : [e.name, `${label(e.name)} = ${v[e.name]}`]);
-    if (en.grad && en.grad in v && visible(en.grad)) lines.push([en.grad, `${label(en.grad)} = ${v[en.grad]}`]);
-    const g = el("g", { class: "label" }, svg);
-    const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95, stroke: e.colour, "stroke-width": 0.7 }, g);
-    const texts = lines.map(([name, text]) => {
-      const t = number(g, 0, 0, name, text);
-      t.setAttribute("fill", e.colour);
-      return t;
-    });
-    const at0 = (e.label_x - e.x1) / ((e.x2 - e.x1) || 1);
-    const tries = [0, 0.07, -0.07, 0.14, -0.14, 0.21, -0.21, 0.28].map((d) => at0 + d).filter((t) => t > 0.15 && t < 0.85);
-    let best = null;
-    for (const t of tries) {
-      const cx = e.x1 + (e.x2 - e.x1) * t, cy = e.y1 + (e.y2 - e.y1) * t;
-      texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
-      const boxes = texts.map(boxOf);
-      const box = { x: Math.min(...boxes.map((b) => b.x)) - 3, y: Math.min(...boxes.map((b) => b.y)) - 1,
-        w: Math.max(...boxes.map((b) => b.w)) + 6, h: boxes.reduce((s, b) => s + b.h, 0) + 2 };
-      const bad = placed.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => s.name !== e.name && crosses(s, box)).length;
-      if (!best || bad < best.bad) best = { bad, t, box };
-      if (bad === 0) break;
-    }
-    const cx = e.x1 + (e.x2 - e.x1) * best.t, cy = e.y1 + (e.y2 - e.y1) * best.t;
-    texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
-    Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
-    placed.push(best.box);
-  }
-  // each neuron's numbers: below it, or where they meet no label and no edge (right, above, left)
+  // each neuron's numbers first: below it, or where they meet no other numbers and no edge (right, above, left)
   if (!crowded) {
     for (const n of lay.nodes) {
       const r = n.kind === "bias" ? r0 * 0.75 : r0;
@@ -321,10 +303,13 @@ function drawDiagram() {
       const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95 }, g);
       const texts = notes.map(([q, short]) => number(g, 0, 0, q, `${short} = ${v[q]}`, "note"));
       const h = 14 * notes.length;
-      const spots = [
-        [n.x, n.y + r + 16, "middle"], [n.x + r + 6, n.y - h / 2 + 10, "start"], [n.x, n.y - r - 6 - h + 12, "middle"],
-        [n.x - r - 6, n.y - h / 2 + 10, "end"], [n.x + r * 0.6, n.y + r + 16, "start"], [n.x - r * 0.6, n.y + r + 16, "end"],
-      ];
+      const spots = [];
+      for (const far of [0, 14, 28, 42]) {
+        spots.push([n.x, n.y + r + 16 + far, "middle"], [n.x + r + 6 + far, n.y - h / 2 + 10, "start"],
+          [n.x, n.y - r - 6 - h + 12 - far, "middle"], [n.x - r - 6 - far, n.y - h / 2 + 10, "end"],
+          [n.x + r * 0.6 + far, n.y + r + 16 + far, "start"], [n.x - r * 0.6 - far, n.y + r + 16 + far, "end"],
+          [n.x + r * 0.6 + far, n.y - r - h + 6 - far, "start"], [n.x - r * 0.6 - far, n.y - r - h + 6 - far, "end"]);
+      }
       let best = null;
       for (const [x, y, anchor] of spots) {
         texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + 14 * k); t.setAttribute("text-anchor", anchor); });
@@ -339,6 +324,69 @@ function drawDiagram() {
       Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
       placed.push(best.box);
     }
+  }
+  // then each edge's label, at the first place along its edge (or just beside it) that meets no numbers and no other edge
+  const labelled = [];
+  const crossing = (e) => segs.filter((s) => s.name !== e.name && crosses(s, { x: Math.min(e.x1, e.x2) + 1e-3, y: Math.min(e.y1, e.y2),
+    w: Math.abs(e.x2 - e.x1) - 2e-3, h: Math.abs(e.y2 - e.y1) + 1e-3 })).length;
+  const order = lay.edges.filter((e) => e.label).sort((a, b) => crossing(b) - crossing(a)); // the most crossed first
+  for (const e of order) {
+    const en = names.edges[e.name] || {};
+    const lines = [];
+    const updated = phase >= 5 && en.update && en.update in v;
+    lines.push(updated ? [en.update, `${label(en.update)} = ${v[en.update]}`] : [e.name, `${label(e.name)} = ${v[e.name]}`]);
+    if (en.grad && en.grad in v && visible(en.grad)) lines.push([en.grad, `${label(en.grad)} = ${v[en.grad]}`]);
+    const g = el("g", { class: "label", "data-edge": e.name }, svg);
+    const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95, stroke: e.colour, "stroke-width": 0.7 }, g);
+    const texts = lines.map(([name, text]) => {
+      const t = number(g, 0, 0, name, text);
+      t.setAttribute("fill", e.colour);
+      return t;
+    });
+    const at0 = (e.label_x - e.x1) / ((e.x2 - e.x1) || 1);
+    const len = Math.hypot(e.x2 - e.x1, e.y2 - e.y1) || 1, nx = -(e.y2 - e.y1) / len, ny = (e.x2 - e.x1) / len;
+    const tries = [];  // along the edge first, then a little to either side of it
+    for (const off of [0, 16, -16, 30, -30, 44, -44, 58, -58, 72, -72]) {
+      tries.push([at0, off]);
+      for (let d = 0.02; d < 0.8; d += 0.02) tries.push([at0 + d, off], [at0 - d, off]);
+    }
+    const put = (t, off) => {
+      const cx = e.x1 + (e.x2 - e.x1) * t + nx * off, cy = e.y1 + (e.y2 - e.y1) * t + ny * off;
+      texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
+    };
+    const search = (others) => {
+      let best = null;
+      for (const [t, off] of tries.filter(([t]) => t > 0.08 && t < 0.92)) {
+        put(t, off);
+        const boxes = texts.map(boxOf);
+        const box = { x: Math.min(...boxes.map((b) => b.x)) - 3, y: Math.min(...boxes.map((b) => b.y)) - 1,
+          w: Math.max(...boxes.map((b) => b.w)) + 6, h: boxes.reduce((s, b) => s + b.h, 0) + 2 };
+        const bad = others.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => s.name !== e.name && crosses(s, box)).length;
+        if (!best || bad < best.bad) best = { bad, t, off, box };
+        if (bad === 0) break;
+      }
+      put(best.t, best.off);
+      Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
+      return best;
+    };
+    const first = search(placed);
+    const entry = { search, box: first.box, crossed: first.bad > 0 };
+    labelled.push(entry);
+    placed.push(entry.box);
+  }
+  // a second look for any label that found no free place: with every other label now in its place
+  for (let pass = 0; pass < 3; pass++) {
+    let moved = false;
+    for (const entry of labelled) {
+      const others = placed.filter((b) => b !== entry.box);
+      if (!others.some((p) => overlaps(p, entry.box)) && !entry.crossed) continue;
+      const best = entry.search(others);
+      placed[placed.indexOf(entry.box)] = best.box;
+      entry.box = best.box;
+      entry.crossed = best.bad > 0;
+      moved = true;
+    }
+    if (!moved) break;
   }
   let bottom = lay.height;
   if (state.n_samples === 1 && "E_total" in v && visible("E_total")) {
@@ -451,7 +499,14 @@ function refButton(name, text) {
 }
 
 function openSheet() {
-  $("formula-box").classList.add("open");
+  // on a phone the formula is a sheet over the bottom of the screen: keep the chosen number above it
+  const box = $("formula-box");
+  box.classList.add("open");
+  if (getComputedStyle(box).position !== "fixed" || !selected) return;
+  const t = document.querySelector(`#diagram [data-name="${CSS.escape(selected)}"]`);
+  if (!t) return;
+  const r = t.getBoundingClientRect(), top = box.getBoundingClientRect().top;
+  if (r.bottom > top - 8) window.scrollBy(0, r.bottom - top + 24);
 }
 
 function showFormula(name, open) {
@@ -466,7 +521,6 @@ function showFormula(name, open) {
     box.appendChild(p);
     return;
   }
-  if (open !== false) openSheet();
   const s = steps[name];
   const head = document.createElement("p");
   const b = document.createElement("span");
@@ -481,6 +535,9 @@ function showFormula(name, open) {
     const math = document.createElement("div");
     math.className = "math";
     math.id = "math";
+    math.tabIndex = 0; // it may scroll sideways: reachable by keyboard
+    math.setAttribute("role", "group");
+    math.setAttribute("aria-label", `worked formula of ${label(name)}`);
     box.appendChild(math);
     const iteration = state.iteration;
     api.formula(name).then((f) => {
@@ -536,6 +593,7 @@ function showFormula(name, open) {
     users.slice(0, 12).forEach((u, k) => p.append(refButton(u), k < Math.min(users.length, 12) - 1 ? " " : users.length > 12 ? " …" : ""));
     box.appendChild(p);
   }
+  if (open !== false) openSheet();
 }
 
 // ------------------------------------------------------------------------------ the loss curve
