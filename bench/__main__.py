@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only seed,mnist,explain,example] [--repeats N] [--save | --json PATH]``
+"""``python -m bench [--quick] [--only seed,mnist,explain,example,sklearn] [--repeats N] [--save | --json PATH]``
 
 Runs every workload for us and for each peer, alternating us/peers, ``--repeats`` times, and
 prints medians and ratios (ours / peer: below 1 means we are faster), the GEMM-peak fraction
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import explain_workload, seed_workload
+from . import explain_workload, seed_workload, sklearn_workload
 from .machine import blas_threads, machine_info
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="one repeat, 2,000 samples, 1,000 seed updates: proves it runs")
     p.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 3, quick 1)")
-    p.add_argument("--only", default="seed,mnist,explain,example", help="comma-separated workloads")
+    p.add_argument("--only", default="seed,mnist,explain,example,sklearn", help="comma-separated workloads")
     p.add_argument("--batches", default="32,128,1024", help="mnist-shape batch sizes")
     p.add_argument("--threads", type=int, default=None,
                    help="BLAS/torch threads for the mnist-shape runs (default: NumPy's BLAS threads)")
@@ -65,8 +65,12 @@ def main(argv=None) -> int:
         result["explain"] = explain(repeats, rows)
     if "example" in only:
         result["example"] = example(1 if a.quick else repeats, rows)
+    if "sklearn" in only:
+        result["sklearn"] = sklearn_workload.run(repeats, rows, threads)
     result["load_after"] = os.getloadavg()
     print_table(result, rows)
+    if "sklearn" in result:
+        sklearn_workload.print_scores(result["sklearn"])
     print_targets(result)
     for path in ([RESULTS] if a.save else []) + ([Path(a.json)] if a.json else []):
         path.parent.mkdir(parents=True, exist_ok=True)
