@@ -35,15 +35,15 @@ def problem(name: str):
     return regression, Xa, Xb, np.asarray(ya), np.asarray(yb)
 
 
-def run(repeats: int, rows: list, threads: int) -> dict:
+def run(repeats: int, rows: list, threads: int, sets=SETS) -> dict:
     """Fit both on every set ``repeats`` times, alternating, with ``threads`` BLAS threads."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(threads):
-        return _run(repeats, rows)
+        return _run(repeats, rows, sets)
 
 
-def _run(repeats: int, rows: list) -> dict:
+def _run(repeats: int, rows: list, sets) -> dict:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier as SkClassifier
     from sklearn.neural_network import MLPRegressor as SkRegressor
@@ -51,7 +51,7 @@ def _run(repeats: int, rows: list) -> dict:
     from chainrule.sklearn import MLPClassifier, MLPRegressor
 
     out = {}
-    for name in SETS:
+    for name in sets:
         regression, Xa, Xb, ya, yb = problem(name)
         makers = {"ours": MLPRegressor if regression else MLPClassifier,
                   "sklearn": SkRegressor if regression else SkClassifier}
