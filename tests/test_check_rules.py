@@ -170,3 +170,20 @@ def test_batch_from_the_command_line(tmp_path, capsys):
     sheet = tmp_path / "s.txt"
     sheet.write_text("out_o1[2] = 0.754424636\n")
     assert main(["check", str(sheet), "--network", str(path), "--batch", "sum"]) == 0
+
+
+def test_any_left_side_is_a_verdict_or_one_clear_error():
+    """Random left sides (pieces of names, operators, brackets, suffixes) never raise anything but the
+    library's own error, in any notation."""
+    import random
+
+    rng = random.Random(5)
+    pieces = list("wdEhoutne_/+-*()^.0123456789 @[]Δηθ∂·×xyzIOT") + [
+        "dE_total/dw5", "out_h1", "w5+", "@1", "[2]", "e^", "Err_6", "@100001", "(", ")", "z^2_1", "W^[1]_11"]
+    for _ in range(400):
+        left = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        try:
+            result = chainrule.check(f"{left} = 0.5\n", notation=rng.choice(["auto", "han-kamber", "nielsen", "ng"]))
+        except chainrule.ChainruleError:
+            continue
+        assert result.to_text() and result.to_dict()["lines"][0]["verdict"] in ("ok", "wrong", "too_few_digits", "unknown")

@@ -82,7 +82,7 @@ def parse(text: str) -> Node:
     def take():
         nonlocal pos
         pos += 1
-        return toks[pos - 1]
+        return toks[pos - 1] if pos <= len(toks) else (None, None)
 
     def expr():
         node = term()
