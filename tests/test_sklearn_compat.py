@@ -251,3 +251,35 @@ def test_to_torch_gives_the_same_outputs():
     with torch.no_grad():
         out = module(torch.from_numpy(X_digits)).numpy()
     np.testing.assert_allclose(out, clf.predict_proba(X_digits), rtol=1e-10, atol=1e-12)
+
+
+def test_explain_reads_the_fitted_network():
+    import chainrule
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=3, random_state=0).fit(X_bin[:, :4], y_bin)
+    target = clf._label_binarizer.transform(y_bin[:1]).astype(float)
+    text = chainrule.explain(clf, format="text", x=X_bin[:1, :4], target=target)
+    assert isinstance(text, str) and len(text) > 200
+
+
+def test_poisson_output_gradients_are_the_derivative_of_its_loss():
+    from chainrule.core.activations import Exp
+    from chainrule.core.losses import Poisson
+
+    rng = np.random.default_rng(0)
+    net = Network([3, 4, 2], ["tanh", Exp()], Poisson(), seed=1)
+    x, t = rng.normal(size=(5, 3)), rng.poisson(2.0, size=(5, 2)).astype(float)
+    _, grads = net.gradients(x, t)
+    w = net.layers[0].weights
+    numeric = np.zeros_like(w)
+    for i in np.ndindex(w.shape):
+        keep = w[i]
+        w[i] = keep + 1e-6
+        up = net.loss(x, t)
+        w[i] = keep - 1e-6
+        down = net.loss(x, t)
+        w[i] = keep
+        numeric[i] = (up - down) / 2e-6
+    np.testing.assert_allclose(grads.dW[0], numeric, rtol=1e-6, atol=1e-9)
