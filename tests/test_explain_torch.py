@@ -87,3 +87,28 @@ def test_3_4_3_2_tanh_relu_softmax_matches_pytorch_float64():
     # the ReLU layer has a neuron in each regime, so both branches of its derivative are exercised
     assert (nets[1] > 0).any() and (nets[1] < 0).any()
     assert np.isfinite(list(values.values())).all()
+
+
+def test_softmax_outputs_have_per_output_names_that_pytorch_agrees_with():
+    """dE_oK/dout_hX exist for a softmax output layer too: each output's own error, through the
+    softmax Jacobian, by PyTorch's autograd of E_oK alone."""
+    import torch
+
+    spec = {"layers": [3, 2, 2], "activation": ["sigmoid", "softmax"], "loss": "cross_entropy",
+            "weights": [[[0.2, -0.3, 0.4], [-0.5, 0.1, 0.2]], [[0.3, 0.4], [-0.1, 0.2]]], "biases": [0.5, 0.1],
+            "input": [1, 2, -1], "target": [0.3, 0.7]}
+    v = chainrule.explain(spec).values
+    W1 = torch.tensor(spec["weights"][0], dtype=torch.float64)
+    W2 = torch.tensor(spec["weights"][1], dtype=torch.float64)
+    x = torch.tensor(spec["input"], dtype=torch.float64)
+    t = torch.tensor(spec["target"], dtype=torch.float64)
+    for k in range(2):
+        h = torch.sigmoid(W1 @ x + 0.5).detach().requires_grad_(True)
+        z = (W2 @ h + 0.1)
+        z.retain_grad()
+        out = torch.softmax(z, dim=0)
+        (-t[k] * torch.log(out[k])).backward()
+        for j in range(2):
+            assert v[f"dE_o{k + 1}/dout_h{j + 1}"] == pytest.approx(h.grad[j].item(), rel=1e-12, abs=1e-15)
+            assert v[f"dE_o{k + 1}/dnet_o{j + 1}"] == pytest.approx(z.grad[j].item(), rel=1e-12, abs=1e-15)
+    assert chainrule.check(f"dE_o1/dout_h2 = {v['dE_o1/dout_h2']:.9f}\n", spec).ok

@@ -259,6 +259,8 @@ def _backward_steps(tr: Trace) -> None:
                                      f"<dE_total/dout_{r}> * <dout_{r}/dnet_{r}>",
                                      f"<dE_total/dout_{r}> \\cdot <dout_{r}/dnet_{r}>",
                                      f"how E_{r} changes with net_{r} (= delta_{r})", l))
+        if l + 1 == last and not out_layer.activation.elementwise:
+            _terms_through_the_jacobian(tr, l)
         for j, h in enumerate(names.neurons[l]):
             parts = []
             for k, r in enumerate(receivers):
@@ -288,6 +290,32 @@ def _backward_steps(tr: Trace) -> None:
         _weight_gradient_steps(tr, l, "hidden", "dE_total/dout_{n}")
         _bias_gradient_steps(tr, l, "hidden")
         _update_steps(tr, l, "hidden")
+
+
+def _terms_through_the_jacobian(tr: Trace, l: int) -> None:
+    """Each output's own error through a softmax layer: dE_oK/dnet_oR (the activation's own Jacobian
+    product, applied to dE_oK/dout_oK alone — E_oK depends on out_oK only) and dE_oK/dout_hX, the
+    engine's dE_total/dout_hX split by output."""
+    net, names = tr.network, tr.notation
+    last = len(net.layers) - 1
+    act, weights = net.layers[last].activation, net.layers[last].weights
+    out, z = tr.forward.outs[-1], tr.forward.nets[-1]
+    t = np.array([[tr.givens[n] for n in names.targets]], dtype=out.dtype)
+    g = net.loss_fn.gradient(out, t)
+    outputs = names.neurons[last]
+    for k, o in enumerate(outputs):
+        alone = np.zeros_like(g)
+        alone[0, k] = g[0, k]
+        dnet = act.backward(out, z, alone)[0]
+        for r, o2 in enumerate(outputs):
+            text = f"<dE_total/dout_{o}> * <out_{o}> * ({int(r == k)} - <out_{o2}>)"
+            tr.steps.append(Step(f"dE_{o}/dnet_{o2}", float(dnet[r]), "hidden", text, text.replace(" * ", " \\cdot "),
+                                 f"how E_{o} changes with net_{o2} (through the {act.name} Jacobian)", l))
+        for j, h in enumerate(names.neurons[l]):
+            terms = [f"<dE_{o}/dnet_{o2}> * <{names.weights[last][r][j]}>" for r, o2 in enumerate(outputs)]
+            text = " + ".join(terms)
+            tr.steps.append(Step(f"dE_{o}/dout_{h}", float(dnet @ weights[:, j]), "hidden", text,
+                                 text.replace(" * ", " \\cdot "), f"how E_{o} changes with out_{h}", l))
 
 
 def _after_steps(tr: Trace, ts: np.ndarray) -> None:
