@@ -30,7 +30,7 @@ from load_test import start_server  # noqa: E402
 SPIRALS = {"dataset": {"name": "spirals", "n": 200, "hidden": [8, 8], "seed": 0}}
 
 
-async def _requests_per_second(base: str, body: dict, clients: int, seconds: float) -> dict:
+async def _requests_per_second(base: str, body: dict, clients: int, seconds: float, view: str | None = None) -> dict:
     import httpx
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -46,7 +46,7 @@ async def _requests_per_second(base: str, body: dict, clients: int, seconds: flo
         async def one(sid):
             nonlocal count, errors
             while time.monotonic() < stop_at:
-                res = await http.post(f"{base}/api/sessions/{sid}/train", json={"steps": 1})
+                res = await http.post(f"{base}/api/sessions/{sid}/train", json={"steps": 1, **({"view": view} if view else {})})
                 if res.status_code != 200:
                     errors += 1
                 count += 1
@@ -92,18 +92,24 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--url", help="a server already running on 127.0.0.1 (e.g. an older version, to compare)")
+    parser.add_argument("--frame", action="store_true", help='also time {"view": "frame"} training calls (what play sends)')
     args = parser.parse_args(argv)
-    proc, base = start_server()
+    proc, base = (None, args.url.rstrip("/")) if args.url else start_server()
     try:
         summary = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count(), "clients": args.clients,
                    "seed": asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds)),
                    "spirals_2_8_8_1": asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds))}
+        if args.frame:
+            summary["seed_frame"] = asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds, "frame"))
+            summary["spirals_frame"] = asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds, "frame"))
         if not args.no_browser:
             summary["browser_1000_per_frame"] = _frames_per_second(base, args.seconds)
         summary["load_average_after"] = os.getloadavg()[0]
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
     print(json.dumps(summary, indent=1))
     return 0
 

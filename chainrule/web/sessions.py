@@ -196,8 +196,11 @@ class Session:
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
             if n == 1:  # the seed's loop: the loss before each update is E_total@iteration
                 losses = train_online(self.network, self.inputs, self.targets, self.learning_rate, steps)
-                for j, loss in enumerate(losses):
-                    self._record(self.iteration + j, loss)
+                its = np.arange(self.iteration, self.iteration + steps)
+                stride = np.left_shift(1, np.floor(np.log2(np.maximum(its // CURVE_PER_OCTAVE, 1))).astype(np.int64))
+                for j in np.flatnonzero(its % stride == 0):  # the first update of each curve bucket
+                    self._record(int(its[j]), losses[j])
+                self._record(int(its[-1]), losses[-1])  # and the newest
                 self.iteration += steps
             else:  # the trainer, on the next steps x batch points in turn: `steps` updates of one batch each
                 b = self.batch_size()

@@ -30,6 +30,7 @@ let phase = 0;         // 0 .. 5, see PHASES
 let selected = null;   // the name of the chosen quantity
 let playing = false;
 let steps = {};        // trace step by name
+let spotCache = { key: "", spots: new Map() }; // where the diagram's numbers went, per network and phase
 
 // ------------------------------------------------------------------------------ the API
 function serverApi() {
@@ -292,6 +293,10 @@ function drawDiagram() {
     }
   }
   const placed = circles.slice();
+  // while playing, every frame reuses the places found for this network and phase (no search)
+  const key = `${full.layers.join("-")}|${phase}|${lay.width}`;
+  const reuse = state.view === "frame" && spotCache.key === key;
+  if (!reuse) spotCache = { key, spots: new Map() };
   const edgeLabel = new Set(lay.edges.filter((e) => e.label).map((e) => e.name));
   // each neuron's numbers first: below it, or where they meet no other numbers and no edge (right, above, left)
   if (!crowded) {
@@ -310,8 +315,10 @@ function drawDiagram() {
           [n.x + r * 0.6 + far, n.y + r + 16 + far, "start"], [n.x - r * 0.6 - far, n.y + r + 16 + far, "end"],
           [n.x + r * 0.6 + far, n.y - r - h + 6 - far, "start"], [n.x - r * 0.6 - far, n.y - r - h + 6 - far, "end"]);
       }
-      let best = null;
-      for (const [x, y, anchor] of spots) {
+      const known = reuse && spotCache.spots.get("n:" + n.name);
+      if (known) spots.splice(0, spots.length, known);
+      let best = known ? { bad: 0, x: known[0], y: known[1], anchor: known[2], box: known[3] } : null;
+      for (const [x, y, anchor] of known ? [] : spots) {
         texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + 14 * k); t.setAttribute("text-anchor", anchor); });
         const boxes = texts.map(boxOf);
         const box = { x: Math.min(...boxes.map((b) => b.x)) - 2, y: Math.min(...boxes.map((b) => b.y)) - 1,
@@ -321,6 +328,7 @@ function drawDiagram() {
         if (bad === 0) break;
       }
       texts.forEach((t, k) => { t.setAttribute("x", best.x); t.setAttribute("y", best.y + 14 * k); t.setAttribute("text-anchor", best.anchor); });
+      spotCache.spots.set("n:" + n.name, [best.x, best.y, best.anchor, best.box]);
       Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
       placed.push(best.box);
     }
@@ -354,9 +362,11 @@ function drawDiagram() {
       const cx = e.x1 + (e.x2 - e.x1) * t + nx * off, cy = e.y1 + (e.y2 - e.y1) * t + ny * off;
       texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
     };
+    const known = reuse && spotCache.spots.get("e:" + e.name);
+    if (known) tries.splice(0, tries.length, known);
     const search = (others) => {
-      let best = null;
-      for (const [t, off] of tries.filter(([t]) => t > 0.08 && t < 0.92)) {
+      let best = known ? { bad: 0, t: known[0], off: known[1], box: known[2] } : null;
+      for (const [t, off] of known ? [] : tries.filter(([t]) => t > 0.08 && t < 0.92)) {
         put(t, off);
         const boxes = texts.map(boxOf);
         const box = { x: Math.min(...boxes.map((b) => b.x)) - 3, y: Math.min(...boxes.map((b) => b.y)) - 1,
@@ -367,6 +377,7 @@ function drawDiagram() {
       }
       put(best.t, best.off);
       Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
+      spotCache.spots.set("e:" + e.name, [best.t, best.off, best.box]);
       return best;
     };
     const first = search(placed);
@@ -375,7 +386,7 @@ function drawDiagram() {
     placed.push(entry.box);
   }
   // a second look for any label that found no free place: with every other label now in its place
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < (reuse ? 0 : 3); pass++) {
     let moved = false;
     for (const entry of labelled) {
       const others = placed.filter((b) => b !== entry.box);
@@ -680,14 +691,20 @@ async function play() {
   playing = true;
   $("play").textContent = "Pause ❚❚";
   $("play").classList.add("on");
+  const ask = () => api.train(Math.min(SPEEDS[Number($("speed").value)], full.max_steps || Infinity), "frame"); // the server's limit per request
+  let pending = ask();
   while (playing) {
-    const n = Math.min(SPEEDS[Number($("speed").value)], full.max_steps || Infinity); // the server's limit per request
     const before = state.iteration;
     const frame = new Promise((done) => requestAnimationFrame(done));
-    await guarded(async () => show(await api.train(n, "frame"), false, 1)); // show the outputs as they learn
-    if (api.replay && state.iteration === before) stop();
-    await frame; // at most one request per animation frame
+    let next = null;
+    await guarded(async () => { next = await pending; });
+    if (!playing || !next) break;
+    pending = api.replay ? null : ask(); // the server computes the next frame while this one is drawn
+    show(next, false, 1); // show the outputs as they learn
+    if (api.replay) { if (state.iteration === before) stop(); else pending = ask(); }
+    await frame; // at most one frame per animation frame
   }
+  if (pending) await pending.catch(() => {});
   await guarded(async () => { if (state.view !== "full" || state.iteration !== full.iteration) show(await api.get(), false, 1); });
 }
 
