@@ -187,3 +187,8 @@ def test_any_left_side_is_a_verdict_or_one_clear_error():
         except chainrule.ChainruleError:
             continue
         assert result.to_text() and result.to_dict()["lines"][0]["verdict"] in ("ok", "wrong", "too_few_digits", "unknown")
+
+
+def test_a_flipped_sign_is_named_even_when_the_value_is_also_rounded():
+    v = _one("dE_total/dw5 = -0.0821672")  # exact 0.08216704: both the sign and the last digits off
+    assert v.kind == "wrong" and v.hint.startswith("the sign is wrong") and "rounded" in v.hint

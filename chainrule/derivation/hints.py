@@ -73,7 +73,7 @@ class Hinter:
                     + (" (the leading '0.' is lost)" if moved and abs(w.value) >= 1 > abs(exact) else ""))
         if w.value != 0 and self._close(w.negated(), exact):
             return "the sign is wrong"
-        return _rounded(text, exact)
+        return _rounded(text, exact) or _flipped_and_rounded(text, exact)
 
     def hint(self, name: str, text: str, exact: float) -> str | None:
         w = Written.read(text)
@@ -96,7 +96,7 @@ class Hinter:
                 for value, why in candidates:
                     if value != 0 and self._close(moved_w, value):
                         return f"the decimal point is misplaced (read as {_scaled_text(w, k)}), and {why}"
-        return _rounded(text, exact)
+        return _rounded(text, exact) or _flipped_and_rounded(text, exact)
 
     def _candidates(self, name: str) -> list[tuple[float, str]]:
         out: list[tuple[float, str]] = []
@@ -257,6 +257,12 @@ def _scaled_text(w: Written, k: int) -> str:
 
 def _negated(text: str) -> str:
     return text[1:] if text.startswith("-") else "-" + text
+
+
+def _flipped_and_rounded(text: str, exact: float) -> str | None:
+    """The sign flipped on a value that is also short of its last digits."""
+    rounded = _rounded(_negated(text), exact)
+    return f"the sign is wrong, and the value is {rounded}" if rounded and float(Decimal(text)) != 0 else None
 
 
 def _rounded(text: str, exact: float) -> str | None:
