@@ -18,3 +18,25 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture
 def root() -> pathlib.Path:
     return ROOT
+
+
+# Markers (registered in pyproject.toml; docs/testing.md): whole modules, by name. Select with -m,
+# e.g. python -m pytest -m "not slow and not browser and not fuzz".
+MODULE_MARKERS = {
+    "fuzz": ("test_fuzz_cli", "test_fuzz_data", "test_fuzz_files", "test_fuzz_readers", "test_fuzz_harness",
+             "test_reliability_server"),
+    "browser": ("test_browser",),
+    "subprocess": ("test_cli_example", "test_fuzz_cli", "test_kill_resume", "test_load_server", "test_bench",
+                   "test_browser", "test_server_security"),
+    "slow": ("test_fuzz_cli", "test_fuzz_data", "test_fuzz_files", "test_fuzz_readers", "test_kill_resume",
+             "test_load_server", "test_property_math", "test_sklearn_estimators", "test_browser", "test_bench",
+             "test_reliability_numerical", "test_server_security"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.path.stem
+        for marker, modules in MODULE_MARKERS.items():
+            if module in modules:
+                item.add_marker(marker)

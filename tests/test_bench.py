@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.tiers import need  # test tiers: skip with a reason when missing
+
+need("torch", "the benchmark's peers")
+need("sklearn", "the benchmark's peers")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,6 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from support.tiers import chromium, need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("uvicorn", "the page's server")
+need("playwright", "the browser tests drive chromium through Playwright")
+need("fastapi", "the page's server")
+
 import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
@@ -26,9 +32,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "Debian's chromium is needed for the browser tests (.ci/run installs it: apt-get install chromium)"
-    return path
+    return chromium()  # skipped without it, failed under CI=true
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 from chainrule.cli import main
 from chainrule.io import checkpoint as checkpoint_module
 from chainrule.io.model import load_model
+from support.tiers import requires  # test tiers: skip with a reason when missing
 
 IRIS = ["train", "--data", "iris", "--layers", "4,16,3", "--epochs", "40", "--batch-size", "16",
         "--optimizer", "adam", "--learning-rate", "0.01"]
@@ -20,6 +21,7 @@ def _run(capsys, *argv):
     return code, out, err
 
 
+@requires("sklearn", "the iris dataset")
 def test_train_prints_epochs_and_the_held_out_score_and_saves(tmp_path, capsys):
     model_path, history_path = tmp_path / "iris.json", tmp_path / "h.json"
     code, out, err = _run(capsys, *IRIS, "--validation-split", "0.2", "--save", model_path, "--history", history_path)
@@ -37,6 +39,7 @@ def test_train_prints_epochs_and_the_held_out_score_and_saves(tmp_path, capsys):
     assert code == 0 and f"accuracy {score:.4f}" in out and "36 samples (the held-out 25% of iris, split seed 0" in out
 
 
+@requires("sklearn", "the iris dataset")
 def test_quiet_prints_only_the_score(capsys):
     code, out, _ = _run(capsys, *IRIS, "--quiet")
     assert code == 0 and out.count("\n") == 1 and out.startswith("test accuracy")
@@ -88,6 +91,7 @@ def test_bad_data_is_one_line_and_exit_2_and_no_file(tmp_path, capsys, text, ext
     assert not (tmp_path / "m.json").exists()
 
 
+@requires("sklearn", "the iris dataset")
 def test_unseen_label_and_wrong_layers_are_clear_errors(tmp_path, capsys):
     data = _csv(tmp_path, "a,b,t\n" + "".join(f"{i},{i % 3},{'xy'[i % 2]}\n" for i in range(20)))
     model = tmp_path / "m.json"
@@ -105,6 +109,7 @@ def test_unseen_label_and_wrong_layers_are_clear_errors(tmp_path, capsys):
     assert code == 2 and "not a chainrule model" in err
 
 
+@requires("sklearn", "the iris dataset")
 def test_interrupted_run_resumes_to_the_same_numbers(tmp_path, capsys, monkeypatch):
     argv = [*IRIS, "--epochs", "8", "--dropout", "0.2", "--validation-split", "0.2", "--checkpoint", tmp_path / "ck"]
     assert _run(capsys, *argv[:-2], "--save", tmp_path / "whole.json")[0] == 0

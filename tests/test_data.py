@@ -9,11 +9,14 @@ from chainrule.data import LabelEncoder, Standardizer, load_dataset, train_test_
 from chainrule.data.csv_file import read_csv
 from chainrule.data.idx import load_idx, read_idx, write_idx
 from chainrule.errors import DataError
+from support.tiers import requires  # test tiers: skip with a reason when missing
 
 
 @pytest.mark.parametrize("name,shape,classes", [
-    ("xor", (4, 2), 2), ("iris", (150, 4), 3), ("digits", (1797, 64), 10),
-    ("wine", (178, 13), 3), ("breast_cancer", (569, 30), 2), ("breast-cancer", (569, 30), 2),
+    ("xor", (4, 2), 2),
+    *[pytest.param(*case, marks=requires("sklearn", "scikit-learn's bundled datasets")) for case in [
+        ("iris", (150, 4), 3), ("digits", (1797, 64), 10), ("wine", (178, 13), 3),
+        ("breast_cancer", (569, 30), 2), ("breast-cancer", (569, 30), 2)]],
 ])
 def test_built_in_datasets(name, shape, classes):
     d = load_dataset(name)
@@ -102,6 +105,7 @@ def test_idx_float_and_errors(tmp_path):
         read_idx(tmp_path / "broken.idx.gz")
 
 
+@requires("sklearn", "the iris dataset")
 def test_split_is_seeded_and_stratified():
     d = load_dataset("iris")
     a = train_test_split(d.X, d.y, 0.2, seed=3)

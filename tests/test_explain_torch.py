@@ -4,6 +4,10 @@ import json
 
 import numpy as np
 import pytest
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("torch", "PyTorch is the independent oracle")
+
 import torch
 
 import chainrule

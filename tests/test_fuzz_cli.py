@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from fuzz.harness import mutate_bytes, mutate_text, mutate_tree
-from test_fuzz_data import IRIS, SEED_FILE
-from test_fuzz_readers import SHEET
+from support.fuzz_data import IRIS, SEED_FILE
+from support.fuzz_data import SHEET
 
 K = int(os.environ.get("FUZZ_CLI_N", "6"))
 

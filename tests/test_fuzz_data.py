@@ -11,6 +11,7 @@ import pytest
 
 from support.fastdir import scratch_dir
 from fuzz.harness import byte_inputs, fuzz, json_inputs, text_inputs
+from support.fuzz_data import SEED_FILE, DEEP_FILE, IRIS  # shared with other test modules
 
 N = int(os.environ.get("FUZZ_N", "10000"))
 
@@ -21,12 +22,6 @@ def fast_path(tmp_path):
     with scratch_dir(tmp_path) as folder:
         yield folder
 
-SEED_FILE = {"layers": [2, 2, 2], "activation": "sigmoid", "loss": "half_sse", "learning_rate": 0.5,
-             "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
-             "biases": [0.35, 0.60], "train_biases": False, "input": [0.05, 0.10], "target": [0.01, 0.99]}
-DEEP_FILE = {"layers": [3, 4, 3, 2], "activation": ["relu", "tanh", "softmax"], "loss": "cross_entropy",
-             "bias": "per_neuron", "seed": 7, "init": "xavier", "title": "a deeper one",
-             "inputs": [[1, 2, 3], [0, -1, 0.5]], "targets": [[1, 0], [0, 1]], "learning_rate": 0.1}
 SEED_TOML = """title = "the seed"
 layers = [2, 2, 2]
 activation = "sigmoid"
@@ -82,13 +77,6 @@ def test_network_files_on_disk_with_non_utf8_bytes(fast_path):
     assert not report.failures, report
 
 
-IRIS = """sepal_length,sepal_width,petal_length,petal_width,species
-5.1,3.5,1.4,0.2,setosa
-4.9,3.0,1.4,0.2,setosa
-7.0,3.2,4.7,1.4,versicolor
-6.4,3.2,4.5,1.5,versicolor
-6.3,3.3,6.0,2.5,virginica
-"""
 REGRESSION = "x1,x2,y\n1,2,3.5\n-1e3,0.5,2\n0,0,0\n"
 
 

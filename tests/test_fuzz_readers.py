@@ -15,19 +15,10 @@ import pytest
 from chainrule.core import Network
 from chainrule.errors import ChainruleError
 from fuzz.harness import WRONG_VALUES, byte_inputs, fuzz, is_finite_number, json_inputs, mutate_tree, text_inputs
+from support.fuzz_data import SHEET  # shared with other test modules
 
 N = int(os.environ.get("FUZZ_N", "10000"))
 
-SHEET = """# my answers for the seed example
-net_h1 = 0.3775
-out_h1 = 0.593269992
-E_total = 0.298371109
-dE_total/dw5 = 0.082167041
-w5+ = 0.35891648
-H1_final = 0.593269992   # the third seed's name
-E_total@1 = 0.291027774
-out_o1@10000 = 0.015913620
-"""
 
 
 def test_answer_sheets(record_property):

@@ -10,6 +10,10 @@ import pathlib
 import socket
 
 import pytest
+from support.tiers import need  # test tiers: skip with a reason when missing
+
+need("fastapi", "the page's server")
+need("uvicorn", "the page's server")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -5,6 +5,10 @@ a gradient step with η → 0 changes the loss by −η‖g‖² to first order;
 zero half-SSE gradient.  Example counts follow the hypothesis profile (tests/conftest.py)."""
 
 import numpy as np
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("torch", "PyTorch is the independent oracle")
+
 import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st

@@ -17,6 +17,10 @@ from decimal import Decimal
 import pytest
 
 import chainrule
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("torch", "PyTorch is the independent oracle")
+
 from support.published import evaluate, independent_verdict, load, meanings, names, oracle
 
 SOURCES = names()

@@ -13,6 +13,10 @@ import math
 
 import numpy as np
 import pytest
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("torch", "PyTorch is the independent oracle")
+
 import torch
 
 from chainrule import Network

@@ -9,13 +9,17 @@ import warnings
 
 import pytest
 
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("fastapi", "the page's server")
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx versions
     from fastapi.testclient import TestClient
 
 from chainrule.web.app import MAX_BODY, create_app
 from fuzz.harness import fuzz, json_inputs
-from test_fuzz_data import DEEP_FILE, SEED_FILE
+from support.fuzz_data import DEEP_FILE, SEED_FILE
 
 N = int(os.environ.get("FUZZ_API_N", "700"))
 

@@ -11,6 +11,11 @@ import warnings
 
 import numpy as np
 import pytest
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("scipy", "sparse matrices (scikit-learn's own dependency)")
+need("sklearn", "scikit-learn's estimators and bundled datasets")
+
 import scipy.sparse as sp
 from sklearn.datasets import load_diabetes, load_digits, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning

@@ -6,6 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("sklearn", "scikit-learn's estimators and bundled datasets")
+
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV

@@ -2,6 +2,10 @@
 
 import numpy as np
 import pytest
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("torch", "PyTorch is the independent oracle")
+
 import torch
 
 from chainrule.core.optimizers import SGD, Adam, get_optimizer

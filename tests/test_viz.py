@@ -13,6 +13,7 @@ from chainrule.errors import ConfigError, FileFormatError
 from chainrule.derivation.trace import trace_step
 from chainrule.viz.diagram import NEGATIVE, POSITIVE, layout, to_png, to_svg
 from chainrule.viz.plots import check_history, plot_history
+from support.tiers import requires  # test tiers: skip with a reason when missing
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -79,6 +80,7 @@ def test_a_step_annotates_net_out_delta_and_gradients():
     assert w5.label == "w5 = 0.4\n∂E/∂w5 = 0.082167041"
 
 
+@requires("matplotlib", "PNG pictures and plots")
 def test_svg_is_well_formed_and_png_is_a_png():
     net = seed.seed_network()
     svg = to_svg(layout(net, title="The seed <network>"))
@@ -102,6 +104,7 @@ def test_larger_networks_are_drawn_without_overlapping_edge_labels():
         layout(Network([100, 2], "sigmoid", "mse", seed=0))
 
 
+@requires("matplotlib", "PNG pictures and plots")
 def test_cli_diagram_writes_svg_and_png(tmp_path, capsys):
     assert main(["diagram", "-o", str(tmp_path / "net.svg")]) == 0
     assert "w5 = 0.4" in (tmp_path / "net.svg").read_text()
@@ -128,6 +131,7 @@ def test_cli_diagram_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------------------- plots
+@requires("matplotlib", "PNG pictures and plots")
 def test_example_history_falls_from_0_298_to_3_5e_5_and_plots_on_a_log_scale(tmp_path, capsys):
     hist = tmp_path / "history.json"
     assert main(["example", "--history", str(hist)]) == 0
@@ -148,6 +152,7 @@ def test_example_history_falls_from_0_298_to_3_5e_5_and_plots_on_a_log_scale(tmp
     assert "loss over 10,001 iterations" in capsys.readouterr().out
 
 
+@requires("matplotlib", "PNG pictures and plots")
 def test_epoch_histories_plot_losses_and_metrics_side_by_side():
     hist = check_history({"unit": "epoch", "loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, None],
                           "accuracy": [0.5, 0.8, 0.9], "note": "settings are not series"})

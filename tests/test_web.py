@@ -4,6 +4,10 @@ import json
 import threading
 
 import pytest
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("fastapi", "the page's server")
+
 from fastapi.testclient import TestClient
 
 from chainrule import seed
