@@ -71,6 +71,7 @@ class Explanation:
         """What is given, in plain sentences."""
         tr, net, names = self.trace, self.trace.network, self.trace.notation
         g = tr.givens
+        r = self.rename or (lambda name: name)  # a book's names, where asked
         acts = ", ".join(layer.activation.name for layer in net.layers)
         out = [f"A {'-'.join(map(str, net.sizes))} network ({acts}), loss {net.loss_fn.name}, "
                f"learning rate eta = {fmt(tr.learning_rate, True)}."]
@@ -83,8 +84,8 @@ class Explanation:
                     out.append(f"Sample {k}: " + ", ".join(f"{i}[{k}] = {fmt(g[f'{i}[{k}]'], True)}" for i in names.inputs)
                                + "; " + ", ".join(f"{t}[{k}] = {fmt(g[f'{t}[{k}]'], True)}" for t in names.targets) + ".")
         elif len(names.inputs) <= 20:
-            out.append("Inputs: " + ", ".join(f"{i} = {fmt(g[i], True)}" for i in names.inputs) + "; targets: "
-                       + ", ".join(f"{t} = {fmt(g[t], True)}" for t in names.targets) + ".")
+            out.append("Inputs: " + ", ".join(f"{r(i)} = {fmt(g[i], True)}" for i in names.inputs) + "; targets: "
+                       + ", ".join(f"{r(t)} = {fmt(g[t], True)}" for t in names.targets) + ".")
         else:
             out.append(f"{len(names.inputs)} inputs i1..i{len(names.inputs)}; targets: "
                        + ", ".join(f"{t} = {fmt(g[t], True)}" for t in names.targets[:10])
@@ -96,14 +97,14 @@ class Explanation:
         for l, layer in enumerate(net.layers):
             ws = names.weights[l]
             if net.n_weights <= SUMMARY_ABOVE:
-                text = ", ".join(f"{w} = {fmt(g[w], True)}" for row in ws for w in row)
+                text = ", ".join(f"{r(w)} = {fmt(g[w], True)}" for row in ws for w in row)
             else:
                 text = f"W{l + 1} ({layer.n_out}x{layer.n_in}) holds {ws[0][0]}..{ws[-1][-1]}"
             bias = ""
             if names.biases[l] is not None:
                 unique = list(dict.fromkeys(names.biases[l]))
                 if len(unique) <= 10:
-                    bias = "; " + ", ".join(f"{b} = {fmt(g[b], True)}" for b in unique)
+                    bias = "; " + ", ".join(f"{r(b)} = {fmt(g[b], True)}" for b in unique)
                 else:
                     bias = f"; biases {unique[0]}..{unique[-1]}"
                 bias += "" if layer.train_bias else " (not trained)"
