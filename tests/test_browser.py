@@ -454,3 +454,32 @@ def test_the_phone_layout_keeps_the_diagram_numbers_and_controls_at_hand(browser
     pg.evaluate("() => window.scrollTo(0, 700)")
     assert inside("#play") and inside("#phase")  # the toolbar stays at hand when the page scrolls
     context.close()
+
+
+def test_tensorflow_playgrounds_controls_on_the_same_engine(page):
+    page.select_option("#dataset", "circles")
+    page.wait_for_selector("#data-options:not([hidden])")
+    assert page.locator("#diagram image").count() == 9  # each neuron's output map: 4 + 4 hidden, 1 output
+    points = page.evaluate("() => JSON.stringify(full.points)")
+    page.select_option("#test-fraction", "0.2")
+    expect(page.locator("#test-loss-box")).to_be_visible()
+    assert "160 points" in page.locator("#sample-edit").text_content()  # 200, 20% held out
+    page.click("#regenerate")
+    page.wait_for_function(f"() => JSON.stringify(full.points) !== {points!r} && full.dataset.seed === 1")
+    page.fill("#batch-size", "10")
+    page.dispatch_event("#batch-size", "change")
+    page.wait_for_function("() => full.options.batch_size === 10")
+    page.fill("#l2", "0.001")
+    page.dispatch_event("#l2", "change")
+    page.wait_for_function("() => full.options.l2 === 0.001")
+    page.click("#layer-buttons button[aria-label='add a neuron to hidden layer 1']")
+    page.wait_for_function("() => full.layers.join() === '2,5,4,1'")
+    page.click("#layer-buttons button[aria-label='add a hidden layer']")
+    page.wait_for_function("() => full.layers.join() === '2,5,4,4,1'")
+    page.click("#step")
+    page.wait_for_function("() => state.iteration === 1 && state.sample === 10")  # one batch of ten points
+    page.check("#discretise")
+    page.select_option("#dataset", "bumps")  # a regression set: identity output, ½ squared error
+    page.wait_for_function("() => full.dataset && full.dataset.name === 'bumps'")
+    assert page.evaluate("() => full.output_activation") == "identity"
+    assert not page.locator("#status.error").count()

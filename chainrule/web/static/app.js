@@ -192,6 +192,7 @@ function syncControls(force) {
       box.appendChild(p);
     }
   }
+  syncPlayground(force);
   document.querySelectorAll("#phases button").forEach((b) => {
     const p = Number(b.dataset.phase);
     b.className = p === phase ? "now" : p < phase ? "done" : "";
@@ -199,6 +200,55 @@ function syncControls(force) {
   });
   $("phase-text").textContent = PHASES[phase]();
   $("phase").textContent = phase === 5 ? "Apply update ▸" : "Next phase ▸";
+}
+
+// ------------------------------------------------------------------------------ TensorFlow Playground's controls
+function syncPlayground(force) {
+  const d = full.dataset;
+  $("data-options").hidden = !d;
+  if (d) {
+    if (force || document.activeElement !== $("noise")) $("noise").value = d.noise;
+    $("noise-label").textContent = Number($("noise").value).toFixed(2);
+    $("test-fraction").value = String(d.test_fraction || 0);
+    const o = full.options || {};
+    for (const [id, key] of [["batch-size", "batch_size"], ["l1", "l1"], ["l2", "l2"]]) {
+      if (force || document.activeElement !== $(id)) $(id).value = o[key];
+    }
+  }
+  // + and − for the hidden layers and for each layer's neurons
+  const box = $("layer-buttons");
+  box.textContent = "";
+  const hidden = full.layers.slice(1, -1);
+  const button = (text, title, sizes, disabled) => {
+    const b = document.createElement("button");
+    b.type = "button"; b.textContent = text; b.title = title; b.setAttribute("aria-label", title);
+    b.disabled = !!disabled || api.replay;
+    b.onclick = () => guarded(async () => { show(await api.edit({ layers: [full.layers[0], ...sizes, full.layers[full.layers.length - 1]] })); });
+    return b;
+  };
+  const layers = document.createElement("div");
+  layers.className = "buttons";
+  layers.append("layers: ", button("+", "add a hidden layer", [...hidden, hidden.length ? hidden[hidden.length - 1] : 2], hidden.length >= 4),
+    button("−", "remove the last hidden layer", hidden.slice(0, -1), hidden.length === 0));
+  box.appendChild(layers);
+  hidden.forEach((n, k) => {
+    const row = document.createElement("div");
+    row.className = "buttons";
+    const more = hidden.slice(), fewer = hidden.slice();
+    more[k] = n + 1; fewer[k] = n - 1;
+    row.append(`layer ${k + 1}: ${n} neuron${n === 1 ? "" : "s"} `, button("+", `add a neuron to hidden layer ${k + 1}`, more, n >= 16),
+      button("−", `remove a neuron from hidden layer ${k + 1}`, fewer, n <= 1));
+    box.appendChild(row);
+  });
+}
+
+async function recreateData(changes) {
+  // the same dataset with new points, noise or split: a new session, the network's shape kept
+  const d = full.dataset, o = full.options || {};
+  const body = { name: d.name, n: d.n, noise: d.noise, seed: d.seed, test_fraction: d.test_fraction || 0,
+    hidden: full.layers.slice(1, -1), activation: full.activation, learning_rate: full.learning_rate,
+    batch_size: o.batch_size, l1: o.l1, l2: o.l2 };
+  show(await api.create({ dataset: Object.assign(body, changes) }));
 }
 
 // ------------------------------------------------------------------------------ the diagram
@@ -282,6 +332,13 @@ function drawDiagram() {
     const c = el("circle", { cx: n.x, cy: n.y, r, fill: kinds[n.kind][0], stroke: kinds[n.kind][1], "stroke-width": 2, "data-neuron": n.name }, svg);
     el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg).textContent = n.name;
     circles.push({ x: n.x - r, y: n.y - r, w: 2 * r, h: 2 * r });
+    const map = state.neuron_maps && state.neuron_maps.maps[n.name];
+    if (map) { // TensorFlow Playground's small picture: this neuron's output over the plane
+      const clip = el("clipPath", { id: `clip-${n.name}` }, svg);
+      el("circle", { cx: n.x, cy: n.y, r: r - 2 }, clip);
+      el("image", { x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, href: mapImage(map, state.neuron_maps.size),
+        "clip-path": `url(#clip-${n.name})`, preserveAspectRatio: "none", opacity: 0.8, "aria-hidden": "true" }, svg);
+    }
     if (crowded) { // many neurons: each neuron's numbers on hover or focus, not all at once
       const shown = ((names.nodes[n.name]) || []).map((q) => q[0]).filter((q) => q in v && visible(q));
       if (!shown.length) continue;
@@ -412,6 +469,24 @@ function drawDiagram() {
   svg.style.setProperty("--natural-width", `${w}px`);
   svg.dataset.naturalWidth = w;
   if (crowded) drawHoverNotes();
+}
+
+function mapImage(values, size) {
+  // values of one neuron over a size x size grid (row 0 at the bottom): blue above the middle, orange below
+  const c = document.createElement("canvas");
+  c.width = c.height = size;
+  const g = c.getContext("2d"), img = g.createImageData(size, size);
+  const lo = Math.min(...values), hi = Math.max(...values), mid = (lo + hi) / 2, half = (hi - lo) / 2 || 1;
+  for (let r = 0; r < size; r++) {
+    for (let k = 0; k < size; k++) {
+      const p = (values[r * size + k] - mid) / half, o = ((size - 1 - r) * size + k) * 4, a = Math.min(1, Math.abs(p));
+      const [cr, cg, cb] = p >= 0 ? [43, 108, 176] : [221, 107, 32];
+      img.data[o] = 255 - (255 - cr) * a * 0.7; img.data[o + 1] = 255 - (255 - cg) * a * 0.7;
+      img.data[o + 2] = 255 - (255 - cb) * a * 0.7; img.data[o + 3] = 255;
+    }
+  }
+  g.putImageData(img, 0, 0);
+  return c.toDataURL();
 }
 
 function drawHoverNotes() {
@@ -617,7 +692,8 @@ function drawCurve() {
   g.fillStyle = "#4a5563";
   if (pts.length < 1) return;
   const xmax = Math.max(1, pts[pts.length - 1][0]);
-  let lo = Math.log10(Math.min(...pts.map((p) => p[1]))), hi = Math.log10(Math.max(...pts.map((p) => p[1])));
+  const all = pts.flatMap((p) => p.slice(1).filter((v) => v > 0));
+  let lo = Math.log10(Math.min(...all)), hi = Math.log10(Math.max(...all));
   lo = Math.floor(lo); hi = Math.ceil(hi); if (hi === lo) hi = lo + 1;
   const X = (i) => L + (W - L - R) * i / xmax, Y = (v) => T + (H - T - B) * (hi - Math.log10(v)) / (hi - lo);
   g.strokeStyle = "#e3e8ee"; g.lineWidth = 1;
@@ -630,6 +706,13 @@ function drawCurve() {
   g.strokeStyle = "#2b6cb0"; g.lineWidth = 2; g.beginPath();
   pts.forEach((p, k) => (k ? g.lineTo(X(p[0]), Y(p[1])) : g.moveTo(X(p[0]), Y(p[1]))));
   g.stroke();
+  const test = pts.filter((p) => p.length > 2 && p[2] > 0);
+  if (test.length) { // the test loss beside the training loss
+    g.strokeStyle = "#dd6b20"; g.setLineDash([5, 3]); g.beginPath();
+    test.forEach((p, k) => (k ? g.lineTo(X(p[0]), Y(p[2])) : g.moveTo(X(p[0]), Y(p[2]))));
+    g.stroke(); g.setLineDash([]);
+    g.fillStyle = "#2b6cb0"; g.fillText("training", W - R - 110, T + 10); g.fillStyle = "#b85412"; g.fillText("- - test", W - R - 50, T + 10);
+  }
   if (pts.length === 1) { g.fillStyle = "#2b6cb0"; g.beginPath(); g.arc(X(pts[0][0]), Y(pts[0][1]), 3, 0, 7); g.fill(); }
   const first = state.curve[0], last = state.curve[state.curve.length - 1];
   c.setAttribute("aria-label", `The error curve (log scale): ${Number(first[1]).toPrecision(4)} at update ${first[0].toLocaleString("en")}, `
@@ -643,13 +726,15 @@ function drawSurface() {
   box.hidden = false;
   const c = $("surface"), g = c.getContext("2d");
   const { size, extent, values } = state.surface;
+  const centre = state.surface.centre === undefined ? 0.5 : state.surface.centre, scale = state.surface.scale || 0.5;
+  const discrete = $("discretise").checked;
   const img = g.createImageData(size, size);
   for (let r = 0; r < size; r++) {
     for (let k = 0; k < size; k++) {
       const p = values[r * size + k];            // row r: y from -extent (bottom) up
       const o = ((size - 1 - r) * size + k) * 4; // canvas rows go down
-      const a = Math.min(1, Math.abs(p - 0.5) * 2);
-      const [cr, cg, cb] = p >= 0.5 ? [43, 108, 176] : [221, 107, 32];
+      const a = discrete ? 1 : Math.min(1, Math.abs(p - centre) / scale);
+      const [cr, cg, cb] = p >= centre ? [43, 108, 176] : [221, 107, 32];
       img.data[o] = 255 - (255 - cr) * a * 0.55; img.data[o + 1] = 255 - (255 - cg) * a * 0.55;
       img.data[o + 2] = 255 - (255 - cb) * a * 0.55; img.data[o + 3] = 255;
     }
@@ -662,9 +747,14 @@ function drawSurface() {
   const X = (x) => (x + extent) / (2 * extent) * c.width, Y = (y) => (extent - y) / (2 * extent) * c.height;
   for (const [x, y, lab] of full.points || []) {
     g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
-    g.fillStyle = lab >= 0.5 ? "#2b6cb0" : "#dd6b20"; g.fill();
+    g.fillStyle = lab >= centre ? "#2b6cb0" : "#dd6b20"; g.fill();
     g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
   }
+  for (const [x, y, lab] of full.test_points || []) { // held-out points: rings
+    g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
+    g.strokeStyle = lab >= centre ? "#2b6cb0" : "#dd6b20"; g.lineWidth = 2; g.stroke();
+  }
+  $("test-note").textContent = (full.test_points || []).length ? "; rings: the points held out for testing" : "";
   const s = state.surface;
   c.setAttribute("aria-label", `The decision surface: the network's output over the plane from −${extent} to ${extent}, `
     + `blue where it is above 0.5, orange below${s.accuracy !== undefined ? `; it classifies ${Math.round(100 * s.accuracy)}% of the ${(full.points || []).length} points correctly` : ""}.`);
@@ -748,7 +838,10 @@ function shareUrl() {
   const base = location.href.split("#")[0];
   if (full.dataset) {
     const d = full.dataset;
-    const data = Object.assign({}, d, { hidden: full.layers.slice(1, -1), activation: full.activation, learning_rate: full.learning_rate });
+    const o = full.options || {};
+    const data = { name: d.name, n: d.n, noise: d.noise, seed: d.seed, test_fraction: d.test_fraction || 0,
+      hidden: full.layers.slice(1, -1), activation: full.activation, learning_rate: full.learning_rate,
+      batch_size: o.batch_size, l1: o.l1, l2: o.l2 };
     return `${base}#data=${b64url(JSON.stringify(data))}`;
   }
   return `${base}#net=${b64url(JSON.stringify(full.spec))}`;
@@ -787,6 +880,19 @@ function wire() {
     say("applied; every number recomputed");
   });
   $("dataset").onchange = () => guarded(chooseData);
+  $("noise").oninput = () => { $("noise-label").textContent = Number($("noise").value).toFixed(2); };
+  $("noise").onchange = () => guarded(() => recreateData({ noise: Number($("noise").value) }));
+  $("test-fraction").onchange = () => guarded(() => recreateData({ test_fraction: Number($("test-fraction").value) }));
+  $("regenerate").onclick = () => guarded(() => recreateData({ seed: (full.dataset.seed + 1) % 2147483647 }));
+  for (const [id, key] of [["batch-size", "batch_size"], ["l1", "l1"], ["l2", "l2"]]) {
+    $(id).onchange = () => guarded(async () => {
+      const value = Number($(id).value);
+      if ($(id).value.trim() === "" || !Number.isFinite(value)) throw new Error(`${key} must be a number`);
+      show(await api.edit({ [key]: key === "batch_size" ? Math.round(value) : value }), true);
+      say(`${key.replace("_", " ")} set to ${value}`);
+    });
+  }
+  $("discretise").onchange = () => drawSurface();
   $("speed").oninput = () => { $("speed-label").textContent = `${SPEEDS[$("speed").value]} / frame`; };
   $("speed").oninput();
   $("share").onclick = () => {
@@ -824,7 +930,8 @@ async function start() {
     api = replayApi(window.CHAINRULE_REPLAY);
     document.body.classList.add("replay");
     $("mode").textContent = `a recorded run of ${window.CHAINRULE_REPLAY.frames.length} snapshots — no server needed`;
-    for (const id of ["apply", "dataset", "hidden", "activation", "loss-choice", "eta", "share"]) $(id).disabled = true;
+    for (const id of ["apply", "dataset", "hidden", "activation", "loss-choice", "eta", "share", "noise", "test-fraction",
+      "regenerate", "batch-size", "l1", "l2"]) $(id).disabled = true;
     $("download").removeAttribute("href");
     $("download").hidden = true;
   } else {
