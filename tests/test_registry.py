@@ -335,3 +335,13 @@ def test_the_architecture_page_names_files_that_exist(root):
     assert not missing, missing
     for registry in ("ACTIVATIONS", "LOSSES", "OPTIMIZERS", "FORMATS", "COMMANDS", "CONSTRAINTS"):
         assert f"`{registry}`" in page
+
+
+def test_a_loss_alias_chooses_what_its_name_chooses():
+    """prepare() picks one sigmoid output for two classes and binary cross-entropy, however spelled."""
+    from chainrule.training.model import prepare
+
+    X, y = np.random.default_rng(0).normal(size=(8, 2)), np.array([0, 1] * 4)
+    for spelling in ("binary_cross_entropy", "BCE", "binary-crossentropy"):
+        model, _ = prepare(X, y, [3], loss=spelling, epochs=1)
+        assert model.network.sizes == [2, 3, 1] and model.network.loss_fn.name == "binary_cross_entropy", spelling

@@ -125,6 +125,8 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
                           "already have, call chainrule.fit(network, X, T)")
     if task not in TASKS:
         raise ConfigError(f"task must be classification or regression, not {task!r}")
+    if loss is not None:
+        loss = get_loss(loss).name  # the registered name for any spelling ("bce" → binary_cross_entropy)
     X = _matrix(X, "inputs")
     if not np.isfinite(X).all():
         raise DataError("inputs contain a value that is not a finite number (NaN or infinity)")
