@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DataError
 
-MAX_IDX_BYTES = 1 << 30  # 1 GiB of decompressed data: MNIST's training images are 47 MB
+MAX_IDX_BYTES = 128 << 20  # 128 MiB of (decompressed) data, 1 GiB as float64 features: MNIST's training images are 47 MB
 
 _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 

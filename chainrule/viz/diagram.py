@@ -207,7 +207,8 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
     ax.axis("off")
     px = 72 / 100  # layout units (pixels at 100 dpi) -> points
     if lay.title:
-        ax.text(lay.width / 2, 26, lay.title, fontsize=16 * px, ha="center", va="baseline", weight="bold")
+        ax.text(lay.width / 2, 26, lay.title, fontsize=16 * px, ha="center", va="baseline", weight="bold",
+                parse_math=False)  # a title is text: "$\frac{$" must not be read as (broken) mathtext
     for e in lay.edges:
         ax.plot([e.x1, e.x2], [e.y1, e.y2], color=e.colour, lw=e.width * px, alpha=0.8,
                 ls="--" if e.source.startswith("b") else "-", zorder=1)

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import ConfigError, FileFormatError
 
 UNITS = ("epoch", "iteration")
-MAX_HISTORY_BYTES = 256 * 1024 * 1024
+MAX_HISTORY_BYTES = 64 << 20  # ~8M numbers; 1M iterations of chainrule example write ~20 MB
 
 
 def pyplot():
@@ -112,7 +112,7 @@ def plot_history(history: dict, log: bool | None = None, title: str = ""):
         else:
             ax.set_ylabel("metric")
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)  # text, never (possibly broken) mathtext such as "$\frac{$"
     fig.tight_layout()
     return fig
 
