@@ -331,3 +331,12 @@ def test_train_help_gives_every_option_a_text_and_no_issue_numbers():
                             ("--step-size", "10"), ("--gamma", "0.5"), ("--power", "0.5")):
         assert f"default {default}" in helps[option], option
     assert "or for classes" not in helps["--output-activation"]
+
+
+@pytest.mark.parametrize("title", ["$\\frac{$", "$", "a $x^{2$ b"])
+def test_a_title_with_dollar_signs_is_drawn_as_text(title, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    assert _run(capsys, "diagram", "--title", title, "-o", tmp_path / "d.png")[0] == 0
+    (tmp_path / "h.json").write_text('{"unit": "epoch", "loss": [1, 0.5, 0.2]}')
+    assert _run(capsys, "plot", tmp_path / "h.json", "--title", title, "-o", tmp_path / "p.png")[0] == 0
+    assert (tmp_path / "d.png").stat().st_size > 0 and (tmp_path / "p.png").stat().st_size > 0

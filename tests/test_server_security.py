@@ -249,3 +249,32 @@ def test_chainrule_serve_is_guarded(tmp_path):
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+# ----------------------------------------------------------------------------- item 10
+@pytest.mark.parametrize("body", [{"set": {"eta": 1e308}}, {"set": {"eta": 101}}, {"learning_rate": "0.5"},
+                                  {"learning_rate": True}, {"set": {"w5": "0.3"}}, {"set": {"w5": True}}])
+def test_learning_rates_and_values_are_numbers_within_the_limit(body):
+    client, _ = _client()
+    sid = client.post("/api/sessions", headers=JSON, content=b"{}").json()["session"]
+    r = client.post(f"/api/sessions/{sid}/edit", json=body)
+    assert r.status_code == 422, r.text
+    assert client.get(f"/api/sessions/{sid}").json()["spec"]["learning_rate"] == 0.5
+
+
+def test_an_export_of_the_documented_maximum_of_updates_is_recorded_in_chunks():
+    from chainrule.web.export import record
+
+    run = record(None, 200_000)
+    assert run["frames"][-1]["iteration"] == 200_000
+
+
+def test_a_title_that_opens_an_html_comment_renders_as_text():
+    from chainrule.web.export import record, replay_html
+
+    title = "<!--<script> & </script>"
+    spec = {"layers": [2, 2], "input": [0.1, 0.2], "target": [0, 1], "title": title}
+    page = replay_html(record(spec, 2))
+    data = page.split("window.CHAINRULE_REPLAY = ", 1)[1].split(";</script>", 1)[0]
+    assert "<" not in data and ">" not in data and "&" not in data
+    assert json.loads(data)["frames"][0]["spec"]["title"] == title

@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, field_validator
 
 from ..data import toy2d
 from ..errors import ChainruleError
@@ -65,7 +65,7 @@ class DatasetRequest(_Strict):
     seed: int = Field(0, ge=0, le=2**31 - 1)
     hidden: list[int] | None = Field(None, max_length=4)
     activation: Activation | None = None
-    learning_rate: float | None = None
+    learning_rate: StrictFloat | None = None  # strict: "0.5" and true are not learning rates
     test_fraction: float = Field(0.0, ge=0, le=0.8)  # held out: the test loss beside the training loss
     batch_size: int | None = Field(None, ge=1, le=MAX_SAMPLES)
     l1: float = Field(0.0, ge=0, le=1)
@@ -84,8 +84,8 @@ class TrainRequest(_Strict):
 
 
 class EditRequest(_Strict):
-    set: dict[str, float] | None = Field(None, max_length=512)  # {"w5": 0.3, "i1": 0.1, "eta": 0.2}
-    learning_rate: float | None = None
+    set: dict[str, StrictFloat] | None = Field(None, max_length=512)  # {"w5": 0.3, "i1": 0.1, "eta": 0.2}
+    learning_rate: StrictFloat | None = None  # strict: "0.5" and true are not learning rates
     activation: Activation | list[Activation] | None = None  # one (for every hidden layer), or one per layer
     loss: LossName | None = None
     layers: list[int] | None = Field(None, min_length=2, max_length=MAX_LAYERS)
@@ -94,6 +94,8 @@ class EditRequest(_Strict):
     l1: float | None = Field(None, ge=0, le=1)
     l2: float | None = Field(None, ge=0, le=1)
     _rate = field_validator("learning_rate")(_learning_rate)
+    _eta = field_validator("set")(lambda value: value if value is None or "eta" not in value
+                                  else {**value, "eta": _learning_rate(value["eta"])})  # eta is the learning rate
 
     @field_validator("activation")
     @classmethod

@@ -36,8 +36,8 @@ def record(spec: dict | None = None, iterations: int = 10_000, dataset: dict | N
     marks = snapshot_iterations(iterations)[:MAX_FRAMES]
     frames = []
     for mark in marks:
-        if mark > session.iteration:
-            session.train(mark - session.iteration)
+        while mark > session.iteration:  # in the chunks one request may ask for (a long run is many)
+            session.train(min(mark - session.iteration, session.max_steps()))
         frame = session.state()
         # the worked formulas as MathML (no server to ask when the page is opened)
         frame["formulas"] = {f["name"]: f["mathml"] for f in session.formulas()}
@@ -51,7 +51,10 @@ def replay_html(run: dict, title: str = "chainrule — a recorded run") -> str:
     page = (static / "index.html").read_text(encoding="utf-8")
     css = (static / "style.css").read_text(encoding="utf-8")
     js = (static / "app.js").read_text(encoding="utf-8")
-    data = json.dumps(run, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    # inside <script>, "<!--" or "</script" in a title would change how the page is parsed: JSON's own
+    # \u escapes keep every <, > and & out of the script's text
+    data = (json.dumps(run, separators=(",", ":"), allow_nan=False)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     page = page.replace('<link rel="icon" href="static/favicon.svg">\n', "")
     page = page.replace('<link rel="stylesheet" href="static/style.css">', f"<style>\n{css}</style>")
     js = js.replace("</", "<\\/")  # nothing in the script may close its <script> element
