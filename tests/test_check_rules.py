@@ -158,6 +158,7 @@ def test_a_full_batch_step_against_pytorch(combine):
     assert chainrule.check(sheet.replace("E_total = ", "E_total = 1"), spec).wrong
     text = exp.to_text()
     assert "sample 3" in text.lower() and ("E_total[1] + E_total[2] + E_total[3]" in text)
+    assert json.loads(exp.to_json())["batch"] == combine
 
 
 def test_batch_from_the_command_line(tmp_path, capsys):

@@ -34,7 +34,8 @@ def explanation_to_dict(explanation) -> dict:
     net = tr.network
     return {"network": {"layers": net.sizes, "activation": [l.activation.name for l in net.layers],
                         "loss": net.loss_fn.name, "learning_rate": tr.learning_rate},
-            "sample": explanation.sample, "n_samples": explanation.n_samples,
+            "sample": explanation.sample, "n_samples": explanation.n_samples, "batch": tr.batch,
+            "notation": explanation.notation if isinstance(explanation.notation, str) else "custom",
             **({"only": explanation.only} if explanation.only else {}), **doc}
 
 
