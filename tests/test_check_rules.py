@@ -193,3 +193,13 @@ def test_any_left_side_is_a_verdict_or_one_clear_error():
 def test_a_flipped_sign_is_named_even_when_the_value_is_also_rounded():
     v = _one("dE_total/dw5 = -0.0821672")  # exact 0.08216704: both the sign and the last digits off
     assert v.kind == "wrong" and v.hint.startswith("the sign is wrong") and "rounded" in v.hint
+
+
+def test_ng_batch_names_read_an_example_of_the_batch():
+    spec = {**BATCH, "batch": "mean"}  # Ng's cost J is the mean over the m examples
+    v = chainrule.explain(spec).values
+    sheet = (f"Z^[1](2)_1 = {v['net_h1[2]']:.9f}\nA^[2](3)_2 = {v['out_o2[3]']:.9f}\n"
+             f"dW^[2]_11 = {v['dE_total/dw5']:.9f}\nJ = {v['E_total']:.9f}\n")
+    result = chainrule.check(sheet, spec)
+    assert result.notation == "ng" and result.ok, result.to_text()
+    assert [x.canonical for x in result.verdicts] == ["net_h1[2]", "out_o2[3]", "dE_total/dw5", "E_total"]

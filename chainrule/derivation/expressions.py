@@ -24,7 +24,7 @@ _NORMAL = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-
                          "η": "eta", "Δ": "Δ"})
 # a name: letters, digits, _, primes; a layer written ^2, ^{2}, ^(2), ^[2] or [2]_ (Nielsen, Bishop, Ng);
 # subscripts in braces _{46}; then a sample [k], an update's +, and @N
-_NAME = (r"[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_))*"
+_NAME = (r"[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_)|\(\d+\)(?=_))*"
          r"(?:\[\d+\])?(?:\+(?![\w(.]))?(?:@[\d,_]+)?")
 _TOKEN = re.compile(
     rf"\s*(?:(?P<deriv>d{_NAME}\s*/\s*d{_NAME})|(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"

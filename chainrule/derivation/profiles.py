@@ -76,9 +76,11 @@ PROFILES: dict[str, dict] = {
     },
     "ng": {
         "title": "Ng's deep-learning courses, vectorised (Z^[l], A^[l], dZ^[l] = ∂J/∂Z^[l], dW^[l], db^[l], "
-                 "W^[l]_jk into neuron j from k; the inputs are A^[0] = X; J the cost)",
+                 "W^[l]_jk into neuron j from k; the inputs are A^[0] = X; J the cost; example i of a "
+                 "batch is z^[l](i)_j, a column of Z^[l])",
         "index": "layer",
         "first_layer": 1,
+        "sample": r"(?<=\])\((\d+)\)",  # z^[l](i)_j: training example i of a batch (its column i)
         "read": [(r"[zZ]" + _SUP + _SUB, "net:{1},{2}"), (r"[aA]" + _SUP + _SUB, "out:{1},{2}"),
                  (r"d[zZ]" + _SUP + _SUB, "delta:{1},{2}"), (r"W" + _SUP + _SUB2, "weight:{1},{2},{3}"),
                  (r"dW" + _SUP + _SUB2, "dweight:{1},{2},{3}"), (r"b" + _SUP + _SUB, "bias:{1},{2}"),

@@ -43,6 +43,11 @@ class Reader:
     def read(self, written: str) -> Node | None:
         """The seed-name expression for one written name, or None when this profile cannot read it."""
         name = written.strip().replace(" ", "")
+        sample = self.profile.get("sample")  # how the book marks the training example: Ng's z^[1](2)_1
+        if sample:
+            m = re.search(sample, name)
+            if m:
+                name = name[:m.start()] + name[m.end():] + f"[{m.group(1)}]"
         for pattern, wrap in ((_AT, "at"), (_SAMPLE, "sample")):
             m = pattern.fullmatch(name)
             if m:
