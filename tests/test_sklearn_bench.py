@@ -3,6 +3,9 @@
 import subprocess
 import sys
 from pathlib import Path
+from support.tiers import need  # test tiers: skip with a reason when missing
+
+need("sklearn", "the benchmark's peer")
 
 ROOT = Path(__file__).resolve().parent.parent
 
