@@ -181,7 +181,7 @@ def mutate_tree(obj, rng: random.Random):
         path = rng.choice(paths)
         if not path:
             if rng.random() < 0.2:
-                obj = rng.choice(WRONG_VALUES)
+                obj = copy.deepcopy(rng.choice(WRONG_VALUES))
             continue
         parent = obj
         for k in path[:-1]:
@@ -194,7 +194,7 @@ def mutate_tree(obj, rng: random.Random):
             del parent[key]
         elif op == 4:  # an unknown key / an extra element
             if isinstance(parent, dict):
-                parent[rng.choice(["extra", "weights2", "__class__", "layer"])] = rng.choice(WRONG_VALUES)
+                parent[rng.choice(["extra", "weights2", "__class__", "layer"])] = copy.deepcopy(rng.choice(WRONG_VALUES))
             else:
                 parent.append(copy.deepcopy(parent[key]))
         else:  # deep nesting
