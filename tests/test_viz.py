@@ -9,6 +9,7 @@ import pytest
 from chainrule import seed
 from chainrule.cli import main
 from chainrule.data.toy2d import DATASETS, make_toy2d
+from chainrule.data.toy2d import kind as toy_kind
 from chainrule.errors import ConfigError, FileFormatError
 from chainrule.derivation.trace import trace_step
 from chainrule.viz.diagram import NEGATIVE, POSITIVE, layout, to_png, to_svg
@@ -19,7 +20,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 # ----------------------------------------------------------------------------- toy datasets
-@pytest.mark.parametrize("name", sorted(DATASETS))
+@pytest.mark.parametrize("name", sorted(n for n in DATASETS if toy_kind(n) == "classification"))
 def test_toy_datasets_are_seeded_balanced_and_in_the_square(name):
     x, y = make_toy2d(name, 120, 0.1, seed=3)
     again, y2 = make_toy2d(name, 120, 0.1, seed=3)
@@ -30,6 +31,16 @@ def test_toy_datasets_are_seeded_balanced_and_in_the_square(name):
     assert set(np.unique(y)) == {0.0, 1.0}
     assert 30 <= y.sum() <= 90
     assert np.abs(x).max() <= 1.0
+
+
+@pytest.mark.parametrize("name", sorted(n for n in DATASETS if toy_kind(n) == "regression"))
+def test_regression_toy_datasets_are_seeded_real_valued_and_in_the_square(name):
+    x, y = make_toy2d(name, 120, 0.1, seed=3)
+    again, y2 = make_toy2d(name, 120, 0.1, seed=3)
+    assert x.shape == (120, 2) and y.shape == (120, 1)
+    assert np.array_equal(x, again) and np.array_equal(y, y2)  # bit for bit
+    assert len(np.unique(y)) > 100  # real-valued targets, not labels
+    assert np.abs(y).max() <= 1.0 and np.abs(x).max() <= 1.0
 
 
 def test_toy_datasets_have_their_shapes():
