@@ -288,3 +288,29 @@ def test_poisson_output_gradients_are_the_derivative_of_its_loss():
         w[i] = keep
         numeric[i] = (up - down) / 2e-6
     np.testing.assert_allclose(grads.dW[0], numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_sparse_inputs_stay_sparse_through_the_first_layer():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    n, d, per_row = 2000, 100_000, 20  # dense, X would take 1.6 GB
+    indices = rng.integers(0, d, size=n * per_row)
+    X = sp.csr_matrix((rng.random(n * per_row), indices, np.arange(0, n * per_row + 1, per_row)), shape=(n, d))
+    y = (np.asarray(X[:, : d // 2].sum(axis=1)).ravel() > np.median(np.asarray(X[:, : d // 2].sum(axis=1)))).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        clf.predict_proba(X[:500])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 150e6, f"peak {peak / 1e6:.0f} MB: X was made dense somewhere"
+    theirs = SkClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(X, y)
+    np.testing.assert_allclose(clf.loss_curve_, theirs.loss_curve_, rtol=1e-9)

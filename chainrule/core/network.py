@@ -214,7 +214,7 @@ class Network:
         layer's outputs — inverted dropout, with the 1/(1 − p) scale already in the mask.
         """
         x = self.as_inputs(x)
-        return self._forward(x, masks, Workspace(self.layers, len(x), self.dtype))
+        return self._forward(x, masks, Workspace(self.layers, x.shape[0], self.dtype))
 
     def backward(self, fwd: Forward, target, sample_weight=None) -> Gradients:
         """The chain rule, from the loss back to the inputs (into fresh arrays).
@@ -235,7 +235,11 @@ class Network:
         masks = [None] * len(self.layers) if masks is None else masks
         outs, unmasked = [x], [x]
         for l, layer in enumerate(self.layers):
-            net = np.matmul(outs[l], layer.weights.T, out=ws.net[l])
+            if _is_sparse(outs[l]):  # sparse inputs (SciPy CSR) into the first layer: their own product
+                net = ws.net[l]
+                np.copyto(net, outs[l] @ layer.weights.T)
+            else:
+                net = np.matmul(outs[l], layer.weights.T, out=ws.net[l])
             if layer.bias is not None:
                 net += layer.bias
             out = layer.activation.forward(net, into=ws.out[l])
@@ -266,7 +270,10 @@ class Network:
                     dout = np.multiply(dout, fwd.masks[l], out=ws.masked_dout[l])
                 delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
-            np.matmul(fwd.outs[l].T, delta, out=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
+            if _is_sparse(fwd.outs[l]):
+                np.copyto(g.dW[l].T, fwd.outs[l].T @ delta)  # the same sum over a sparse input's non-zeros
+            else:
+                np.matmul(fwd.outs[l].T, delta, out=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
                 g.db[l] = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
         return g
@@ -287,11 +294,12 @@ class Network:
         ``backward`` always return fresh arrays.
         """
         x = self.as_inputs(x)
-        t = self.as_targets(target, len(x))
+        n = x.shape[0]
+        t = self.as_targets(target, n)
         ws = self.__dict__.get("_workspace")
-        if ws is None or ws.rows != len(x) or ws.dtype != self.dtype or ws.layers is not self.layers:
+        if ws is None or ws.rows != n or ws.dtype != self.dtype or ws.layers is not self.layers:
             self._workspace = None  # let the old arrays go before the new ones are made
-            ws = self._workspace = Workspace(self.layers, len(x), self.dtype)
+            ws = self._workspace = Workspace(self.layers, n, self.dtype)
         fwd = self._forward(x, masks, ws)
         grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
         unmasked = masks is None or masks[-1] is None
@@ -450,9 +458,21 @@ def _sample_scale(sample_weight, n: int, dtype):
     return (v / v.sum()).astype(dtype)[:, None]
 
 
+def _is_sparse(value) -> bool:
+    """A SciPy sparse matrix (duck-typed: the core does not import SciPy)."""
+    return not isinstance(value, np.ndarray) and hasattr(value, "tocsr") and hasattr(value, "nnz")
+
+
 def _as_batch(value, width: int, what: str, dtype) -> np.ndarray:
     if isinstance(value, np.ndarray) and value.dtype == dtype and value.ndim == 2 and value.shape[1] == width:
         return value  # the fast path for training loops
+    if _is_sparse(value):  # rows of a sparse matrix, kept sparse (CSR) for the first layer's product
+        if value.shape[1] != width or value.shape[0] == 0:
+            raise ShapeError(f"{what} must have {width} column(s) (one per neuron), got shape {value.shape}")
+        value = value.tocsr().astype(dtype, copy=False)
+        if not np.isfinite(value.data).all():
+            raise ShapeError(f"{what} contain a value that is not a finite number (NaN or infinity)")
+        return value
     arr = _finite_array(value, what)
     if arr.ndim == 1:
         arr = arr.reshape(1, -1)

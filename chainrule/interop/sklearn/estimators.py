@@ -172,9 +172,13 @@ class _BaseMLP(BaseEstimator):
         return Standardizer().fit(X)
 
     def _inputs(self, X, network):
-        """Rows of X as the network reads them: dense, standardised if asked, in its dtype."""
-        X = X.toarray() if sp.issparse(X) else X
+        """Rows of X as the network reads them, in its dtype: sparse rows stay sparse (CSR, into the
+        first layer's product); standardising (which centres) makes them dense."""
         scaler = getattr(self, "_scaler", None)
+        if sp.issparse(X):
+            if scaler is None:
+                return X.tocsr().astype(network.dtype, copy=False)
+            X = X.toarray()
         if scaler is not None:
             return scaler.transform(X, network.dtype)
         return np.asarray(X, dtype=network.dtype)

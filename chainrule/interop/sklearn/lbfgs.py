@@ -24,7 +24,7 @@ class Objective:
         self.network, self.X, self.T, self.v = network, X, T, sample_weight
         self.alpha, self.loss_scale = float(alpha), loss_scale
         self.packing = Packing(network)
-        self.sw_sum = len(X) if sample_weight is None else float(np.sum(sample_weight))
+        self.sw_sum = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
         self.grad = np.empty(self.packing.size)
 
     def __call__(self, theta):
