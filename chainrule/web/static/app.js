@@ -116,7 +116,10 @@ function show(next, keepPhase, newPhase) {
   $("iteration").textContent = state.iteration.toLocaleString("en");
   $("loss").textContent = state.loss_shown;
   $("loss-name").textContent = state.n_samples === 1 ? "E_total" : `loss (mean ${full.loss_name} over ${state.n_samples} points)`;
-  $("sample-note").textContent = state.n_samples > 1 ? ` · next update uses point ${state.sample + 1} of ${state.n_samples}` : "";
+  const b = state.batch_size || 1;
+  $("sample-note").textContent = state.n_samples <= 1 ? ""
+    : b > 1 ? ` · next update uses points ${state.sample + 1}–${state.sample + b} (wrapping) of ${state.n_samples}`
+      : ` · next update uses point ${state.sample + 1} of ${state.n_samples}`;
   const test = state.test_loss_shown !== undefined && state.test_loss_shown !== null;
   $("test-loss-box").hidden = !test;
   if (test) $("test-loss").textContent = state.test_loss_shown;
@@ -188,7 +191,9 @@ function syncControls(force) {
     } else {
       const p = document.createElement("p");
       p.className = "hint";
-      p.textContent = `${state.n_samples} points; one update per point, in turn (online gradient descent).`;
+      const b = full.batch_size || 1;
+      p.textContent = b > 1 ? `${state.n_samples} points; each update uses the next ${b} of them (mini-batch gradient descent).`
+        : `${state.n_samples} points; one update per point, in turn (online gradient descent).`;
       box.appendChild(p);
     }
   }
@@ -310,6 +315,8 @@ function drawDiagram() {
   const crowded = !lay.edges.some((e) => e.label);
   svg.textContent = "";
   svg.classList.toggle("crowded", crowded);
+  $("legend-how").textContent = crowded ? "hover over or tab to a neuron to see its numbers; click it to list them"
+    : "click or tab to any number to see how it was computed";
   const v = state.shown;
   const biasNodes = new Set(lay.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
   const segs = [];
@@ -330,7 +337,6 @@ function drawDiagram() {
   for (const n of lay.nodes) {
     const r = n.kind === "bias" ? r0 * 0.75 : r0;
     const c = el("circle", { cx: n.x, cy: n.y, r, fill: kinds[n.kind][0], stroke: kinds[n.kind][1], "stroke-width": 2, "data-neuron": n.name }, svg);
-    el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg).textContent = n.name;
     circles.push({ x: n.x - r, y: n.y - r, w: 2 * r, h: 2 * r });
     const map = state.neuron_maps && state.neuron_maps.maps[n.name];
     if (map) { // TensorFlow Playground's small picture: this neuron's output over the plane
@@ -339,6 +345,7 @@ function drawDiagram() {
       el("image", { x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, href: mapImage(map, state.neuron_maps.size),
         "clip-path": `url(#clip-${n.name})`, preserveAspectRatio: "none", opacity: 0.8, "aria-hidden": "true" }, svg);
     }
+    el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg).textContent = n.name;
     if (crowded) { // many neurons: each neuron's numbers on hover or focus, not all at once
       const shown = ((names.nodes[n.name]) || []).map((q) => q[0]).filter((q) => q in v && visible(q));
       if (!shown.length) continue;
@@ -462,8 +469,8 @@ function drawDiagram() {
     bottom += 20;
   }
   // the drawing's extent: everything placed, with a margin
-  const xs = placed.map((b) => b.x).concat([0]), xe = placed.map((b) => b.x + b.w).concat([lay.width]);
-  const ys = placed.map((b) => b.y).concat([0]), ye = placed.map((b) => b.y + b.h).concat([bottom]);
+  const xs = placed.map((b) => b.x), xe = placed.map((b) => b.x + b.w);
+  const ys = placed.map((b) => b.y), ye = placed.map((b) => b.y + b.h).concat([bottom]);
   const x0 = Math.min(...xs) - 4, y0 = Math.min(...ys) - 4, w = Math.max(...xe) - x0 + 4, h = Math.max(...ye) - y0 + 4;
   svg.setAttribute("viewBox", `${x0} ${y0} ${w} ${h}`);
   svg.style.setProperty("--natural-width", `${w}px`);
