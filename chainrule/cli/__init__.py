@@ -67,8 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     prefix = f"chainrule {args.command}: error:"  # the same prefix as argparse's usage errors
+    import warnings
+
     try:
-        return int(args.run(args) or 0)
+        with warnings.catch_warnings():  # NumPy's overflow warnings: the library reports non-finite results itself
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return int(args.run(args) or 0)
     except ChainruleError as exc:
         print(f"{prefix} {exc}", file=sys.stderr)
         return 2
