@@ -36,7 +36,7 @@ def read_csv(path, target: str | None = None, require_target: bool = True, colum
                 raise DataError(f"{path}: a CSV file needs a header row and at least one data row")
             header = [h.strip() for h in header]
             features, t_col = _columns(path, header, target, require_target, columns)
-            values, labels, seen = array("d"), [], {}
+            values, target = array("d"), _Target(path, header[t_col] if t_col is not None else "")
             width = len(header)
             line = 1
             for line, row in enumerate(rows, start=2):
@@ -47,18 +47,15 @@ def read_csv(path, target: str | None = None, require_target: bool = True, colum
                     cell = row[t_col].strip()
                     if cell == "" or cell.lower() == "nan":
                         raise DataError(f"{path}: line {line}, column {header[t_col]!r}: missing target value")
-                    labels.append(seen.setdefault(cell, cell))  # one string object per distinct label
+                    target.add(cell, line)
         except UnicodeDecodeError:
             raise DataError(f"{path}: not a text CSV file") from None
         except csv.Error as exc:
             raise DataError(f"{path}: not a readable CSV file ({exc})") from None
     if line < 2:
         raise DataError(f"{path}: a CSV file needs a header row and at least one data row")
-    X = np.frombuffer(values, dtype=np.float64).reshape(-1, len(features)).copy()
-    del values
-    y = None
-    if t_col is not None:
-        y = _targets(path, header[t_col], labels)
+    X = np.frombuffer(values, dtype=np.float64).reshape(-1, len(features))  # no copy: the array owns the memory
+    y = target.result() if t_col is not None else None
     return X, y, [header[i] for i in features]
 
 
@@ -89,17 +86,40 @@ def _names(header) -> str:
     return ", ".join(repr(h) if h != " ".join(h.split()) or not h else h for h in header)
 
 
-def _targets(path, column: str, cells: list[str]) -> np.ndarray:
-    """Numbers when every cell is one (each finite), else the words as class labels."""
-    try:
-        y = np.array([float(c) for c in cells])
-    except ValueError:
-        return np.array(cells)  # class labels written as words
-    if not np.isfinite(y).all():
-        line = int(np.argmin(np.isfinite(y))) + 2
-        raise DataError(f"{path}: column {column!r} holds {cells[line - 2]!r}, which is not a finite number "
-                        "(an infinite target is neither a value nor a class)")
-    return y
+class _Target:
+    """The target column, read cell by cell: numbers into a flat float array while every cell is
+    one (8 bytes a row); at the first word, class labels (one string object per distinct label)."""
+
+    def __init__(self, path, column: str):
+        self.path, self.column = path, column
+        self.numbers, self.labels, self.seen = array("d"), None, {}
+
+    def add(self, cell: str, line: int) -> None:
+        if self.labels is None:
+            try:
+                value = float(cell)
+            except ValueError:  # words: class labels from here on (the numbers so far become text)
+                self.labels = [self._label(_text(v)) for v in self.numbers]
+                self.numbers = None
+            else:
+                if not math.isfinite(value):
+                    raise DataError(f"{self.path}: line {line}, column {self.column!r} holds {cell!r}, which is not a "
+                                    "finite number (an infinite target is neither a value nor a class)")
+                self.numbers.append(value)
+                return
+        self.labels.append(self._label(cell))
+
+    def _label(self, text: str) -> str:
+        return self.seen.setdefault(text, text)
+
+    def result(self) -> np.ndarray:
+        if self.labels is not None:
+            return np.array(self.labels)
+        return np.frombuffer(self.numbers, dtype=np.float64)
+
+
+def _text(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
 
 
 def _number(cell: str, path, line: int, column: str) -> float:
