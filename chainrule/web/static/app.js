@@ -308,7 +308,30 @@ function spread(lay) {
   });
 }
 
+function updateDiagram() {
+  // while playing the same network at the same phase: change the numbers, colours and widths in
+  // place (no new elements, no layout reads); false when the drawing must be made afresh
+  const svg = $("diagram");
+  const key = `${full.layers.join("-")}|${phase}|${state.layout.width}`;
+  if (state.view !== "frame" || svg.dataset.key !== key || state.neuron_maps) return false;
+  const v = state.shown;
+  const nums = svg.querySelectorAll(".num");
+  for (const t of nums) if (!(t.dataset.name in v)) return false;
+  for (const e of state.layout.edges) {
+    const line = svg.querySelector(`line[data-edge="${CSS.escape(e.name)}"]`);
+    if (!line) return false;
+    line.setAttribute("stroke", e.colour);
+    line.setAttribute("stroke-width", e.width);
+  }
+  for (const t of nums) {
+    const text = `${t.textContent.slice(0, t.textContent.lastIndexOf(" = "))} = ${v[t.dataset.name]}`;
+    if (text !== t.textContent) { t.textContent = text; t.setAttribute("aria-label", `${text}: show how it was computed`); }
+  }
+  return true;
+}
+
 function drawDiagram() {
+  if (updateDiagram()) return;
   const svg = $("diagram");
   const lay = state.layout.edges.some((e) => e.label) ? spread(state.layout) : state.layout;
   const names = full.names;
@@ -358,7 +381,7 @@ function drawDiagram() {
   }
   const placed = circles.slice();
   // while playing, every frame reuses the places found for this network and phase (no search)
-  const key = `${full.layers.join("-")}|${phase}|${lay.width}`;
+  const key = `${full.layers.join("-")}|${phase}|${state.layout.width}`;
   const reuse = state.view === "frame" && spotCache.key === key;
   if (!reuse) spotCache = { key, spots: new Map() };
   const edgeLabel = new Set(lay.edges.filter((e) => e.label).map((e) => e.name));
@@ -473,6 +496,7 @@ function drawDiagram() {
   const ys = placed.map((b) => b.y), ye = placed.map((b) => b.y + b.h).concat([bottom]);
   const x0 = Math.min(...xs) - 4, y0 = Math.min(...ys) - 4, w = Math.max(...xe) - x0 + 4, h = Math.max(...ye) - y0 + 4;
   svg.setAttribute("viewBox", `${x0} ${y0} ${w} ${h}`);
+  svg.dataset.key = key;
   svg.style.setProperty("--natural-width", `${w}px`);
   svg.dataset.naturalWidth = w;
   if (crowded) drawHoverNotes();
