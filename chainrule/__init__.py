@@ -40,6 +40,7 @@ _LAZY = {
     "check": "chainrule.api",
     "exercise": "chainrule.api",
     "read_network_file": "chainrule.io.network_file",
+    "widget": "chainrule.web.widget",
 }
 
 __all__ = [

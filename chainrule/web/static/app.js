@@ -33,20 +33,22 @@ let steps = {};        // trace step by name
 let spotCache = { key: "", spots: new Map() }; // where the diagram's numbers went, per network and phase
 
 // ------------------------------------------------------------------------------ the API
-function serverApi() {
-  let sid = null;
-  async function call(method, path, body) {
-    const opts = { method, headers: {} };
-    if (method !== "GET") {  // the server takes state changes only as JSON (web/security.py)
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body === undefined ? {} : body);
-    }
-    const res = await fetch(path, opts);
-    let data = null;
-    try { data = await res.json(); } catch (e) { /* not JSON */ }
-    if (!res.ok) throw new Error((data && data.error) || `the server answered ${res.status}`);
-    return data;
+async function fetchCall(method, path, body) {
+  const opts = { method, headers: {} };
+  if (method !== "GET") {  // the server takes state changes only as JSON (web/security.py)
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body === undefined ? {} : body);
   }
+  const res = await fetch(path, opts);
+  let data = null;
+  try { data = await res.json(); } catch (e) { /* not JSON */ }
+  if (!res.ok) throw new Error((data && data.error) || `the server answered ${res.status}`);
+  return data;
+}
+
+function serverApi(call = fetchCall) {
+  // call(method, path, body): over HTTP, or (in Jupyter, web/widget.py) as messages to the kernel
+  let sid = null;
   const at = (p) => `api/sessions/${sid}${p}`;
   return {
     replay: false,
@@ -965,6 +967,10 @@ async function start() {
       "regenerate", "batch-size", "l1", "l2"]) $(id).disabled = true;
     $("download").removeAttribute("href");
     $("download").hidden = true;
+  } else if (window.CHAINRULE_CALL) {  // a Jupyter widget: the engine runs in the kernel (web/widget.py)
+    api = serverApi(window.CHAINRULE_CALL);
+    $("mode").textContent = "in Jupyter — the engine runs in the notebook's kernel";
+    for (const id of ["share", "download"]) $(id).hidden = true;
   } else {
     api = serverApi();
   }

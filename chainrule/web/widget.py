@@ -1,0 +1,139 @@
+"""The page as a Jupyter widget (anywidget): the engine runs in the kernel, no server.
+
+The front end is the page itself (index.html's body, style.css, app.js) inside a shadow root;
+app.js talks to its back end through ``call(method, path, body)``, which here is a custom message to
+the kernel. The kernel answers each message with the page's own FastAPI app (:func:`create_app`),
+called in process through Starlette's ``TestClient`` — the same routes, checks and sessions that
+``chainrule serve`` answers with, not a second copy of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+import anywidget
+import traitlets
+
+from ..errors import ConfigError
+from .app import create_app
+
+SESSIONS = 16  # sessions one widget keeps (a new dataset on the page is a new session)
+
+
+def _page_parts() -> tuple[str, str, str]:
+    static = resources.files("chainrule.web") / "static"
+    html = (static / "index.html").read_text(encoding="utf-8")
+    body = re.search(r"<body>(.*)</body>", html, re.S).group(1)
+    body = re.sub(r"<script[^>]*></script>", "", body)
+    # the page's rules for <body> and :root apply to the widget's own box inside its shadow root
+    css = (static / "style.css").read_text(encoding="utf-8")
+    css = re.sub(r"(?m)^:root\b", ":host", re.sub(r"(?m)^body\b", ".cr-body", css))
+    return body, css, (static / "app.js").read_text(encoding="utf-8")
+
+
+_ESM = """
+const BODY = %s, CSS_TEXT = %s, APP = %s;
+
+function render({ model, el }) {
+  const host = document.createElement("div");
+  el.appendChild(host);
+  const shadow = host.attachShadow({ mode: "open" });  // the page's ids and styles stay inside
+  const style = document.createElement("style");
+  style.textContent = CSS_TEXT;
+  const body = document.createElement("div");
+  body.className = "cr-body";
+  body.innerHTML = BODY;
+  shadow.append(style, body);
+
+  let next = 0;
+  const waiting = new Map();
+  const onMessage = (msg) => {
+    const w = msg && waiting.get(msg.id);
+    if (!w) return;
+    waiting.delete(msg.id);
+    if (msg.status >= 400) w.reject(new Error((msg.data && msg.data.error) || `the kernel answered ${msg.status}`));
+    else w.resolve(msg.data);
+  };
+  model.on("msg:custom", onMessage);
+  const call = (method, path, body) => new Promise((resolve, reject) => {
+    const id = ++next;
+    waiting.set(id, { resolve, reject });
+    model.send({ id, method, path, body: body === undefined ? null : body });
+  });
+
+  // app.js as written, with document and window seen through this widget's shadow root
+  const doc = new Proxy(document, { get(t, k) {
+    if (k === "getElementById") return (id) => shadow.getElementById(id);
+    if (k === "querySelector") return (s) => shadow.querySelector(s);
+    if (k === "querySelectorAll") return (s) => shadow.querySelectorAll(s);
+    if (k === "body") return body;
+    const v = Reflect.get(t, k);
+    return typeof v === "function" ? v.bind(t) : v;
+  } });
+  const win = new Proxy(window, { get(t, k) {
+    if (k === "CHAINRULE_CALL") return call;
+    if (k === "CHAINRULE_REPLAY") return undefined;
+    const v = Reflect.get(t, k);
+    return typeof v === "function" ? v.bind(t) : v;
+  } });
+  new Function("document", "window", APP)(doc, win);
+  return () => model.off("msg:custom", onMessage);
+}
+
+export default { render };
+"""
+
+
+def _esm() -> str:
+    body, css, app = _page_parts()
+    return _ESM % (json.dumps(body), json.dumps(css), json.dumps(app))
+
+
+class PageWidget(anywidget.AnyWidget):
+    """The interactive page in a notebook; its requests are answered in the kernel."""
+
+    _esm = traitlets.Unicode("").tag(sync=True)
+    session = traitlets.Unicode("").tag(sync=True)   # the page's current session (one per network/dataset)
+    iteration = traitlets.Int(0).tag(sync=True)      # updates applied so far, as the last answer said
+    loss = traitlets.Float(float("nan")).tag(sync=True)  # the total loss, as the last answer said
+
+    def __init__(self, network: dict | None = None, **kwargs):
+        from fastapi.testclient import TestClient
+
+        if network is not None and not isinstance(network, dict):
+            raise ConfigError("widget(network): give a network file's contents as a dict, or None for the seed")
+        super().__init__(_esm=_esm(), **kwargs)
+        self._client = TestClient(create_app(network, session_limit=SESSIONS))
+        self.on_msg(self._answer)
+        self.request("POST", "api/sessions")  # the session the kernel shows before any view asks
+
+    def request(self, method: str, path: str, body=None) -> tuple[int, dict]:
+        """Answer one of the page's requests (``"POST", "api/sessions/ID/train", {"steps": 1}``)."""
+        if method not in ("GET", "POST") or not isinstance(path, str) or not path.startswith("api/sessions"):
+            return 404, {"error": "not found"}
+        sent = {} if method == "POST" and body is None else body
+        res = self._client.request(method, "/" + path, json=sent if method == "POST" else None)
+        data = res.json()
+        if res.status_code == 200 and isinstance(data, dict):
+            if "session" in data and "state" in data:
+                self.session = data["session"]
+            state = data.get("state", data)
+            if "iteration" in state and "loss" in state:
+                self.iteration, self.loss = state["iteration"], state["loss"]
+        return res.status_code, data
+
+    def _answer(self, _widget, content, _buffers) -> None:
+        if not isinstance(content, dict) or "id" not in content:
+            return
+        status, data = self.request(content.get("method"), content.get("path"), content.get("body"))
+        self.send({"id": content["id"], "status": status, "data": data})
+
+    def __repr__(self) -> str:
+        return f"chainrule.widget(session={self.session!r}, iteration={self.iteration}, loss={self.loss:.9g})"
+
+
+def widget(network: dict | None = None) -> PageWidget:
+    """The page as a Jupyter widget for ``network`` (a network file's contents; default the seed)."""
+    return PageWidget(network)
