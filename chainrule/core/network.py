@@ -235,11 +235,7 @@ class Network:
         masks = [None] * len(self.layers) if masks is None else masks
         outs, unmasked = [x], [x]
         for l, layer in enumerate(self.layers):
-            if _is_sparse(outs[l]):  # sparse inputs (SciPy CSR) into the first layer: their own product
-                net = ws.net[l]
-                np.copyto(net, outs[l] @ layer.weights.T)
-            else:
-                net = np.matmul(outs[l], layer.weights.T, out=ws.net[l])
+            net = _matmul(outs[l], layer.weights.T, into=ws.net[l])
             if layer.bias is not None:
                 net += layer.bias
             out = layer.activation.forward(net, into=ws.out[l])
@@ -270,10 +266,7 @@ class Network:
                     dout = np.multiply(dout, fwd.masks[l], out=ws.masked_dout[l])
                 delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
-            if _is_sparse(fwd.outs[l]):
-                np.copyto(g.dW[l].T, fwd.outs[l].T @ delta)  # the same sum over a sparse input's non-zeros
-            else:
-                np.matmul(fwd.outs[l].T, delta, out=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
+            _matmul(fwd.outs[l].T, delta, into=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
                 g.db[l] = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
         return g
@@ -456,6 +449,14 @@ def _sample_scale(sample_weight, n: int, dtype):
     if np.any(v < 0) or v.sum() <= 0:
         raise ConfigError("sample weights must be non-negative and not all zero")
     return (v / v.sum()).astype(dtype)[:, None]
+
+
+def _matmul(a, b, into: np.ndarray) -> np.ndarray:
+    """a · b, written into ``into``; sparse inputs (SciPy, into the first layer) use their own product."""
+    if _is_sparse(a):
+        np.copyto(into, a @ b)
+        return into
+    return np.matmul(a, b, out=into)
 
 
 def _is_sparse(value) -> bool:
