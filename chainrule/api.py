@@ -68,6 +68,15 @@ def _one_sample(network, x, target, sample):
     return xs[sample - 1:sample], ts[sample - 1:sample], sample, n
 
 
+def _read_once(network):
+    """A network file's path read once (a pipe or ``<(cmd)`` cannot be read twice), else as given."""
+    if isinstance(network, (str, Path)):
+        from .io import network_file
+
+        return network_file.read_network_file(network, check_sizes=_explainable)
+    return network
+
+
 def _batch_named(network, batch):
     """The full-batch convention: as asked, or as the network file names it (``"batch": "sum"``)."""
     if batch is not None or isinstance(network, (type(None),)):
@@ -106,9 +115,11 @@ def explain(network=None, format: str | None = None, only=None, *, sample: int |
     sum or mean, and the update."""
     from .derivation.explanation import Explanation
 
+    hint_wanted = isinstance(network, (str, Path))
+    network = _read_once(network)
     net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
     trace, k, n = _trace(net, xs, ts, lr, sample, _batch_named(network, batch))
-    hint = source if isinstance(network, (str, Path)) else None
+    hint = source if hint_wanted else None
     exp = Explanation(trace, only=only, detail=detail, sample=k, n_samples=n,
                       source=source, file_hint=hint, notation=notation)
     return exp if format is None else exp.render(format)
@@ -141,6 +152,7 @@ def check(sheet, network=None, *, sample: int | None = None, notation: str | dic
     answers = parse_sheet(sheet)
     if not answers:
         raise FileFormatError(f"{source}: no 'name = value' lines to check")
+    network = _read_once(network)
     net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
     batch = _batch_named(network, batch)
     if batch is not None:
