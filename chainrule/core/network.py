@@ -256,7 +256,7 @@ class Network:
         for l in range(L - 1, -1, -1):
             layer = self.layers[l]
             if l < L - 1:  # hidden layer: dE/dout_h = Σ_o delta_o · w_oh
-                dout = np.matmul(g.delta[l + 1], self.layers[l + 1].weights, out=ws.dout[l])
+                dout = _matmul(g.delta[l + 1], self.layers[l + 1].weights, into=ws.dout[l])
             g.dout[l] = dout
             if l == L - 1 and self._fused and fwd.masks[l] is None:  # softmax + CE, sigmoid + BCE
                 delta = np.subtract(fwd.output, t, out=ws.delta[l])
@@ -456,7 +456,25 @@ def _matmul(a, b, into: np.ndarray) -> np.ndarray:
     if _is_sparse(a):
         np.copyto(into, a @ b)
         return into
-    return np.matmul(a, b, out=into)
+    with np.errstate(invalid="ignore"):  # inf − inf inside a sum is mended just below
+        np.matmul(a, b, out=into)
+        suspect = np.isnan(into.sum())  # rare: a sum met +inf and −inf (or a NaN came in)
+    if suspect:
+        _rescue_overflow(a, b, into)
+    return into
+
+
+def _rescue_overflow(a, b, into: np.ndarray) -> None:
+    """Where terms a_ik·b_kj overflowed to +inf and −inf, their sum came out NaN although a and b
+    are finite.  Recompute those entries as 2^(e_a+e_b) · ((a / 2^e_a) · (b / 2^e_b)): the scaled
+    products are below 1 in size, so the sum is finite and only the final scaling may overflow
+    (to ±inf, with the right sign).  Powers of two scale exactly; other entries are left as they are."""
+    nan = np.isnan(into)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        e_a = int(np.frexp(np.max(np.abs(a)))[1]) if a.size else 0
+        e_b = int(np.frexp(np.max(np.abs(b)))[1]) if b.size else 0
+        scaled = np.ldexp(np.ldexp(a, -e_a) @ np.ldexp(b, -e_b), e_a + e_b).astype(into.dtype, copy=False)
+    np.copyto(into, scaled, where=nan)  # NaN stays NaN where a or b held one
 
 
 def _is_sparse(value) -> bool:
