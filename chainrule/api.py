@@ -74,6 +74,10 @@ def _read_once(network):
         from .io import network_file
 
         return network_file.read_network_file(network, check_sizes=_explainable)
+    if isinstance(network, dict):
+        from .io import network_file
+
+        return network_file.network_from_dict(network, check_sizes=_explainable)
     return network
 
 
@@ -120,8 +124,8 @@ def explain(network=None, format: str | None = None, only=None, *, sample: int |
     net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
     trace, k, n = _trace(net, xs, ts, lr, sample, _batch_named(network, batch))
     hint = source if hint_wanted else None
-    exp = Explanation(trace, only=only, detail=detail, sample=k, n_samples=n,
-                      source=source, file_hint=hint, notation=notation)
+    exp = Explanation(trace, only=only, detail=detail, sample=k, n_samples=n, source=source, file_hint=hint,
+                      notation=notation, drawn_seed=getattr(network, "drawn_seed", None))
     return exp if format is None else exp.render(format)
 
 

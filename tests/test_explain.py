@@ -263,3 +263,20 @@ def test_explain_cosmetics_negative_nets_rounding_zeros_and_softmax_notes():
         net_line = next(l for l in exp.to_text().splitlines() if l.startswith("net_o1"))
         assert net_line.endswith(f"= 0 (float64 rounding leaves {exp.values['net_o1']:.3g})")
         assert "0000000000" not in net_line
+
+
+def test_a_file_without_weights_draws_them_with_seed_0_and_says_so(tmp_path):
+    """Issue 10: no weights and no "seed" gives the same numbers on every run (seed 0), and the
+    explanation's header names the seed used; a file that gives its weights says nothing of seeds."""
+    import chainrule
+
+    spec = {"layers": [2, 3, 2], "input": [0.1, 0.2], "target": [0, 1]}
+    first, again = chainrule.explain(dict(spec)), chainrule.explain(dict(spec))
+    assert first.values == again.values
+    assert first.values == chainrule.explain({**spec, "seed": 0}).values
+    assert first.values != chainrule.explain({**spec, "seed": 1}).values
+    assert "drawn with seed 0" in first.to_text()
+    assert "drawn with seed 7" in chainrule.explain({**spec, "seed": 7}).to_text()
+    path = tmp_path / "net.json"
+    path.write_text('{"layers": [2, 2], "input": [0.1, 0.2], "target": [0, 1], "weights": [[[1, 2], [3, 4]]]}')
+    assert "seed" not in chainrule.explain(str(path)).to_text().splitlines()[1]

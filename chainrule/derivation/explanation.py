@@ -27,11 +27,13 @@ class Explanation:
     ``to_html()``, ``to_latex()``, ``to_json()``; ``values`` maps every name to its number."""
 
     def __init__(self, trace: Trace, only=None, detail: str = "auto", sample: int = 1, n_samples: int = 1,
-                 source: str | None = None, file_hint: str | None = None, notation: str | dict | None = None):
+                 source: str | None = None, file_hint: str | None = None, notation: str | dict | None = None,
+                 drawn_seed: int | None = None):
         if detail not in DETAILS:
             raise ConfigError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
         self.trace = trace
         self.sample, self.n_samples, self.source = sample, n_samples, source
+        self.drawn_seed = drawn_seed  # the seed of weights a file did not give (None: the file gave them)
         self.file_hint = file_hint  # the file's path, for the commands suggested
         self.only = _parse_only(only)
         self.notation = notation or "seed"
@@ -75,6 +77,9 @@ class Explanation:
         acts = ", ".join(layer.activation.name for layer in net.layers)
         out = [f"A {'-'.join(map(str, net.sizes))} network ({acts}), loss {net.loss_fn.name}, "
                f"learning rate eta = {fmt(tr.learning_rate, True)}."]
+        if self.drawn_seed is not None:
+            out.append(f"The file gives no weights: they were drawn with seed {self.drawn_seed} "
+                       f"(the file's \"seed\", 0 when it names none), the same numbers on every run.")
         if tr.batch is not None:
             n = self.n_samples
             out.append(f"One full-batch step on all {n} samples: the batch's E_total is the {tr.batch} of the "

@@ -53,6 +53,11 @@ class NetworkFile:
     def n_samples(self) -> int:
         return len(self.inputs)
 
+    @property
+    def drawn_seed(self) -> int | None:
+        """The seed the weights were drawn with, when the file gives none (its ``"seed"``, else 0)."""
+        return None if "weights" in self.spec else self.spec.get("seed", DEFAULT_SEED)
+
 
 def read_network_file(path, check_sizes=None) -> NetworkFile:
     """Read and check a network file (``.toml`` is TOML, anything else JSON), at most ``MAX_FILE_BYTES``."""
