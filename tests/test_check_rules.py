@@ -8,6 +8,7 @@ import chainrule
 from chainrule.cli import main
 from chainrule.derivation.expressions import parse, write
 from chainrule.derivation.tolerance import Rule, significant_digits
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
 
 def _one(text, **kw):
@@ -132,7 +133,7 @@ BATCH = {"layers": [2, 2, 2], "activation": "sigmoid", "learning_rate": 0.5,
 
 @pytest.mark.parametrize("combine", ["sum", "mean"])
 def test_a_full_batch_step_against_pytorch(combine):
-    torch = pytest.importorskip("torch")
+    torch = need("torch", "check rules")
     spec = {**BATCH, "batch": combine}
     exp = chainrule.explain(spec)
     v = exp.values

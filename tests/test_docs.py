@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
@@ -16,7 +17,7 @@ NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
 @pytest.mark.subprocess
 def test_mkdocs_build_strict(tmp_path):
     for module in ("mkdocs", "material", "mkdocstrings_handlers.python", "mkdocs_jupyter"):
-        pytest.importorskip(module, reason="the docs build needs the docs tools (pip install -e '.[test]')")
+        need(module, "the docs build needs the docs tools")
     env = dict(os.environ, CHAINRULE_DOCS_EXECUTE="false", NO_MKDOCS_2_WARNING="1")  # the notebooks run below
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     # nbconvert's templates, where a virtual environment that sees the system's packages finds them
@@ -47,11 +48,11 @@ def test_every_page_of_the_docs_folder_is_in_the_nav():
 @pytest.mark.subprocess
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(notebook, tmp_path):
-    nbformat = pytest.importorskip("nbformat", reason="the notebooks need nbformat (pip install -e '.[test]')")
-    nbclient = pytest.importorskip("nbclient", reason="the notebooks need nbclient (pip install -e '.[test]')")
-    pytest.importorskip("ipykernel", reason="the notebooks need ipykernel (pip install -e '.[test]')")
-    pytest.importorskip("sklearn", reason="the notebooks use scikit-learn's bundled datasets")
-    pytest.importorskip("matplotlib", reason="the notebooks draw plots")
+    nbformat = need("nbformat", "the notebooks need nbformat")
+    nbclient = need("nbclient", "the notebooks need nbclient")
+    need("ipykernel", "the notebooks need ipykernel")
+    need("sklearn", "the notebooks use scikit-learn's bundled datasets")
+    need("matplotlib", "the notebooks draw plots")
     book = nbformat.read(notebook, as_version=4)
     assert not any(c.get("outputs") for c in book.cells if c.cell_type == "code"), "store notebooks without outputs"
     client = nbclient.NotebookClient(book, timeout=600, kernel_name="python3", allow_errors=False,

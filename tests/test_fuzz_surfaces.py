@@ -11,12 +11,13 @@ import pytest
 from chainrule.errors import OutputError
 from chainrule.io.atomic import write_text
 from fuzz.harness import mutate_text
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
 N = 3000
 
 
 def _guard():
-    pytest.importorskip("fastapi")
+    need("fastapi", "fuzz surfaces")
     from chainrule.web.security import Guard
 
     return Guard(None, host="127.0.0.1")

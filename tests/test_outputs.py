@@ -21,6 +21,7 @@ from chainrule.errors import OutputError
 from chainrule.io import atomic
 from chainrule.io.atomic import check_output, write_text
 from chainrule.io.model import load_model
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
 
 def _run(capsys, *argv):
@@ -335,7 +336,7 @@ def test_train_help_gives_every_option_a_text_and_no_issue_numbers():
 
 @pytest.mark.parametrize("title", ["$\\frac{$", "$", "a $x^{2$ b"])
 def test_a_title_with_dollar_signs_is_drawn_as_text(title, tmp_path, capsys):
-    pytest.importorskip("matplotlib")
+    need("matplotlib", "outputs")
     assert _run(capsys, "diagram", "--title", title, "-o", tmp_path / "d.png")[0] == 0
     (tmp_path / "h.json").write_text('{"unit": "epoch", "loss": [1, 0.5, 0.2]}')
     assert _run(capsys, "plot", tmp_path / "h.json", "--title", title, "-o", tmp_path / "p.png")[0] == 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import chainrule
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,8 +38,8 @@ def test_the_version_is_in_one_place():
 @pytest.mark.slow
 @pytest.mark.subprocess
 def test_built_wheel_installs_and_runs_the_example_in_a_fresh_environment(tmp_path):
-    pytest.importorskip("build", reason="the release test needs build (pip install -e '.[test]')")
-    pytest.importorskip("twine", reason="the release test needs twine (pip install -e '.[test]')")
+    need("build", "the release test needs build")
+    need("twine", "the release test needs twine")
     dist = tmp_path / "dist"
     # --no-isolation: the build backend (setuptools) of this environment, no download during the test
     run([sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)])

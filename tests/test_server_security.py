@@ -14,9 +14,10 @@ import tracemalloc
 
 import pytest
 
-pytest.importorskip("fastapi")
-pytest.importorskip("uvicorn")
-httpx = pytest.importorskip("httpx")
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
+need("fastapi", "server security")
+need("uvicorn", "server security")
+httpx = need("httpx", "server security")
 
 from fastapi.testclient import TestClient  # noqa: E402
 

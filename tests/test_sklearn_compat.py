@@ -248,7 +248,7 @@ def test_extras_default_to_scikit_learns_behaviour_and_work_when_set():
 
 
 def test_to_torch_gives_the_same_outputs():
-    torch = pytest.importorskip("torch")
+    torch = need("torch", "sklearn compat")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = MLPClassifier(hidden_layer_sizes=(10,), max_iter=5, random_state=0).fit(X_digits, y_digits)

@@ -18,9 +18,9 @@ from chainrule import ConfigError, DataError
 from chainrule.interop.dask import fit_blocks
 from chainrule.sklearn import MLPClassifier, MLPRegressor
 
-da = pytest.importorskip("dask.array")
-distributed = pytest.importorskip("distributed")
-joblib = pytest.importorskip("joblib")
+da = need("dask.array", "sklearn dask")
+distributed = need("distributed", "sklearn dask")
+joblib = need("joblib", "sklearn dask")
 
 X, y = load_digits(return_X_y=True)
 X, y = X[:300] / 16.0, y[:300]

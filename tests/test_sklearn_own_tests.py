@@ -27,8 +27,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
-sklearn = pytest.importorskip("sklearn")
+sklearn = need("sklearn", "sklearn own tests")
 
 THEIR_IMPORT = "from sklearn.neural_network import MLPClassifier, MLPRegressor"
 OUR_IMPORT = "from chainrule.sklearn import MLPClassifier, MLPRegressor"

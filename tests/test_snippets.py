@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from support import snippets
+from support.tiers import need  # test tiers: skip with a reason when missing (never under CI=true)
 
-pytest.importorskip("sklearn", reason="the snippets use scikit-learn's bundled datasets (pip install -e '.[test]')")
-pytest.importorskip("matplotlib", reason="the snippets draw plots (pip install -e '.[test]')")
+need("sklearn", "the snippets use scikit-learn's bundled datasets")
+need("matplotlib", "the snippets draw plots")
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = snippets.pages(ROOT)
