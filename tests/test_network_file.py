@@ -132,3 +132,11 @@ def test_bias_mode_is_checked_by_the_network_constraints(bias, biases, words):
         spec["biases"] = biases
     with pytest.raises(FileFormatError, match=words):
         network_from_dict(spec)
+
+
+def test_a_key_written_twice_is_refused_not_silently_overwritten(tmp_path):
+    """Issue 15 (#14): JSON readers keep the last of two equal keys; a network file says which key."""
+    path = tmp_path / "dup.json"
+    path.write_text('{"layers": [2, 2], "layers": [2, 3], "input": [0.1, 0.2], "target": [0, 1]}')
+    with pytest.raises(FileFormatError, match="the key 'layers' appears twice"):
+        read_network_file(path)

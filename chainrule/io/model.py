@@ -32,7 +32,7 @@ from ..training.model import Model
 from ..training.preprocess import Standardizer
 from .atomic import write_text
 from .npz import load_npz, save_npz
-from .reading import read_text
+from .reading import loads_json, read_text
 
 FORMAT, VERSION = "chainrule-model", 1
 JSON_LIMIT = 200_000  # parameters; larger models must be saved as .npz
@@ -96,7 +96,7 @@ def load_model(path) -> Model:
     else:
         text = read_text(path, MAX_JSON_BYTES, "JSON model file")
         try:
-            meta = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+            meta = loads_json(text)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
         except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep, a key twice
@@ -110,17 +110,6 @@ def load_model(path) -> Model:
         raise FileFormatError(f"{path}: {exc}") from None
     except ChainruleError as exc:  # a bad activation name, shape, ... inside the file
         raise FileFormatError(f"{path}: {exc}") from None
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a finite number")
-
-
-def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
-    return dict(pairs)
 
 
 def _npz_layout(meta: dict) -> dict:

@@ -76,17 +76,15 @@ def parse_network_text(text: str, toml: bool = False, source: str = "<text>", ch
         except (ValueError, RecursionError) as exc:  # TOMLDecodeError, 5000-digit integers, deep nesting
             raise FileFormatError(f"{source}: not valid TOML: {_one_line(exc)}") from None
     else:
+        from .reading import loads_json
+
         try:
-            spec = json.loads(text, parse_constant=_no_constant)
+            spec = loads_json(text)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-        except (ValueError, RecursionError) as exc:  # NaN/Infinity, 5000-digit integers, deep nesting
+        except (ValueError, RecursionError) as exc:  # NaN/Infinity, a key twice, 5000-digit integers, deep nesting
             raise FileFormatError(f"{source}: not a usable JSON file: {_one_line(exc)}") from None
     return network_from_dict(spec, source, check_sizes)
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a finite number")
 
 
 def _one_line(exc: BaseException) -> str:

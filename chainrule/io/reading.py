@@ -9,6 +9,7 @@ its limit (docs/reliability.md lists them).
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 
@@ -99,3 +100,20 @@ def _stat(path, what: str, error):
     if stat.S_ISDIR(st.st_mode):
         raise error(f"{shown}: is a folder, not a {what}")
     return st
+
+
+def loads_json(text: str):
+    """``json.loads`` that refuses what JSON readers let through: the constants NaN/Infinity and a key
+    written twice in one object (ValueError, which each reader turns into its own one-line error)."""
+    return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicate_keys)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
+    return dict(pairs)

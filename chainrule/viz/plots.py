@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from ..errors import ConfigError, FileFormatError
+from ..io.reading import loads_json
 
 UNITS = ("epoch", "iteration")
 MAX_HISTORY_BYTES = 64 << 20  # ~8M numbers; 1M iterations of chainrule example write ~20 MB
@@ -35,24 +36,13 @@ def read_history(path) -> dict:
 
     text = read_text(path, MAX_HISTORY_BYTES, "history file")
     try:
-        data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         raise FileFormatError(f"{path}: not a JSON history file ({str(exc).splitlines()[0]})") from None
     except (ValueError, RecursionError) as exc:  # 5000-digit integers, deep nesting, a key twice
         raise FileFormatError(f"{path}: not a readable JSON history file ({type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:80]})") from None
     return check_history(data, str(path))
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a finite number")
-
-
-def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
-    return dict(pairs)
 
 
 def check_history(data, source: str = "<history>") -> dict:
