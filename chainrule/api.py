@@ -69,7 +69,8 @@ def _one_sample(network, x, target, sample):
 
 
 def _read_once(network):
-    """A network file's path read once (a pipe or ``<(cmd)`` cannot be read twice), else as given."""
+    """A network file's path (read once: a pipe or ``<(cmd)`` cannot be read twice) or contents (a dict)
+    as a NetworkFile; anything else as given."""
     if isinstance(network, (str, Path)):
         from .io import network_file
 
@@ -82,14 +83,11 @@ def _read_once(network):
 
 
 def _batch_named(network, batch):
-    """The full-batch convention: as asked, or as the network file names it (``"batch": "sum"``)."""
-    if batch is not None or isinstance(network, (type(None),)):
+    """The full-batch convention: as asked, or as the network file names it (``"batch": "sum"``).
+    ``network`` has been through :func:`_read_once`, so a file is never read a second time here."""
+    if batch is not None:
         return batch
-    spec = network if isinstance(network, dict) else None
-    if isinstance(network, (str, Path)) or spec is None and hasattr(network, "spec"):
-        from .io import network_file
-
-        spec = (network_file.read_network_file(network) if isinstance(network, (str, Path)) else network).spec
+    spec = getattr(network, "spec", None)  # a NetworkFile's contents
     return spec.get("batch") if isinstance(spec, dict) else None
 
 
