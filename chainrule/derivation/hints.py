@@ -201,7 +201,7 @@ class Hinter:
             tr = self.trace
             net = tr.network.copy()
             for l in range(1, len(net.layers)):
-                net.layers[l].weights = tr.updated.layers[l].weights.copy()
+                net.layers[l].weights = tr.updated.layers[l].weights.copy(order="K")  # keeps the engine's column-major layout
             ts = net.as_targets(self.target, 1)
             grads = net.backward(tr.forward, ts)
             names, out = tr.notation, {}
