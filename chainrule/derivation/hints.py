@@ -52,7 +52,7 @@ class Hinter:
         step = self._steps.get(name)
         if step is None or not REF.search(step.text):
             return None
-        return step_line(step, self.values, self.trace.givens).plain
+        return step_line(step, self.values, self.trace.givens, latex=False).plain
 
     # ------------------------------------------------------------------------- the hint
     def _close(self, w: Written, value: float) -> bool:

@@ -53,19 +53,21 @@ def substituted(template: str, values: dict[str, float], givens: dict[str, float
     return REF.sub(number, template)
 
 
-def step_line(step, values: dict, givens: dict, rename=None) -> Line:
+def step_line(step, values: dict, givens: dict, rename=None, latex: bool = True) -> Line:
     """The parts of one scalar step, with the seed's shortcuts (no formula for a plain result,
-    no result where the numbers are already it)."""
+    no result where the numbers are already it).  ``latex=False``: the plain text only (``Line.latex``
+    then holds empty strings), for callers that never render math."""
     result = fmt(step.value)
     if step.value != 0 and abs(step.value) <= 1e-14 * max((abs(values[n]) for n in REF.findall(step.text)
                                                              if n in values), default=0.0):
         result = f"0 (float64 rounding leaves {step.value:.3g})"  # an exact 0 computed as 5.6e-17
     written = rename(step.name) if rename else step.name
-    lname = latex_name(written)
+    lname = latex_name(written) if latex else ""
     if not REF.search(step.text):
         return Line(step.section, step.name, [written, result], [lname, result], step.note, step.layer, True)
     formula, numbers = symbolic(step.text, rename), substituted(step.text, values, givens)
-    lformula, lnumbers = latex_symbolic(step.latex, rename), latex_numbers(step.latex, values, givens)
+    lformula, lnumbers = ((latex_symbolic(step.latex, rename), latex_numbers(step.latex, values, givens)) if latex
+                          else ("", ""))
     if numbers == symbolic(step.text) or symbolic(step.text) == numbers.strip():
         return Line(step.section, step.name, [written, formula, result], [lname, lformula, result], step.note, step.layer)
     if REF.fullmatch(step.text.strip()):  # a single quantity, such as dnet_o1/dw5 = out_h1

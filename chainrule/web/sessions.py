@@ -348,7 +348,7 @@ class Session:
         if full:
             trace = trace_to_dict(tr)
             for s, original in zip(trace["steps"], tr.steps):  # the worked line, as `chainrule explain` prints it
-                s["line"] = step_line(original, values, givens).written
+                s["line"] = step_line(original, values, givens, latex=False).written
                 s["shown"] = fmt(s["value"])
             loss_fn = self.network.loss_fn
             out.update({
