@@ -456,12 +456,12 @@ def _matmul(a, b, into: np.ndarray) -> np.ndarray:
     if _is_sparse(a):
         np.copyto(into, a @ b)
         return into
-    with np.errstate(invalid="ignore"):  # inf − inf inside a sum is mended just below
-        np.matmul(a, b, out=into)
-        suspect = np.isnan(into.sum())  # rare: a sum met +inf and −inf (or a NaN came in)
-    if suspect:
+    try:
+        with np.errstate(invalid="raise"):  # the FPU's own flag: free on the common path
+            return np.matmul(a, b, out=into)
+    except FloatingPointError:  # rare: a sum met +inf and −inf; ``into`` holds the product, NaN there
         _rescue_overflow(a, b, into)
-    return into
+        return into
 
 
 def _rescue_overflow(a, b, into: np.ndarray) -> None:
