@@ -67,3 +67,14 @@ def test_import_is_lazy():
     code = "import sys, chainrule; print('numpy' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "False"
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    """`chainrule example | head`: the closed pipe ends the command quietly (no "error: Broken pipe")."""
+    proc = subprocess.Popen([sys.executable, "-c", "from chainrule.cli import entry_point; entry_point()", "example"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child has written anything: its first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0
+    assert err == ""

@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     except ChainruleError as exc:
         print(f"{prefix} {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours; entry_point ends quietly
+        raise
     except OSError as exc:  # a file that cannot be read or written
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"{prefix} {where}{exc.strerror or exc}", file=sys.stderr)
