@@ -23,7 +23,7 @@ def pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise ConfigError("drawing PNG files needs matplotlib: pip install 'chainrule[plot]'") from None
+        raise ConfigError("drawing plots (and PNG diagrams) needs matplotlib: pip install 'chainrule[plot]'") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -13,11 +13,16 @@ import json
 import re
 from importlib import resources
 
-import anywidget
-import traitlets
-
 from ..errors import ConfigError
-from .app import create_app
+
+try:
+    import anywidget
+    import traitlets
+
+    from .app import create_app
+except ImportError as exc:  # one line naming the extra, not a traceback
+    raise ConfigError(f"the Jupyter widget needs the widget extra ({exc.name} is missing): "
+                      "pip install 'chainrule[widget]'") from None
 
 SESSIONS = 16  # sessions one widget keeps (a new dataset on the page is a new session)
 
