@@ -295,3 +295,11 @@ def test_reading_limits_are_errors_of_the_library(tmp_path):
     with pytest.raises(ChainruleError, match="is a folder"):
         read_bytes(tmp_path, 10)
     assert read_bytes(tmp_path / "f", 11) == b"x" * 11
+
+
+@pytest.mark.parametrize("what, article", [("answer sheet", "an"), ("IDX file", "an"), ("network file", "a")])
+def test_reading_errors_name_the_file_kind_with_its_article(tmp_path, what, article):
+    from chainrule.io.reading import read_text
+
+    with pytest.raises(ChainruleError, match=f"is a folder, not {article} {what}$"):
+        read_text(tmp_path, 100, what)

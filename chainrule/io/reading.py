@@ -23,7 +23,7 @@ def read_bytes(path, limit: int, what: str = "file", error: type[ChainruleError]
     shown = str(path)
     st = _stat(path, what, error)
     if stat.S_ISREG(st.st_mode) and st.st_size > limit:
-        raise error(f"{shown}: {st.st_size:,} bytes is larger than the limit of {limit:,} for a {what}")
+        raise error(f"{shown}: {st.st_size:,} bytes is larger than the limit of {limit:,} for {_a(what)}")
     chunks, size = [], 0
     try:
         with open(path, "rb", buffering=0) as f:
@@ -34,7 +34,7 @@ def read_bytes(path, limit: int, what: str = "file", error: type[ChainruleError]
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > limit:
-                    raise error(f"{shown}: more than the limit of {limit:,} bytes for a {what} "
+                    raise error(f"{shown}: more than the limit of {limit:,} bytes for {_a(what)} "
                                 "(it is not a regular file; read stopped there)")
     except OSError as exc:
         raise error(f"{shown}: cannot read it ({exc.strerror or exc})") from None
@@ -47,7 +47,7 @@ def read_text(path, limit: int, what: str = "file", error: type[ChainruleError] 
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"{path}: not UTF-8 text (byte {exc.start}); is it a {what}?") from None
+        raise error(f"{path}: not UTF-8 text (byte {exc.start}); is it {_a(what)}?") from None
 
 
 class _Bounded(io.RawIOBase):
@@ -77,14 +77,19 @@ def open_text(path, limit: int, what: str = "file", error: type[ChainruleError] 
     shown = str(path)
     st = _stat(path, what, error)
     if stat.S_ISREG(st.st_mode) and st.st_size > limit:
-        raise error(f"{shown}: {st.st_size:,} bytes is larger than the limit of {limit:,} for a {what}")
+        raise error(f"{shown}: {st.st_size:,} bytes is larger than the limit of {limit:,} for {_a(what)}")
     try:
         raw = open(path, "rb", buffering=0)
     except OSError as exc:
         raise error(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-    bounded = _Bounded(raw, limit, lambda: error(f"{shown}: more than the limit of {limit:,} bytes for a {what} "
+    bounded = _Bounded(raw, limit, lambda: error(f"{shown}: more than the limit of {limit:,} bytes for {_a(what)} "
                                                  "(it is not a regular file; read stopped there)"))
     return io.TextIOWrapper(io.BufferedReader(bounded, CHUNK), encoding="utf-8-sig", newline="")
+
+
+def _a(what: str) -> str:
+    """``what`` with its article: "a network file", "an answer sheet", "an IDX file"."""
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
 
 
 def _stat(path, what: str, error):
@@ -98,7 +103,7 @@ def _stat(path, what: str, error):
     except OSError as exc:
         raise error(f"{shown}: cannot read it ({exc.strerror or exc})") from None
     if stat.S_ISDIR(st.st_mode):
-        raise error(f"{shown}: is a folder, not a {what}")
+        raise error(f"{shown}: is a folder, not {_a(what)}")
     return st
 
 
