@@ -44,7 +44,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every subcommand, or with ``command`` (a name in COMMANDS) that one
+    alone, so that running it imports only what its own arguments need (``train``'s choices load the
+    registries, and NumPy with them; ``check`` needs none of that).  A subcommand's parser is the
+    same either way: ``chainrule check --help`` shows what ``build_parser()`` holds for it."""
     from .. import __version__
 
     parser = _Parser(
@@ -54,14 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
-        importlib.import_module(f".{module}", __name__).add_parser(sub)
+        if command in (None, name):
+            importlib.import_module(f".{module}", __name__).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from ..errors import ChainruleError
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -130,7 +130,8 @@ class Network:
             raise ShapeError(f"weights must be a list of {n_layers} matrices, one per layer")
         if biases is not None and (not isinstance(biases, (list, tuple)) or len(biases) != n_layers):
             raise ShapeError(f"biases must be a list of {n_layers} entries, one per layer")
-        rng = make_rng(seed)
+        check({"seed": seed})
+        rng = make_rng(seed) if weights is None else None  # given weights draw nothing (numpy.random stays unloaded)
         self.layers: list[Layer] = []
         for l in range(n_layers):
             n_in, n_out = self.sizes[l], self.sizes[l + 1]

@@ -22,6 +22,7 @@ in the derivation (or is a given): the cause of a mistake comes earlier on the p
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -83,7 +84,7 @@ class Hinter:
                     + (" (the leading '0.' is lost)" if abs(w.value) >= 1 > abs(exact) else ""))
         if w.value != 0 and self._close(w.negated(), exact):
             return "the sign is wrong"
-        candidates = self._candidates(name)
+        candidates = _Memo(self._candidates(name))  # computed as far as needed: the first that matches wins
         for value, why in candidates:
             if self._close(w, value):
                 return why
@@ -98,11 +99,14 @@ class Hinter:
                         return f"the decimal point is misplaced (read as {_scaled_text(w, k)}), and {why}"
         return _rounded(text, exact) or _flipped_and_rounded(text, exact)
 
-    def _candidates(self, name: str) -> list[tuple[float, str]]:
-        out: list[tuple[float, str]] = []
+    def _candidates(self, name: str):
+        """(value, why) for each candidate mistake, in the order they are tried (a generator: the
+        costly ones, such as a 10,000-update loop, run only when no earlier one matched)."""
         if self.trace.batch is not None:  # a full-batch step: the formula's parts and earlier quantities
             step = self._steps.get(name)
-            return (self._missing_parts(step) if step is not None else []) + self._other_quantities(name)
+            yield from (self._missing_parts(step) if step is not None else [])
+            yield from self._other_quantities(name)
+            return
         m = AT.fullmatch(name)
         if m:
             base, n = m.group(1), int(m.group(2))
@@ -112,28 +116,28 @@ class Hinter:
                 others = values_after(self.trace.network, self.x, self.target, self.trace.learning_rate, set(near))
             for k in near:
                 if f"{base}@{k}" in others:
-                    out.append((others[f"{base}@{k}"],
-                                f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})"))
-            loop = self._updated_weights_loop(n)
-            if name in loop and len(self.trace.network.layers) > 1:
-                out.append((loop[name], "that is what a loop gives that updates the output weights first and then "
-                                        "backpropagates to the hidden layer through the updated weights (use the "
-                                        "original weights for every gradient of an iteration)"))
-            return out
+                    yield (others[f"{base}@{k}"],
+                           f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})")
+            if len(self.trace.network.layers) > 1:
+                loop = self._updated_weights_loop(n)
+                if name in loop:
+                    yield (loop[name], "that is what a loop gives that updates the output weights first and then "
+                                       "backpropagates to the hidden layer through the updated weights (use the "
+                                       "original weights for every gradient of an iteration)")
+            return
         step = self._steps.get(name)
         if step is not None:
-            out += self._missing_parts(step)
+            yield from self._missing_parts(step)
         if name.endswith("+") and f"dE_total/d{name[:-1]}" in self.values:  # w+ = w - eta * dE_total/dw
             w, grad, eta = self.values[name[:-1]], self.values[f"dE_total/d{name[:-1]}"], self.trace.learning_rate
-            out.append((w + eta * grad, f"eta * dE_total/d{name[:-1]} was added; gradient descent subtracts it"))
-            out.append((w - grad, "the learning rate eta is missing"))
-        out += self._mistake_models(name)
-        out += self._other_quantities(name)
+            yield (w + eta * grad, f"eta * dE_total/d{name[:-1]} was added; gradient descent subtracts it")
+            yield (w - grad, "the learning rate eta is missing")
+        yield from self._mistake_models(name)
+        yield from self._other_quantities(name)
         variant = self._through_updated()
         if name in variant and not _same(variant[name], self.values[name]):
-            out.append((variant[name], "that is what you get if you backpropagate through the updated weights of "
-                                       "the layer above (w+ where the original w belongs)"))
-        return out
+            yield (variant[name], "that is what you get if you backpropagate through the updated weights of "
+                                  "the layer above (w+ where the original w belongs)")
 
     def _missing_parts(self, step) -> list[tuple[float, str]]:
         """Leave one factor out of a product, or one term out of a sum, of the step's formula."""
@@ -251,6 +255,19 @@ class Hinter:
         return self._loops[n]
 
 
+class _Memo:
+    """An iterator's items, produced once and kept, so that it can be gone through again."""
+
+    def __init__(self, items):
+        self._items, self._kept = iter(items), []
+
+    def __iter__(self):
+        yield from self._kept
+        for item in self._items:
+            self._kept.append(item)
+            yield item
+
+
 def _scaled_text(w: Written, k: int) -> str:
     return w.scaled(k).text
 
@@ -270,9 +287,9 @@ def _rounded(text: str, exact: float) -> str | None:
     given, written = float(Decimal(text)), significant_digits(text)
     if exact == 0 or written < 3:
         return None
-    agree = 0
+    agree, top = 0, math.floor(math.log10(abs(exact)))  # the exact value's leading digit is 10^top
     for d in range(1, 17):
-        if abs(given - exact) <= 0.5 * 10.0 ** (np.floor(np.log10(abs(exact))) - d + 1) * (1 + 1e-9):
+        if abs(given - exact) <= 0.5 * 10.0 ** (top - d + 1) * (1 + 1e-9):
             agree = d
     if agree >= max(2, written - 2):
         return (f"right to {agree} significant digits but written with {significant_digits(text)}: "

@@ -216,4 +216,6 @@ def detect(written: list[str], notation: Notation, known) -> tuple[str, int]:
             count += node is not None and all(known(n) for n in names_in(node))
         if count > best_count:
             best, best_count = name, count
+        if best_count == len(trees):  # every name read: no later profile can read more
+            break
     return best, best_count
