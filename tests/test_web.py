@@ -490,3 +490,41 @@ def test_an_idle_connection_outlives_the_clients_own_keep_alive(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_every_connection_sends_small_writes_at_once():
+    """`chainrule serve` listens on a socket made as socket.socket(AF_INET, SOCK_STREAM) (proto 0);
+    asyncio sets TCP_NODELAY only when proto is IPPROTO_TCP, so every answer's body waited for the
+    client's delayed ACK of its head (44 ms a request, capping "1000 / frame" near 15 fps).  The
+    server's protocol sets TCP_NODELAY on each connection itself."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from chainrule.web.security import protect, uvicorn_settings
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # proto 0, as cli/serve.py makes it
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    server = uvicorn.Server(uvicorn.Config(protect(create_app()), log_level="warning", **uvicorn_settings()))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        with socket.create_connection(sock.getsockname(), timeout=10) as client:
+            client.sendall(b"GET /static/favicon.svg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert client.recv(65536).startswith(b"HTTP/1.1 200")
+            connections = list(server.server_state.connections)
+            assert len(connections) == 1
+            accepted = connections[0].transport.get_extra_info("socket")
+            assert accepted.proto == 0  # what asyncio looks at: it did not set the option itself
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
