@@ -33,7 +33,7 @@ def _rss_bytes(field: str = "VmHWM") -> int:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--peer", required=True, choices=["ours", "ours-engine", "torch", "sklearn"])
+    p.add_argument("--peer", required=True, choices=list(PEERS))
     p.add_argument("--batch", type=int, required=True)
     p.add_argument("--samples", type=int, default=60_000)
     p.add_argument("--threads", type=int, default=1)
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     labels = rng.integers(0, SIZES[-1], a.samples)
     global WARMUP
     WARMUP = min(WARMUP, a.samples // 2)
-    run = {"ours": _ours, "ours-engine": _ours_engine, "torch": _torch, "sklearn": _sklearn}[a.peer]
+    run = PEERS[a.peer]
     setup_s, epoch_s, data_bytes, model_bytes = run(X, labels, a.batch, a.threads)
     peak = _rss_bytes()
     print(json.dumps({
@@ -116,6 +116,49 @@ def _ours_engine(X, labels, bs, threads):
     return 0.0, time.perf_counter() - t0, X.nbytes + T.nbytes, sum(p.nbytes for p in params)
 
 
+def _gemms(X, labels, bs, threads):
+    """The ceiling: the engine's matrix products alone, nothing else — per batch, forward
+    out_l · W_lᵀ for every layer, backward delta_l · W_l (all but the first layer) and
+    out_lᵀ · delta_l (every layer) — on the engine's own weights and workspace arrays (so with
+    its layouts, operand orders and float32), consecutive batches of X without shuffling.
+    Keep in step with Network._forward/_backward."""
+    import numpy as np
+
+    T = np.eye(SIZES[-1], dtype=np.float32)[labels]
+    net = _network()
+    layers = net.layers
+    workspaces = {}  # rows -> the engine's workspace for batches of that size, holding realistic numbers
+    for rows in {bs, WARMUP % bs, len(X) % bs} - {0}:
+        net.gradients(X[:rows], T[:rows])
+        workspaces[rows] = net._workspace
+        net._workspace = None
+
+    def epoch(n):
+        for s in range(0, n, bs):
+            x = X[s:s + bs]
+            engine_products(layers, x, workspaces[len(x)])
+
+    epoch(WARMUP)
+    t0 = time.perf_counter()
+    epoch(len(X))
+    return 0.0, time.perf_counter() - t0, X.nbytes + T.nbytes, sum(p.nbytes for p in net.parameters())
+
+
+def engine_products(layers, x, ws) -> None:
+    """One batch's matrix products, as Network._forward/_backward form them (tests/test_bench.py
+    checks that they reproduce the engine's dE/dout and dE/dW bit for bit)."""
+    import numpy as np
+
+    L = len(layers)
+    outs = [x] + ws.out
+    for l, layer in enumerate(layers):
+        np.matmul(outs[l], layer.weights.T, out=ws.net[l])  # net = out_prev · Wᵀ (+ b: not a product)
+    for l in range(L - 1, -1, -1):
+        if l < L - 1:
+            np.matmul(ws.delta[l + 1], layers[l + 1].weights, out=ws.dout[l])  # dE/dout = delta · W
+        np.matmul(outs[l].T, ws.delta[l], out=ws.dW[l].T)  # dE/dW = deltaᵀ · out_prev
+
+
 def _torch(X, labels, bs, threads):
     """PyTorch eager: nn.Sequential, CrossEntropyLoss, optim.SGD, randperm-indexed batches."""
     import torch
@@ -166,6 +209,8 @@ def _sklearn(X, labels, bs, threads):
     model = sum(w.nbytes for w in clf.coefs_) + sum(b.nbytes for b in clf.intercepts_)
     return 0.0, dt, X.nbytes + labels.nbytes, model
 
+
+PEERS = {"ours": _ours, "ours-engine": _ours_engine, "gemms": _gemms, "torch": _torch, "sklearn": _sklearn}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -71,3 +71,26 @@ def test_the_seed_script_structure_reproduces_the_seed_numbers():
     for _ in range(10_000):
         net.train(x, t)
     assert round(net.calculate_total_error([[x, t]]), 10) == 0.0000351019
+
+
+def test_the_gemm_ceiling_forms_the_engines_own_products():
+    """bench's ceiling (the GEMMs alone) multiplies the engine's arrays in the engine's layouts
+    and orders: run on a batch's workspace, it reproduces the engine's dE/dout and dE/dW exactly."""
+    import numpy as np
+
+    from bench.mnist_worker import _network, engine_products
+
+    rng = np.random.default_rng(3)
+    net = _network()
+    x = rng.random((37, 784), dtype=np.float32)
+    t = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 37)]
+    _, grads = net.gradients(x, t)
+    dW = [g.copy() for g in grads.dW]
+    dout = [d.copy() for d in grads.dout[:-1]]
+    ws = net._workspace
+    for a in ws.dW + ws.dout[:-1]:
+        a.fill(np.nan)
+    engine_products(net.layers, x, ws)
+    for before, after in zip(dW + dout, ws.dW + ws.dout[:-1]):
+        np.testing.assert_array_equal(after, before)
+    assert [a.flags.f_contiguous for a in ws.dW] == [w.flags.f_contiguous for w in net.parameters()[::2]]

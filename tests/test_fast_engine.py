@@ -195,3 +195,23 @@ def test_source_shows_the_seed_update_in_the_seed_notation():
     assert "net1_1 = w1_1_1 * i1 + w1_1_2 * i2 + b1" in src
     assert "w2_1_1 -= eta * (delta2_1 * out1_1)" in src
     assert "b1 -=" not in src  # the seed's biases are frozen
+
+
+def test_written_out_code_is_reused_exactly_when_the_source_would_be_the_same():
+    """compile_online skips writing the source for a kind of network it has compiled before; a
+    network that differs in anything the source reads (sizes, activations, bias mode, frozen
+    biases, loss, fused output, the hints' variant) gets its own function."""
+    nets = [
+        Network(sizes, [hidden, output], loss, bias=bias, train_biases=train, seed=seed)
+        for sizes in ([2, 2, 2], [2, 3, 2], [3, 2, 2])
+        for hidden in ("sigmoid", "tanh")
+        for output, loss in (("sigmoid", "half_sse"), ("sigmoid", "binary_cross_entropy"), ("identity", "mse"))
+        for bias, train in (("shared", False), ("shared", True), ("per_neuron", True), ("none", False))
+        for seed in (1, 2)
+    ]
+    for through_updated in (False, True):
+        by_source = {}
+        for net in nets:
+            fn = unrolled.compile_online(net, through_updated)
+            assert by_source.setdefault(unrolled.source(net, through_updated), fn) is fn
+        assert len(set(map(id, by_source.values()))) == len(by_source) == len(nets) // 2  # seeds share
