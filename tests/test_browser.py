@@ -412,6 +412,7 @@ def test_no_two_numbers_overlap_and_no_edge_crosses_a_number(page, hidden, phase
         if k in phases:
             m = page.evaluate(MEASURE)
             assert not m["overlaps"] and not m["crossings"], (k, m)
+            assert m["count"] == 0 or m["smallest"] >= 11, m  # no number under 11 px on a wide screen either
         if k < 5:
             next_phase(page)
     if hidden == "8, 8":  # crowded: values on hover or focus, not all at once
@@ -423,13 +424,41 @@ def test_no_two_numbers_overlap_and_no_edge_crosses_a_number(page, hidden, phase
         assert page.locator("#formula button.ref").count() == 4
 
 
-def test_the_phone_layout_keeps_the_diagram_numbers_and_controls_at_hand(browser, server):
+ACROSS = """() => {  // every neuron and every number of the diagram, and how wide the page is
+  const boxes = [...document.querySelectorAll('#diagram > circle, #diagram .num')].filter((e) => e.getBBox().width > 0)
+    .map((e) => { const r = e.getBoundingClientRect();
+                  return {name: e.dataset.name || e.dataset.neuron, left: r.left, right: r.right, top: r.top}; });
+  return {boxes, scrollWidth: document.documentElement.scrollWidth, innerWidth: innerWidth, scrollX: scrollX,
+          boxScroll: document.getElementById('diagram-box').scrollLeft};
+}"""
+
+
+def all_across_the_screen(pg, width=390) -> dict:
+    """Every neuron and number lies within the screen's width, and nothing scrolls sideways."""
+    m = pg.evaluate(ACROSS)
+    cut = [b["name"] for b in m["boxes"] if b["left"] < 0 or b["right"] > width]
+    assert not cut, f"cut at the screen's edge: {cut}"
+    assert m["scrollWidth"] <= m["innerWidth"] == width and m["scrollX"] == 0 and m["boxScroll"] == 0
+    return m
+
+
+@pytest.fixture
+def phone(browser, server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                   device_scale_factor=2)
     pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    errors = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.goto(server)
     pg.wait_for_selector("body[data-ready='1']")
-    screen = 844
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def test_the_phone_layout_keeps_the_diagram_numbers_and_controls_at_hand(phone):
+    pg, screen = phone, 844
 
     def inside(selector) -> bool:
         box = pg.locator(selector).bounding_box()
@@ -439,21 +468,51 @@ def test_the_phone_layout_keeps_the_diagram_numbers_and_controls_at_hand(browser
     diagram = pg.locator("#diagram-box").bounding_box()
     assert diagram["y"] < screen / 2 and diagram["y"] + diagram["height"] > screen * 0.8  # on the first screen
     assert all(inside(s) for s in ("#phase", "#step", "#play", "#reset"))  # the training buttons too
-    assert pg.evaluate("() => document.documentElement.scrollWidth") <= 390  # only the diagram pans sideways
-    pg.click("#phase")
-    expect(pg.locator("#phases button.now")).to_have_text("1 forward")
-    assert pg.evaluate(MEASURE)["smallest"] >= 11  # every number at least 11 px
+    # the seed's layers stacked: every neuron and every number across the screen, at every phase
+    first = all_across_the_screen(pg)
+    assert {b["name"] for b in first["boxes"]} >= {"i1", "i2", "h1", "h2", "o1", "o2", "b1", "b2", "w1", "w8"}
+    for k in range(6):
+        pg.click(f"#phases button[data-phase='{k}']")
+        m = pg.evaluate(MEASURE)
+        assert m["smallest"] >= 11 and not m["overlaps"], (k, m)  # every number at least 11 px, none on another
+        all_across_the_screen(pg)
+    assert pg.locator("#diagram .num").count() == 37  # phase 5: every number of the update is drawn
+    pg.click("#phases button[data-phase='1']")
     pg.locator("#diagram .num[data-name='out_h1']").tap()
     expect(pg.locator("#formula .qname")).to_have_text("out_h1 = 0.593269992")
+    pg.wait_for_selector("#math math")
     assert inside("#formula-box")  # the formula in a sheet on the same screen as the number
     sheet = pg.locator("#formula-box").bounding_box()
     assert sheet["height"] <= 0.6 * screen
     number_ = pg.locator("#diagram .num[data-name='out_h1']").bounding_box()
     assert 0 <= number_["y"] and number_["y"] + number_["height"] <= sheet["y"]  # the number stays in view above it
+    all_across_the_screen(pg)  # opening the sheet scrolled nothing sideways
     pg.click("#formula-close")
     pg.evaluate("() => window.scrollTo(0, 700)")
     assert inside("#play") and inside("#phase")  # the toolbar stays at hand when the page scrolls
-    context.close()
+
+
+def test_a_wider_and_a_crowded_network_fit_the_phone_too(phone):
+    pg = phone
+    pg.fill("#hidden", "3")  # 2-3-2: every number still drawn, the layers stacked
+    pg.click("#apply")
+    expect(pg.locator("#diagram circle[data-neuron='h3']")).to_have_count(1)
+    for k in (0, 3, 5):
+        pg.click(f"#phases button[data-phase='{k}']")
+        m = pg.evaluate(MEASURE)
+        assert m["smallest"] >= 11 and not m["overlaps"], (k, m)
+        all_across_the_screen(pg)
+    assert pg.locator("#diagram .num").count() == 48
+    pg.select_option("#dataset", "spirals")  # 2-8-8-1: crowded, its values on tap
+    pg.wait_for_selector("#surface-box:not([hidden])")
+    m = all_across_the_screen(pg)
+    assert len(m["boxes"]) == 2 + 8 + 8 + 1  # every neuron (the biases are per neuron: no bias circles)
+    assert pg.locator("#diagram .num").count() == 0
+    pg.click("#phases button[data-phase='4']")
+    pg.locator("#diagram circle[data-neuron='h2_3']").tap()  # through its output map, drawn over it
+    expect(pg.locator("#formula button.ref")).to_have_count(4)  # its net, out, delta and bias, each a button
+    assert pg.locator("#formula button.ref").first.text_content().startswith("net_h2_3 = ")
+    all_across_the_screen(pg)
 
 
 def test_tensorflow_playgrounds_controls_on_the_same_engine(page):

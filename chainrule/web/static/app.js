@@ -298,7 +298,7 @@ function crosses(seg, b) {
 
 // the page spreads the diagram's columns and rows a little wider than the printed diagram, so
 // that two-line edge labels find places where no other edge crosses them
-const SPREAD_X = 1.35, SPREAD_Y = 1.35;
+const SPREAD_X = 1.35, SPREAD_Y = 1.5;
 
 function spread(lay) {
   const X = (x) => 90 + (x - 90) * SPREAD_X, Y = (y) => 50 + (y - 50) * SPREAD_Y;
@@ -310,12 +310,69 @@ function spread(lay) {
   });
 }
 
+// a phone: the layers stacked from top (inputs) to bottom (outputs), as wide as the screen, so
+// that every neuron and number is on the screen at full size (no sideways panning)
+const PHONE = window.matchMedia("(max-width: 700px)");
+const BAND_MARGIN = 50; // a stacked gap's room next to each row, for the neurons' own values
+
+function stack(lay, W) {
+  // each layer a row; a layer's shared bias sits at the end of the row that feeds it (the "+1" input)
+  const rows = [];
+  for (const n of lay.nodes) {
+    const r = n.kind === "bias" ? n.layer - 1 : n.layer;
+    (rows[r] = rows[r] || []).push(n);
+  }
+  const crowded = !lay.edges.some((e) => e.label);
+  const widest = Math.max(...rows.map((row) => row.length));
+  const radius = Math.min(lay.radius * 0.8, (W / widest) * 0.38);
+  const y = [crowded ? radius + 8 : 60];  // room above the inputs for their values
+  for (let r = 1; r < rows.length; r++) {
+    const labels = lay.edges.filter((e) => e.label && e.layer === r - 1).length;
+    // each two-line label is ~34 px tall and about half the screen wide: two side by side per band
+    // each two-line label gets a band of its own across the gap (~34 px), clear of the neurons' values
+    y.push(y[r - 1] + (crowded ? Math.max(70, W / widest * 1.2) : 2 * radius + 2 * BAND_MARGIN + 34 * labels));
+  }
+  const at = {};
+  rows.forEach((row, r) => row.forEach((n, j) => {
+    at[n.name] = Object.assign({}, n, { x: (j + 0.5) * W / row.length, y: y[r] });
+  }));
+  const nodes = lay.nodes.map((n) => at[n.name]);
+  const edges = lay.edges.map((e) => {
+    const a = at[e.source], b = at[e.target], t = 0.5;
+    return Object.assign({}, e, { x1: a.x, y1: a.y, x2: b.x, y2: b.y, label_x: a.x + (b.x - a.x) * t, label_y: a.y + (b.y - a.y) * t });
+  });
+  const bottom = Math.max(...nodes.map((n) => n.y)) + radius + 16;
+  return Object.assign({}, lay, { width: W, height: bottom, radius, nodes, edges, bounds: { x: 0, w: W }, rows: y });
+}
+
+function bands(lay, notes) {
+  // a stacked diagram's edge labels: one band each across the gap between two rows, below the
+  // upper row's values and above the lower row's (notes: each neuron's placed values' box), from
+  // the top: the edges into the first neuron, then into the next, ...
+  const y = lay.rows, r0 = lay.radius;
+  for (let r = 1; r < y.length; r++) {
+    let top = y[r - 1] + r0, bottom = y[r] - r0;
+    for (const n of lay.nodes) {
+      const box = notes.get(n.name);
+      if (!box) continue;
+      if (Math.abs(n.y - y[r - 1]) < 1) top = Math.max(top, box.y + box.h);
+      if (Math.abs(n.y - y[r]) < 1) bottom = Math.min(bottom, box.y);
+    }
+    const mine = lay.edges.filter((e) => e.label && e.layer === r - 1);
+    mine.forEach((e, k) => { e.band = (top + 4 + (bottom - top - 8) * (k + 0.5) / mine.length - y[r - 1]) / (y[r] - y[r - 1]); });
+  }
+}
+
+function outside(box, bounds) {
+  // how far a box sticks out of the screen's width (0 inside)
+  return bounds ? Math.max(0, bounds.x - box.x) + Math.max(0, box.x + box.w - bounds.x - bounds.w) : 0;
+}
+
 function updateDiagram() {
   // while playing the same network at the same phase: change the numbers, colours and widths in
   // place (no new elements, no layout reads); false when the drawing must be made afresh
   const svg = $("diagram");
-  const key = `${full.layers.join("-")}|${phase}|${state.layout.width}`;
-  if (state.view !== "frame" || svg.dataset.key !== key || state.neuron_maps) return false;
+  if (state.view !== "frame" || svg.dataset.key !== diagramKey() || state.neuron_maps) return false;
   const v = state.shown;
   const nums = svg.querySelectorAll(".num");
   for (const t of nums) if (!(t.dataset.name in v)) return false;
@@ -332,16 +389,34 @@ function updateDiagram() {
   return true;
 }
 
-function drawDiagram() {
+function phoneWidth() {
+  // the width the stacked diagram may take on a phone (null on wider screens)
+  return PHONE.matches ? Math.floor($("diagram-box").clientWidth) - 2 : null;
+}
+
+function diagramKey() {
+  return `${full.layers.join("-")}|${phase}|${state.layout.width}|${phoneWidth()}|${numFont}`;
+}
+
+let numFont = 12; // the numbers' size in the drawing's units: on a wide screen the drawing is scaled
+                  // to its box, so it grows until they show at 11 px or more (drawDiagram's end)
+
+function drawDiagram(again) {
   if (updateDiagram()) return;
   const svg = $("diagram");
-  const lay = state.layout.edges.some((e) => e.label) ? spread(state.layout) : state.layout;
+  const W = phoneWidth();
+  if (W) numFont = 12; // a phone draws at 1 unit per pixel
+  svg.style.setProperty("--num-font", `${numFont}px`);
+  const lh = numFont + 2; // a line of numbers
+  const lay = W ? stack(state.layout, W) : state.layout.edges.some((e) => e.label) ? spread(state.layout) : state.layout;
+  const bounds = lay.bounds;
   const names = full.names;
   const crowded = !lay.edges.some((e) => e.label);
   svg.textContent = "";
   svg.classList.toggle("crowded", crowded);
-  $("legend-how").textContent = crowded ? "hover over or tab to a neuron to see its numbers; click it to list them"
-    : "click or tab to any number to see how it was computed";
+  $("legend-how").textContent = W ? (crowded ? "tap a neuron to list its numbers" : "tap any number to see how it was computed")
+    : crowded ? "hover over or tab to a neuron to see its numbers; click it to list them"
+      : "click or tab to any number to see how it was computed";
   const v = state.shown;
   const biasNodes = new Set(lay.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
   const segs = [];
@@ -368,9 +443,12 @@ function drawDiagram() {
       const clip = el("clipPath", { id: `clip-${n.name}` }, svg);
       el("circle", { cx: n.x, cy: n.y, r: r - 2 }, clip);
       el("image", { x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, href: mapImage(map, state.neuron_maps.size),
-        "clip-path": `url(#clip-${n.name})`, preserveAspectRatio: "none", opacity: 0.8, "aria-hidden": "true" }, svg);
+        "clip-path": `url(#clip-${n.name})`, preserveAspectRatio: "none", opacity: 0.8, "aria-hidden": "true",
+        "pointer-events": "none" }, svg); // a tap or click on the picture reaches its neuron
     }
-    el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg).textContent = n.name;
+    const name = el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg);
+    name.textContent = n.name;
+    if (r0 < 24) { name.style.fontSize = `${Math.max(11, r0 * 0.7)}px`; name.setAttribute("y", n.y + r0 * 0.25); }
     if (crowded) { // many neurons: each neuron's numbers on hover or focus, not all at once
       const shown = ((names.nodes[n.name]) || []).map((q) => q[0]).filter((q) => q in v && visible(q));
       if (!shown.length) continue;
@@ -383,7 +461,7 @@ function drawDiagram() {
   }
   const placed = circles.slice();
   // while playing, every frame reuses the places found for this network and phase (no search)
-  const key = `${full.layers.join("-")}|${phase}|${state.layout.width}`;
+  const key = diagramKey();
   const reuse = state.view === "frame" && spotCache.key === key;
   if (!reuse) spotCache = { key, spots: new Map() };
   const edgeLabel = new Set(lay.edges.filter((e) => e.label).map((e) => e.name));
@@ -396,10 +474,10 @@ function drawDiagram() {
       const g = el("g", { class: "notes" }, svg);
       const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95 }, g);
       const texts = notes.map(([q, short]) => number(g, 0, 0, q, `${short} = ${v[q]}`, "note"));
-      const h = 14 * notes.length;
+      const h = lh * notes.length;
       const spots = [];
       for (const far of [0, 14, 28, 42]) {
-        spots.push([n.x, n.y + r + 16 + far, "middle"], [n.x + r + 6 + far, n.y - h / 2 + 10, "start"],
+        spots.push([n.x, n.y + r + 4 + lh - 2 + far, "middle"], [n.x + r + 6 + far, n.y - h / 2 + 10, "start"],
           [n.x, n.y - r - 6 - h + 12 - far, "middle"], [n.x - r - 6 - far, n.y - h / 2 + 10, "end"],
           [n.x + r * 0.6 + far, n.y + r + 16 + far, "start"], [n.x - r * 0.6 - far, n.y + r + 16 + far, "end"],
           [n.x + r * 0.6 + far, n.y - r - h + 6 - far, "start"], [n.x - r * 0.6 - far, n.y - r - h + 6 - far, "end"]);
@@ -408,20 +486,22 @@ function drawDiagram() {
       if (known) spots.splice(0, spots.length, known);
       let best = known ? { bad: 0, x: known[0], y: known[1], anchor: known[2], box: known[3] } : null;
       for (const [x, y, anchor] of known ? [] : spots) {
-        texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + 14 * k); t.setAttribute("text-anchor", anchor); });
+        texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + lh * k); t.setAttribute("text-anchor", anchor); });
         const boxes = texts.map(boxOf);
         const box = { x: Math.min(...boxes.map((b) => b.x)) - 2, y: Math.min(...boxes.map((b) => b.y)) - 1,
           w: Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x)) + 4, h: h + 4 };
-        const bad = placed.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => crosses(s, box)).length;
+        const bad = placed.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => crosses(s, box)).length
+          + outside(box, bounds) * 10;
         if (!best || bad < best.bad) best = { bad, x, y, anchor, box };
         if (bad === 0) break;
       }
-      texts.forEach((t, k) => { t.setAttribute("x", best.x); t.setAttribute("y", best.y + 14 * k); t.setAttribute("text-anchor", best.anchor); });
+      texts.forEach((t, k) => { t.setAttribute("x", best.x); t.setAttribute("y", best.y + lh * k); t.setAttribute("text-anchor", best.anchor); });
       spotCache.spots.set("n:" + n.name, [best.x, best.y, best.anchor, best.box]);
       Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
       placed.push(best.box);
     }
   }
+  if (lay.rows) bands(lay, new Map(lay.nodes.map((n) => [n.name, (spotCache.spots.get("n:" + n.name) || [])[3]])));
   // then each edge's label, at the first place along its edge (or just beside it) that meets no numbers and no other edge
   const labelled = [];
   const crossing = (e) => segs.filter((s) => s.name !== e.name && crosses(s, { x: Math.min(e.x1, e.x2) + 1e-3, y: Math.min(e.y1, e.y2),
@@ -447,20 +527,25 @@ function drawDiagram() {
       tries.push([at0, off]);
       for (let d = 0.02; d < 0.8; d += 0.02) tries.push([at0 + d, off], [at0 - d, off]);
     }
+    if (e.band !== undefined) tries.splice(0, tries.length, [e.band, 0]); // a phone: its own band, on the edge
+    const half = bounds ? Math.max(...texts.map((tx) => tx.getBBox().width)) / 2 + 5 : 0;
     const put = (t, off) => {
-      const cx = e.x1 + (e.x2 - e.x1) * t + nx * off, cy = e.y1 + (e.y2 - e.y1) * t + ny * off;
-      texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - 15 * (lines.length - 1) / 2 + 15 * k + 4); });
+      let cx = e.x1 + (e.x2 - e.x1) * t + nx * off;
+      const cy = e.y1 + (e.y2 - e.y1) * t + ny * off;
+      if (bounds) cx = Math.min(Math.max(cx, bounds.x + half), bounds.x + bounds.w - half); // kept on the screen
+      texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - (lh + 1) * (lines.length - 1) / 2 + (lh + 1) * k + numFont / 3); });
     };
     const known = reuse && spotCache.spots.get("e:" + e.name);
     if (known) tries.splice(0, tries.length, known);
     const search = (others) => {
       let best = known ? { bad: 0, t: known[0], off: known[1], box: known[2] } : null;
-      for (const [t, off] of known ? [] : tries.filter(([t]) => t > 0.08 && t < 0.92)) {
+      for (const [t, off] of known ? [] : tries.filter(([t]) => (t > 0.08 && t < 0.92) || e.band === t)) {
         put(t, off);
         const boxes = texts.map(boxOf);
         const box = { x: Math.min(...boxes.map((b) => b.x)) - 3, y: Math.min(...boxes.map((b) => b.y)) - 1,
           w: Math.max(...boxes.map((b) => b.w)) + 6, h: boxes.reduce((s, b) => s + b.h, 0) + 2 };
-        const bad = others.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => s.name !== e.name && crosses(s, box)).length;
+        const bad = others.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => s.name !== e.name && crosses(s, box)).length
+          + outside(box, bounds) * 10;
         if (!best || bad < best.bad) best = { bad, t, off, box };
         if (bad === 0) break;
       }
@@ -489,19 +574,30 @@ function drawDiagram() {
     if (!moved) break;
   }
   let bottom = lay.height;
-  if (state.n_samples === 1 && "E_total" in v && visible("E_total")) {
-    number(svg, lay.width / 2, lay.height + 10, "E_total", `E_total = ${v.E_total}`, "note");
-    bottom += 20;
+  if (state.n_samples === 1 && "E_total" in v && visible("E_total")) { // below everything placed
+    const below = Math.max(lay.height, ...placed.map((b) => b.y + b.h)) + 16;
+    const t = number(svg, lay.width / 2, below, "E_total", `E_total = ${v.E_total}`, "note");
+    bottom = below + 8;
+    placed.push(boxOf(t));
   }
   // the drawing's extent: everything placed, with a margin
   const xs = placed.map((b) => b.x), xe = placed.map((b) => b.x + b.w);
   const ys = placed.map((b) => b.y), ye = placed.map((b) => b.y + b.h).concat([bottom]);
-  const x0 = Math.min(...xs) - 4, y0 = Math.min(...ys) - 4, w = Math.max(...xe) - x0 + 4, h = Math.max(...ye) - y0 + 4;
+  let x0 = Math.min(...xs) - 4, w = Math.max(...xe) - x0 + 4;
+  if (bounds) { x0 = Math.min(bounds.x, x0); w = Math.max(bounds.x + bounds.w, x0 + w) - x0; } // a phone: the screen's width
+  const y0 = Math.min(...ys) - 4, h = Math.max(...ye) - y0 + 4;
   svg.setAttribute("viewBox", `${x0} ${y0} ${w} ${h}`);
   svg.dataset.key = key;
   svg.style.setProperty("--natural-width", `${w}px`);
   svg.dataset.naturalWidth = w;
   if (crowded) drawHoverNotes();
+  if (!W && !crowded && !again) { // numbers at 11 to 12.5 px on the screen, whatever the box's width
+    const px = numFont * svg.getBoundingClientRect().width / w;
+    if (px < 11.05 || (px > 12.5 && numFont > 12)) {
+      numFont = Math.min(24, Math.max(12, numFont * 11.15 / px));
+      drawDiagram(true);
+    }
+  }
 }
 
 function mapImage(values, size) {
@@ -619,9 +715,14 @@ function refButton(name, text) {
 
 function openSheet() {
   // on a phone the formula is a sheet over the bottom of the screen: keep the chosen number above it
+  $("formula-box").classList.add("open");
+  keepAboveSheet();
+}
+
+function keepAboveSheet() {
+  // the sheet may grow when its MathML arrives: scroll the chosen number up above it again
   const box = $("formula-box");
-  box.classList.add("open");
-  if (getComputedStyle(box).position !== "fixed" || !selected) return;
+  if (!box.classList.contains("open") || getComputedStyle(box).position !== "fixed" || !selected) return;
   const t = document.querySelector(`#diagram [data-name="${CSS.escape(selected)}"]`);
   if (!t) return;
   const r = t.getBoundingClientRect(), top = box.getBoundingClientRect().top;
@@ -661,7 +762,7 @@ function showFormula(name, open) {
     const iteration = state.iteration;
     api.formula(name).then((f) => {
       // MathML from the server's converter (the one `chainrule explain --format html` uses)
-      if (selected === name && state.iteration === iteration && f.mathml) math.innerHTML = f.mathml;
+      if (selected === name && state.iteration === iteration && f.mathml) { math.innerHTML = f.mathml; keepAboveSheet(); }
     }, () => {});
     const worked = document.createElement("div");
     worked.className = "worked";
@@ -936,6 +1037,13 @@ function wire() {
     if (navigator.clipboard) navigator.clipboard.writeText(url).then(() => say("link copied"), () => say("link shown below; copy it"));
     else say("link shown below; copy it");
   };
+  let drawnWidth = null;  // a phone turned, or a window crossing the phone's width: the diagram drawn afresh
+  const redraw = () => {
+    const width = $("diagram-box").clientWidth;
+    if (state && width !== drawnWidth) { drawnWidth = width; drawDiagram(); }
+  };
+  PHONE.addEventListener("change", redraw);
+  window.addEventListener("resize", redraw);
   $("diagram").addEventListener("click", (ev) => choose(ev.target));
   $("diagram").addEventListener("keydown", (ev) => {
     if ((ev.key === "Enter" || ev.key === " ") && choose(ev.target)) ev.preventDefault();
