@@ -122,7 +122,7 @@ def test_explain_writes_a_book_notation_that_check_reads_back(book):
 def test_explain_in_han_kamber_names():
     text = chainrule.explain(HAN_KAMBER, notation="han-kamber", format="text")
     assert "I_4 = w_14 * x_1 + w_24 * x_2 + w_34 * x_3 + θ_4 * 1" in text
-    assert "-Err_6 = dE_total/dO_6 * dO_6/dI_6" in text  # Err_j = -delta_j: the line stays true
+    assert "-Err_6 = dE/dO_6 * dO_6/dI_6" in text  # Err_j = -delta_j: the line stays true
     assert main(["explain", "--notation", "nielsen", "--only", "w5"]) == 0
 
 

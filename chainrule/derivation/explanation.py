@@ -76,18 +76,20 @@ class Explanation:
         r = self.rename or (lambda name: name)  # a book's names, where asked
         acts = ", ".join(layer.activation.name for layer in net.layers)
         out = [f"A {'-'.join(map(str, net.sizes))} network ({acts}), loss {net.loss_fn.name}, "
-               f"learning rate eta = {fmt(tr.learning_rate, True)}."]
+               f"learning rate {r('eta')} = {fmt(tr.learning_rate, True)}."]
         if self.drawn_seed is not None:
             out.append(f"The file gives no weights: they were drawn with seed {self.drawn_seed} "
                        f"(the file's \"seed\", 0 when it names none), the same numbers on every run.")
         if tr.batch is not None:
             n = self.n_samples
-            out.append(f"One full-batch step on all {n} samples: the batch's E_total is the {tr.batch} of the "
-                       f"samples' errors, so are its gradients; sample k's quantities are named NAME[k].")
+            out.append(f"One full-batch step on all {n} samples: the batch's {r('E_total')} is the {tr.batch} of the "
+                       f"samples' errors, so are its gradients; sample k's quantities are named "
+                       + ("NAME[k]" if self.rename is None else
+                          f"with k (sample 2's first net input is {r(f'net_{names.neurons[0][0]}[2]')})") + ".")
             if len(names.inputs) <= 20:
                 for k in range(1, n + 1):
-                    out.append(f"Sample {k}: " + ", ".join(f"{i}[{k}] = {fmt(g[f'{i}[{k}]'], True)}" for i in names.inputs)
-                               + "; " + ", ".join(f"{t}[{k}] = {fmt(g[f'{t}[{k}]'], True)}" for t in names.targets) + ".")
+                    out.append(f"Sample {k}: " + ", ".join(f"{r(f'{i}[{k}]')} = {fmt(g[f'{i}[{k}]'], True)}" for i in names.inputs)
+                               + "; " + ", ".join(f"{r(f'{t}[{k}]')} = {fmt(g[f'{t}[{k}]'], True)}" for t in names.targets) + ".")
         elif len(names.inputs) <= 20:
             out.append("Inputs: " + ", ".join(f"{r(i)} = {fmt(g[i], True)}" for i in names.inputs) + "; targets: "
                        + ", ".join(f"{r(t)} = {fmt(g[t], True)}" for t in names.targets) + ".")

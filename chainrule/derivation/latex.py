@@ -6,11 +6,14 @@ import re
 
 from .numbers import fmt
 from .trace import REF
-_GREEK = {"eta": r"\eta", "delta": r"\delta"}
+_GREEK = {"eta": r"\eta", "delta": r"\delta", "η": r"\eta", "α": r"\alpha", "θ": r"\theta", "δ": r"\delta",
+          "Δ": r"\Delta"}  # the seed's and the books' (profiles.py) Greek names, as LaTeX commands
 
 
 def latex_name(name: str) -> str:
-    """The seed's way of writing a name in LaTeX."""
+    """A name in LaTeX: the seed's (``w5`` → ``w_{5}``) or a book's (``z^2_1`` → ``z^{2}_{1}``, ``θ_4``)."""
+    if name.startswith("-"):  # a book's name for minus a quantity (Han & Kamber's -Err_6)
+        return "-" + latex_name(name[1:])
     at = ""
     if "@" in name:
         name, n = name.split("@", 1)
@@ -21,16 +24,24 @@ def latex_name(name: str) -> str:
     plus = ""
     if name.endswith("+"):
         name, plus = name[:-1], "^{+}"
+    elif name.endswith("'"):  # an updated parameter in Nielsen's names (w')
+        return f"{{{latex_name(name[:-1])}}}'" + at
     if name in _GREEK:
         return _GREEK[name] + plus + at
-    m = re.fullmatch(r"([a-z])(\d+)", name)  # w5, i1, b1
+    m = re.fullmatch(r"([a-z])(\d+(?:\[\d+\])?)", name)  # w5, i1, b1 (w5[2]: sample 2's, in a full batch)
     if m:
         return f"{m.group(1)}_{{{m.group(2)}}}{plus}{at}"
-    m = re.fullmatch(r"([A-Za-z]+)_(.+)", name)  # net_h1, E_total, delta_o1, b_h2_3
+    m = re.fullmatch(r"([^\W\d_]+)\^(\S+?)_(\w+)", name)  # a book's layer: z^2_1, W^[1]_11, a^(2)_1, Z^[1](2)_1
     if m:
-        head = _GREEK.get(m.group(1), m.group(1))
-        return f"{head}_{{{m.group(2).replace('_', ',')}}}{plus}{at}"
+        return f"{{{_head(m.group(1))}^{{{m.group(2)}}}_{{{m.group(3)}}}}}{plus}{at}"
+    m = re.fullmatch(r"([^\W\d_]+)_(.+)", name)  # net_h1, E_total, delta_o1, b_h2_3, θ_4
+    if m:
+        return f"{_head(m.group(1))}_{{{m.group(2).replace('_', ',')}}}{plus}{at}"
     return name.replace("_", r"\_") + plus + at
+
+
+def _head(letters: str) -> str:
+    return _GREEK.get(letters, letters)
 
 
 def latex_symbolic(template: str, rename=None) -> str:
@@ -93,7 +104,8 @@ def _top_level_terms(text: str) -> list[str]:
 
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                **{c: f"${cmd}$" for c, cmd in _GREEK.items() if len(c) == 1}}  # a book's η, θ in a sentence
 
 
 def escape_text(text: str) -> str:

@@ -46,8 +46,9 @@ class Reader:
         sample = self.profile.get("sample")  # how the book marks the training example: Ng's z^[1](2)_1
         if sample:
             m = re.search(sample, name)
-            if m:
-                name = name[:m.start()] + name[m.end():] + f"[{m.group(1)}]"
+            if m:  # moved to the end as [i], before any @N: A^[2](1)_1@1 is out_o1[1]@1
+                rest, at = re.fullmatch(r"(.*?)(@[\d,_]+)?", name[:m.start()] + name[m.end():]).groups()
+                name = f"{rest}[{m.group(1)}]{at or ''}"
         for pattern, wrap in ((_AT, "at"), (_SAMPLE, "sample")):
             m = pattern.fullmatch(name)
             if m:
@@ -160,6 +161,10 @@ class Reader:
             return f"{kind}_{unit}"
         if kind == "target":
             return f"target_{unit}"
+        if kind == "error":  # one output's error term E_oK
+            if unit not in self.names.neurons[-1]:
+                raise KeyError(unit)
+            return f"E_{unit}"
         if kind == "bias":
             l, j = self.where[unit]
             if self.names.biases[l] is None:
