@@ -74,7 +74,7 @@ class HalfSSE(Loss):
     """The seed's total error: E_total = Σ ½(target − out)²; dE/dout = −(target − out)."""
 
     name = "half_sse"
-    aliases = ("half_sum_of_squares", "squared_error")
+    aliases = ("half_sum_of_squares",)
     text = "1/2 * (<t> - <y>)^2"
     latex = r"\frac{1}{2}(<t> - <y>)^2"
     gradient_text = "-(<t> - <y>)"
@@ -138,6 +138,31 @@ class MSE(Loss):
 
     def gradient(self, out, target):
         return (out - target) * (2.0 / out.shape[-1])
+
+
+@register
+class HalfMSE(Loss):
+    """Half the mean squared error over the outputs: E = (1/(2m)) Σ (target − out)², scikit-learn's
+    ``squared_error`` (its ½·mean over samples and outputs, with the engine's batch mean)."""
+
+    name = "half_mse"
+    aliases = ("squared_error",)
+    text = "1/2 * (<t> - <y>)^2 / <m>"
+    latex = r"\frac{1}{2<m>}(<t> - <y>)^2"
+    gradient_text = "-(<t> - <y>) / <m>"
+    gradient_latex = r"-\frac{1}{<m>}(<t> - <y>)"
+    scalar_term = "0.5 * ({t} - {y}) * ({t} - {y}) / {m}"
+    scalar_gradient = "({y} - {t}) / {m}"
+
+    def torch_terms(self, torch, out, target):
+        return 0.5 * (target - out) ** 2 / out.shape[-1]
+
+    def terms(self, out, target, net=None):
+        diff = target - out
+        return 0.5 * diff * diff / out.shape[-1]
+
+    def gradient(self, out, target):
+        return (out - target) / out.shape[-1]
 
 
 @register
