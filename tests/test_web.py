@@ -36,7 +36,7 @@ def test_a_new_session_holds_the_seed_and_the_trace_of_its_first_update(client):
     assert round(values["out_o1"], 8) == 0.75136507
     assert round(values["w5+"], 8) == 0.35891648
     assert st["shown"]["out_o1"] == "0.751365070" and st["shown"]["w5"] == "0.4"
-    line = next(s["line"] for s in st["trace"]["steps"] if s["name"] == "w5+")
+    line = client.get(f"/api/sessions/{sid}/formula", params={"name": "w5+"}).json()["line"]
     assert line == "w5+ = w5 - eta * dE_total/dw5 = 0.4 - 0.5 * 0.082167041 = 0.358916480"  # as the CLI prints
     assert st["curve"] == [[0, pytest.approx(0.298371109, abs=1e-9)]]
     names = {e["name"] for e in st["layout"]["edges"]}
@@ -528,3 +528,23 @@ def test_every_connection_sends_small_writes_at_once():
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@pytest.mark.parametrize("steps", [1, 7, 1000])
+def test_a_frame_sends_only_the_curves_new_points_and_the_page_rebuilds_it(client, steps):
+    sid, st = new(client)
+    curve = st["curve"]
+    sizes = []
+    for _ in range(40):  # across many of the curve's buckets (each doubling keeps 64 points)
+        frame = client.post(f"/api/sessions/{sid}/train",
+                            json={"steps": steps, "view": "frame", "curve_from": max(0, len(curve) - 1)})
+        answer = frame.json()
+        curve = curve[:answer["curve_from"]] + answer["curve"]  # what app.js's show() does
+        sizes.append(len(answer["curve"]))
+    full = client.get(f"/api/sessions/{sid}").json()
+    assert curve == full["curve"] and curve[-1][0] == 40 * steps
+    assert sizes[-1] <= steps + 1 and sizes[-1] < len(curve) / 4  # the newest points only, not the whole curve
+    # a page that asks from beyond the curve's end gets its newest point again (never a gap)
+    answer = client.post(f"/api/sessions/{sid}/train", json={"steps": 1, "view": "frame", "curve_from": 10**6}).json()
+    assert len(answer["curve"]) == 1
+    assert answer["curve_from"] + 1 == len(client.get(f"/api/sessions/{sid}").json()["curve"])

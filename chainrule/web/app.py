@@ -81,6 +81,7 @@ class CreateRequest(_Strict):
 class TrainRequest(_Strict):
     steps: int = Field(1, ge=1, le=MAX_STEPS)
     view: Literal["full", "frame"] = "full"  # "frame": only what the page redraws while playing
+    curve_from: int | None = Field(None, ge=0)  # a frame: the curve's points from this index on (the page has the rest)
 
 
 class EditRequest(_Strict):
@@ -222,9 +223,9 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return None, _error(404, "unknown or expired session; reload the page")
         return session, None
 
-    def state_response(session, view: str = "full") -> Response:
+    def state_response(session, view: str = "full", curve_from: int | None = None) -> Response:
         try:
-            text = json.dumps(session.state(view), allow_nan=False, separators=(",", ":"))
+            text = json.dumps(session.state(view, curve_from), allow_nan=False, separators=(",", ":"))
         except ValueError:  # a number overflowed to infinity or NaN: say so instead of a 500
             return _error(400, "the network's numbers overflowed (too large?); press Reset")
         return Response(text, media_type="application/json", headers=HEADERS)
@@ -270,7 +271,7 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return missing
         with session.lock:
             session.train(body.steps)
-            return state_response(session, body.view)
+            return state_response(session, body.view, body.curve_from)
 
     @app.post("/api/sessions/{sid}/edit")
     def edit(sid: str, body: EditRequest):

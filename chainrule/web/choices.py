@@ -5,6 +5,7 @@ written forms the page shows (the loss as a formula, every quantity's name as th
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..core import activations, losses
@@ -75,6 +76,7 @@ def loss_latex(loss) -> str:
 _GREEK = {"delta": "δ", "eta": "η"}
 
 
+@functools.lru_cache(maxsize=4096)  # the same few hundred names, state after state
 def label(name: str) -> str:
     """A quantity's name as the diagram writes it: ``dE_total/dw5`` → ``∂E_total/∂w5``,
     ``delta_o1`` → ``δ_o1``, ``eta`` → ``η``."""

@@ -39,8 +39,8 @@ def record(spec: dict | None = None, iterations: int = 10_000, dataset: dict | N
         while mark > session.iteration:  # in the chunks one request may ask for (a long run is many)
             session.train(min(mark - session.iteration, session.max_steps()))
         frame = session.state()
-        # the worked formulas as MathML (no server to ask when the page is opened)
-        frame["formulas"] = {f["name"]: f["mathml"] for f in session.formulas()}
+        # the worked formulas, as MathML and as the CLI's line (no server to ask when the page is opened)
+        frame["formulas"] = {f["name"]: [f["mathml"], f["line"]] for f in session.formulas()}
         frames.append(frame)
     return {"frames": frames}
 

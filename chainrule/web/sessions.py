@@ -21,7 +21,6 @@ from .. import seed
 from ..derivation.latex import aligned
 from ..derivation.mathml import to_mathml
 from ..derivation.numbers import fmt
-from ..derivation.render_json import trace_to_dict
 from ..derivation.trace import trace_step
 from ..derivation.views import step_line
 from ..errors import ConfigError, NumericalError
@@ -115,6 +114,11 @@ def curve_bucket(iteration: int) -> tuple[int, int]:
     ``CURVE_PER_OCTAVE`` equal buckets per doubling (so early history stays as the run grows)."""
     stride = 1 << max(0, (iteration // CURVE_PER_OCTAVE).bit_length() - 1)
     return stride, iteration // stride
+
+
+def _nine(value) -> float:
+    """A loss as the curve keeps it: 9 significant digits (what the page can draw)."""
+    return float(f"{float(value):.9g}")
 
 
 def seed_spec() -> dict:
@@ -225,7 +229,8 @@ class Session:
         """Add a point to the loss curve.  The curve keeps the first point of each bucket of
         :func:`curve_bucket` (every update up to 128, then 64 per doubling) and the newest point."""
         curve = self.curve
-        point = [iteration, loss] if self.test is None else [iteration, loss, self.test_loss()]
+        # kept as the page draws it (9 significant digits), so that a state copies it as it is
+        point = [iteration, _nine(loss)] if self.test is None else [iteration, _nine(loss), _nine(self.test_loss())]
         if curve and curve[-1][0] == iteration:
             curve[-1] = point
             return
@@ -313,16 +318,18 @@ class Session:
                           "targets target_o1.., eta)")
 
     # ------------------------------------------------------------------------- showing
-    def state(self, view: str = "full") -> dict:
+    def state(self, view: str = "full", curve_from: int | None = None) -> dict:
         """What the page draws, computed by the engine; numbers also written as the CLI does.
 
         ``view="full"``: everything (the trace of the next update with its worked lines, the
         choices, the names' kinds); ``"frame"``: only what the page redraws while playing (the
-        diagram's forward pass, the loss, its curve, the surface)."""
+        diagram's forward pass, the loss, its curve, the surface).  ``curve_from=k`` (a frame): the
+        page keeps the first k points of the curve it has, so only the points from k on are sent
+        (``"curve_from"`` says where they start; points before the newest one never change)."""
         with np.errstate(over="ignore", invalid="ignore"):  # huge values: checked by the caller (JSON, finite)
-            return self._state(view)
+            return self._state(view, curve_from)
 
-    def _state(self, view: str) -> dict:
+    def _state(self, view: str, curve_from: int | None = None) -> dict:
         from ..viz.diagram import layout
 
         k = self.sample()
@@ -341,15 +348,17 @@ class Session:
             "loss_shown": fmt(loss),
             "batch_size": self.batch_size(),
             "max_steps": self.max_steps(),
-            "curve": [[p[0], *(float(f"{e:.9g}") for e in p[1:])] for p in self.curve],  # a copy: frames never share it
+            "curve": list(self.curve),  # a copy: frames never share it (its points are replaced, never changed)
             "layout": _layout_dict(layout(self.network, drawn)),
             "shown": {name: fmt(v, name in givens) for name, v in drawn.items()},
         }
+        if curve_from is not None and not full:
+            out["curve_from"] = k0 = min(curve_from, max(0, len(self.curve) - 1))
+            out["curve"] = self.curve[k0:]
         if full:
-            trace = trace_to_dict(tr)
-            for s, original in zip(trace["steps"], tr.steps):  # the worked line, as `chainrule explain` prints it
-                s["line"] = step_line(original, values, givens, latex=False).written
-                s["shown"] = fmt(s["value"])
+            # each step's name, formula template (its <names> are the "made of" links) and note; its
+            # value is in "values" and "shown", its worked line and MathML come from /formula on demand
+            trace = {"values": values, "steps": [{"name": st.name, "text": st.text, "note": st.note} for st in tr.steps]}
             loss_fn = self.network.loss_fn
             out.update({
                 "learning_rate": self.learning_rate,
@@ -364,7 +373,7 @@ class Session:
                 "kinds": kinds(self.network, givens),
                 "names": drawn_names(self.network, values),
                 "phase_of": phase,
-                "labels": {name: label(name) for name in values},
+                "labels": {name: text for name in values if (text := label(name)) != name},  # where they differ
                 "choices": choices(),
                 "dataset": self.dataset,
                 "spec": self.spec(),

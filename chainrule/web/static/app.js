@@ -59,7 +59,8 @@ function serverApi(call = fetchCall) {
       return data.state;
     },
     get: () => call("GET", at("")),
-    train: (n, view) => call("POST", at("/train"), view ? { steps: n, view } : { steps: n }),
+    // a frame may ask for the curve's points from `curveFrom` on only (the page keeps the others)
+    train: (n, view, curveFrom) => call("POST", at("/train"), view ? { steps: n, view, curve_from: curveFrom } : { steps: n }),
     edit: (changes) => call("POST", at("/edit"), changes),
     reset: () => call("POST", at("/reset")),
     formula: (name) => call("GET", at(`/formula?name=${encodeURIComponent(name)}`)),
@@ -81,7 +82,7 @@ function replayApi(run) {
     },
     async edit() { throw new Error("this is a recorded run; editing needs `chainrule serve`"); },
     async reset() { i = 0; return frame(); },
-    async formula(name) { return { name, mathml: (frame().formulas || {})[name] || "" }; },
+    async formula(name) { const f = (frame().formulas || {})[name] || ["", ""]; return { name, mathml: f[0], line: f[1] }; },
   };
 }
 
@@ -108,6 +109,7 @@ async function guarded(action) {
 // ------------------------------------------------------------------------------ showing a state
 function show(next, keepPhase, newPhase) {
   if (next.view === "frame") {
+    if (next.curve_from !== undefined) next = Object.assign({}, next, { curve: state.curve.slice(0, next.curve_from).concat(next.curve) });
     state = Object.assign({}, full, next); // a play frame: the forward pass, the loss, the surface
   } else {
     full = state = next;
@@ -762,12 +764,13 @@ function showFormula(name, open) {
     const iteration = state.iteration;
     api.formula(name).then((f) => {
       // MathML from the server's converter (the one `chainrule explain --format html` uses)
-      if (selected === name && state.iteration === iteration && f.mathml) { math.innerHTML = f.mathml; keepAboveSheet(); }
+      if (selected !== name || state.iteration !== iteration) return;
+      worked.textContent = f.line || "";
+      if (f.mathml) { math.innerHTML = f.mathml; keepAboveSheet(); }
     }, () => {});
     const worked = document.createElement("div");
     worked.className = "worked";
-    worked.id = "worked";
-    worked.textContent = s.line;
+    worked.id = "worked";  // the worked line, as `chainrule explain` prints it: with the MathML
     const details = document.createElement("details");
     const summary = document.createElement("summary");
     summary.textContent = "as `chainrule explain` prints it";
@@ -915,7 +918,8 @@ async function play() {
   playing = true;
   $("play").textContent = "Pause ❚❚";
   $("play").classList.add("on");
-  const ask = () => api.train(Math.min(SPEEDS[Number($("speed").value)], full.max_steps || Infinity), "frame"); // the server's limit per request
+  const ask = () => api.train(Math.min(SPEEDS[Number($("speed").value)], full.max_steps || Infinity), "frame", // the server's limit per request
+    Math.max(0, state.curve.length - 1)); // the curve's points before its newest never change: only the rest is sent
   let pending = ask();
   while (playing) {
     const before = state.iteration;
