@@ -10,6 +10,8 @@ see :mod:`expressions`).  Each line gets one of four verdicts (:mod:`tolerance` 
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -18,7 +20,7 @@ import numpy as np
 from ..core.network import Network
 from ..errors import FileFormatError
 from .after import MAX_ITERATIONS, values_after
-from .expressions import Name, Neg, evaluate, names as names_in, parse, write
+from .expressions import Bin, Name, Neg, Num, evaluate, names as names_in, parse, write
 from .hints import Hinter
 from .notation import AT, Notation, canonical_name
 from .reading import Reader, detect, resolve
@@ -206,6 +208,7 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
             verdicts.append(Verdict(a.line, a.name, a.name, a.text, a.given, None, False,
                                     f"the {notation} notation has no name {a.name!r}", kind=UNKNOWN))
             continue
+        node = _powers(node, lookup)
         canonical = write(node)
         missing = [n for n in names_in(node) if lookup(n) is None]
         if missing:
@@ -216,6 +219,11 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
             verdicts.append(Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNKNOWN))
             continue
         exact = evaluate(node, lookup)
+        if not math.isfinite(exact):  # 1/0, 2^10000, 1e400 on the left: nothing to compare with
+            verdicts.append(Verdict(a.line, a.name, canonical, a.text, a.given, None, False,
+                                    f"{a.name!r} has no finite value (a division by zero or an overflow)",
+                                    kind=UNKNOWN))
+            continue
         kind = rule.verdict(a.text, exact)
         verdict = Verdict(a.line, a.name, canonical, a.text, a.given, exact, kind == OK, kind=kind)
         if kind == TOO_FEW_DIGITS:
@@ -230,6 +238,20 @@ def check_answers(answers: list[AnswerLine], network: Network, x, target, learni
                 verdict.hint = hinter.generic(a.text, exact)
         verdicts.append(verdict)
     return CheckResult(verdicts, source, notation, note, rule)
+
+
+def _powers(node, lookup):
+    """``out_h1^2`` and ``e^1000`` as powers where no book's layer superscript made them a name
+    (the tokenizer reads ``w^2_11`` as Nielsen's weight): a name unknown as such whose base is known."""
+    if isinstance(node, Name) and lookup(node.name) is None:
+        m = re.fullmatch(r"(.+?)\^\{?(\d+)\}?", node.name)
+        if m and (m.group(1) == "e" or lookup(m.group(1)) is not None):
+            return Bin("^", Name(m.group(1)), Num(float(m.group(2))))
+    if isinstance(node, Neg):
+        return Neg(_powers(node.arg, lookup))
+    if isinstance(node, Bin):
+        return Bin(node.op, _powers(node.left, lookup), _powers(node.right, lookup))
+    return node
 
 
 def _negated(text: str) -> str:

@@ -71,10 +71,18 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+MAX_TOKENS = 200  # a left side is a name or a short formula; a longer one is refused, not recursed into
+MAX_DEPTH = 50  # brackets, signs and powers nested
+
+
 def parse(text: str) -> Node:
     """The expression tree of ``text``; a FileFormatError says what cannot be read."""
     toks = tokens(text)
+    if len(toks) > MAX_TOKENS:
+        raise FileFormatError(f"the left side is too long to read ({len(toks)} names, numbers and signs; "
+                              f"at most {MAX_TOKENS})")
     pos = 0
+    depth = 0
 
     def peek():
         return toks[pos] if pos < len(toks) else (None, None)
@@ -106,6 +114,16 @@ def parse(text: str) -> Node:
         return node
 
     def factor():
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise FileFormatError(f"the left side is nested too deeply to read (at most {MAX_DEPTH} levels)")
+        try:
+            return _factor()
+        finally:
+            depth -= 1
+
+    def _factor():
         kind, value = peek()
         if (kind, value) == ("op", "-"):
             take()

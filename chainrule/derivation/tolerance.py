@@ -90,6 +90,8 @@ class Rule:
     def judge(self, w: "Written", exact: float) -> str:
         """The verdict on a number already read (the hints judge one reading against many values)."""
         given = w.value
+        if not math.isfinite(exact):  # a written number is finite: never right for inf or nan
+            return WRONG
         if given == exact:
             return OK
         diff = abs(given - exact)

@@ -6,6 +6,7 @@ A :class:`Line` holds the parts of one equation as plain text and as LaTeX; ever
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .latex import latex_name, latex_numbers, latex_symbolic
@@ -58,8 +59,9 @@ def step_line(step, values: dict, givens: dict, rename=None, latex: bool = True)
     no result where the numbers are already it).  ``latex=False``: the plain text only (``Line.latex``
     then holds empty strings), for callers that never render math."""
     result = fmt(step.value)
-    if step.value != 0 and abs(step.value) <= 1e-14 * max((abs(values[n]) for n in REF.findall(step.text)
-                                                             if n in values), default=0.0):
+    polynomial = re.fullmatch(r"[\d\s.+\-*()]*", REF.sub("", step.text)) is not None  # sums of products: cancellation
+    if polynomial and step.value != 0 and abs(step.value) <= 1e-14 * max(
+            (abs(values[n]) for n in REF.findall(step.text) if n in values), default=0.0):
         result = f"0 (float64 rounding leaves {step.value:.3g})"  # an exact 0 computed as 5.6e-17
     written = rename(step.name) if rename else step.name
     lname = latex_name(written) if latex else ""
