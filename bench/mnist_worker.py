@@ -127,16 +127,13 @@ def _gemms(X, labels, bs, threads):
     T = np.eye(SIZES[-1], dtype=np.float32)[labels]
     net = _network()
     layers = net.layers
-    workspaces = {}  # rows -> the engine's workspace for batches of that size, holding realistic numbers
-    for rows in {bs, WARMUP % bs, len(X) % bs} - {0}:
-        net.gradients(X[:rows], T[:rows])
-        workspaces[rows] = net._workspace
-        net._workspace = None
+    net.gradients(X[:bs], T[:bs])  # the engine's workspace, holding realistic numbers
+    ws = net._workspace
 
     def epoch(n):
         for s in range(0, n, bs):
             x = X[s:s + bs]
-            engine_products(layers, x, workspaces[len(x)])
+            engine_products(layers, x, ws.first(len(x)))
 
     epoch(WARMUP)
     t0 = time.perf_counter()

@@ -291,9 +291,10 @@ class Network:
         n = x.shape[0]
         t = self.as_targets(target, n)
         ws = self.__dict__.get("_workspace")
-        if ws is None or ws.rows != n or ws.dtype != self.dtype or ws.layers is not self.layers:
+        if ws is None or ws.rows < n or ws.dtype != self.dtype or ws.layers is not self.layers:
             self._workspace = None  # let the old arrays go before the new ones are made
             ws = self._workspace = Workspace(self.layers, n, self.dtype)
+        ws = ws.first(n)  # a shorter batch (an epoch's last) uses the first rows, nothing is rebuilt
         fwd = self._forward(x, masks, ws)
         grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
         unmasked = masks is None or masks[-1] is None
@@ -345,45 +346,61 @@ class Workspace:
     Each list is made the first time a pass asks for it, so a forward pass alone never makes the
     backward pass's arrays, and the ``masked_*`` ones exist only with dropout.
     ``Network.gradients`` keeps one between calls (a training loop allocates no large array per
-    batch); ``Network.forward``/``backward`` use a throwaway one, so their results are fresh.
+    batch) and serves a shorter batch from its first rows (:meth:`first`); ``Network.forward``/
+    ``backward`` use a throwaway one, so their results are fresh.
     """
 
-    def __init__(self, layers: list[Layer], rows: int, dtype):
+    def __init__(self, layers: list[Layer], rows: int, dtype, of: "Workspace | None" = None):
         self.layers, self.rows, self.dtype = layers, rows, dtype
+        self.of = of  # the workspace whose first rows these are, or None (arrays of its own)
 
-    def _per_neuron(self) -> list[np.ndarray]:
+    def first(self, rows: int) -> "Workspace":
+        """The same arrays cut to their first ``rows`` rows (views, still C-contiguous); the last
+        one asked for is kept, so an epoch's short last batch costs nothing after the first epoch."""
+        if rows == self.rows:
+            return self
+        view = self.__dict__.get("_first")
+        if view is None or view.rows != rows:
+            view = self._first = Workspace(self.layers, rows, self.dtype, of=self)
+        return view
+
+    def _per_neuron(self, same_in) -> list[np.ndarray]:
+        if self.of is not None:
+            return [a[:self.rows] for a in same_in(self.of)]
         return [np.empty((self.rows, layer.n_out), dtype=self.dtype) for layer in self.layers]
 
     @cached_property
     def net(self):  # net inputs
-        return self._per_neuron()
+        return self._per_neuron(lambda ws: ws.net)
 
     @cached_property
     def out(self):  # f(net)
-        return self._per_neuron()
+        return self._per_neuron(lambda ws: ws.out)
 
     @cached_property
     def masked_out(self):  # f(net) · dropout mask
-        return self._per_neuron()
+        return self._per_neuron(lambda ws: ws.masked_out)
 
     @cached_property
     def dout(self):  # dE/dout
-        return self._per_neuron()
+        return self._per_neuron(lambda ws: ws.dout)
 
     @cached_property
     def masked_dout(self):  # dE/dout · dropout mask = dE/df(net)
-        return self._per_neuron()
+        return self._per_neuron(lambda ws: ws.masked_dout)
 
     @cached_property
     def delta(self):  # dE/dnet
-        return self._per_neuron()
+        return self._per_neuron(lambda ws: ws.delta)
 
     @cached_property
-    def dW(self):  # dE/dW, laid out in memory as the weights are
-        return [np.empty_like(layer.weights) for layer in self.layers]
+    def dW(self):  # dE/dW, laid out in memory as the weights are (one per layer, whatever the rows)
+        return self.of.dW if self.of is not None else [np.empty_like(layer.weights) for layer in self.layers]
 
     @cached_property
     def db(self):  # dE/db
+        if self.of is not None:
+            return self.of.db
         return [None if layer.bias is None else np.empty_like(layer.bias) for layer in self.layers]
 
 
