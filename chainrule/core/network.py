@@ -407,7 +407,7 @@ class Workspace:
 def _bias_gradient(mode: str, delta: np.ndarray, into: np.ndarray) -> np.ndarray:
     """dE/db = Σ delta: over the samples for a bias per neuron, over samples and neurons for a shared one."""
     if mode == "per_neuron":
-        return np.sum(delta, axis=0, out=into)
+        return np.add.reduce(delta, axis=0, out=into)  # np.sum's own reduction, without its wrapper
     into[0] = delta.sum()
     return into
 
@@ -471,7 +471,7 @@ def _sample_scale(sample_weight, n: int, dtype):
 
 def _matmul(a, b, into: np.ndarray) -> np.ndarray:
     """a · b, written into ``into``; sparse inputs (SciPy, into the first layer) use their own product."""
-    if _is_sparse(a):
+    if type(a) is not np.ndarray and _is_sparse(a):
         np.copyto(into, a @ b)
         return into
     try:
