@@ -9,6 +9,7 @@ every neuron is annotated with its net input, output and delta and every edge wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from xml.sax.saxutils import escape
 
@@ -148,13 +149,145 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
     return Layout(round(width, 1), round(height, 1), r, list(nodes.values()), edges, title)
 
 
+# ----------------------------------------------------------------------------------- placing the text
+LABEL_SIZE, LABEL_LINE = 12.0, 15.0  # an edge's label: font size and line height (px)
+NOTE_SIZE, NOTE_LINE = 11.5, 14.0  # a neuron's values
+# advance widths of DejaVu Sans (em), to size a text's box before drawing it; others count as 0.66
+_EM = {**dict.fromkeys("0123456789", 0.636), " ": 0.318, ".": 0.318, "=": 0.838, "+": 0.838, "-": 0.361,
+       "w": 0.818, "i": 0.278, "l": 0.278, "t": 0.392, "/": 0.337, "_": 0.5}
+
+
+def text_width(text: str, size: float) -> float:
+    return size * sum(_EM.get(c, 0.66) for c in text)
+
+
+@dataclass
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, o: "Box") -> bool:
+        return self.x < o.x + o.w and o.x < self.x + self.w and self.y < o.y + o.h and o.y < self.y + self.h
+
+    def crossed_by(self, x1: float, y1: float, x2: float, y2: float) -> bool:
+        """Does the segment pass through the box?  (Liang–Barsky clipping.)"""
+        t0, t1, dx, dy = 0.0, 1.0, x2 - x1, y2 - y1
+        for p, q in ((-dx, x1 - self.x), (dx, self.x + self.w - x1), (-dy, y1 - self.y), (dy, self.y + self.h - y1)):
+            if p == 0:
+                if q < 0:
+                    return False
+                continue
+            r = q / p
+            if p < 0:
+                t0 = max(t0, r)
+            else:
+                t1 = min(t1, r)
+            if t0 > t1:
+                return False
+        return t1 - t0 > 1e-9
+
+
+@dataclass
+class Placed:
+    """Where the drawings write each neuron's values (by neuron) and each edge's label (by edge index):
+    boxes that no edge crosses and no other box or neuron overlaps, where such a place exists."""
+    notes: dict
+    labels: dict
+
+    def extent(self, lay: Layout) -> Box:
+        boxes = list(self.notes.values()) + list(self.labels.values())
+        boxes += [Box(n.x - lay.radius, n.y - lay.radius, 2 * lay.radius, 2 * lay.radius) for n in lay.nodes]
+        x0, y0 = min(0.0, *(b.x for b in boxes)), min(0.0, *(b.y for b in boxes))
+        x1 = max(lay.width, *(b.x + b.w for b in boxes))
+        y1 = max(lay.height, *(b.y + b.h + 8 for b in boxes))
+        return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def spread(lay: Layout, fx: float = 1.3, fy: float = 1.4) -> Layout:
+    """The layout with its columns and rows further apart (about the first neuron): room for
+    two-line edge labels where no other edge crosses them (the page does the same)."""
+    X, Y = (lambda x: 90 + (x - 90) * fx), (lambda y: 50 + (y - 50) * fy)
+    nodes = [Node(n.name, n.kind, X(n.x), Y(n.y), n.layer, list(n.notes)) for n in lay.nodes]
+    edges = [Edge(**{**asdict(e), "x1": X(e.x1), "y1": Y(e.y1), "x2": X(e.x2), "y2": Y(e.y2),
+                     "label_x": X(e.label_x), "label_y": Y(e.label_y)}) for e in lay.edges]
+    return Layout(X(lay.width - 90) + 90, Y(lay.height), lay.radius, nodes, edges, lay.title)
+
+
+def _drawn(lay: Layout) -> Layout:
+    """What to_svg and to_png draw: a step's two-line labels get a spread layout."""
+    return spread(lay) if any("\n" in e.label for e in lay.edges) else lay
+
+
+def place(lay: Layout) -> Placed:
+    """Find places for the text: the neurons' values first (beside the neuron: below, above, right
+    or left, further out step by step), then each edge's label (along its own edge, then a little
+    to either side) — each where it meets no edge but its own, no neuron and no text placed before."""
+    segments = [(e.name, e.x1, e.y1, e.x2, e.y2) for e in lay.edges]
+    taken = [Box(n.x - lay.radius, n.y - lay.radius, 2 * lay.radius, 2 * lay.radius) for n in lay.nodes]
+
+    def badness(box: Box, own: str | None = None) -> int:
+        crossed = sum(box.crossed_by(*seg[1:]) for seg in segments if seg[0] != own)
+        return 10 * sum(box.overlaps(t) for t in taken) + crossed
+
+    def best(boxes) -> Box:
+        found = None
+        for box in boxes:
+            bad = badness(box) if not isinstance(box, tuple) else badness(*box)
+            if found is None or bad < found[0]:
+                found = (bad, box)
+            if bad == 0:
+                break
+        return found[1] if not isinstance(found[1], tuple) else found[1][0]
+
+    notes = {}
+    for n in lay.nodes:
+        if not n.notes:
+            continue
+        r = lay.radius * (0.75 if n.kind == "bias" else 1)
+        w = max(text_width(t, NOTE_SIZE) for t in n.notes) + 8
+        h = NOTE_LINE * len(n.notes) + 4
+        spots = []
+        for far in range(0, 80, 8):
+            spots += [Box(n.x - w / 2, n.y + r + 4 + far, w, h), Box(n.x - w / 2, n.y - r - 4 - h - far, w, h),
+                      Box(n.x + r + 4 + far, n.y - h / 2, w, h), Box(n.x - r - 4 - w - far, n.y - h / 2, w, h),
+                      Box(n.x + r * 0.5 + far, n.y + r + far, w, h), Box(n.x - r * 0.5 - w - far, n.y + r + far, w, h),
+                      Box(n.x + r * 0.5 + far, n.y - r - h - far, w, h), Box(n.x - r * 0.5 - w - far, n.y - r - h - far, w, h)]
+        notes[n.name] = best(spots)
+        taken.append(notes[n.name])
+    labels = {}
+    for i, e in enumerate(lay.edges):
+        if not e.label:
+            continue
+        lines = e.label.split("\n")
+        w = max(text_width(t, LABEL_SIZE) for t in lines) + 10
+        h = LABEL_LINE * len(lines) + 4
+        length = math.hypot(e.x2 - e.x1, e.y2 - e.y1) or 1.0
+        nx, ny = -(e.y2 - e.y1) / length, (e.x2 - e.x1) / length  # across the edge
+        at = (e.label_x - e.x1) / (e.x2 - e.x1) if e.x2 != e.x1 else (e.label_y - e.y1) / ((e.y2 - e.y1) or 1)
+        spots = []
+        for off in (0, 12, -12, 24, -24, 36, -36, 48, -48):
+            for k in range(40):
+                for t in ((at + 0.02 * k, at - 0.02 * k) if k else (at,)):
+                    if 0.12 <= t <= 0.88:
+                        cx, cy = e.x1 + (e.x2 - e.x1) * t + nx * off, e.y1 + (e.y2 - e.y1) * t + ny * off
+                        spots.append((Box(cx - w / 2, cy - h / 2, w, h), e.name))
+        labels[i] = best(spots)
+        taken.append(labels[i])
+    return Placed(notes, labels)
+
+
 # ----------------------------------------------------------------------------------- SVG
 def to_svg(lay: Layout) -> str:
-    """A standalone SVG document of the layout."""
+    """A standalone SVG document of the layout (its text placed by :func:`place`)."""
+    lay = _drawn(lay)
+    placed = place(lay)
+    ext = placed.extent(lay)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:g}" height="{lay.height:g}" '
-        f'viewBox="0 0 {lay.width:g} {lay.height:g}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
-        f'<rect width="100%" height="100%" fill="white"/>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{ext.w:g}" height="{ext.h:g}" '
+        f'viewBox="{ext.x:g} {ext.y:g} {ext.w:g} {ext.h:g}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
+        f'<rect x="{ext.x:g}" y="{ext.y:g}" width="100%" height="100%" fill="white"/>',
     ]
     if lay.title:
         out.append(f'<text x="{lay.width / 2:g}" y="26" font-size="16" text-anchor="middle" '
@@ -164,29 +297,28 @@ def to_svg(lay: Layout) -> str:
         dash = ' stroke-dasharray="5 4"' if e.source.startswith("b") else ""
         out.append(f'<line class="edge" data-name="{escape(e.name)}" x1="{e.x1:g}" y1="{e.y1:g}" x2="{e.x2:g}" '
                    f'y2="{e.y2:g}" stroke="{e.colour}" stroke-width="{e.width:g}" stroke-opacity="0.8"{dash}/>')
-    for e in lay.edges:
-        if e.label:
-            lines = e.label.split("\n")
-            w, h = 6.8 * max(map(len, lines)) + 10, 15 * len(lines) + 4
-            top = e.label_y - h / 2
-            out.append(f'<rect x="{e.label_x - w / 2:g}" y="{top:g}" width="{w:g}" height="{h:g}" rx="4" '
-                       f'fill="white" fill-opacity="0.92" stroke="{e.colour}" stroke-width="0.6"/>')
-            for k, line in enumerate(lines):
-                out.append(f'<text x="{e.label_x:g}" y="{top + 14 + 15 * k:g}" font-size="12" text-anchor="middle" '
-                           f'fill="{e.colour}">{escape(line)}</text>')
+    for i, box in placed.labels.items():
+        e = lay.edges[i]
+        out.append(f'<rect class="label" data-name="{escape(e.name)}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
+                   f'height="{box.h:.1f}" rx="4" fill="white" fill-opacity="0.92" stroke="{e.colour}" stroke-width="0.6"/>')
+        for k, line in enumerate(e.label.split("\n")):
+            out.append(f'<text class="number" data-edge="{escape(e.name)}" x="{box.x + box.w / 2:.1f}" '
+                       f'y="{box.y + 14 + LABEL_LINE * k:.1f}" font-size="{LABEL_SIZE:g}" text-anchor="middle" '
+                       f'fill="{e.colour}">{escape(line)}</text>')
     for n in lay.nodes:
         rr = r * 0.75 if n.kind == "bias" else r
         out.append(f'<circle class="neuron" data-name="{escape(n.name)}" cx="{n.x:g}" cy="{n.y:g}" r="{rr:g}" '
                    f'fill="{FILL[n.kind]}" stroke="{STROKE[n.kind]}" stroke-width="2"/>')
         out.append(f'<text x="{n.x:g}" y="{n.y + 5:g}" font-size="15" text-anchor="middle" '
                    f'font-weight="bold">{escape(n.name)}</text>')
-        if n.notes:
-            w = 6.6 * max(map(len, n.notes)) + 8
-            out.append(f'<rect x="{n.x - w / 2:g}" y="{n.y + r + 4:g}" width="{w:g}" height="{14 * len(n.notes) + 4:g}" '
-                       f'rx="4" fill="white" fill-opacity="0.92"/>')
+        box = placed.notes.get(n.name)
+        if box is None:
+            continue
+        out.append(f'<rect class="notes" data-name="{escape(n.name)}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
+                   f'height="{box.h:.1f}" rx="4" fill="white" fill-opacity="0.92"/>')
         for k, note in enumerate(n.notes):
-            out.append(f'<text x="{n.x:g}" y="{n.y + r + 16 + 14 * k:g}" font-size="11.5" text-anchor="middle" '
-                       f'fill="#333">{escape(note)}</text>')
+            out.append(f'<text class="number" x="{box.x + box.w / 2:.1f}" y="{box.y + 12 + NOTE_LINE * k:.1f}" '
+                       f'font-size="{NOTE_SIZE:g}" text-anchor="middle" fill="#333">{escape(note)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -199,10 +331,13 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
     from .plots import pyplot
 
     plt = pyplot()
-    fig = plt.figure(figsize=(lay.width / 100, lay.height / 100), dpi=dpi)
+    lay = _drawn(lay)
+    placed = place(lay)
+    ext = placed.extent(lay)
+    fig = plt.figure(figsize=(ext.w / 100, ext.h / 100), dpi=dpi)
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, lay.width)
-    ax.set_ylim(lay.height, 0)  # SVG's y axis points down
+    ax.set_xlim(ext.x, ext.x + ext.w)
+    ax.set_ylim(ext.y + ext.h, ext.y)  # SVG's y axis points down
     ax.set_aspect("equal")
     ax.axis("off")
     px = 72 / 100  # layout units (pixels at 100 dpi) -> points
@@ -212,18 +347,19 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
     for e in lay.edges:
         ax.plot([e.x1, e.x2], [e.y1, e.y2], color=e.colour, lw=e.width * px, alpha=0.8,
                 ls="--" if e.source.startswith("b") else "-", zorder=1)
-    for e in lay.edges:
-        if e.label:
-            ax.text(e.label_x, e.label_y, e.label, fontsize=12 * px, ha="center", va="center", color=e.colour,
-                    zorder=2, bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=e.colour, lw=0.6, alpha=0.9))
+    for i, box in placed.labels.items():
+        e = lay.edges[i]
+        ax.text(box.x + box.w / 2, box.y + box.h / 2, e.label, fontsize=12 * px, ha="center", va="center", color=e.colour,
+                zorder=2, bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=e.colour, lw=0.6, alpha=0.9))
     import matplotlib.patches as mpatches
 
     for n in lay.nodes:
         rr = lay.radius * (0.75 if n.kind == "bias" else 1)
         ax.add_patch(mpatches.Circle((n.x, n.y), rr, fc=FILL[n.kind], ec=STROKE[n.kind], lw=2 * px, zorder=3))
         ax.text(n.x, n.y, n.name, fontsize=15 * px, ha="center", va="center", weight="bold", zorder=4)
-        if n.notes:  # one block, so that no line's background hides the one above it
-            ax.text(n.x, n.y + lay.radius + 5, "\n".join(n.notes), fontsize=11.5 * px, ha="center", va="top",
+        box = placed.notes.get(n.name)
+        if box is not None:  # one block, so that no line's background hides the one above it
+            ax.text(box.x + box.w / 2, box.y + 2, "\n".join(n.notes), fontsize=11.5 * px, ha="center", va="top",
                     color="#333", zorder=4, linespacing=1.2,
                     bbox=dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.88), ec="none"))
     buf = io.BytesIO()
