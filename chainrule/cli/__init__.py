@@ -46,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser: every subcommand, or with ``command`` (a name in COMMANDS) that one
-    alone, so that running it imports only what its own arguments need (``train``'s choices load the
+    alone (with ``""`` none), so that running it imports only what its own arguments need (``train``'s choices load the
     registries, and NumPy with them; ``check`` needs none of that).  A subcommand's parser is the
     same either way: ``chainrule check --help`` shows what ``build_parser()`` holds for it."""
     from .. import __version__
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     from ..errors import ChainruleError
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+    chosen = argv[0] if argv and argv[0] in COMMANDS else "" if argv == ["--version"] else None
+    parser = build_parser(chosen)  # only what the chosen command needs ("": none, for --version)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
