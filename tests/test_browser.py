@@ -5,6 +5,7 @@ The server runs in a thread on a free loopback port; Chromium is the system's ``
 test's tmp folder (``CHAINRULE_SCREENSHOTS=folder`` keeps them).
 """
 
+import json
 import os
 import re
 import shutil
@@ -225,7 +226,10 @@ def test_share_link_opens_the_same_network(page, browser):
 
 def test_the_exported_page_replays_without_a_server(browser, tmp_path, shots):
     path = tmp_path / "page.html"
-    path.write_text(replay_html(record(None, 10_000)))
+    run = record(None, 10_000)
+    path.write_text(replay_html(run))
+    whole = len(json.dumps(run, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e"))
+    assert path.stat().st_size < whole / 3  # each frame as written in full: 2.1 MB for 10,000 updates
     pg = browser.new_page(viewport={"width": 1500, "height": 950})
     requests = []
     pg.on("request", lambda r: requests.append(r.url))
@@ -233,6 +237,9 @@ def test_the_exported_page_replays_without_a_server(browser, tmp_path, shots):
     pg.wait_for_selector("body[data-ready='1']")
     assert all(u.startswith("file:") for u in requests)  # nothing fetched from anywhere
     assert "recorded run" in pg.locator("#mode").text_content()
+    # the page rebuilds every recorded frame exactly: each number, curve point and formula
+    assert json.loads(pg.evaluate("() => JSON.stringify(expand(window.CHAINRULE_REPLAY).frames)")) == \
+        json.loads(json.dumps(run["frames"]))
     assert not pg.locator("#download").is_visible()  # no server: nothing to download from
     next_phase(pg)
     assert number(pg, "out_o1") == pytest.approx(0.75136507, abs=1e-8)

@@ -7,6 +7,7 @@ at chosen updates; the page's own script and style are inlined, with the recordi
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 from ..errors import ConfigError
@@ -45,6 +46,46 @@ def record(spec: dict | None = None, iterations: int = 10_000, dataset: dict | N
     return {"frames": frames}
 
 
+_NUMBER = re.compile(r"<mn>([^<]*)</mn>")
+
+
+def compact(run: dict) -> dict:
+    """The recorded run written once: a frame after the first leaves out what equals the frame
+    before it (``"same"`` lists those keys; ``"trace.steps"`` the trace's step templates), carries
+    only its loss curve's new points (``"curve_from"``: the earlier ones are the frame before's),
+    and writes each formula's MathML as a shared template and its numbers (``"templates"``).
+    app.js's ``expand`` rebuilds every frame exactly; no number is changed or rounded."""
+    templates, index = [], {}
+    frames, prev = [], None
+    for frame in run["frames"]:
+        out, same = {}, []
+        for key, value in frame.items():
+            if key == "formulas":
+                out[key] = {}
+                for name, (mathml, line) in value.items():
+                    parts = _NUMBER.split(mathml)  # text, number, text, number, ..., text
+                    shape = tuple(parts[0::2])
+                    if shape not in index:
+                        index[shape] = len(templates)
+                        templates.append(list(shape))
+                    out[key][name] = [index[shape], parts[1::2], line]
+            elif prev is not None and key in prev and prev[key] == value:
+                same.append(key)
+            elif key == "curve" and prev is not None and value[:len(prev["curve"]) - 1] == prev["curve"][:-1]:
+                out["curve_from"] = k = max(0, len(prev["curve"]) - 1)
+                out["curve"] = value[k:]
+            elif key == "trace" and prev is not None and prev["trace"]["steps"] == value["steps"]:
+                out["trace"] = {k: v for k, v in value.items() if k != "steps"}
+                same.append("trace.steps")
+            else:
+                out[key] = value
+        if same:
+            out["same"] = same
+        frames.append(out)
+        prev = frame
+    return {"compact": 1, "templates": templates, "frames": frames}
+
+
 def replay_html(run: dict, title: str = "chainrule — a recorded run") -> str:
     """One HTML file: the page, its script and style inlined, and the recorded run."""
     static = resources.files("chainrule.web") / "static"
@@ -53,7 +94,7 @@ def replay_html(run: dict, title: str = "chainrule — a recorded run") -> str:
     js = (static / "app.js").read_text(encoding="utf-8")
     # inside <script>, "<!--" or "</script" in a title would change how the page is parsed: JSON's own
     # \u escapes keep every <, > and & out of the script's text
-    data = (json.dumps(run, separators=(",", ":"), allow_nan=False)
+    data = (json.dumps(compact(run), separators=(",", ":"), allow_nan=False)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     page = page.replace('<link rel="icon" href="static/favicon.svg">\n', "")
     page = page.replace('<link rel="stylesheet" href="static/style.css">', f"<style>\n{css}</style>")

@@ -67,6 +67,28 @@ function serverApi(call = fetchCall) {
   };
 }
 
+function expand(run) {
+  // a recorded run as export.py's compact() wrote it: every frame rebuilt whole (see there)
+  if (!run.compact) return run;
+  const frames = [];
+  for (const c of run.frames) {
+    const prev = frames[frames.length - 1], f = Object.assign({}, c);
+    for (const key of c.same || []) {
+      if (key === "trace.steps") f.trace = Object.assign({}, c.trace, { steps: prev.trace.steps });
+      else f[key] = prev[key];
+    }
+    if (c.curve_from !== undefined) f.curve = prev.curve.slice(0, c.curve_from).concat(c.curve);
+    delete f.same; delete f.curve_from;
+    f.formulas = {};
+    for (const [name, [t, numbers, line]] of Object.entries(c.formulas || {})) {
+      const parts = run.templates[t];
+      f.formulas[name] = [parts.map((p, k) => (k < numbers.length ? `${p}<mn>${numbers[k]}</mn>` : p)).join(""), line];
+    }
+    frames.push(f);
+  }
+  return { frames };
+}
+
 function replayApi(run) {
   // a recorded run: frames of the state at chosen updates; "training" moves to the next frame
   let i = 0;
@@ -1072,9 +1094,10 @@ function wire() {
 async function start() {
   wire();
   if (window.CHAINRULE_REPLAY) {
-    api = replayApi(window.CHAINRULE_REPLAY);
+    const run = expand(window.CHAINRULE_REPLAY);
+    api = replayApi(run);
     document.body.classList.add("replay");
-    $("mode").textContent = `a recorded run of ${window.CHAINRULE_REPLAY.frames.length} snapshots — no server needed`;
+    $("mode").textContent = `a recorded run of ${run.frames.length} snapshots — no server needed`;
     for (const id of ["apply", "dataset", "hidden", "activation", "loss-choice", "eta", "share", "noise", "test-fraction",
       "regenerate", "batch-size", "l1", "l2"]) $(id).disabled = true;
     $("download").removeAttribute("href");
