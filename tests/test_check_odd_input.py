@@ -88,3 +88,14 @@ def test_explain_writes_huge_numbers_with_an_exponent_and_a_saturated_sigmoid_as
     assert max(len(line) for line in text.splitlines()) < 200
     out_line = next(line for line in text.splitlines() if line.startswith("out_o1 = "))
     assert out_line.endswith("= 1") and "rounding" not in out_line  # sigmoid(5e307) is 1, not "0 up to rounding"
+
+
+def test_a_sheet_on_standard_input(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xef\xbb\xbf" + RIGHT.encode())))
+    code, out, _ = _run(capsys, "check", "-")
+    assert code == 0 and "2 lines checked: 2 right" in out
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe")))
+    code, out, err = _run(capsys, "check", "-")
+    assert code == 2 and "standard input: not UTF-8" in err and out == ""

@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
         "shorter is right only if exact, otherwise 'too few digits to judge'. Exit code 0 when every line is "
         "right, 1 when any is not, 2 when a file cannot be read.",
     )
-    p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file)")
+    p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file; - for standard input)")
     p.add_argument("--network", metavar="NETWORK", help="the network file the answers are for (default: the seed's)")
     p.add_argument("--batch", choices=("sum", "mean"),
                    help="one full-batch step on every sample of the file, its error the sum or the mean of "
@@ -38,7 +38,8 @@ def run(args) -> int:
 
     from ..api import check
 
-    result = check(Path(args.answers), args.network, sample=args.sample, notation=args.notation,
+    sheet = _stdin() if args.answers == "-" else Path(args.answers)
+    result = check(sheet, args.network, sample=args.sample, notation=args.notation,
                    digits=args.digits, abs=args.abs, rel=args.rel, batch=args.batch)
     if args.json:
         import json
@@ -47,3 +48,19 @@ def run(args) -> int:
     else:
         print(result.to_text(), end="")
     return 0 if result.ok else 1
+
+
+def _stdin() -> str:
+    """The sheet on standard input, within the same size limit as a file's."""
+    import sys
+
+    from ..api import MAX_SHEET_BYTES
+    from ..errors import FileFormatError
+
+    raw = sys.stdin.buffer.read(MAX_SHEET_BYTES + 1)
+    if len(raw) > MAX_SHEET_BYTES:
+        raise FileFormatError(f"standard input: more than the limit of {MAX_SHEET_BYTES:,} bytes for an answer sheet")
+    try:
+        return raw.decode("utf-8-sig") + "\n"  # a newline: the text is the sheet itself, never a path
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"standard input: not UTF-8 text (byte {exc.start}); is it an answer sheet?") from None
