@@ -104,7 +104,32 @@ def test_widget_for_another_network_and_a_clear_error_for_a_bad_one():
     st = ask(w, "POST", "api/sessions", {})["data"]["state"]
     assert st["learning_rate"] == 0.1
     with pytest.raises(chainrule.ChainruleError, match="widget"):
-        chainrule.widget("net.json")
+        chainrule.widget(42)
+    with pytest.raises(chainrule.ChainruleError, match="no-such-net.json"):
+        chainrule.widget("no-such-net.json")  # a path: read as a network file
+
+
+def test_widget_takes_a_network_object_with_its_samples_or_a_network_files_path(tmp_path):
+    from chainrule.core.network import Network
+
+    w = chainrule.widget(seed.seed_network(), x=seed.INPUT, target=seed.TARGET, learning_rate=0.5)
+    st = ask(w, "GET", f"api/sessions/{w.session}")["data"]
+    assert st["shown"]["out_o1"] == "0.751365070" and st["loss_shown"] == "0.298371109"  # the seed's numbers
+    step = ask(w, "POST", f"api/sessions/{w.session}/train", {"steps": 1})["data"]
+    assert step["shown"]["w5"] == "0.358916480"
+    with pytest.raises(chainrule.ChainruleError, match="x= and target="):
+        chainrule.widget(seed.seed_network())
+    xor = Network([2, 3, 1], "tanh", "half_sse", seed=4)
+    w = chainrule.widget(xor, x=[[0, 0], [0, 1], [1, 0], [1, 1]], target=[[0], [1], [1], [0]], learning_rate=0.2)
+    st = ask(w, "GET", f"api/sessions/{w.session}")["data"]
+    assert st["layers"] == [2, 3, 1] and st["n_samples"] == 4 and st["learning_rate"] == 0.2
+    assert st["trace"]["values"]["w1"] == xor.layers[0].weights[0, 0]  # the network's own weights
+    spec = dict(json.loads(json.dumps(seed.SPEC)), learning_rate=0.1, title="my net")
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(spec))
+    for given in (str(path), path):
+        st = ask(chainrule.widget(given), "POST", "api/sessions", {})["data"]["state"]
+        assert st["learning_rate"] == 0.1 and st["shown"]["out_o1"] == "0.751365070" and st["spec"]["title"] == "my net"
 
 
 @pytest.mark.subprocess

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 from ..errors import ConfigError
 
@@ -108,7 +109,8 @@ class PageWidget(anywidget.AnyWidget):
         from fastapi.testclient import TestClient
 
         if network is not None and not isinstance(network, dict):
-            raise ConfigError("widget(network): give a network file's contents as a dict, or None for the seed")
+            raise ConfigError("PageWidget(network): give a network file's contents as a dict, or None for the seed "
+                              "(chainrule.widget also takes a Network or a file's path)")
         super().__init__(_esm=_esm(), **kwargs)
         self._client = TestClient(create_app(network, session_limit=SESSIONS))
         self.on_msg(self._answer)
@@ -139,6 +141,42 @@ class PageWidget(anywidget.AnyWidget):
         return f"chainrule.widget(session={self.session!r}, iteration={self.iteration}, loss={self.loss:.9g})"
 
 
-def widget(network: dict | None = None) -> PageWidget:
-    """The page as a Jupyter widget for ``network`` (a network file's contents; default the seed)."""
-    return PageWidget(network)
+def widget(network=None, *, x=None, target=None, learning_rate=None) -> PageWidget:
+    """The page as a Jupyter widget for ``network``: None (the seed), a network file's contents (a
+    dict) or path, or a :class:`~chainrule.Network` (or a fitted estimator holding one in
+    ``network_``) with its samples ``x=`` and ``target=`` (one row each, or one row per sample) and
+    ``learning_rate=`` (default 0.5).  ``x``/``target``/``learning_rate`` also replace a file's own."""
+    return PageWidget(network_spec(network, x, target, learning_rate))
+
+
+def network_spec(network, x=None, target=None, learning_rate=None) -> dict | None:
+    """A network file's contents for any form :func:`widget` takes (None stays None: the seed)."""
+    from ..core.network import Network
+    from ..io.network_file import network_from_dict, network_to_dict, read_network_file
+
+    if network is None and x is None and target is None and learning_rate is None:
+        return None
+    if not isinstance(network, Network) and isinstance(getattr(network, "network_", None), Network):
+        network = network.network_  # a fitted scikit-learn-style estimator: the network it holds
+    if isinstance(network, Network):
+        if x is None or target is None:
+            raise ConfigError("widget(Network) needs x= and target= (the samples the page trains on)")
+        xs, ts = network.as_inputs(x), network.as_targets(target, len(network.as_inputs(x)))
+        return network_to_dict(network, xs, ts, 0.5 if learning_rate is None else float(learning_rate))
+    if network is None:
+        from .sessions import seed_spec
+
+        nf = network_from_dict(seed_spec())
+    elif isinstance(network, dict):
+        nf = network_from_dict(network)
+    elif isinstance(network, (str, Path)):
+        nf = read_network_file(network)
+    else:
+        raise ConfigError(f"widget(network): a Network, a network file's path or its contents (a dict), or None "
+                          f"for the seed; not {type(network).__name__}")
+    if x is None and target is None and learning_rate is None:
+        return nf.spec if isinstance(network, dict) else network_to_dict(
+            nf.network, nf.inputs, nf.targets, nf.learning_rate, **{k: nf.spec[k] for k in ("title", "description") if k in nf.spec})
+    xs = nf.inputs if x is None else nf.network.as_inputs(x)
+    ts = nf.targets if target is None else nf.network.as_targets(target, len(xs))
+    return network_to_dict(nf.network, xs, ts, nf.learning_rate if learning_rate is None else float(learning_rate))
