@@ -110,3 +110,21 @@ def test_latex_writes_the_books_greek_as_commands():
         latex = chainrule.explain(HAN_KAMBER if book == "han-kamber" else None, notation=book, format="latex")
         body = latex.split(r"\begin{document}", 1)[1]
         assert command in body and not any(ch in body for ch in "ηαθδ"), book  # pdflatex has no Greek glyphs
+
+
+def test_only_and_neuron_take_the_books_names_and_json_says_how_each_is_written():
+    text = chainrule.explain(None, notation="ng", only="W^[2]_11", format="text")
+    assert "Only what W^[2]_11 needs is shown." in text and "W^[2]_11+ = " in text and "W^[1]_11+" not in text
+    hk = chainrule.explain(None, notation="han-kamber", only="Err_6", format="text")
+    assert "-Err_6 = " in hk and "-Err_5 = " not in hk
+    doc = chainrule.explain(None, notation="nielsen", format="json")
+    assert '"w1": "w^2_11"' in doc
+    import json
+
+    written = json.loads(doc)["written"]
+    assert written["eta"] == "η" and written["net_h1"] == "z^2_1" and set(written) == set(json.loads(doc)["values"])
+
+
+def test_a_summary_in_a_books_notation_says_its_lines_use_the_seeds_names():
+    text = chainrule.explain(None, notation="ng", detail="summary", format="text")
+    assert "use the seed's names" in text

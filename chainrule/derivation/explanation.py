@@ -35,13 +35,16 @@ class Explanation:
         self.sample, self.n_samples, self.source = sample, n_samples, source
         self.drawn_seed = drawn_seed  # the seed of weights a file did not give (None: the file gave them)
         self.file_hint = file_hint  # the file's path, for the commands suggested
-        self.only = _parse_only(only)
         self.notation = notation or "seed"
         self.rename = None
+        reader = None
         if notation not in (None, "seed"):  # a book's names (profiles.py), written by writing.Writer
+            from .reading import Reader
             from .writing import Writer
 
             self.rename = Writer(trace.notation, notation)
+            reader = Reader(trace.notation, notation)  # --only in the book's names too (W^[2]_11, O_5)
+        self.only = _parse_only(only, reader)
         self.summary = detail == "summary" or (detail == "auto" and not self.only
                                                and trace.network.n_weights > SUMMARY_ABOVE)
         self.wanted: list[str] = []
@@ -124,9 +127,11 @@ class Explanation:
             command = " ".join(["chainrule explain", *([self.file_hint] if self.file_hint else [])])
             out.append(f"{why} is shown layer by layer (long vectors show their first and last entries). "
                        f"To see one neuron in full: {command} --neuron {h}; one weight's chain: --only {w}; "
-                       f"every number: --format json.")
+                       f"every number: --format json."
+                       + (" The layer-by-layer lines use the seed's names (net_h, W1); --full writes every "
+                          "scalar in the book's." if self.rename is not None else ""))
         if self.only:
-            out.append("Only what " + ", ".join(self.only) + " need" + ("s" if len(self.only) == 1 else "")
+            out.append("Only what " + ", ".join(r(n) for n in self.only) + " need" + ("s" if len(self.only) == 1 else "")
                        + " is shown.")
         return out
 
@@ -176,13 +181,25 @@ class Explanation:
 
 
 # ----------------------------------------------------------------------------- selection
-def _parse_only(only) -> list[str]:
+def _parse_only(only, reader=None) -> list[str]:
     if only is None:
         return []
     if isinstance(only, str):
         only = only.split(",")
-    names = [canonical_name(str(n)) for n in only if str(n).strip()]
+    names = [_seed_name(str(n).strip(), reader) for n in only if str(n).strip()]
     return list(dict.fromkeys(names))
+
+
+def _seed_name(name: str, reader) -> str:
+    """The seed's name for a name written in the seed's or (through ``reader``) a book's notation."""
+    if reader is not None:
+        from .expressions import Name, Neg
+
+        node = reader.read(name)
+        node = node.arg if isinstance(node, Neg) else node  # Err_6 = -delta: the same quantity
+        if isinstance(node, Name):
+            return node.name
+    return canonical_name(name)
 
 
 def select_steps(trace: Trace, only: list[str], wanted: list[str] | None = None) -> list[Step]:

@@ -31,6 +31,8 @@ def explanation_to_dict(explanation) -> dict:
     if explanation.only:
         keep = {s.name for s in explanation.steps}
         doc["steps"] = [s for s in doc["steps"] if s["name"] in keep]
+    if explanation.rename is not None:  # a book's notation: how it writes each of the seed's names
+        doc["written"] = {name: explanation.rename(name) for name in tr.values}
     net = tr.network
     return {"network": {"layers": net.sizes, "activation": [l.activation.name for l in net.layers],
                         "loss": net.loss_fn.name, "learning_rate": tr.learning_rate},
