@@ -153,7 +153,10 @@ def check(sheet, network=None, *, sample: int | None = None, notation: str | dic
         raise ConfigError("an answer sheet is its text or a path to it")
     answers = parse_sheet(sheet)
     if not answers:
-        raise FileFormatError(f"{source}: no 'name = value' lines to check")
+        blank = sum(1 for line in sheet.splitlines() if "=" in line.split("#", 1)[0])
+        lines = f"its {blank} 'name =' lines have" if blank != 1 else "its 'name =' line has"
+        raise FileFormatError(f"{source}: no 'name = value' lines to check"
+                              + (f" (no answers yet: {lines} nothing after the '=')" if blank else ""))
     network = _read_once(network)
     net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
     batch = _batch_named(network, batch)

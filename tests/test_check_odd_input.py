@@ -99,3 +99,10 @@ def test_a_sheet_on_standard_input(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe")))
     code, out, err = _run(capsys, "check", "-")
     assert code == 2 and "standard input: not UTF-8" in err and out == ""
+
+
+def test_a_blank_exercise_sheet_says_nothing_is_answered_yet(capsys, tmp_path):
+    sheet = tmp_path / "answers.txt"
+    sheet.write_text("# Exercise 0\nnet_h1 = \nout_h1 =\n", encoding="utf-8")
+    code, _, err = _run(capsys, "check", str(sheet))
+    assert code == 2 and "no answers yet: its 2 'name =' lines have nothing after the '='" in err
