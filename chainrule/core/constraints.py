@@ -39,6 +39,11 @@ class Constraint:
     def convert(self, value, label: str):
         raise NotImplementedError
 
+    def limits(self) -> dict:
+        """The numeric range as ``ge``/``gt``/``le``/``lt`` (the keywords of pydantic's ``Field`` and of
+        JSON Schema's minimum/maximum), so that a schema built elsewhere states the same range; {} for none."""
+        return {}
+
     @staticmethod
     def fail(label: str, text: str) -> ConfigError:
         """The one-line error: ``"<label> must be ..., not <value>"`` (no label: ``"must be ..."``)."""
@@ -62,6 +67,9 @@ class Whole(Constraint):
             raise self.fail(label, f"must be a whole number of at least {self.low}{upper}, not {value!r}")
         return int(value)
 
+    def limits(self) -> dict:
+        return {"ge": self.low} | ({} if self.high is None else {"le": self.high})
+
 
 class Real(Constraint):
     """A finite real number in an interval: ``low``/``high`` (None: unbounded), each end closed or open."""
@@ -82,6 +90,11 @@ class Real(Constraint):
         if not (math.isfinite(v) and low_ok and high_ok):
             raise self.fail(label, f"must be {self.describe()}, not {value!r}")
         return v
+
+    def limits(self) -> dict:
+        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
+        return (({} if self.low is None else {"ge" if closed_left else "gt": self.low})
+                | ({} if self.high is None else {"le" if closed_right else "lt": self.high}))
 
     def describe(self) -> str:
         if self.high is None and self.low == 0:
@@ -125,6 +138,9 @@ class Seed(Constraint):
         if not all(_is_whole(p) and p >= 0 for p in parts):
             raise ConfigError(f"seed must be a non-negative whole number, not {value!r}")
         return value
+
+    def limits(self) -> dict:
+        return {"ge": 0}
 
 
 class DType(Constraint):
@@ -188,6 +204,19 @@ CONSTRAINTS: dict[str, Constraint] = {
     "shuffle": Flag(),
     "train_metrics": Flag(),
 }
+
+
+def limits(name: str, **narrower) -> dict:
+    """``CONSTRAINTS[name]``'s range, narrowed by ``narrower`` (a front end's own, smaller caps, such as the
+    page's ``le=1`` for L2); a cap that would widen the table's range is refused (a programming error)."""
+    table = CONSTRAINTS[name].limits()
+    for key, cap in narrower.items():
+        other = {"ge": "gt", "gt": "ge", "le": "lt", "lt": "le"}[key]
+        current = table.get(key, table.get(other))
+        if current is not None and (cap < current if key in ("ge", "gt") else cap > current):
+            raise ValueError(f"{name}: {key}={cap} is outside the table's range {table}")
+        table.pop(other, None)
+    return table | narrower
 
 
 def check(params: dict, table: dict[str, Constraint] = CONSTRAINTS) -> dict:

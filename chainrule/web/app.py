@@ -26,6 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, field_validator
 
+from ..core.constraints import limits
 from ..data import toy2d
 from ..errors import ChainruleError
 from . import choices
@@ -36,11 +37,17 @@ MAX_BODY = 256 * 1024
 Activation = Annotated[str, AfterValidator(choices.check_activation), Field(json_schema_extra=choices.activation_schema)]
 LossName = Annotated[str, AfterValidator(choices.check_loss), Field(json_schema_extra=choices.loss_schema)]
 MAX_LEARNING_RATE = 100.0
+# the ranges are the constraint table's (core/constraints.py), narrowed by the page's own caps
+LEARNING_RATE = limits("learning_rate", le=MAX_LEARNING_RATE)  # {"gt": 0, "le": 100}
+SEED = limits("seed", le=2**31 - 1)
+BATCH_SIZE = limits("batch_size", le=MAX_SAMPLES)
+L1, L2 = limits("l1", le=1), limits("l2", le=1)
 
 
 def _learning_rate(value: float | None) -> float | None:
-    if value is not None and not 0 < value <= MAX_LEARNING_RATE:
-        raise ValueError(f"the learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}, not {value:g}")
+    if value is not None and not LEARNING_RATE["gt"] < value <= LEARNING_RATE["le"]:
+        raise ValueError(f"the learning rate must be above {LEARNING_RATE['gt']:g} and at most "
+                         f"{LEARNING_RATE['le']:g}, not {value:g}")
     return value
 
 
@@ -62,14 +69,14 @@ class DatasetRequest(_Strict):
     name: Annotated[str, AfterValidator(choices.check_dataset), Field(json_schema_extra=choices.dataset_schema)]
     n: int = Field(200, ge=10, le=MAX_SAMPLES)
     noise: float = Field(0.1, ge=0, le=1)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    seed: int = Field(0, **SEED)
     hidden: list[int] | None = Field(None, max_length=4)
     activation: Activation | None = None
     learning_rate: StrictFloat | None = None  # strict: "0.5" and true are not learning rates
-    test_fraction: float = Field(0.0, ge=0, le=0.8)  # held out: the test loss beside the training loss
-    batch_size: int | None = Field(None, ge=1, le=MAX_SAMPLES)
-    l1: float = Field(0.0, ge=0, le=1)
-    l2: float = Field(0.0, ge=0, le=1)
+    test_fraction: float = Field(0.0, **limits("test_size", le=0.8))  # held out: the test loss beside the training loss
+    batch_size: int | None = Field(None, **BATCH_SIZE)
+    l1: float = Field(0.0, **L1)
+    l2: float = Field(0.0, **L2)
     _rate = field_validator("learning_rate")(_learning_rate)
 
 
@@ -90,10 +97,10 @@ class EditRequest(_Strict):
     activation: Activation | list[Activation] | None = None  # one (for every hidden layer), or one per layer
     loss: LossName | None = None
     layers: list[int] | None = Field(None, min_length=2, max_length=MAX_LAYERS)
-    seed: int | None = Field(None, ge=0, le=2**31 - 1)
-    batch_size: int | None = Field(None, ge=1, le=MAX_SAMPLES)  # the trainer's options, for 2-D datasets
-    l1: float | None = Field(None, ge=0, le=1)
-    l2: float | None = Field(None, ge=0, le=1)
+    seed: int | None = Field(None, **SEED)
+    batch_size: int | None = Field(None, **BATCH_SIZE)  # the trainer's options, for 2-D datasets
+    l1: float | None = Field(None, **L1)
+    l2: float | None = Field(None, **L2)
     _rate = field_validator("learning_rate")(_learning_rate)
     _eta = field_validator("set")(lambda value: value if value is None or "eta" not in value
                                   else {**value, "eta": _learning_rate(value["eta"])})  # eta is the learning rate
