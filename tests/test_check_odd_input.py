@@ -106,3 +106,15 @@ def test_a_blank_exercise_sheet_says_nothing_is_answered_yet(capsys, tmp_path):
     sheet.write_text("# Exercise 0\nnet_h1 = \nout_h1 =\n", encoding="utf-8")
     code, _, err = _run(capsys, "check", str(sheet))
     assert code == 2 and "no answers yet: its 2 'name =' lines have nothing after the '='" in err
+
+
+@pytest.mark.parametrize("line", ["∂E_total/∂w_5 = 0.082167041", "w5⁺ = 0.35891648", "δ_o1 = 0.138498562",
+                                  "δo1 = 0.138498562", "dEtotal/dw5 = 0.082167041", "η*∂E/∂w5 = 0.04108352"])
+def test_hand_written_spellings_of_the_seeds_names(line):
+    (v,) = chainrule.check(line + "\n").verdicts
+    assert v.ok, v
+
+
+def test_w_5_is_the_seeds_w5_only_in_the_seeds_notation():
+    (v,) = chainrule.check("w_5 = 0.4\n", notation="han-kamber").verdicts  # Han & Kamber's weights are w_ij
+    assert v.kind == "unknown"

@@ -20,7 +20,8 @@ from typing import Callable, Union
 
 from ..errors import FileFormatError
 
-_NORMAL = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-", "–": "-", "÷": "/", "∂": "d",
+_NORMAL = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-", "–": "-", "÷": "/", "∂": "d", "⁺": "+",
+                         "δ": "delta",
                          "η": "eta", "Δ": "Δ"})
 # a name: letters, digits, _, primes; a layer written ^2, ^{2}, ^(2), ^[2] or [2]_ (Nielsen, Bishop, Ng);
 # subscripts in braces _{46}; then a sample [k], an update's +, and @N

@@ -124,4 +124,7 @@ def canonical_name(name: str) -> str:
 def _canonical_quantity(name: str) -> str:
     if re.fullmatch(r"(net|out|delta|E|target|b)_\w+|E_total|[iwb]\d+|eta", name):
         return name
+    m = re.fullmatch(r"(net|out|delta)([ho]\d+(?:_\d+)?)", name)  # deltao1 (δo1): the seed's neuron names
+    if m:
+        return f"{m.group(1)}_{m.group(2)}"
     return _atom(name)

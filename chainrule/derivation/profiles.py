@@ -36,7 +36,7 @@ PROFILES: dict[str, dict] = {
     "seed": {
         "title": "the seed (Mazur's step-by-step example): net_h1, out_o1, delta_o1, w1..w8, b1, dE_total/dw5, w5+",
         "index": None,
-        "read": [(r"E", "name:E_total")],
+        "read": [(r"E", "name:E_total"), (r"([iwb])_(\d+)", "name:{1}{2}")],  # w_5 is w5
         "write": {},
     },
     "javatpoint": {
