@@ -35,6 +35,8 @@ def shoot(base: str, out: pathlib.Path) -> list[pathlib.Path]:
             page.wait_for_selector("body[data-ready='1']")
 
             def save(name):
+                if kind == "desktop":
+                    page.mouse.move(1, 1)  # no hover highlight left over from the last click
                 path = out / f"page-{kind}-{name}.png"
                 page.screenshot(path=str(path))
                 written.append(path)

@@ -116,6 +116,14 @@ def curve_bucket(iteration: int) -> tuple[int, int]:
     return stride, iteration // stride
 
 
+def _narrow(parts: list[str]) -> str:
+    """``explain``'s aligned formula (name = formula, then = numbers = result), with the result on a
+    row of its own: the page's formula panel is narrow, and a cut-off row would hide the result."""
+    text = aligned(parts)
+    end = f" = {parts[-1]} \\end{{aligned}}"
+    return text[:-len(end)] + f" \\\\ &= {parts[-1]} \\end{{aligned}}" if len(parts) >= 4 and text.endswith(end) else text
+
+
 def _nine(value) -> float:
     """A loss as the curve keeps it: 9 significant digits (what the page can draw)."""
     return float(f"{float(value):.9g}")
@@ -408,7 +416,7 @@ class Session:
         tr = trace_step(self.network, self.inputs[k], self.targets[k], self.learning_rate)
         wanted = None if names is None else set(names)
         lines = ((st.name, step_line(st, tr.values, tr.givens)) for st in tr.steps if wanted is None or st.name in wanted)
-        return [{"name": name, "mathml": to_mathml(aligned(line.latex)), "line": line.written} for name, line in lines]
+        return [{"name": name, "mathml": to_mathml(_narrow(line.latex)), "line": line.written} for name, line in lines]
 
     def surface(self) -> dict:
         """The first output of the network over a grid: the decision surface behind the data."""

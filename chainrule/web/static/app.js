@@ -505,17 +505,21 @@ function drawDiagram(again) {
           [n.x, n.y - r - 6 - h + 12 - far, "middle"], [n.x - r - 6 - far, n.y - h / 2 + 10, "end"],
           [n.x + r * 0.6 + far, n.y + r + 16 + far, "start"], [n.x - r * 0.6 - far, n.y + r + 16 + far, "end"],
           [n.x + r * 0.6 + far, n.y - r - h + 6 - far, "start"], [n.x - r * 0.6 - far, n.y - r - h + 6 - far, "end"]);
+        spots.slice(-8).forEach((spot) => spot.push(far));
       }
       const known = reuse && spotCache.spots.get("n:" + n.name);
       if (known) spots.splice(0, spots.length, known);
       let best = known ? { bad: 0, x: known[0], y: known[1], anchor: known[2], box: known[3] } : null;
-      for (const [x, y, anchor] of known ? [] : spots) {
+      for (const [x, y, anchor, far] of known ? [] : spots) {
         texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + lh * k); t.setAttribute("text-anchor", anchor); });
         const boxes = texts.map(boxOf);
         const box = { x: Math.min(...boxes.map((b) => b.x)) - 2, y: Math.min(...boxes.map((b) => b.y)) - 1,
           w: Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x)) + 4, h: h + 4 };
-        const bad = placed.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => crosses(s, box)).length
-          + outside(box, bounds) * 10;
+        const crossed = segs.filter((s) => crosses(s, box)).length;
+        // a stacked (phone) diagram: its edges leave each neuron downwards, so the values stay near
+        // their neuron, over an edge if need be (on a white box), rather than drift away from it
+        const bad = placed.filter((p) => overlaps(p, box)).length * 10 + outside(box, bounds) * 10
+          + (lay.rows ? crossed * 0.5 + far / 14 : crossed);
         if (!best || bad < best.bad) best = { bad, x, y, anchor, box };
         if (bad === 0) break;
       }
