@@ -215,3 +215,24 @@ def test_written_out_code_is_reused_exactly_when_the_source_would_be_the_same():
             fn = unrolled.compile_online(net, through_updated)
             assert by_source.setdefault(unrolled.source(net, through_updated), fn) is fn
         assert len(set(map(id, by_source.values()))) == len(by_source) == len(nets) // 2  # seeds share
+
+
+def test_a_shorter_batch_runs_in_the_first_rows_of_the_kept_workspace():
+    """An epoch's short last batch reuses the workspace (views of its first rows) instead of
+    rebuilding it, and the next full batch finds the same arrays; a longer batch makes a new one."""
+    rng = np.random.default_rng(12)
+    net = _net("relu", "softmax", "cross_entropy", "per_neuron", True, "float32")
+    x, t = _data(rng, 8, "cross_entropy")
+    x, t = x.astype("float32"), t.astype("float32")
+    _, full = net.gradients(x, t)
+    ws, arrays = net._workspace, list(full.delta)
+    _, short = net.gradients(x[:3], t[:3])
+    assert net._workspace is ws
+    assert all(s.shape[0] == 3 and np.shares_memory(s, a) and s.flags.c_contiguous for s, a in zip(short.delta, arrays))
+    want = net.backward(net.forward(x[:3]), t[:3])
+    for a, b in zip(net.gradient_list(short), net.gradient_list(want)):
+        _same(a, b)
+    _, again = net.gradients(x, t)
+    assert net._workspace is ws and all(a is b for a, b in zip(again.delta, arrays))
+    net.gradients(np.vstack([x, x]), np.vstack([t, t]))
+    assert net._workspace is not ws and net._workspace.rows == 16
