@@ -548,3 +548,25 @@ def test_a_frame_sends_only_the_curves_new_points_and_the_page_rebuilds_it(clien
     answer = client.post(f"/api/sessions/{sid}/train", json={"steps": 1, "view": "frame", "curve_from": 10**6}).json()
     assert len(answer["curve"]) == 1
     assert answer["curve_from"] + 1 == len(client.get(f"/api/sessions/{sid}").json()["curve"])
+
+
+@pytest.mark.parametrize("body", [
+    {},  # the seed: shared biases
+    {"dataset": {"name": "spirals", "hidden": [8, 8]}},  # a bias per neuron, 2-8-8-1
+    {"network": {"layers": [3, 4, 3], "activation": ["relu", "softmax"], "loss": "categorical_cross_entropy",
+                 "input": [0.5, -1.0, 2.0], "target": [0, 1, 0], "learning_rate": 0.1, "seed": 2}},
+    {"network": {"layers": [2, 3, 1], "activation": "tanh", "bias": "none", "inputs": [[0, 1], [1, 1]],
+                 "targets": [[1], [0]], "learning_rate": 0.3, "seed": 1}},
+])
+def test_a_play_frames_numbers_are_the_traces_own(client, body):
+    """A frame names and computes its numbers with the engine's forward pass alone (no trace of
+    the whole update): each must equal what the full state's trace gives, name for name."""
+    sid, _ = new(client, body)
+    for steps in (1, 3):
+        frame = client.post(f"/api/sessions/{sid}/train", json={"steps": steps, "view": "frame"}).json()
+        full = client.get(f"/api/sessions/{sid}").json()
+        wanted = {n for n in full["shown"] if n in full["kinds"] or full["phase_of"].get(n) == 1}
+        assert set(frame["shown"]) == wanted
+        assert frame["shown"] == {n: full["shown"][n] for n in wanted}
+        where = lambda lay: [(n["name"], n["x"], n["y"]) for n in lay["nodes"]]  # noqa: E731
+        assert where(frame["layout"]) == where(full["layout"])  # the same drawing

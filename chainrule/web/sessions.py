@@ -341,11 +341,14 @@ class Session:
         from ..viz.diagram import layout
 
         k = self.sample()
-        tr = trace_step(self.network, self.inputs[k], self.targets[k], self.learning_rate)
-        values, givens = tr.values, tr.givens
-        phase = {st.name: phase_of(st) for st in tr.steps}
         full = view == "full"
-        drawn = values if full else {n: v for n, v in values.items() if n in givens or phase.get(n, 9) <= 1}
+        if full:
+            tr = trace_step(self.network, self.inputs[k], self.targets[k], self.learning_rate)
+            values, givens = tr.values, tr.givens
+            phase = {st.name: phase_of(st) for st in tr.steps}
+            drawn = values
+        else:  # a play frame draws the givens and the forward pass only: no trace of the whole update
+            drawn, givens = self._forward(k)
         loss = self.total_loss()
         out = {
             "view": view,
@@ -401,6 +404,32 @@ class Session:
                 if self.test is not None:
                     out["test_points"] = np.column_stack([self.test[0], self.test[1][:, :1]]).round(4).tolist()
         return out
+
+    def _forward(self, k: int) -> tuple[dict, dict]:
+        """(the givens and the forward pass of sample k, the givens) by the names the trace gives
+        them (``w5``, ``b1``, ``i1``, ``target_o1``, ``eta``; ``net_h1``, ``out_h1``): the engine's
+        own forward pass, without tracing the backward pass and update a play frame never draws.
+        tests/test_web.py checks these equal the full state's (trace_step's) values."""
+        from ..derivation.notation import Notation
+
+        net, names = self.network, Notation(self.network)
+        xs = net.as_inputs(self.inputs[k])
+        fwd = net.forward(xs)
+        givens = dict(zip(names.inputs, xs[0].tolist()))
+        for l, layer in enumerate(net.layers):
+            for row, weights in zip(names.weights[l], layer.weights.tolist()):
+                givens.update(zip(row, weights))
+            if names.biases[l] is not None:
+                for j, b in enumerate(names.biases[l]):
+                    givens[b] = float(layer.bias[0 if layer.bias_mode == "shared" else j])
+        givens.update(zip(names.targets, net.as_targets(self.targets[k], 1)[0].tolist()))
+        givens["eta"] = float(self.learning_rate)
+        values = dict(givens)
+        for l, neurons in enumerate(names.neurons):
+            nets, outs = fwd.nets[l][0].tolist(), fwd.outs[l + 1][0].tolist()
+            for j, n in enumerate(neurons):
+                values[f"net_{n}"], values[f"out_{n}"] = nets[j], outs[j]
+        return values, givens
 
     def formula(self, name: str) -> dict:
         """The worked formula of one computed quantity of the next update, as MathML (the
