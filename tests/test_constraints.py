@@ -53,3 +53,38 @@ def test_the_pages_schema_states_the_tables_ranges():
             key, bound = next(iter(table.items()))
             assert numeric[{"ge": "minimum", "gt": "exclusiveMinimum"}[key]] == bound, (model.__name__, field)
             assert not math.isinf(numeric.get("maximum", 0))
+
+
+BAD_RATES = [float("nan"), float("inf"), -0.5, 0.0, "0.5", True]
+
+
+@pytest.mark.parametrize("rate", BAD_RATES, ids=repr)
+def test_every_way_into_an_update_checks_the_learning_rate(rate):
+    """The engine's own update (``apply_gradients``, ``train_step``), the seed's loop (``train_online``,
+    both its written-out path and NumPy's) and the trace refuse a learning rate outside the table's
+    range with the table's one line, before any weight changes (a NaN rate once turned every weight NaN)."""
+    from chainrule import seed
+    from chainrule.derivation.trace import trace_step
+    from chainrule.training.online import train_online
+
+    two_samples = ([[0.05, 0.1], [0.2, 0.3]], [[0.01, 0.99], [0.5, 0.5]])
+    for run in (lambda net: net.apply_gradients(net.backward(net.forward(seed.INPUT), seed.TARGET), rate),
+                lambda net: net.train_step(seed.INPUT, seed.TARGET, rate),
+                lambda net: train_online(net, seed.INPUT, seed.TARGET, rate, 3),
+                lambda net: train_online(net, *two_samples, rate, 3),
+                lambda net: trace_step(net, seed.INPUT, seed.TARGET, rate)):
+        net = seed.seed_network()
+        weights = [layer.weights.copy() for layer in net.layers]
+        with pytest.raises(ConfigError) as err:
+            run(net)
+        assert str(err.value).startswith("learning rate must be ") and "\n" not in str(err.value)
+        assert all((w == layer.weights).all() for w, layer in zip(weights, net.layers))
+
+
+@pytest.mark.parametrize("iterations", [-1, 2.5, "10", None])
+def test_the_seeds_loop_checks_its_iterations(iterations):
+    from chainrule import seed
+    from chainrule.training.online import train_online
+
+    with pytest.raises(ConfigError, match="^iterations must be a whole number"):
+        train_online(seed.seed_network(), seed.INPUT, seed.TARGET, 0.5, iterations)

@@ -191,6 +191,8 @@ CONSTRAINTS: dict[str, Constraint] = {
     "beta1": Real(0, 1, closed="left"),
     "beta2": Real(0, 1, closed="left"),
     "epsilon": Real(0, closed="right"),
+    # the seed's loop (training/online.py): the same update repeated on the same sample(s)
+    "iterations": Whole(0),
     # the trainer (training/loop.py)
     "epochs": Whole(0),
     "batch_size": Whole(1, none=True, label="batch size"),

@@ -273,7 +273,11 @@ class Network:
         return g
 
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
-        """Gradient descent: w+ = w − η · dE/dw (and the same for trainable biases)."""
+        """Gradient descent: w+ = w − η · dE/dw (and the same for trainable biases).
+
+        η must be a finite number above 0 (``CONSTRAINTS["learning_rate"]``): a NaN, an infinity or a
+        negative rate is one ConfigError line, before any weight changes."""
+        learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
         for layer, dw, db in zip(self.layers, grads.dW, grads.db):
             layer.weights -= learning_rate * dw
             if layer.train_bias:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.constraints import CONSTRAINTS
 from ..core.network import Forward, Gradients, Network
 from ..errors import ConfigError
 from .notation import Notation
@@ -87,8 +88,7 @@ def _fill(template: str, **names: str) -> str:
 
 def trace_step(network: Network, x, target, learning_rate: float) -> Trace:
     """Run one gradient-descent step of the engine on one sample and name everything it computed."""
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ConfigError(f"learning rate must be a positive number, not {learning_rate!r}")
+    learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
     xs = network.as_inputs(x)
     ts = network.as_targets(target, len(xs))
     if len(xs) != 1:
@@ -340,8 +340,7 @@ def trace_batch(network: Network, x, target, learning_rate: float, combine: str 
     update, from the engine's pass over the whole batch (whose gradient is the mean; × n for a sum)."""
     if combine not in ("sum", "mean"):
         raise ConfigError(f'a batch combines its samples by "sum" or "mean", not {combine!r}')
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ConfigError(f"learning rate must be a positive number, not {learning_rate!r}")
+    learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
     xs = network.as_inputs(x)
     ts = network.as_targets(target, len(xs))
     n = len(xs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.constraints import check
 from ..core.network import Network
 
 
@@ -14,6 +15,8 @@ def train_online(network: Network, x, target, learning_rate: float, iterations: 
     (:mod:`chainrule.core.unrolled`: the same equations on Python floats, some ten times faster
     than NumPy calls at this size); anything else runs ``Network.train_step``.
     """
+    checked = check({"learning_rate": learning_rate, "iterations": iterations})  # one ConfigError line if bad
+    learning_rate, iterations = checked["learning_rate"], checked["iterations"]
     xs = network.as_inputs(x)
     ts = network.as_targets(target, len(xs))
     if len(xs) == 1 and iterations > 0:
@@ -23,7 +26,7 @@ def train_online(network: Network, x, target, learning_rate: float, iterations: 
         if train is not None:
             try:
                 losses, params = train(unrolled.flat_parameters(network), xs[0].tolist(), ts[0].tolist(),
-                                       float(learning_rate), int(iterations))
+                                       learning_rate, iterations)
             except (OverflowError, ZeroDivisionError, ValueError):
                 pass  # a diverging run: let NumPy carry on with infinities and NaN as it does
             else:
