@@ -118,3 +118,14 @@ def test_hand_written_spellings_of_the_seeds_names(line):
 def test_w_5_is_the_seeds_w5_only_in_the_seeds_notation():
     (v,) = chainrule.check("w_5 = 0.4\n", notation="han-kamber").verdicts  # Han & Kamber's weights are w_ij
     assert v.kind == "unknown"
+
+
+@pytest.mark.parametrize("name", ["a=b.txt", "eta=0.5", "out_o1 = 0.75136507"])
+def test_a_sheets_file_name_with_an_equals_sign_is_still_a_path(capsys, tmp_path, name):
+    """The command line's argument is always a path: a file named like a line of a sheet is read, not
+    taken for the sheet's text (and a missing one is 'no such file', not a one-line sheet)."""
+    (tmp_path / name).write_text("out_o1 = 0.75136507\n", encoding="utf-8")
+    assert main(["check", str(tmp_path / name)]) == 0
+    assert "1 right, 0 wrong" in capsys.readouterr().out
+    code, out, err = _run(capsys, "check", str(tmp_path / ("missing " + name)))
+    assert code == 2 and out == "" and "no such file" in err

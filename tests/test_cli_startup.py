@@ -42,6 +42,11 @@ def test_check_loads_no_other_subcommand_and_no_random_generator():
     assert "numpy.random" not in loaded  # the seed's weights are given: nothing is drawn
     assert not {m for m in loaded if m.startswith(("chainrule.training.loop", "chainrule.io.model", "chainrule.viz",
                                                    "chainrule.web", "chainrule.interop", "chainrule.data"))}
+    # pathlib (with urllib.parse and ipaddress: ~10 ms) only if the interpreter's own start-up loaded it
+    started_with = set(json.loads(subprocess.run([sys.executable, "-c", "import sys, json; print(json.dumps("
+                                                  "sorted(sys.modules)))"], capture_output=True, text=True,
+                                                 check=True).stdout))
+    assert "pathlib" not in loaded - started_with
 
 
 def test_version_and_help_of_one_command_load_no_numpy():
