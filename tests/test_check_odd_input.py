@@ -109,10 +109,30 @@ def test_a_blank_exercise_sheet_says_nothing_is_answered_yet(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("line", ["∂E_total/∂w_5 = 0.082167041", "w5⁺ = 0.35891648", "δ_o1 = 0.138498562",
-                                  "δo1 = 0.138498562", "dEtotal/dw5 = 0.082167041", "η*∂E/∂w5 = 0.04108352"])
+                                  "δo1 = 0.138498562", "dEtotal/dw5 = 0.082167041", "η*∂E/∂w5 = 0.04108352",
+                                  "w5(new) = 0.35891648", "w6 (updated) = 0.408666186", "w5 (new) - w5 = -0.04108352",
+                                  "d E_total / d w5 = 0.082167041", "∂ out_o1 / ∂ net_o1 = 0.186815602"])
 def test_hand_written_spellings_of_the_seeds_names(line):
     (v,) = chainrule.check(line + "\n").verdicts
     assert v.ok, v
+
+
+@pytest.mark.parametrize("line", ["w5(new) = 0.3598", "w5(new) = 0.4", "d E_total / d w5 = 0.0832",
+                                  "d E_total / d w5 = 0.08"])
+def test_a_spelling_read_is_judged_like_the_name_itself(line):
+    """A spelling changes only how a name is read: the value is judged as the seed's name's would be
+    (0.3598 is wrong for w5+ = 0.358916480, 0.4 has too few digits, 0.0832 is wrong for 0.082167041)."""
+    left, value = line.split(" = ")
+    seed_name = "w5+" if "new" in left else "dE_total/dw5"
+    (spelt,) = chainrule.check(line + "\n").verdicts
+    (plain,) = chainrule.check(f"{seed_name} = {value}\n").verdicts
+    assert not spelt.ok and spelt.to_dict()["verdict"] == plain.to_dict()["verdict"]
+
+
+@pytest.mark.parametrize("line", ["out_o1(new) = 0.75", "d = 1", "w5 new = 0.35891648"])
+def test_a_spelling_that_means_nothing_is_not_guessed(line):
+    (v,) = chainrule.check(line + "\n").verdicts
+    assert not v.ok
 
 
 def test_w_5_is_the_seeds_w5_only_in_the_seeds_notation():

@@ -24,11 +24,11 @@ _NORMAL = str.maketrans({"×": "*", "·": "*", "⋅": "*", "∗": "*", "−": "-
                          "δ": "delta",
                          "η": "eta", "Δ": "Δ"})
 # a name: letters, digits, _, primes; a layer written ^2, ^{2}, ^(2), ^[2] or [2]_ (Nielsen, Bishop, Ng);
-# subscripts in braces _{46}; then a sample [k], an update's +, and @N
+# subscripts in braces _{46}; then a sample [k], an update's + (or "(new)", "(updated)"), and @N
 _NAME = (r"[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_)|\(\d+\)(?=_))*"
-         r"(?:\[\d+\])?(?:\+(?![\w(.]))?(?:@[\d,_]+)?")
-_TOKEN = re.compile(
-    rf"\s*(?:(?P<deriv>d{_NAME}\s*/\s*d{_NAME})|(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+         r"(?:\[\d+\])?(?:\+(?![\w(.])|\s*\(\s*(?:new|updated)\s*\))?(?:@[\d,_]+)?")
+_TOKEN = re.compile(  # a derivative is one name, spaces allowed: "d E_total / d w5"
+    rf"\s*(?:(?P<deriv>d\s*{_NAME}\s*/\s*d\s*{_NAME})|(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
     rf"|(?P<name>{_NAME})|(?P<op>[-+*/()^]))")
 
 

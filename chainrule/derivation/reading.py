@@ -14,7 +14,7 @@ from .expressions import Bin, Name, Neg, Node, Num
 from .notation import Notation, canonical_name
 from .profiles import PROFILES
 
-_UPDATED = re.compile(r"(.+?)(?:\+|_?new|'|′|\(new\))")
+_UPDATED = re.compile(r"(.+?)(?:\+|_?new|'|′|\(new\)|\(updated\))")
 _AT = re.compile(r"(.+?)(@\d+)")
 _SAMPLE = re.compile(r"(.+?)(\[\d+\])")
 
