@@ -265,9 +265,10 @@ def _guarded_h11():
 
 def _no_delay(transport) -> None:
     """Send small writes at once (TCP_NODELAY).  asyncio sets it only on sockets whose ``proto`` is
-    IPPROTO_TCP, and a listening socket made as ``socket.socket(AF_INET, SOCK_STREAM)`` (proto 0),
-    as ``chainrule serve`` makes it, passes that 0 on to every connection: the response's body then
-    waits for the client's delayed ACK of its headers (~40 ms on Linux) — every request took 44 ms."""
+    IPPROTO_TCP, and a listening socket made as ``socket.socket(AF_INET, SOCK_STREAM)`` (proto 0)
+    passes that 0 on to every connection: the response's body then waits for the client's delayed
+    ACK of its headers (~40 ms on Linux) — every request took 44 ms.  ``chainrule serve`` now makes
+    its socket with IPPROTO_TCP; this covers any other way of serving the app (uvicorn's own, tests)."""
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
         try:
