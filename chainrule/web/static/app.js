@@ -352,8 +352,8 @@ function stack(lay, W) {
   const y = [crowded ? radius + 8 : 60];  // room above the inputs for their values
   for (let r = 1; r < rows.length; r++) {
     const labels = lay.edges.filter((e) => e.label && e.layer === r - 1).length;
-    // each two-line label is ~34 px tall and about half the screen wide: two side by side per band
-    // each two-line label gets a band of its own across the gap (~34 px), clear of the neurons' values
+    // each two-line label (~34 px tall, about half the screen wide) gets a band of its own across
+    // the gap, clear of the neurons' values (two side by side would collide where the edges cross)
     y.push(y[r - 1] + (crowded ? Math.max(70, W / widest * 1.2) : 2 * radius + 2 * BAND_MARGIN + 34 * labels));
   }
   const at = {};
