@@ -570,3 +570,29 @@ def test_a_play_frames_numbers_are_the_traces_own(client, body):
         assert frame["shown"] == {n: full["shown"][n] for n in wanted}
         where = lambda lay: [(n["name"], n["x"], n["y"]) for n in lay["nodes"]]  # noqa: E731
         assert where(frame["layout"]) == where(full["layout"])  # the same drawing
+
+
+SESSION_ROUTES = [("GET", "", None), ("POST", "/train", {"steps": 1}), ("POST", "/edit", {"set": {"w5": 0.3}}),
+                  ("POST", "/reset", None), ("GET", "/formula?name=out_o1", None), ("GET", "/network.json", None)]
+
+
+@pytest.mark.parametrize("method, tail, body", SESSION_ROUTES, ids=[t or "state" for _, t, _ in SESSION_ROUTES])
+def test_every_session_route_answers_an_unknown_session_with_one_404(client, method, tail, body):
+    """One dependency looks the session up for every route under /api/sessions/{sid}: an unknown id is
+    the same 404 everywhere, whatever the body; a known one reaches the route."""
+    for sid_body in (body, {"steps": "not a number", "set": 5}):
+        r = client.request(method, f"/api/sessions/no-such-session{tail}", json=sid_body)
+        assert r.status_code == 404 and r.json() == {"error": "unknown or expired session; reload the page"}
+    sid, _ = new(client)
+    assert client.request(method, f"/api/sessions/{sid}{tail}", json=body).status_code == 200
+
+
+def test_the_session_look_up_is_a_declared_dependency():
+    from fastapi.routing import APIRoute
+
+    from chainrule.web.app import path_session
+
+    routes = [r for r in create_app().routes if isinstance(r, APIRoute) and "{sid}" in r.path]
+    assert len(routes) == len(SESSION_ROUTES)
+    for route in routes:
+        assert [d.call for d in route.dependant.dependencies] == [path_session], route.path

@@ -21,7 +21,7 @@ import re
 from importlib import resources
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, field_validator
@@ -30,7 +30,8 @@ from ..core.constraints import limits
 from ..data import toy2d
 from ..errors import ChainruleError
 from . import choices
-from .sessions import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES, MAX_STEPS, PRESETS, SessionStore, dataset_spec, split_points
+from .sessions import (MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES, MAX_STEPS, PRESETS, Session, SessionStore, dataset_spec,
+                       split_points)
 
 MAX_BODY = 256 * 1024
 # names checked against the core's registries when a request arrives (one registered at run time counts)
@@ -183,6 +184,22 @@ def _first_line(exc: RequestValidationError) -> str:
     return f"{where}: {msg}{more}"
 
 
+class UnknownSession(Exception):
+    """The path's session id is not in the store (never made, or dropped as least recently used)."""
+
+
+async def path_session(sid: str, request: Request) -> Session:
+    """The dependency every ``/api/sessions/{sid}`` route declares: that session, or a 404 (async: a
+    look-up under the store's short lock, on the event loop rather than a worker thread)."""
+    session = request.app.state.store.get(sid)
+    if session is None:
+        raise UnknownSession(sid)
+    return session
+
+
+SessionOf = Annotated[Session, Depends(path_session)]
+
+
 def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> FastAPI:
     """The app, serving ``initial_spec`` (a network file's contents; default the seed's) to new sessions."""
     store = SessionStore(initial_spec, session_limit)
@@ -197,6 +214,10 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     @app.exception_handler(ChainruleError)
     async def _bad_value(request: Request, exc: ChainruleError):
         return _error(400, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    @app.exception_handler(UnknownSession)
+    async def _unknown_session(request: Request, exc: UnknownSession):
+        return _error(404, "unknown or expired session; reload the page")
 
     @app.exception_handler(404)
     async def _not_found(request: Request, exc):
@@ -224,11 +245,6 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     def static(name: str):
         return asset(name)
 
-    def session_or_404(sid: str):
-        session = store.get(sid)
-        if session is None:
-            return None, _error(404, "unknown or expired session; reload the page")
-        return session, None
 
     def state_response(session, view: str = "full", curve_from: int | None = None) -> Response:
         try:
@@ -264,27 +280,18 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
         return Response(text, media_type="application/json", headers=HEADERS)
 
     @app.get("/api/sessions/{sid}")
-    def get_state(sid: str):
-        session, missing = session_or_404(sid)
-        if missing:
-            return missing
+    def get_state(session: SessionOf):
         with session.lock:
             return state_response(session)
 
     @app.post("/api/sessions/{sid}/train")
-    def train(sid: str, body: TrainRequest):
-        session, missing = session_or_404(sid)
-        if missing:
-            return missing
+    def train(session: SessionOf, body: TrainRequest):
         with session.lock:
             session.train(body.steps)
             return state_response(session, body.view, body.curve_from)
 
     @app.post("/api/sessions/{sid}/edit")
-    def edit(sid: str, body: EditRequest):
-        session, missing = session_or_404(sid)
-        if missing:
-            return missing
+    def edit(session: SessionOf, body: EditRequest):
         if body.layers is not None and (len(body.layers) < 2 or any(not 1 <= n <= MAX_NEURONS for n in body.layers)):
             return _error(422, f"layers: each layer has 1 to {MAX_NEURONS} neurons")
         with session.lock:
@@ -292,28 +299,19 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return state_response(session)
 
     @app.post("/api/sessions/{sid}/reset")
-    def reset(sid: str):
-        session, missing = session_or_404(sid)
-        if missing:
-            return missing
+    def reset(session: SessionOf):
         with session.lock:
             session.reset()
             return state_response(session)
 
     @app.get("/api/sessions/{sid}/formula")
-    def formula(sid: str, name: str = Query(..., max_length=64)):
-        session, missing = session_or_404(sid)
-        if missing:
-            return missing
+    def formula(session: SessionOf, name: str = Query(..., max_length=64)):
         with session.lock:
             text = json.dumps(session.formula(name), allow_nan=False)
         return Response(text, media_type="application/json", headers=HEADERS)
 
     @app.get("/api/sessions/{sid}/network.json")
-    def download(sid: str):
-        session, missing = session_or_404(sid)
-        if missing:
-            return missing
+    def download(session: SessionOf):
         with session.lock:
             text = json.dumps(session.spec(), indent=1) + "\n"
         return Response(text, media_type="application/json",
