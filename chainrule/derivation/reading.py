@@ -11,11 +11,10 @@ import re
 
 from ..errors import ConfigError
 from .expressions import Bin, Name, Neg, Node, Num
-from .notation import Notation, canonical_name
+from .notation import AT, Notation, canonical_name
 from .profiles import PROFILES
 
 _UPDATED = re.compile(r"(.+?)(?:\+|_?new|'|′|\(new\)|\(updated\))")
-_AT = re.compile(r"(.+?)(@\d+)")
 _SAMPLE = re.compile(r"(.+?)(\[\d+\])")
 
 
@@ -49,11 +48,11 @@ class Reader:
             if m:  # moved to the end as [i], before any @N: A^[2](1)_1@1 is out_o1[1]@1
                 rest, at = re.fullmatch(r"(.*?)(@[\d,_]+)?", name[:m.start()] + name[m.end():]).groups()
                 name = f"{rest}[{m.group(1)}]{at or ''}"
-        for pattern, wrap in ((_AT, "at"), (_SAMPLE, "sample")):
+        for pattern, mark in ((AT, "@"), (_SAMPLE, "")):  # NAME@N, NAME[k]: the name read, the mark kept
             m = pattern.fullmatch(name)
             if m:
                 inner = self.read(m.group(1))
-                suffix = m.group(2).replace(",", "").replace("_", "")
+                suffix = mark + m.group(2)
                 return _suffixed(inner, suffix) if inner is not None else None
         if name.startswith(("Δ", "delta_w", "delta_b", "delta_θ", "Delta")):
             base = name[1:] if name.startswith("Δ") else name.split("_", 1)[1] if name.startswith("delta_") else name[5:]
