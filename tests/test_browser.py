@@ -502,6 +502,30 @@ def test_the_phone_layout_keeps_the_diagram_numbers_and_controls_at_hand(phone):
     assert inside("#play") and inside("#phase")  # the toolbar stays at hand when the page scrolls
 
 
+FRESH = """() => {
+  const boxes = [...document.querySelectorAll('#diagram .fresh')].map((t) => t.getBoundingClientRect());
+  return {names: [...document.querySelectorAll('#diagram .fresh')].map((t) => t.dataset.name),
+          top: Math.min(...boxes.map((r) => r.top)), bottom: Math.max(...boxes.map((r) => r.bottom)),
+          ceiling: document.getElementById('toolbar').getBoundingClientRect().bottom, height: innerHeight};
+}"""
+
+
+def test_on_a_phone_each_phase_brings_what_it_computed_into_view(phone):
+    """The stacked diagram is taller than a phone's screen: "Next phase" scrolls the numbers the phase
+    just computed into view — all of them where they fit, else from the highest down, never under the
+    sticky controls (phase 3's δ_o1 and δ_o2 sit at the bottom of the diagram, off the first screen)."""
+    pg = phone
+    for k in range(1, 6):
+        pg.click("#phase")
+        expect(pg.locator("#phases button[aria-pressed='true']")).to_have_attribute("data-phase", str(k))
+        m = pg.evaluate(FRESH)
+        assert m["names"], k
+        assert m["top"] >= m["ceiling"], (k, m)  # the highest new number is not under the controls
+        assert m["bottom"] <= m["height"] or m["top"] <= m["ceiling"] + 24, (k, m)  # all of it, or from the top
+        if k == 3:
+            assert {"delta_o1", "delta_o2"} <= set(m["names"]) and m["bottom"] <= m["height"], m
+
+
 def test_a_wider_and_a_crowded_network_fit_the_phone_too(phone):
     pg = phone
     pg.fill("#hidden", "3")  # 2-3-2: every number still drawn, the layers stacked

@@ -928,9 +928,24 @@ async function nextPhase() {
   if (phase < 5) {
     phase += 1;
     show(state, true);
+    revealFresh();
     return;
   }
   show(await api.train(1));
+}
+
+function revealFresh() {
+  // on a phone the stacked diagram is taller than the screen: scroll what the phase just computed
+  // into view (as much of it as fits, its top never under the sticky controls)
+  if (!PHONE.matches) return;
+  const boxes = [...document.querySelectorAll("#diagram .fresh")].map((t) => t.getBoundingClientRect());
+  if (!boxes.length) return;
+  const top = Math.min(...boxes.map((r) => r.top)), bottom = Math.max(...boxes.map((r) => r.bottom));
+  const ceiling = $("toolbar").getBoundingClientRect().bottom;
+  let dy = 0;
+  if (bottom > window.innerHeight - 8) dy = bottom - window.innerHeight + 16; // the lowest new number up…
+  if (top - dy < ceiling + 8) dy = top - ceiling - 16; // …but the highest never under the controls
+  if (Math.abs(dy) > 1) window.scrollBy(0, dy);
 }
 
 function stop() {
@@ -1084,7 +1099,7 @@ function wire() {
     if (back) back.focus();
   };
   document.querySelectorAll("#phases button").forEach((b) => {
-    b.onclick = () => { phase = Number(b.dataset.phase); show(state, true); };
+    b.onclick = () => { phase = Number(b.dataset.phase); show(state, true); revealFresh(); };
   });
   $("table-toggle").onclick = () => {
     const box = $("table-box");
