@@ -8,7 +8,6 @@ test's tmp folder (``CHAINRULE_SCREENSHOTS=folder`` keeps them).
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 import time

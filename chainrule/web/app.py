@@ -245,7 +245,6 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     def static(name: str):
         return asset(name)
 
-
     def state_response(session, view: str = "full", curve_from: int | None = None) -> Response:
         try:
             text = json.dumps(session.state(view, curve_from), allow_nan=False, separators=(",", ":"))
