@@ -43,10 +43,15 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=None, help="repeats per measurement (default 3, quick 1)")
     p.add_argument("--only", default="seed,mnist,explain,example,sklearn", help="comma-separated workloads")
     p.add_argument("--batches", default="32,128,1024", help="mnist-shape batch sizes")
-    p.add_argument("--threads", type=int, default=None,
-                   help="BLAS/torch threads for the mnist-shape runs (default: NumPy's BLAS threads)")
-    p.add_argument("--samples", type=int, default=None,
-                   help="mnist-shape samples per epoch (default 60,000; quick 2,000)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS/torch threads for the mnist-shape runs (default: NumPy's BLAS threads)",
+    )
+    p.add_argument(
+        "--samples", type=int, default=None, help="mnist-shape samples per epoch (default 60,000; quick 2,000)"
+    )
     p.add_argument("--save", action="store_true", help=f"write the results to {RESULTS} (the tracked record)")
     p.add_argument("--json", default=None, metavar="PATH", help="write the results as JSON to PATH")
     a = p.parse_args(argv)
@@ -54,8 +59,14 @@ def main(argv=None) -> int:
     only = set(a.only.split(","))
     threads = a.threads or blas_threads()
     command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
-    result = {"machine": machine_info(), "threads": threads, "command": command, "repeats": repeats, "quick": a.quick,
-              "load_before": os.getloadavg()}
+    result = {
+        "machine": machine_info(),
+        "threads": threads,
+        "command": command,
+        "repeats": repeats,
+        "quick": a.quick,
+        "load_before": os.getloadavg(),
+    }
     rows = []
     if "seed" in only:
         result["seed"] = seed(1_000 if a.quick else 10_000, repeats, rows)
@@ -115,9 +126,14 @@ def seed(n: int, repeats: int, rows: list) -> dict:
     ratio = {k: statistics.median(v) for k, v in ratios.items()}
     for k, r in ratio.items():
         rows.append(("seed", f"{n:,} updates", k, med["ours"], med[k], r))
-    return {"updates": n, "seconds": times, "median_s": med,
-            "us_per_update": {k: v / n * 1e6 for k, v in med.items()},
-            "ratio_ours_over": ratio, "ratios_per_round": ratios}
+    return {
+        "updates": n,
+        "seconds": times,
+        "median_s": med,
+        "us_per_update": {k: v / n * 1e6 for k, v in med.items()},
+        "ratio_ours_over": ratio,
+        "ratios_per_round": ratios,
+    }
 
 
 def gemm_peak(threads: int, repeats: int = 5, n: int = 2048) -> float:
@@ -142,8 +158,19 @@ def flops_per_sample(sizes) -> int:
 
 
 def _worker(peer: str, batch: int, samples: int, threads: int) -> dict:
-    cmd = [sys.executable, "-m", "bench.mnist_worker", "--peer", peer, "--batch", str(batch),
-           "--samples", str(samples), "--threads", str(threads)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.mnist_worker",
+        "--peer",
+        peer,
+        "--batch",
+        str(batch),
+        "--samples",
+        str(samples),
+        "--threads",
+        str(threads),
+    ]
     env = {**os.environ, **{k: str(threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if run.returncode != 0:
@@ -195,8 +222,15 @@ def explain(repeats: int, rows: list) -> dict:
         explain_workload.render(fmt)  # warm-up
         times = [_timed(explain_workload.render, fmt) for _ in range(repeats)]
         res[fmt] = {"seconds": times, "median_s": statistics.median(times), "target_s": 1.0 if fmt == "json" else 2.0}
-        rows.append(("explain", f"784-32-10 {fmt}", f"target {res[fmt]['target_s']:g} s",
-                     res[fmt]["median_s"], res[fmt]["target_s"]))
+        rows.append(
+            (
+                "explain",
+                f"784-32-10 {fmt}",
+                f"target {res[fmt]['target_s']:g} s",
+                res[fmt]["median_s"],
+                res[fmt]["target_s"],
+            )
+        )
     return res
 
 
@@ -225,9 +259,11 @@ def print_table(result: dict, rows: list) -> None:
     m = result["machine"]
     blas = ", ".join(f"{b['internal_api']} {b['version']} {b['architecture']} x{b['num_threads']}" for b in m["blas"])
     print(f"machine: {m['processor']}, {m['cores']} cores; BLAS {blas}; threads for peers {result['threads']}")
-    print(f"python {m['python']}, numpy {m['numpy']}, torch {m['torch']}, scikit-learn {m['sklearn']}; "
-          f"OPENBLAS_CORETYPE={m['env']['OPENBLAS_CORETYPE']}; load {result['load_before'][0]:.2f} -> "
-          f"{result['load_after'][0]:.2f}; medians of {result['repeats']}")
+    print(
+        f"python {m['python']}, numpy {m['numpy']}, torch {m['torch']}, scikit-learn {m['sklearn']}; "
+        f"OPENBLAS_CORETYPE={m['env']['OPENBLAS_CORETYPE']}; load {result['load_before'][0]:.2f} -> "
+        f"{result['load_after'][0]:.2f}; medians of {result['repeats']}"
+    )
     print()
     print(f"{'workload':<9} {'case':<18} {'peer':<26} {'ours':>10} {'peer':>10} {'ours/peer':>10}")
     for wl, case, peer, ours, theirs, *ratio in rows:  # a paired ratio where measured, else of the medians
@@ -235,14 +271,20 @@ def print_table(result: dict, rows: list) -> None:
         print(f"{wl:<9} {case:<18} {peer:<26} {_s(ours):>10} {_s(theirs):>10} {r:>10.3f}")
     if "mnist" in result:
         mn = result["mnist"]
-        print(f"\nmnist-shape: {mn['flops_per_epoch'] / 1e9:.1f} GFLOP per epoch; GEMM peak "
-              f"{mn['gemm_peak_flops'] / 1e9:.1f} GFLOP/s (best of "
-              f"{', '.join(f'{p / 1e9:.0f}' for p in mn['gemm_peaks_measured'])}); threads {result['threads']}")
-        print(f"{'batch':>6} {'peer':<12} {'epoch':>9} {'samples/s':>10} {'of peak':>8} {'peak MB':>8} {'mem ratio':>9}")
+        print(
+            f"\nmnist-shape: {mn['flops_per_epoch'] / 1e9:.1f} GFLOP per epoch; GEMM peak "
+            f"{mn['gemm_peak_flops'] / 1e9:.1f} GFLOP/s (best of "
+            f"{', '.join(f'{p / 1e9:.0f}' for p in mn['gemm_peaks_measured'])}); threads {result['threads']}"
+        )
+        print(
+            f"{'batch':>6} {'peer':<12} {'epoch':>9} {'samples/s':>10} {'of peak':>8} {'peak MB':>8} {'mem ratio':>9}"
+        )
         for bs, e in mn["batches"].items():
             for k, v in e["median_epoch_s"].items():
-                print(f"{bs:>6} {k:<12} {_s(v):>9} {e['samples_per_s'][k]:>10,.0f} "
-                      f"{e['gemm_peak_fraction'][k]:>8.1%} {e['peak_rss_mb'][k]:>8.0f} {e['memory_ratio'][k]:>9.2f}")
+                print(
+                    f"{bs:>6} {k:<12} {_s(v):>9} {e['samples_per_s'][k]:>10,.0f} "
+                    f"{e['gemm_peak_fraction'][k]:>8.1%} {e['peak_rss_mb'][k]:>8.0f} {e['memory_ratio'][k]:>9.2f}"
+                )
 
 
 def print_targets(result: dict) -> None:
@@ -251,21 +293,42 @@ def print_targets(result: dict) -> None:
     if "seed" in result and "python-floats" in result["seed"]["ratio_ours_over"]:
         r = result["seed"]["ratio_ours_over"]["python-floats"]
         t = TARGETS["seed_over_python_floats"]
-        lines.append(("seed online updates, ours / python-floats", f"{r:.2f}x",
-                      f"{LAST_ROUND['seed_over_python_floats']:.2f}x", f"<= {t}x", r <= t))
+        lines.append(
+            (
+                "seed online updates, ours / python-floats",
+                f"{r:.2f}x",
+                f"{LAST_ROUND['seed_over_python_floats']:.2f}x",
+                f"<= {t}x",
+                r <= t,
+            )
+        )
     if "mnist" in result:
         for bs, e in result["mnist"]["batches"].items():
             bs = int(bs)
             if bs in TARGETS["peak_fraction"]:
                 f, t = e["gemm_peak_fraction"]["ours"], TARGETS["peak_fraction"][bs]
-                lines.append((f"mnist batch {bs}: of GEMM peak", f"{f:.1%}",
-                              f"{LAST_ROUND['peak_fraction'][bs]:.1%}", f">= {t:.0%}", f >= t))
+                lines.append(
+                    (
+                        f"mnist batch {bs}: of GEMM peak",
+                        f"{f:.1%}",
+                        f"{LAST_ROUND['peak_fraction'][bs]:.1%}",
+                        f">= {t:.0%}",
+                        f >= t,
+                    )
+                )
                 c = e["gemm_peak_fraction"]["gemms"]
                 lines.append((f"mnist batch {bs}: its GEMMs alone (ceiling)", f"{c:.1%}", "-", f">= {t:.0%}", c >= t))
             m, t = e["memory_ratio"]["ours"], TARGETS["memory_ratio"]
             last = LAST_ROUND["memory_ratio"].get(bs)
-            lines.append((f"mnist batch {bs}: peak memory ratio", f"{m:.2f}",
-                          "-" if last is None else f"{last:.2f}", f"<= {t}", m <= t))
+            lines.append(
+                (
+                    f"mnist batch {bs}: peak memory ratio",
+                    f"{m:.2f}",
+                    "-" if last is None else f"{last:.2f}",
+                    f"<= {t}",
+                    m <= t,
+                )
+            )
             for (b, peer), last in LAST_ROUND["ours_over"].items():
                 if b == bs:
                     r = e["ratio_ours_over"][peer]

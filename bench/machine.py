@@ -9,9 +9,8 @@ import sys
 
 def blas_threads() -> int:
     """The number of threads NumPy's BLAS uses (peers are given the same)."""
-    from threadpoolctl import threadpool_info
-
     import numpy  # noqa: F401  (load its BLAS so threadpoolctl sees it)
+    from threadpoolctl import threadpool_info
 
     info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
     return int(info[0]["num_threads"]) if info else 1
@@ -29,10 +28,13 @@ def machine_info() -> dict:
         "numpy": numpy.__version__,
         "blas": [
             {k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads", "threading_layer")}
-            for i in threadpool_info() if i.get("user_api") == "blas"
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
         ],
-        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS",
-                                               "OPENBLAS_NUM_THREADS")},
+        "env": {
+            k: os.environ.get(k)
+            for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+        },
     }
     for name in ("torch", "sklearn", "chainrule"):
         try:

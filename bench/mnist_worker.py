@@ -50,11 +50,22 @@ def main(argv=None) -> int:
     run = PEERS[a.peer]
     setup_s, epoch_s, data_bytes, model_bytes = run(X, labels, a.batch, a.threads)
     peak = _rss_bytes()
-    print(json.dumps({
-        "peer": a.peer, "batch": a.batch, "samples": a.samples, "epoch_s": epoch_s, "setup_s": setup_s,
-        "peak_rss": peak, "numpy_rss": numpy_rss, "data_bytes": data_bytes, "model_bytes": model_bytes,
-        "memory_ratio": peak / (numpy_rss + data_bytes + model_bytes),
-    }))
+    print(
+        json.dumps(
+            {
+                "peer": a.peer,
+                "batch": a.batch,
+                "samples": a.samples,
+                "epoch_s": epoch_s,
+                "setup_s": setup_s,
+                "peak_rss": peak,
+                "numpy_rss": numpy_rss,
+                "data_bytes": data_bytes,
+                "model_bytes": model_bytes,
+                "memory_ratio": peak / (numpy_rss + data_bytes + model_bytes),
+            }
+        )
+    )
     return 0
 
 
@@ -72,11 +83,22 @@ def _ours(X, labels, bs, threads):
 
     T = np.eye(SIZES[-1], dtype=np.float32)[labels]  # one-hot targets
     net = _network()
-    Trainer(net, X[:WARMUP], T[:WARMUP], epochs=1, batch_size=bs, optimizer="sgd", learning_rate=LR,
-            metrics=(), train_metrics=False, seed=1).run()
+    Trainer(
+        net,
+        X[:WARMUP],
+        T[:WARMUP],
+        epochs=1,
+        batch_size=bs,
+        optimizer="sgd",
+        learning_rate=LR,
+        metrics=(),
+        train_metrics=False,
+        seed=1,
+    ).run()
     t0 = time.perf_counter()
-    trainer = Trainer(net, X, T, epochs=1, batch_size=bs, optimizer="sgd", learning_rate=LR,
-                      metrics=(), train_metrics=False, seed=0)
+    trainer = Trainer(
+        net, X, T, epochs=1, batch_size=bs, optimizer="sgd", learning_rate=LR, metrics=(), train_metrics=False, seed=0
+    )
     t1 = time.perf_counter()
     trainer.run()
     t2 = time.perf_counter()
@@ -99,7 +121,7 @@ def _ours_engine(X, labels, bs, threads):
         order = rng.permutation(n)
         total = 0.0
         for s in range(0, n, bs):
-            idx = order[s:s + bs]
+            idx = order[s : s + bs]
             m = len(idx)
             xb = np.take(X, idx, axis=0, out=xbuf[:m])
             tb = np.take(T, idx, axis=0, out=tbuf[:m])
@@ -132,7 +154,7 @@ def _gemms(X, labels, bs, threads):
 
     def epoch(n):
         for s in range(0, n, bs):
-            x = X[s:s + bs]
+            x = X[s : s + bs]
             engine_products(layers, x, ws.first(len(x)))
 
     epoch(WARMUP)
@@ -142,7 +164,7 @@ def _gemms(X, labels, bs, threads):
 
 
 def engine_products(layers, x, ws) -> None:
-    """One batch's matrix products, as Network._forward/_backward form them (tests/test_bench.py
+    """One batch's matrix products, as Network._forward/_backward form them (tests/project/test_bench.py
     checks that they reproduce the engine's dE/dout and dE/dW bit for bit)."""
     import numpy as np
 
@@ -172,7 +194,7 @@ def _torch(X, labels, bs, threads):
         perm = torch.randperm(n)
         total = 0.0
         for s in range(0, n, bs):
-            idx = perm[s:s + bs]
+            idx = perm[s : s + bs]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(Xt[idx]), yt[idx])
             loss.backward()
@@ -193,9 +215,18 @@ def _sklearn(X, labels, bs, threads):
 
     from sklearn.neural_network import MLPClassifier
 
-    clf = MLPClassifier(hidden_layer_sizes=(256, 128), activation="relu", solver="sgd", alpha=0.0,
-                        batch_size=bs, learning_rate_init=LR, momentum=0.0, nesterovs_momentum=False,
-                        shuffle=True, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        batch_size=bs,
+        learning_rate_init=LR,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        shuffle=True,
+        random_state=0,
+    )
     classes = list(range(SIZES[-1]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -62,8 +62,16 @@ class NeuronLayer:
 class NeuralNetwork:
     LEARNING_RATE = 0.5
 
-    def __init__(self, num_inputs, num_hidden, num_outputs, hidden_layer_weights, hidden_layer_bias,
-                 output_layer_weights, output_layer_bias):
+    def __init__(
+        self,
+        num_inputs,
+        num_hidden,
+        num_outputs,
+        hidden_layer_weights,
+        hidden_layer_bias,
+        output_layer_weights,
+        output_layer_bias,
+    ):
         self.num_inputs = num_inputs
         self.hidden_layer = NeuronLayer(num_hidden, hidden_layer_bias)
         self.output_layer = NeuronLayer(num_outputs, output_layer_bias)
@@ -93,16 +101,22 @@ class NeuralNetwork:
             d_error_wrt_hidden_output = 0.0
             for o in range(len(self.output_layer.neurons)):
                 d_error_wrt_hidden_output += pd_output[o] * self.output_layer.neurons[o].weights[h]
-            pd_hidden[h] = d_error_wrt_hidden_output * self.hidden_layer.neurons[h].calculate_pd_total_net_input_wrt_input()
+            pd_hidden[h] = (
+                d_error_wrt_hidden_output * self.hidden_layer.neurons[h].calculate_pd_total_net_input_wrt_input()
+            )
         # update the output weights, then the hidden weights
         for o in range(len(self.output_layer.neurons)):
             neuron = self.output_layer.neurons[o]
             for w in range(len(neuron.weights)):
-                neuron.weights[w] -= self.LEARNING_RATE * pd_output[o] * neuron.calculate_pd_total_net_input_wrt_weight(w)
+                neuron.weights[w] -= (
+                    self.LEARNING_RATE * pd_output[o] * neuron.calculate_pd_total_net_input_wrt_weight(w)
+                )
         for h in range(len(self.hidden_layer.neurons)):
             neuron = self.hidden_layer.neurons[h]
             for w in range(len(neuron.weights)):
-                neuron.weights[w] -= self.LEARNING_RATE * pd_hidden[h] * neuron.calculate_pd_total_net_input_wrt_weight(w)
+                neuron.weights[w] -= (
+                    self.LEARNING_RATE * pd_hidden[h] * neuron.calculate_pd_total_net_input_wrt_weight(w)
+                )
 
     def calculate_total_error(self, training_sets):
         total = 0.0
@@ -114,5 +128,12 @@ class NeuralNetwork:
 
 
 def seed_script_network() -> NeuralNetwork:
-    return NeuralNetwork(2, 2, 2, hidden_layer_weights=[0.15, 0.2, 0.25, 0.3], hidden_layer_bias=0.35,
-                         output_layer_weights=[0.4, 0.45, 0.5, 0.55], output_layer_bias=0.6)
+    return NeuralNetwork(
+        2,
+        2,
+        2,
+        hidden_layer_weights=[0.15, 0.2, 0.25, 0.3],
+        hidden_layer_bias=0.35,
+        output_layer_weights=[0.4, 0.45, 0.5, 0.55],
+        output_layer_bias=0.6,
+    )

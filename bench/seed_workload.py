@@ -114,4 +114,9 @@ def seed_script(n: int) -> float:
     return net.calculate_total_error([[X, T]])
 
 
-PEERS = {"python-floats": python_floats, "numpy-loop": numpy_loop, "torch-eager": torch_eager, "seed-script": seed_script}
+PEERS = {
+    "python-floats": python_floats,
+    "numpy-loop": numpy_loop,
+    "torch-eager": torch_eager,
+    "seed-script": seed_script,
+}

@@ -53,8 +53,10 @@ def _run(repeats: int, rows: list, sets) -> dict:
     out = {}
     for name in sets:
         regression, Xa, Xb, ya, yb = problem(name)
-        makers = {"ours": MLPRegressor if regression else MLPClassifier,
-                  "sklearn": SkRegressor if regression else SkClassifier}
+        makers = {
+            "ours": MLPRegressor if regression else MLPClassifier,
+            "sklearn": SkRegressor if regression else SkClassifier,
+        }
         times = {k: [] for k in makers}
         fitted = {}
         for _ in range(repeats):
@@ -69,12 +71,18 @@ def _run(repeats: int, rows: list, sets) -> dict:
         med = {k: statistics.median(v) for k, v in times.items()}
         score = {k: float(e.score(Xb, yb)) for k, e in fitted.items()}
         out[name] = {
-            "train_samples": len(Xa), "features": Xa.shape[1], "metric": "r2" if regression else "accuracy",
-            "median_s": med, "ratio_ours_over_sklearn": med["ours"] / med["sklearn"],
-            "test_score": score, "score_difference_points": 100 * (score["ours"] - score["sklearn"]),
+            "train_samples": len(Xa),
+            "features": Xa.shape[1],
+            "metric": "r2" if regression else "accuracy",
+            "median_s": med,
+            "ratio_ours_over_sklearn": med["ours"] / med["sklearn"],
+            "test_score": score,
+            "score_difference_points": 100 * (score["ours"] - score["sklearn"]),
             "epochs": {k: int(e.n_iter_) for k, e in fitted.items()},
         }
-        rows.append(("sklearn", f"{name} fit ({fitted['ours'].n_iter_} epochs)", "sklearn", med["ours"], med["sklearn"]))
+        rows.append(
+            ("sklearn", f"{name} fit ({fitted['ours'].n_iter_} epochs)", "sklearn", med["ours"], med["sklearn"])
+        )
     return out
 
 
@@ -82,6 +90,9 @@ def print_scores(result: dict) -> None:
     print("\nsklearn workload: test scores (same split, same settings)")
     for name, r in result.items():
         s = r["test_score"]
-        print(f"  {name:14s} {r['metric']:8s} ours {s['ours']:.4f}  scikit-learn {s['sklearn']:.4f}  "
-              f"difference {r['score_difference_points']:+.2f} points  epochs {r['epochs']['ours']}/{r['epochs']['sklearn']}"
-              f"  fit ours/sklearn {r['ratio_ours_over_sklearn']:.2f}")
+        print(
+            f"  {name:14s} {r['metric']:8s} ours {s['ours']:.4f}  scikit-learn {s['sklearn']:.4f}  "
+            f"difference {r['score_difference_points']:+.2f} points  "
+            f"epochs {r['epochs']['ours']}/{r['epochs']['sklearn']}"
+            f"  fit ours/sklearn {r['ratio_ours_over_sklearn']:.2f}"
+        )

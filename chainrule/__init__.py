@@ -22,21 +22,21 @@ _LAZY = {
     "get_activation": "chainrule.core.activations",
     "get_loss": "chainrule.core.losses",
     "seed_network": "chainrule.seed",
-    "trace_step": "chainrule.derivation.trace",
+    "trace_step": "chainrule.derivation.step.trace",
     "run_example": "chainrule.example",
     "train_online": "chainrule.training",
     "fit": "chainrule.training.loop",
     "Trainer": "chainrule.training.loop",
     "train": "chainrule.training.model",
     "Model": "chainrule.training.model",
-    "save_model": "chainrule.io.model",
-    "load_model": "chainrule.io.model",
+    "save_model": "chainrule.io.model_file",
+    "load_model": "chainrule.io.model_file",
     "load_dataset": "chainrule.data.datasets",
     "to_torch": "chainrule.interop.torch",
     "from_torch": "chainrule.interop.torch",
     "explain": "chainrule.api",
     "explain_network": "chainrule.api",
-    "Explanation": "chainrule.derivation.explanation",
+    "Explanation": "chainrule.derivation.rendering.explanation",
     "check": "chainrule.api",
     "exercise": "chainrule.api",
     "read_network_file": "chainrule.io.network_file",
@@ -44,8 +44,15 @@ _LAZY = {
 }
 
 __all__ = [
-    "ChainruleError", "ConfigError", "DataError", "FileFormatError", "NumericalError", "OutputError", "ShapeError",
-    "__version__", *_LAZY,
+    "ChainruleError",
+    "ConfigError",
+    "DataError",
+    "FileFormatError",
+    "NumericalError",
+    "OutputError",
+    "ShapeError",
+    "__version__",
+    *_LAZY,
 ]
 
 

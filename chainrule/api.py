@@ -13,18 +13,24 @@ import os
 
 from .errors import ConfigError, FileFormatError
 
-MAX_SHEET_BYTES = 1 << 20  # 1 MiB: about 65,000 lines, each checked in about 1.5 ms (a 16 MiB sheet ran over 10 minutes)
+MAX_SHEET_BYTES = (
+    1 << 20
+)  # 1 MiB: about 65,000 lines, each checked in about 1.5 ms (a 16 MiB sheet ran over 10 minutes)
 
 
 MAX_EXPLAIN_PARAMETERS = 250_000  # a step is traced scalar by scalar: about 3 KB and 0.1 ms per parameter
 
 
 def _explainable(sizes) -> None:
-    n = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    from .core.constraints import n_parameters
+
+    n = n_parameters(sizes)
     if n > MAX_EXPLAIN_PARAMETERS:
-        raise ConfigError(f"a network of {n:,} parameters is too large to explain or check step by step "
-                          f"(the limit is {MAX_EXPLAIN_PARAMETERS:,}: each is traced scalar by scalar; "
-                          "--only and --neuron narrow what is shown, not what is computed)")
+        raise ConfigError(
+            f"a network of {n:,} parameters is too large to explain or check step by step "
+            f"(the limit is {MAX_EXPLAIN_PARAMETERS:,}: each is traced scalar by scalar; "
+            "--only and --neuron narrow what is shown, not what is computed)"
+        )
 
 
 def load_problem(network=None, x=None, target=None, learning_rate=None):
@@ -34,8 +40,13 @@ def load_problem(network=None, x=None, target=None, learning_rate=None):
     if network is None:
         from . import seed
 
-        return (seed.seed_network(), seed.INPUT, seed.TARGET,
-                seed.LEARNING_RATE if learning_rate is None else learning_rate, "the seed network")
+        return (
+            seed.seed_network(),
+            seed.INPUT,
+            seed.TARGET,
+            seed.LEARNING_RATE if learning_rate is None else learning_rate,
+            "the seed network",
+        )
     if not isinstance(network, Network) and isinstance(getattr(network, "network_", None), Network):
         network = network.network_  # a fitted scikit-learn-style estimator: the network it holds
     if isinstance(network, Network):
@@ -52,8 +63,13 @@ def load_problem(network=None, x=None, target=None, learning_rate=None):
         nf = network_file.read_network_file(network, check_sizes=_explainable)
     else:
         raise ConfigError(f"a network is a Network, a network file's path or a dict, not {type(network).__name__}")
-    return (nf.network, nf.inputs if x is None else x, nf.targets if target is None else target,
-            nf.learning_rate if learning_rate is None else learning_rate, nf.source)
+    return (
+        nf.network,
+        nf.inputs if x is None else x,
+        nf.targets if target is None else target,
+        nf.learning_rate if learning_rate is None else learning_rate,
+        nf.source,
+    )
 
 
 def _one_sample(network, x, target, sample):
@@ -63,9 +79,11 @@ def _one_sample(network, x, target, sample):
     if sample is None:
         sample = 1
     if isinstance(sample, bool) or not isinstance(sample, int) or not 1 <= sample <= n:
-        raise ConfigError(f"there is no sample {sample!r}: the network file gives {n} sample{'s' if n != 1 else ''}"
-                          + (f" (1 to {n})" if n > 1 else ""))
-    return xs[sample - 1:sample], ts[sample - 1:sample], sample, n
+        raise ConfigError(
+            f"there is no sample {sample!r}: the network file gives {n} sample{'s' if n != 1 else ''}"
+            + (f" (1 to {n})" if n > 1 else "")
+        )
+    return xs[sample - 1 : sample], ts[sample - 1 : sample], sample, n
 
 
 def _read_once(network):
@@ -92,7 +110,7 @@ def _batch_named(network, batch):
 
 
 def _trace(net, xs, ts, lr, sample, batch):
-    from .derivation.trace import trace_batch, trace_step
+    from .derivation.step.trace import trace_batch, trace_step
 
     if batch is not None:
         if sample is not None:
@@ -102,11 +120,21 @@ def _trace(net, xs, ts, lr, sample, batch):
     return trace_step(net, x1, t1, lr), k, n
 
 
-def explain(network=None, format: str | None = None, only=None, *, sample: int | None = None,
-            detail: str = "auto", x=None, target=None, learning_rate=None, notation: str | dict | None = None,
-            batch: str | None = None):
+def explain(
+    network=None,
+    format: str | None = None,
+    only=None,
+    *,
+    sample: int | None = None,
+    detail: str = "auto",
+    x=None,
+    target=None,
+    learning_rate=None,
+    notation: str | dict | None = None,
+    batch: str | None = None,
+):
     """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
-    its rendering in one of :func:`chainrule.derivation.formats.names`: text, markdown, html, latex, json).
+    its rendering in one of :func:`chainrule.derivation.rendering.formats.names`: text, markdown, html, latex, json).
 
     ``network`` is a :class:`Network` (with ``x=``, ``target=``), a fitted scikit-learn-style estimator
     (anything whose ``network_`` attribute holds a Network; also with ``x=``, ``target=``), a network
@@ -115,37 +143,57 @@ def explain(network=None, format: str | None = None, only=None, *, sample: int |
     ``batch="sum"`` or ``"mean"`` (or a network file's ``"batch"``) explains one full-batch step on
     every sample: each sample's quantities as ``NAME[k]``, the batch's error and gradients as their
     sum or mean, and the update."""
-    from .derivation.explanation import Explanation
+    from .derivation.rendering.explanation import Explanation
 
     hint_wanted = isinstance(network, (str, os.PathLike))
     network = _read_once(network)
     net, xs, ts, lr, source = load_problem(network, x, target, learning_rate)
     trace, k, n = _trace(net, xs, ts, lr, sample, _batch_named(network, batch))
     hint = source if hint_wanted else None
-    exp = Explanation(trace, only=only, detail=detail, sample=k, n_samples=n, source=source, file_hint=hint,
-                      notation=notation, drawn_seed=getattr(network, "drawn_seed", None))
+    exp = Explanation(
+        trace,
+        only=only,
+        detail=detail,
+        sample=k,
+        n_samples=n,
+        source=source,
+        file_hint=hint,
+        notation=notation,
+        drawn_seed=getattr(network, "drawn_seed", None),
+    )
     return exp if format is None else exp.render(format)
 
 
 explain_network = explain  # the name this function had before ``chainrule.explain`` became one
 
 
-def check(sheet, network=None, *, sample: int | None = None, notation: str | dict | None = None,
-          digits: int | None = None, abs: float | None = None, rel: float | None = None, x=None, target=None,
-          learning_rate=None, batch: str | None = None):
+def check(
+    sheet,
+    network=None,
+    *,
+    sample: int | None = None,
+    notation: str | dict | None = None,
+    digits: int | None = None,
+    abs: float | None = None,
+    rel: float | None = None,
+    x=None,
+    target=None,
+    learning_rate=None,
+    batch: str | None = None,
+):
     """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed).
 
     ``notation``: a book's names (``"han-kamber"``, ``"nielsen"``, …; default: detected).
     The rule (default: by the significant digits written) may be ``digits=N``, ``abs=X`` or ``rel=X``;
-    see :mod:`chainrule.derivation.tolerance`."""
-    from .derivation.check import check_answers, parse_sheet
-    from .derivation.tolerance import Rule
+    see :mod:`chainrule.derivation.checking.tolerance`."""
+    from .derivation.checking.check import check_answers, parse_sheet
+    from .derivation.checking.tolerance import Rule
 
     rule = Rule(digits=digits, abs=abs, rel=rel)
     source = "<sheet>"
     if isinstance(sheet, os.PathLike) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
         path = os.fspath(sheet)  # a path (os, not pathlib: check's start-up is counted in milliseconds)
-        from .io.reading import read_text
+        from .io.bounded_read import read_text
 
         sheet = read_text(path, MAX_SHEET_BYTES, "answer sheet")
         source = str(path)
@@ -155,8 +203,10 @@ def check(sheet, network=None, *, sample: int | None = None, notation: str | dic
     if not answers:
         blank = sum(1 for line in sheet.splitlines() if "=" in line.split("#", 1)[0])
         lines = f"its {blank} 'name =' lines have" if blank != 1 else "its 'name =' line has"
-        raise FileFormatError(f"{source}: no 'name = value' lines to check"
-                              + (f" (no answers yet: {lines} nothing after the '=')" if blank else ""))
+        raise FileFormatError(
+            f"{source}: no 'name = value' lines to check"
+            + (f" (no answers yet: {lines} nothing after the '=')" if blank else "")
+        )
     network = _read_once(network)
     net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
     batch = _batch_named(network, batch)
@@ -169,6 +219,6 @@ def check(sheet, network=None, *, sample: int | None = None, notation: str | dic
 
 def exercise(seed: int = 0, **options):
     """A random small exercise (network file, questions, answer key); the same seed, the same one."""
-    from .derivation.exercise import make_exercise
+    from .derivation.exercises.exercise import make_exercise
 
     return make_exercise(seed, **options)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import seed
+from .derivation.step.trace import Trace, trace_step
 from .errors import ConfigError
-from .derivation.trace import Trace, trace_step
 from .training import train_online
 
 

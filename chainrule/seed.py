@@ -31,6 +31,12 @@ SPEC = {
 def seed_network(dtype: str = "float64") -> Network:
     """A fresh copy of the seed's network, before any update."""
     return Network(
-        [2, 2, 2], "sigmoid", "half_sse",
-        weights=WEIGHTS, biases=BIASES, bias="shared", train_biases=False, dtype=dtype,
+        [2, 2, 2],
+        "sigmoid",
+        "half_sse",
+        weights=WEIGHTS,
+        biases=BIASES,
+        bias="shared",
+        train_biases=False,
+        dtype=dtype,
     )

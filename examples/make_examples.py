@@ -39,8 +39,12 @@ def main() -> None:
     spec = {
         "title": "A 784-32-10 network (MNIST's shape) with seeded weights",
         "description": "input: scikit-learn's first 8x8 digit (a 0), each pixel repeated 3x3, padded to 28x28",
-        "layers": [784, 32, 10], "activation": ["relu", "softmax"], "loss": "cross_entropy",
-        "learning_rate": 0.1, "seed": 7, "init": "he",
+        "layers": [784, 32, 10],
+        "activation": ["relu", "softmax"],
+        "loss": "cross_entropy",
+        "learning_rate": 0.1,
+        "seed": 7,
+        "init": "he",
         "input": [round(float(v), 4) for v in big.reshape(-1)],
         "target": [1.0] + [0.0] * 9,
     }

@@ -29,9 +29,13 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 def start_server(timeout: float = 60.0):
     """``chainrule serve --port 0`` on 127.0.0.1; returns (process, base URL)."""
-    proc = subprocess.Popen([sys.executable, "-m", "chainrule", "serve", "--host", "127.0.0.1", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chainrule", "serve", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
     deadline = time.monotonic() + timeout
     line = ""
     while time.monotonic() < deadline:
@@ -82,8 +86,11 @@ async def client(http, base: str, k: int, stop_at: float, stats: dict) -> None:
     if rng.random() < 0.5:  # the seed network, or a small 2-D dataset
         created = await call("POST", "/api/sessions", {})  # state changes are JSON (web/security.py)
     else:
-        created = await call("POST", "/api/sessions", {"dataset": {"name": rng.choice(["xor", "circles", "gaussians"]),
-                                                                  "n": 40, "hidden": [4], "seed": k}})
+        created = await call(
+            "POST",
+            "/api/sessions",
+            {"dataset": {"name": rng.choice(["xor", "circles", "gaussians"]), "n": 40, "hidden": [4], "seed": k}},
+        )
     if created is None:
         return
     sid = created["session"]
@@ -122,10 +129,16 @@ async def run_load(base: str, clients: int, seconds: float) -> dict:
     def pct(q):
         return round(1000 * lat[min(len(lat) - 1, int(q * len(lat)))], 1)
 
-    return {"clients": clients, "seconds": round(elapsed, 1), "requests": stats["requests"],
-            "requests_per_second": round(stats["requests"] / elapsed, 1), "errors": len(stats["errors"]),
-            "first_errors": stats["errors"][:5], "isolation_checks": stats["isolation_checks"],
-            "latency_ms": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99), "max": round(1000 * lat[-1], 1)}}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": stats["requests"],
+        "requests_per_second": round(stats["requests"] / elapsed, 1),
+        "errors": len(stats["errors"]),
+        "first_errors": stats["errors"][:5],
+        "isolation_checks": stats["isolation_checks"],
+        "latency_ms": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99), "max": round(1000 * lat[-1], 1)},
+    }
 
 
 def main(argv=None) -> int:

@@ -1,13 +1,16 @@
-import nbformat as nbf
 from pathlib import Path
+
+import nbformat as nbf
 
 OUT = Path("/work/wt/docs/docs/notebooks")
 
 
 def nb(cells, path):
     book = nbf.v4.new_notebook()
-    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                     "language_info": {"name": "python"}}
+    book.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     for kind, text in cells:
         text = text.strip("\n")
         book.cells.append(nbf.v4.new_markdown_cell(text) if kind == "md" else nbf.v4.new_code_cell(text))
@@ -16,38 +19,56 @@ def nb(cells, path):
     nbf.write(book, OUT / path)
 
 
-nb([
-("md", """
+nb(
+    [
+        (
+            "md",
+            """
 # The seed network, step by step
 
 The classic worked example — two inputs, two hidden and two output neurons, all logistic — computed
 with chainrule's engine, one call at a time. Every number below is what `chainrule example`
 prints, and what the published text prints (where it is right: see
 [the worked example](../worked-example.md)).
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 import numpy as np
 import chainrule
 
 net = chainrule.seed_network()
 x, target, eta = [0.05, 0.10], [0.01, 0.99], 0.5
 net
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 The weights are stored per layer, one row per receiving neuron and one column per sending neuron,
 so reading them row by row gives w1, w2, w3, w4 (hidden layer) and w5, w6, w7, w8 (output layer).
 The seed's biases b1 and b2 are one number per layer, and are not trained.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 for l, layer in enumerate(net.layers, start=1):
     print(f"layer {l}: weights {layer.weights.tolist()}, bias {layer.bias.tolist()}, trained: {layer.train_bias}")
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 ## The forward pass
 
 `forward` returns every layer's net input (`nets`) and output (`outs`; `outs[0]` is the input).
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 fwd = net.forward(x)
 net_h, net_o = fwd.nets
 out_h, out_o = fwd.outs[1], fwd.outs[2]
@@ -55,25 +76,38 @@ print("net_h1, net_h2 =", net_h[0])
 print("out_h1, out_h2 =", out_h[0])
 print("out_o1, out_o2 =", out_o[0])
 assert np.allclose(out_o[0], [0.751365070, 0.772928465], atol=5e-10)
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 ## The total error
 
 $E_{total} = \\sum_k \\tfrac12 (target_k - out_{ok})^2$:
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 E = 0.5 * (np.asarray(target) - out_o[0]) ** 2
 print("E_o1, E_o2 =", E, " E_total =", E.sum())
 assert abs(net.loss(x, target) - E.sum()) < 1e-15
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 ## The backward pass
 
-`backward` returns, per layer, ∂E/∂out (`dout`), the deltas δ = ∂E/∂net (`delta`) and the gradients of the weights (`dW`) and biases (`db`). For an
+`backward` returns, per layer, ∂E/∂out (`dout`), the deltas δ = ∂E/∂net (`delta`) and the gradients
+of the weights (`dW`) and biases (`db`). For an
 output neuron δ = (out − target) · out (1 − out); for a hidden neuron the deltas of the next layer
 are carried back through the *original* weights.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 grads = net.backward(fwd, target)
 delta_h, delta_o = grads.delta
 print("delta_o1, delta_o2 =", delta_o[0])
@@ -81,68 +115,107 @@ print("delta_h1, delta_h2 =", delta_h[0])
 dW1, dW2 = grads.dW
 print("dE/dw5 .. dE/dw8 =", dW2.ravel())
 print("dE/dw1 .. dE/dw4 =", dW1.ravel())
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 The chain rule by hand for w5 — ∂E/∂w5 = ∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5 — gives
 the engine's number:
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 o1, h1 = out_o[0, 0], out_h[0, 0]
 by_hand = (o1 - target[0]) * o1 * (1 - o1) * h1
 print(by_hand, dW2[0, 0])
 assert abs(by_hand - dW2[0, 0]) < 1e-15
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 ## The update
 
 w⁺ = w − η · ∂E/∂w, for every weight at once; then the error is smaller.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 before = net.loss(x, target)
 net.apply_gradients(grads, eta)
 print("w5+ .. w8+ =", net.layers[1].weights.ravel())
 print("E_total before", before, "after one update", net.loss(x, target))
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 ## 10,000 iterations
 
 `train_online` repeats the same update (it runs a written-out form of it, tested against the
 engine's); the error falls from 0.298 to 0.0000351.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 net = chainrule.seed_network()
 losses = chainrule.train_online(net, x, target, eta, 10_000)
 print("E_total before update 1, 10, 100, 1000, 10000:", [round(losses[i - 1], 9) for i in (1, 10, 100, 1000, 10000)])
 print("after 10,000 updates:", net.loss(x, target), net.predict(x)[0])
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 The same step, written out with every formula, as `chainrule explain` shows it:
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 e = chainrule.explain(only="w5")
 print(e.to_text())
-"""),
-], "seed-step-by-step.ipynb")
+""",
+        ),
+    ],
+    "seed-step-by-step.ipynb",
+)
 
-nb([
-("md", """
+nb(
+    [
+        (
+            "md",
+            """
 # Digits, and inside the hidden layer
 
 Train a 64-32-10 network on scikit-learn's bundled handwritten digits (8 × 8 pixels; nothing is
 downloaded), then look at what the hidden neurons respond to. Needs `chainrule[sklearn]`; the
 pictures need matplotlib (`chainrule[plot]`).
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 import numpy as np
 import chainrule
 
 data = chainrule.load_dataset("digits")
 print(data.X.shape, "pixels per image, classes", sorted(set(data.y.tolist())))
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 Hold out a quarter of the images (seeded, stratified), train on the rest with Adam:
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 from chainrule.data.split import train_test_split
 
 X_train, X_test, y_train, y_test = train_test_split(data.X, data.y, test_size=0.25, seed=0)
@@ -150,15 +223,21 @@ model = chainrule.train(X_train, y_train, hidden=[32], activation="relu", optimi
                         learning_rate=0.01, epochs=15, batch_size=32, validation_split=0.1, seed=0)
 print("val_loss per epoch:", np.round(model.history["val_loss"], 3))
 print("test accuracy:", model.score(X_test, y_test))
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 ## The hidden layer
 
 `model.network.layers[0].weights` is the first layer's weight matrix: one row per hidden neuron,
 one column per pixel. Each row, drawn as an 8 × 8 image, is the pattern that neuron's net input
 weighs (on standardised pixels).
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -172,12 +251,18 @@ for k, ax in enumerate(axes.flat):
     ax.axis("off")
 fig.suptitle("weights into each hidden neuron (blue: positive, red: negative)")
 plt.show()
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 `model.transform(X, 1)` gives the hidden layer's outputs. The mean output of each hidden neuron
 per digit shows which neurons a class switches on:
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 H = model.transform(X_test, 1)
 classes = model.classes
 means = np.array([H[y_test == c].mean(axis=0) for c in classes])
@@ -188,66 +273,106 @@ ax.set_xlabel("hidden neuron"); ax.set_ylabel("digit")
 fig.colorbar(im, ax=ax, label="mean out_h")
 plt.show()
 for c, row in zip(classes, means):
-    print(f"digit {c}: most active hidden neurons", ["h%d" % (k + 1) for k in np.argsort(row)[::-1][:3]])
-"""),
-("md", """
+    print(f"digit {c}: most active hidden neurons", [f"h{k + 1}" for k in np.argsort(row)[::-1][:3]])
+""",
+        ),
+        (
+            "md",
+            """
 How many hidden neurons are dead (never active on the test images)? With ReLU a neuron whose net
 input is negative for every image passes no gradient and stops learning.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 dead = np.flatnonzero(H.max(axis=0) == 0)
-print(len(dead), "of", H.shape[1], "hidden neurons never fire on the test images:", ["h%d" % (k + 1) for k in dead])
-"""),
-("md", """
+print(len(dead), "of", H.shape[1], "hidden neurons never fire on the test images:", [f"h{k + 1}" for k in dead])
+""",
+        ),
+        (
+            "md",
+            """
 Finally, one training step of this network explained in the seed's notation — too large to show
 every scalar, so it is written layer by layer. One neuron in full: `neuron="h12"` on the command
 line (`--neuron h12`).
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 x0 = model.inputs(X_test[:1])
 t0 = model.targets(y_test[:1])
 e = chainrule.explain(model.network, x=x0, target=t0, learning_rate=0.01)
 print(e.to_text()[:1500])
-"""),
-], "digits-hidden-layer.ipynb")
+""",
+        ),
+    ],
+    "digits-hidden-layer.ipynb",
+)
 
-nb([
-("md", """
+nb(
+    [
+        (
+            "md",
+            """
 # A teacher's exercise set
 
 Make one small random network per student, hand out the questions, collect the answer sheets and
 check them — each exercise is reproducible from its seed.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 import chainrule
 
 ex = chainrule.exercise(7)
 print(ex.questions[:800])
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 The exercise's network file (what `chainrule exercise --seed 7` writes as `exercise-7.json`):
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 import json
 print(json.dumps(ex.spec))
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 A set for a class: one seed per student. The same seed always gives the same exercise, so the
 teacher keeps only the seeds.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 students = {"Ada": 101, "Ben": 102, "Chloe": 103}
 exercises = {name: chainrule.exercise(seed) for name, seed in students.items()}
 for name, e in exercises.items():
     print(name, e.spec["layers"], e.spec["activation"], e.spec.get("loss"))
 assert chainrule.exercise(101).spec == exercises["Ada"].spec
-"""),
-("md", """
-The blank answer sheet (`sheet`; `answers` is the answer key) lists the names to fill in, one `name = value` per line. Here Ada fills
+""",
+        ),
+        (
+            "md",
+            """
+The blank answer sheet (`sheet`; `answers` is the answer key) lists the names to fill in, one
+`name = value` per line. Here Ada fills
 hers in from the exact values (the answer key) — and gets two wrong: she forgets the minus sign
 of one gradient and moves a decimal point in another.
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 blank = exercises["Ada"].sheet
 key = chainrule.explain(exercises["Ada"].spec).values
 names = [line.split("=")[0].strip() for line in blank.splitlines() if "=" in line and not line.startswith("#")]
@@ -261,17 +386,26 @@ for i, name in enumerate(names):
     lines.append(f"{name} = {value:.6f}")
 sheet = "\\n".join(lines)
 print(sheet)
-"""),
-("code", """
+""",
+        ),
+        (
+            "code",
+            """
 result = chainrule.check(sheet, network=exercises["Ada"].spec)
 print("all right" if result.ok else f"{len(result.wrong)} wrong")
 for v in result.wrong:
     print(f"{v.name}: expected {v.expected:.6f}; likely: {v.hint}")
 assert [v.name for v in result.wrong] == [names[1], names[3]]
-"""),
-("md", """
+""",
+        ),
+        (
+            "md",
+            """
 On the command line the same is `chainrule exercise --seed 101 --out ada/` (network file,
 `questions.md`, blank `answers.txt`, `answer-key.md`) and `chainrule check ada/answers.txt
 --network ada/exercise-101.json`; see [Exercises](../exercises.md).
-"""),
-], "exercise-set.ipynb")
+""",
+        ),
+    ],
+    "exercise-set.ipynb",
+)

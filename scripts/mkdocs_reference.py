@@ -50,5 +50,7 @@ def on_post_build(config, **kwargs):
     chainrule = importlib.import_module("chainrule")
     missing = [n for n in chainrule.__all__ if not n.startswith("__") and n not in _listed]
     if missing:
-        raise PluginError(f"public names missing from docs/reference/: {', '.join(missing)} "
-                          "(list each in a '<!-- reference: ... -->' line of a reference page)")
+        raise PluginError(
+            f"public names missing from docs/reference/: {', '.join(missing)} "
+            "(list each in a '<!-- reference: ... -->' line of a reference page)"
+        )

@@ -17,8 +17,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from load_test import start_server  # noqa: E402
 
-VIEWS = {"desktop": {"viewport": {"width": 1440, "height": 900}},
-         "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}}
+VIEWS = {
+    "desktop": {"viewport": {"width": 1440, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+}
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
@@ -34,7 +41,7 @@ def shoot(base: str, out: pathlib.Path) -> list[pathlib.Path]:
             page.goto(base + "/")
             page.wait_for_selector("body[data-ready='1']")
 
-            def save(name):
+            def save(name, kind=kind, page=page):
                 if kind == "desktop":
                     page.mouse.move(1, 1)  # no hover highlight left over from the last click
                 path = out / f"page-{kind}-{name}.png"

@@ -43,8 +43,15 @@ async def _requests_per_second(base: str, body: dict, clients: int, seconds: flo
         count, sizes, errors = 0, [], 0
         # a frame as Play asks for it: only the curve's points from the page's newest one on
         # ("curve_from"; an older server that refuses the field is asked without it)
-        keep = view == "frame" and (await http.post(f"{base}/api/sessions/{sids[0]}/train",
-                                                    json={"steps": 1, "view": view, "curve_from": 0})).status_code == 200
+        keep = (
+            view == "frame"
+            and (
+                await http.post(
+                    f"{base}/api/sessions/{sids[0]}/train", json={"steps": 1, "view": view, "curve_from": 0}
+                )
+            ).status_code
+            == 200
+        )
         stop_at = time.monotonic() + seconds
 
         async def one(sid):
@@ -59,16 +66,20 @@ async def _requests_per_second(base: str, body: dict, clients: int, seconds: flo
                     errors += 1
                 elif keep:
                     answer = res.json()
-                    curve = curve[:answer["curve_from"]] + answer["curve"]
+                    curve = curve[: answer["curve_from"]] + answer["curve"]
                 count += 1
                 sizes.append(len(res.content))
 
         started = time.monotonic()
         await asyncio.gather(*(one(s) for s in sids))
         elapsed = time.monotonic() - started
-    return {"requests_per_second": round(count / elapsed, 1), "requests": count, "errors": errors,
-            "response_bytes": int(statistics.median(sizes)) if sizes else 0,
-            **({"curve_from": keep} if view == "frame" else {})}
+    return {
+        "requests_per_second": round(count / elapsed, 1),
+        "requests": count,
+        "errors": errors,
+        "response_bytes": int(statistics.median(sizes)) if sizes else 0,
+        **({"curve_from": keep} if view == "frame" else {}),
+    }
 
 
 def _frames_per_second(base: str, seconds: float) -> dict:
@@ -105,16 +116,24 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--url", help="a server already running on 127.0.0.1 (e.g. an older version, to compare)")
-    parser.add_argument("--frame", action="store_true", help='also time {"view": "frame"} training calls (what play sends)')
+    parser.add_argument(
+        "--frame", action="store_true", help='also time {"view": "frame"} training calls (what play sends)'
+    )
     args = parser.parse_args(argv)
     proc, base = (None, args.url.rstrip("/")) if args.url else start_server()
     try:
-        summary = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count(), "clients": args.clients,
-                   "seed": asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds)),
-                   "spirals_2_8_8_1": asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds))}
+        summary = {
+            "load_average": os.getloadavg()[0],
+            "cpus": os.cpu_count(),
+            "clients": args.clients,
+            "seed": asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds)),
+            "spirals_2_8_8_1": asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds)),
+        }
         if args.frame:
             summary["seed_frame"] = asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds, "frame"))
-            summary["spirals_frame"] = asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds, "frame"))
+            summary["spirals_frame"] = asyncio.run(
+                _requests_per_second(base, SPIRALS, args.clients, args.seconds, "frame")
+            )
         if not args.no_browser:
             summary["browser_1000_per_frame"] = _frames_per_second(base, args.seconds)
         summary["load_average_after"] = os.getloadavg()[0]

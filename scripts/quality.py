@@ -23,23 +23,55 @@ import numpy as np
 
 # dataset -> (CLI options, hidden sizes, activation, learning rate, batch size, epochs, L2 λ₂)
 RUNS = {
-    "digits": ("--layers 64,256,10 --activation relu --optimizer adam --lr 0.001 --epochs 40 --batch-size 16 --l2 0.001",
-               (256,), "relu", 0.001, 16, 40, 0.001),
-    "iris": ("--layers 4,16,3 --activation relu --optimizer adam --lr 0.01 --epochs 100 --batch-size 16 --l2 0.01",
-             (16,), "relu", 0.01, 16, 100, 0.01),
-    "breast_cancer": ("--layers 30,32,1 --activation relu --optimizer adam --lr 0.001 --epochs 50 --batch-size 16 --l2 0.001",
-                      (32,), "relu", 0.001, 16, 50, 0.001),
-    "wine": ("--layers 13,32,3 --activation relu --optimizer adam --lr 0.003 --epochs 60 --batch-size 16 --l2 0.01",
-             (32,), "relu", 0.003, 16, 60, 0.01),
+    "digits": (
+        "--layers 64,256,10 --activation relu --optimizer adam --lr 0.001 --epochs 40 --batch-size 16 --l2 0.001",
+        (256,),
+        "relu",
+        0.001,
+        16,
+        40,
+        0.001,
+    ),
+    "iris": (
+        "--layers 4,16,3 --activation relu --optimizer adam --lr 0.01 --epochs 100 --batch-size 16 --l2 0.01",
+        (16,),
+        "relu",
+        0.01,
+        16,
+        100,
+        0.01,
+    ),
+    "breast_cancer": (
+        "--layers 30,32,1 --activation relu --optimizer adam --lr 0.001 --epochs 50 --batch-size 16 --l2 0.001",
+        (32,),
+        "relu",
+        0.001,
+        16,
+        50,
+        0.001,
+    ),
+    "wine": (
+        "--layers 13,32,3 --activation relu --optimizer adam --lr 0.003 --epochs 60 --batch-size 16 --l2 0.01",
+        (32,),
+        "relu",
+        0.003,
+        16,
+        60,
+        0.01,
+    ),
 }
 TARGETS = {"digits": 0.97, "iris": 0.95, "breast_cancer": 0.96}
-XOR = ("--data xor --layers 2,5,1 --activation sigmoid --loss half_sse --optimizer sgd --lr 0.5 --batch-size 1 "
-       "--epochs 2500 --init uniform --bias shared --freeze-biases --no-standardize --test-size 0")
+XOR = (
+    "--data xor --layers 2,5,1 --activation sigmoid --loss half_sse --optimizer sgd --lr 0.5 --batch-size 1 "
+    "--epochs 2500 --init uniform --bias shared --freeze-biases --no-standardize --test-size 0"
+)
 
 
 def cli(options: str) -> tuple[str, float]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "chainrule", "train", *options.split()], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "chainrule", "train", *options.split()], capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"chainrule train {options} failed: {done.stderr.strip()}")
@@ -56,9 +88,17 @@ def sklearn_accuracy(name: str, seed: int, hidden, activation, lr, batch, epochs
     X_train, X_test, y_train, y_test = train_test_split(d.X, d.y, 0.25, seed)
     scaler = StandardScaler().fit(X_train)
     # scikit-learn's penalty gradient is alpha·W/batch; ours is λ₂·W: alpha = λ₂·batch
-    clf = MLPClassifier(hidden_layer_sizes=hidden, activation=activation, solver="adam", learning_rate_init=lr,
-                        batch_size=batch, max_iter=epochs, alpha=l2 * batch, n_iter_no_change=epochs + 1,
-                        random_state=seed)
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        solver="adam",
+        learning_rate_init=lr,
+        batch_size=batch,
+        max_iter=epochs,
+        alpha=l2 * batch,
+        n_iter_no_change=epochs + 1,
+        random_state=seed,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning: we ask for exactly `epochs` epochs
         clf.fit(scaler.transform(X_train), y_train)
@@ -82,8 +122,10 @@ def main() -> int:
         target = TARGETS.get(name)
         passed = (target is None or mean >= target) and abs(mean - ref) <= 0.01
         ok &= passed
-        print(f"{name:<14} {mean:>15.2%} {min(ours):>7.2%} {max(times):>8.1f}s {ref:>12.2%} {100 * (mean - ref):>+6.2f}  "
-              f"{'>= ' + format(target, '.0%') if target else '-':<7} {'ok' if passed else 'MISSED'}")
+        print(
+            f"{name:<14} {mean:>15.2%} {min(ours):>7.2%} {max(times):>8.1f}s {ref:>12.2%} {100 * (mean - ref):>+6.2f}  "
+            f"{'>= ' + format(target, '.0%') if target else '-':<7} {'ok' if passed else 'MISSED'}"
+        )
     out, elapsed = cli(XOR)
     solved = "training accuracy 1.0000" in out
     ok &= solved

@@ -4,14 +4,21 @@ import pathlib
 import pytest
 from hypothesis import HealthCheck, settings
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from support.paths import ROOT
 
 # Hypothesis profiles (issue 7): "ci" is bounded and the default; "long" is for a documented
-# longer run: HYPOTHESIS_PROFILE=long python -m pytest tests/test_property*.py tests/test_fuzz*.py
-settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-settings.register_profile("long", max_examples=5000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+# longer run: HYPOTHESIS_PROFILE=long python -m pytest tests/core/test_math_properties.py
+# tests/core/test_bad_input.py tests/robustness/
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -20,17 +27,41 @@ def root() -> pathlib.Path:
     return ROOT
 
 
-# Markers (registered in pyproject.toml; docs/testing.md): whole modules, by name. Select with -m,
+# Markers (registered in pyproject.toml; docs/testing.md): whole modules, by file name. Select with -m,
 # e.g. python -m pytest -m "not slow and not browser and not fuzz".
 MODULE_MARKERS = {
-    "fuzz": ("test_fuzz_cli", "test_fuzz_data", "test_fuzz_files", "test_fuzz_readers", "test_fuzz_harness",
-             "test_reliability_server"),
+    "fuzz": (
+        "test_fuzz_cli",
+        "test_fuzz_data",
+        "test_fuzz_files",
+        "test_fuzz_readers",
+        "test_fuzz_harness",
+        "test_server_api_fuzz",
+    ),
     "browser": ("test_browser",),
-    "subprocess": ("test_cli_example", "test_fuzz_cli", "test_kill_resume", "test_load_server", "test_bench",
-                   "test_browser", "test_server_security"),
-    "slow": ("test_fuzz_cli", "test_fuzz_data", "test_fuzz_files", "test_fuzz_readers", "test_kill_resume",
-             "test_load_server", "test_property_math", "test_sklearn_estimators", "test_browser", "test_bench",
-             "test_reliability_numerical", "test_server_security"),
+    "subprocess": (
+        "test_example",
+        "test_fuzz_cli",
+        "test_kill_resume",
+        "test_load",
+        "test_bench",
+        "test_browser",
+        "test_security",
+    ),
+    "slow": (
+        "test_fuzz_cli",
+        "test_fuzz_data",
+        "test_fuzz_files",
+        "test_fuzz_readers",
+        "test_kill_resume",
+        "test_load",
+        "test_math_properties",
+        "test_estimators",
+        "test_browser",
+        "test_bench",
+        "test_numerical_faults",
+        "test_security",
+    ),
 }
 
 

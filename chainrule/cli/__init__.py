@@ -39,8 +39,9 @@ class _Parser(argparse.ArgumentParser):
 
             typed = message.split("invalid choice: ", 1)[1].split(" (choose", 1)[0].strip("'")
             close = difflib.get_close_matches(typed, COMMANDS, n=1)
-            message = f"no command {typed!r}" + (f"; did you mean {close[0]!r}?" if close else
-                                                  f"; the commands are {', '.join(COMMANDS)}")
+            message = f"no command {typed!r}" + (
+                f"; did you mean {close[0]!r}?" if close else f"; the commands are {', '.join(COMMANDS)}"
+            )
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -90,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prefix} {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except MemoryError:
-        print(f"{prefix} out of memory; try a smaller network or data set (docs/reliability.md lists the limits)",
-              file=sys.stderr)
+        print(
+            f"{prefix} out of memory; try a smaller network or data set (docs/reliability.md lists the limits)",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)

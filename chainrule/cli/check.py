@@ -16,17 +16,25 @@ def add_parser(sub) -> None:
     )
     p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file; - for standard input)")
     p.add_argument("--network", metavar="NETWORK", help="the network file the answers are for (default: the seed's)")
-    p.add_argument("--batch", choices=("sum", "mean"),
-                   help="one full-batch step on every sample of the file, its error the sum or the mean of "
-                   "theirs (default: the file's \"batch\", else one sample)")
+    p.add_argument(
+        "--batch",
+        choices=("sum", "mean"),
+        help="one full-batch step on every sample of the file, its error the sum or the mean of "
+        'theirs (default: the file\'s "batch", else one sample)',
+    )
     p.add_argument("--sample", type=int, metavar="K", help="which sample of the network file (1-based; default 1)")
-    from ..derivation.profiles import PROFILES
+    from ..derivation.notation.profiles import PROFILES
 
-    p.add_argument("--notation", choices=["auto", *PROFILES], default="auto",
-                   help="the book whose names the sheet uses (default: detected, and said which)")
+    p.add_argument(
+        "--notation",
+        choices=["auto", *PROFILES],
+        default="auto",
+        help="the book whose names the sheet uses (default: detected, and said which)",
+    )
     rule = p.add_mutually_exclusive_group()
-    rule.add_argument("--digits", type=int, metavar="N",
-                      help="right when it agrees with the exact value to N significant digits")
+    rule.add_argument(
+        "--digits", type=int, metavar="N", help="right when it agrees with the exact value to N significant digits"
+    )
     rule.add_argument("--abs", type=float, metavar="X", help="right when within X of the exact value")
     rule.add_argument("--rel", type=float, metavar="X", help="right when within X times |exact| of it")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
@@ -37,8 +45,16 @@ def run(args) -> int:
     from ..api import check
 
     sheet = _stdin() if args.answers == "-" else _PathArgument(args.answers)
-    result = check(sheet, args.network, sample=args.sample, notation=args.notation,
-                   digits=args.digits, abs=args.abs, rel=args.rel, batch=args.batch)
+    result = check(
+        sheet,
+        args.network,
+        sample=args.sample,
+        notation=args.notation,
+        digits=args.digits,
+        abs=args.abs,
+        rel=args.rel,
+        batch=args.batch,
+    )
     if args.json:
         import json
 

@@ -13,8 +13,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument("network", nargs="?", metavar="NETWORK", help="a network file (JSON or TOML); default: the seed")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write: .svg or .png (matplotlib)")
-    p.add_argument("--step", action="store_true",
-                   help="annotate one training step on the network's sample: net, out, delta and dE/dw")
+    p.add_argument(
+        "--step",
+        action="store_true",
+        help="annotate one training step on the network's sample: net, out, delta and dE/dw",
+    )
     p.add_argument("--title", default="", help="a title above the drawing")
     p.set_defaults(run=run)
 
@@ -26,7 +29,6 @@ def load_network(path):
 
         return seed.seed_network(), [seed.INPUT], [seed.TARGET], seed.LEARNING_RATE
     from ..io.network_file import read_network_file
-
     from ..viz.diagram import MAX_DRAWN_NEURONS
 
     def drawable(sizes):
@@ -54,7 +56,7 @@ def run(args) -> int:
     network, xs, ts, lr = load_network(args.network)
     values = None
     if args.step:
-        from ..derivation.trace import trace_step
+        from ..derivation.step.trace import trace_step
 
         values = trace_step(network, xs[0], ts[0], lr).values
     lay = layout(network, values, args.title)

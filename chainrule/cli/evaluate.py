@@ -27,7 +27,7 @@ def run(args) -> int:
     from ..data import load_dataset, train_test_split
     from ..data.csv_file import read_csv
     from ..errors import DataError
-    from ..io.model import load_model
+    from ..io.model_file import load_model
 
     model = load_model(args.model)
     where = "all samples"
@@ -41,9 +41,13 @@ def run(args) -> int:
         X, y = ds.X, ds.y
     info = model.info
     if not args.all and info.get("data") == args.data and info.get("test_size"):  # the data it was trained on
-        _, X, _, y = train_test_split(X, y, info["test_size"], info.get("split_seed", 0),
-                                      stratify=model.task == "classification")
-        where = f"the held-out {info['test_size']:.0%} of {args.data}, split seed {info.get('split_seed', 0)}; --all for every sample"
+        _, X, _, y = train_test_split(
+            X, y, info["test_size"], info.get("split_seed", 0), stratify=model.task == "classification"
+        )
+        where = (
+            f"the held-out {info['test_size']:.0%} of {args.data}, split seed {info.get('split_seed', 0)}; "
+            "--all for every sample"
+        )
     scores = model.evaluate(X, y)
     if args.json:
         print(json.dumps({"samples": len(X), **scores}))

@@ -12,21 +12,28 @@ def add_parser(sub) -> None:
         description="Run the classic step-by-step backpropagation example (2-2-2 logistic network) "
         "and print every number of the first update, then train and print the result.",
     )
-    p.add_argument("--iterations", type=positive_int, default=10_000, metavar="N",
-                   help="how many updates to train for at the end (default 10000)")
+    p.add_argument(
+        "--iterations",
+        type=positive_int,
+        default=10_000,
+        metavar="N",
+        help="how many updates to train for at the end (default 10000)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object with every value")
-    p.add_argument("--history", metavar="FILE",
-                   help="also write the total error before each update, and after the last, as a "
-                   "history file for 'chainrule plot'")
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        help="also write the total error before each update, and after the last, as a "
+        "history file for 'chainrule plot'",
+    )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from .. import seed
+    from ..derivation.rendering.numbers import fmt
+    from ..derivation.rendering.render_text import render_trace
     from ..example import run_example
-    from ..derivation.numbers import fmt
-    from ..derivation.render_text import render_trace
-
     from ..io.atomic import check_output
 
     check_output(args.history, "--history")

@@ -15,23 +15,33 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--seed", type=whole_number(0), default=0, metavar="N", help="which exercise (default 0)")
     p.add_argument("--out", metavar="DIR", help="folder to write into (default exercise-N)")
-    p.add_argument("--force", action="store_true", help="replace files already in the folder (a filled-in answers.txt!)")
-    p.add_argument("--print", choices=("questions", "answers", "network", "sheet"), dest="show",
-                   help="print one part instead of writing files")
+    p.add_argument(
+        "--force", action="store_true", help="replace files already in the folder (a filled-in answers.txt!)"
+    )
+    p.add_argument(
+        "--print",
+        choices=("questions", "answers", "network", "sheet"),
+        dest="show",
+        help="print one part instead of writing files",
+    )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from pathlib import Path
 
-    from ..errors import ConfigError
     from ..api import exercise
+    from ..errors import ConfigError
 
     ex = exercise(args.seed)
     files = ex.files()
     if args.show:
-        key = {"questions": "questions.md", "answers": "answer-key.md", "sheet": "answers.txt",
-               "network": f"exercise-{ex.seed}.json"}[args.show]
+        key = {
+            "questions": "questions.md",
+            "answers": "answer-key.md",
+            "sheet": "answers.txt",
+            "network": f"exercise-{ex.seed}.json",
+        }[args.show]
         print(files[key], end="")
         return 0
     from ..io.atomic import check_output, check_output_folder, write_text
@@ -40,14 +50,17 @@ def run(args) -> int:
     check_output_folder(folder, "--out")
     there = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
     if there and not args.force:
-        raise ConfigError(f"{folder} already holds {', '.join(there)}; not replacing them (a student's answers?) "
-                          "without --force")
+        raise ConfigError(
+            f"{folder} already holds {', '.join(there)}; not replacing them (a student's answers?) without --force"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for name in files:
         check_output(folder / name)
     for name, text in files.items():
         write_text(folder / name, text)
     print(f"Exercise {ex.seed} written to {folder}/: " + ", ".join(files))
-    print(f"Students: fill in {folder / 'answers.txt'} and run "
-          f"'chainrule check {folder / 'answers.txt'} --network {folder / f'exercise-{ex.seed}.json'}'")
+    print(
+        f"Students: fill in {folder / 'answers.txt'} and run "
+        f"'chainrule check {folder / 'answers.txt'} --network {folder / f'exercise-{ex.seed}.json'}'"
+    )
     return 0

@@ -32,7 +32,7 @@ def load_features(model, data: str, labels=None, target_required: bool = False):
 
         from ..data.csv_file import MAX_CSV_BYTES
         from ..errors import DataError
-        from ..io.reading import open_text
+        from ..io.bounded_read import open_text
 
         try:
             with open_text(data, MAX_CSV_BYTES, "CSV file", DataError) as f:
@@ -52,7 +52,7 @@ def run(args) -> int:
 
     import numpy as np
 
-    from ..io.model import load_model
+    from ..io.model_file import load_model
 
     if args.output:
         from ..io.atomic import check_output
@@ -71,7 +71,9 @@ def run(args) -> int:
             rows = [r + [f"{v:.6g}" for v in pv] for r, pv in zip(rows, proba)]
     else:
         pred = np.asarray(pred).reshape(len(X), -1)
-        header = [model.target_name or "prediction"] if pred.shape[1] == 1 else [f"o{k + 1}" for k in range(pred.shape[1])]
+        header = (
+            [model.target_name or "prediction"] if pred.shape[1] == 1 else [f"o{k + 1}" for k in range(pred.shape[1])]
+        )
         rows = [[f"{v:.10g}" for v in r] for r in pred]
     import csv
 

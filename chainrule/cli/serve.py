@@ -17,10 +17,18 @@ def add_parser(sub) -> None:
     p.add_argument("network", nargs="?", metavar="NETWORK", help="a network file (JSON or TOML); default: the seed")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    p.add_argument("--export", metavar="PAGE.html",
-                   help="instead of serving, write one self-contained page that replays a recorded run")
-    p.add_argument("--iterations", type=int, default=10_000, metavar="N",
-                   help="with --export: how many updates the recorded run has (default 10000)")
+    p.add_argument(
+        "--export",
+        metavar="PAGE.html",
+        help="instead of serving, write one self-contained page that replays a recorded run",
+    )
+    p.add_argument(
+        "--iterations",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="with --export: how many updates the recorded run has (default 10000)",
+    )
     p.set_defaults(run=run)
 
 
@@ -28,7 +36,6 @@ def _spec(path):
     if path is None:
         return None
     from ..io.network_file import read_network_file
-
     from ..web.security import precheck_spec
     from ..web.sessions import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES
 
@@ -59,15 +66,19 @@ def run(args) -> int:
         if args.export in ("-", "/dev/stdout"):
             return 0
         frames = run_["frames"]
-        print(f"wrote {args.export}: a page replaying {frames[-1]['iteration']:,} updates in {len(frames)} snapshots "
-              "(open it in a browser; no server needed)")
+        print(
+            f"wrote {args.export}: a page replaying {frames[-1]['iteration']:,} updates in {len(frames)} snapshots "
+            "(open it in a browser; no server needed)"
+        )
         return 0
     try:
         import uvicorn
 
         from ..web.app import create_app
     except ImportError as exc:
-        raise ConfigError(f"the page needs the web extra ({exc.name} is missing): pip install 'chainrule[web]'") from None
+        raise ConfigError(
+            f"the page needs the web extra ({exc.name} is missing): pip install 'chainrule[web]'"
+        ) from None
     import socket
 
     from ..web.security import protect, uvicorn_settings
@@ -84,14 +95,20 @@ def run(args) -> int:
     sock.listen(128)
     port = sock.getsockname()[1]
     if args.host not in LOOPBACK:
-        print(f"chainrule: warning: listening on {args.host}, so other machines can reach this page; "
-              "it has no login — use 127.0.0.1 unless you mean it", file=sys.stderr)
+        print(
+            f"chainrule: warning: listening on {args.host}, so other machines can reach this page; "
+            "it has no login — use 127.0.0.1 unless you mean it",
+            file=sys.stderr,
+        )
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     shown = f"[{shown}]" if ":" in shown else shown
     sizes = app.state.store.initial_spec["layers"]
-    print(f"chainrule: serving the {'-'.join(map(str, sizes))} network at http://{shown}:{port}/  (Ctrl+C to stop)",
-          flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
-                            **uvicorn_settings())  # header deadline, connection cap
+    print(
+        f"chainrule: serving the {'-'.join(map(str, sizes))} network at http://{shown}:{port}/  (Ctrl+C to stop)",
+        flush=True,
+    )
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, **uvicorn_settings()
+    )  # header deadline, connection cap
     uvicorn.Server(config).run(sockets=[sock])
     return 0

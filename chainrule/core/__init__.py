@@ -12,7 +12,16 @@ from .losses import register as register_loss
 from .network import Forward, Gradients, Layer, Network
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "get_activation", "register_activation",
-    "LOSSES", "Loss", "get_loss", "register_loss",
-    "Forward", "Gradients", "Layer", "Network",
+    "ACTIVATIONS",
+    "Activation",
+    "get_activation",
+    "register_activation",
+    "LOSSES",
+    "Loss",
+    "get_loss",
+    "register_loss",
+    "Forward",
+    "Gradients",
+    "Layer",
+    "Network",
 ]

@@ -59,8 +59,9 @@ class Activation:
     def derivative(self, out: np.ndarray, net: np.ndarray, into: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, out: np.ndarray, net: np.ndarray, grad_out: np.ndarray,
-                 into: np.ndarray | None = None) -> np.ndarray:
+    def backward(
+        self, out: np.ndarray, net: np.ndarray, grad_out: np.ndarray, into: np.ndarray | None = None
+    ) -> np.ndarray:
         """dE/dnet = dE/dout · dout/dnet (chain rule, elementwise)."""
         d = self.derivative(out, net, into)
         d *= grad_out
@@ -70,8 +71,11 @@ class Activation:
         return self.name
 
 
-ACTIVATIONS = Registry("activation", Activation, required=(
-    "text", "latex", "derivative_text", "derivative_latex", "forward", "derivative", "torch_module"))
+ACTIVATIONS = Registry(
+    "activation",
+    Activation,
+    required=("text", "latex", "derivative_text", "derivative_latex", "forward", "derivative", "torch_module"),
+)
 
 
 def register(cls: type[Activation], *, replace: bool = False) -> type[Activation]:
@@ -266,7 +270,9 @@ class Exp(Activation):
     scalar_derivative = "{y}"
 
     def torch_module(self, nn):
-        raise ConfigError("PyTorch has no module for the exponential output (exp); apply torch.exp to the last Linear layer")
+        raise ConfigError(
+            "PyTorch has no module for the exponential output (exp); apply torch.exp to the last Linear layer"
+        )
 
     def forward(self, net, into=None):
         z = np.minimum(net, _EXP_LIMIT, out=into)  # e^700 is finite in float64

@@ -93,8 +93,9 @@ class Real(Constraint):
 
     def limits(self) -> dict:
         closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
-        return (({} if self.low is None else {"ge" if closed_left else "gt": self.low})
-                | ({} if self.high is None else {"le" if closed_right else "lt": self.high}))
+        return ({} if self.low is None else {"ge" if closed_left else "gt": self.low}) | (
+            {} if self.high is None else {"le" if closed_right else "lt": self.high}
+        )
 
     def describe(self) -> str:
         if self.high is None and self.low == 0:
@@ -158,6 +159,12 @@ class DType(Constraint):
         return self.TYPES[key]
 
 
+def n_parameters(sizes) -> int:
+    """The number of weights and biases of a network with layer sizes ``sizes`` (one bias per neuron:
+    the most any bias mode has): Σ (n_in · n_out + n_out) over consecutive layers."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
 class LayerSizes(Constraint):
     """Layer sizes from inputs to outputs: at least two positive whole numbers, at most
     ``MAX_LAYERS`` of them and ``MAX_PARAMETERS`` weights and biases (checked before allocating)."""
@@ -173,7 +180,7 @@ class LayerSizes(Constraint):
             if not (_is_whole(s) and s >= 1):
                 raise ConfigError(f"layer sizes must be positive whole numbers, not {s!r}")
         out = [int(s) for s in sizes]
-        n_params = sum(a * b + b for a, b in zip(out, out[1:]))
+        n_params = n_parameters(out)
         if n_params > MAX_PARAMETERS:
             raise ConfigError(f"network of {n_params:,} parameters is larger than the limit of {MAX_PARAMETERS:,}")
         return out

@@ -60,8 +60,11 @@ class Loss:
         return self.name
 
 
-LOSSES = Registry("loss", Loss, required=(
-    "text", "latex", "gradient_text", "gradient_latex", "terms", "gradient", "torch_terms", "metrics"))
+LOSSES = Registry(
+    "loss",
+    Loss,
+    required=("text", "latex", "gradient_text", "gradient_latex", "terms", "gradient", "torch_terms", "metrics"),
+)
 
 
 def register(cls: type[Loss], *, replace: bool = False) -> type[Loss]:

@@ -24,8 +24,8 @@ from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
 from .constraints import CONSTRAINTS, MAX_PARAMETERS, check  # noqa: F401 (MAX_PARAMETERS: part of this module's API)
 from .init import get_initialiser
-from .rng import make_rng
 from .losses import Loss, get_loss
+from .rng import make_rng
 
 BIAS_MODES = CONSTRAINTS["bias"].options
 
@@ -182,18 +182,24 @@ class Network:
                 out.append(db)
         return out
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         twin = object.__new__(Network)
         twin.sizes = list(self.sizes)
         twin.dtype = self.dtype
         twin.loss_fn = self.loss_fn
         twin.layers = [
-            Layer(l.weights.copy(order="K"), None if l.bias is None else l.bias.copy(), l.activation, l.train_bias, l.bias_mode)
+            Layer(
+                l.weights.copy(order="K"),
+                None if l.bias is None else l.bias.copy(),
+                l.activation,
+                l.train_bias,
+                l.bias_mode,
+            )
             for l in self.layers
         ]
         return twin
 
-    def astype(self, dtype: str) -> "Network":
+    def astype(self, dtype: str) -> Network:
         """A copy of this network computing in ``dtype`` (``"float32"`` or ``"float64"``)."""
         twin = self.copy()
         twin.dtype = check({"dtype": dtype})["dtype"]
@@ -205,7 +211,9 @@ class Network:
 
     def __repr__(self) -> str:
         acts = ",".join(l.activation.name for l in self.layers)
-        return f"Network({self.sizes}, activation=[{acts}], loss={self.loss_fn.name!r}, dtype={np.dtype(self.dtype).name})"
+        return (
+            f"Network({self.sizes}, activation=[{acts}], loss={self.loss_fn.name!r}, dtype={np.dtype(self.dtype).name})"
+        )
 
     # ------------------------------------------------------------------------ the mathematics
     def forward(self, x, masks=None) -> Forward:
@@ -231,7 +239,7 @@ class Network:
         t = self.as_targets(target, n)
         return self._backward(fwd, t, sample_weight, Workspace(self.layers, n, self.dtype))
 
-    def _forward(self, x: np.ndarray, masks, ws: "Workspace") -> Forward:
+    def _forward(self, x: np.ndarray, masks, ws: Workspace) -> Forward:
         """net = out_prev · Wᵀ + b,  out = f(net)  (· mask with dropout), into ``ws``'s arrays."""
         masks = [None] * len(self.layers) if masks is None else masks
         outs, unmasked = [x], [x]
@@ -246,7 +254,7 @@ class Network:
             outs.append(out)
         return Forward(ws.net, outs, masks, unmasked)
 
-    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: "Workspace") -> Gradients:
+    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace) -> Gradients:
         """delta = dE/dout · f'(net),  dE/dout_below = delta · W,  dE/dW = deltaᵀ · out_below,
         dE/db = Σ delta — from the output layer down, into ``ws``'s arrays."""
         scale = _sample_scale(sample_weight, len(t), self.dtype)  # 1/n, or v_s / Σ v
@@ -354,11 +362,11 @@ class Workspace:
     ``backward`` use a throwaway one, so their results are fresh.
     """
 
-    def __init__(self, layers: list[Layer], rows: int, dtype, of: "Workspace | None" = None):
+    def __init__(self, layers: list[Layer], rows: int, dtype, of: Workspace | None = None):
         self.layers, self.rows, self.dtype = layers, rows, dtype
         self.of = of  # the workspace whose first rows these are, or None (arrays of its own)
 
-    def first(self, rows: int) -> "Workspace":
+    def first(self, rows: int) -> Workspace:
         """The same arrays cut to their first ``rows`` rows (views, still C-contiguous); the last
         one asked for is kept, so an epoch's short last batch costs nothing after the first epoch."""
         if rows == self.rows:
@@ -370,7 +378,7 @@ class Workspace:
 
     def _per_neuron(self, same_in) -> list[np.ndarray]:
         if self.of is not None:
-            return [a[:self.rows] for a in same_in(self.of)]
+            return [a[: self.rows] for a in same_in(self.of)]
         return [np.empty((self.rows, layer.n_out), dtype=self.dtype) for layer in self.layers]
 
     @cached_property
@@ -439,8 +447,7 @@ def _as_matrix(value, shape: tuple[int, int], what: str) -> np.ndarray:
     arr = _finite_array(value, what)
     if arr.shape != shape:
         raise ShapeError(
-            f"{what} must be a {shape[0]}x{shape[1]} matrix (one row per receiving neuron), "
-            f"got shape {arr.shape}"
+            f"{what} must be a {shape[0]}x{shape[1]} matrix (one row per receiving neuron), got shape {arr.shape}"
         )
     return arr
 

@@ -30,7 +30,7 @@ class Optimizer:
     default_learning_rate = 0.01
 
     @classmethod
-    def from_options(cls, learning_rate: float, momentum: float = 0.9, **options) -> "Optimizer":
+    def from_options(cls, learning_rate: float, momentum: float = 0.9, **options) -> Optimizer:
         """The optimizer :func:`get_optimizer` builds by name (``momentum`` for those that use one)."""
         return cls(learning_rate, **options)
 

@@ -44,8 +44,9 @@ class Registry(dict):
             raise ConfigError(f"a registered {self.kind} must be a subclass of {self.base.__name__}, not {cls!r}")
         name = cls.__dict__.get("name", getattr(cls, "name", None))
         if not (isinstance(name, str) and _NAME.match(name)):
-            raise ConfigError(f"{self.kind} class {cls.__name__} needs a name of lower-case letters, digits and _, "
-                              f"not {name!r}")
+            raise ConfigError(
+                f"{self.kind} class {cls.__name__} needs a name of lower-case letters, digits and _, not {name!r}"
+            )
         if (name in self or name in self.aliases) and not replace:
             raise ConfigError(f"there is already a {self.kind} named {name!r} (pass replace=True to replace it)")
         missing = [attr for attr in self.required if not self._has(cls, attr)]

@@ -58,10 +58,14 @@ def source(network, through_updated: bool = False) -> str:
     inp = [f"i{j + 1}" for j in range(network.n_inputs)]
     outs = [inp] + [[f"out{l + 1}_{k + 1}" for k in range(layer.n_out)] for l, layer in enumerate(layers)]
     nets = [None] + [[f"net{l + 1}_{k + 1}" for k in range(layer.n_out)] for l, layer in enumerate(layers)]
-    w = [[[f"w{l + 1}_{k + 1}_{j + 1}" for j in range(layer.n_in)] for k in range(layer.n_out)]
-         for l, layer in enumerate(layers)]
+    w = [
+        [[f"w{l + 1}_{k + 1}_{j + 1}" for j in range(layer.n_in)] for k in range(layer.n_out)]
+        for l, layer in enumerate(layers)
+    ]
     b = [_bias_names(l, layer) for l, layer in enumerate(layers)]
-    params = [name for l in range(L) for row in w[l] for name in row] + [name for names in b for name in set_order(names)]
+    params = [name for l in range(L) for row in w[l] for name in row] + [
+        name for names in b for name in set_order(names)
+    ]
     tgt = [f"t{k + 1}" for k in range(m)]
 
     code = ["def train(params, x, t, eta, iterations):"]
@@ -95,8 +99,10 @@ def source(network, through_updated: bool = False) -> str:
         if fused:
             put(f"        {d} = {o} - {tgt[k]}")
         else:
-            put(f"        {d} = ({loss.scalar_gradient.format(t=tgt[k], y=o, m=m)}) * "
-                f"({last.scalar_derivative.format(x=n, y=o)})")
+            put(
+                f"        {d} = ({loss.scalar_gradient.format(t=tgt[k], y=o, m=m)}) * "
+                f"({last.scalar_derivative.format(x=n, y=o)})"
+            )
     for l in range(L - 1, 0, -1):  # delta of layer l's neurons from layer l + 1's, through the old weights
         if through_updated:
             _put_update(put, layers, l, w, b, outs)
@@ -104,8 +110,10 @@ def source(network, through_updated: bool = False) -> str:
         for j in range(layers[l].n_in):
             g = " + ".join(f"delta{l + 1}_{k + 1} * {w[l][k][j]}" for k in range(layers[l].n_out))
             put(f"        delta{l}_{j + 1} = ({g}) * ({act.scalar_derivative.format(x=nets[l][j], y=outs[l][j])})")
-    put("        # update: w+ = w − η · delta_receiver · out_sender" + ("" if through_updated else
-        " (every delta above used the old weights)"))
+    put(
+        "        # update: w+ = w − η · delta_receiver · out_sender"
+        + ("" if through_updated else " (every delta above used the old weights)")
+    )
     for l in range(1 if through_updated else L):
         _put_update(put, layers, l, w, b, outs)
     put(f"    return losses, [{', '.join(params)}]")
@@ -138,8 +146,9 @@ def compile_online(network, through_updated: bool = False):
     if train is None:
         if len(_by_kind) >= 256:  # many kinds (a long hypothesis run): start again rather than grow
             _by_kind.clear()
-        train = _by_kind[key] = _compiled(source(network, through_updated),
-                                          f"<chainrule.core.unrolled {network.sizes}>")
+        train = _by_kind[key] = _compiled(
+            source(network, through_updated), f"<chainrule.core.unrolled {network.sizes}>"
+        )
     return train
 
 
@@ -151,9 +160,21 @@ def kind(network) -> tuple:
     loss = network.loss_fn
     return (
         network.n_inputs,
-        tuple((layer.n_in, layer.n_out, layer.activation.scalar, layer.activation.scalar_derivative,
-               layer.bias_mode if layer.bias is not None else None, layer.train_bias) for layer in network.layers),
-        loss.scalar_term, loss.scalar_fused_term, loss.scalar_gradient, network._fused,
+        tuple(
+            (
+                layer.n_in,
+                layer.n_out,
+                layer.activation.scalar,
+                layer.activation.scalar_derivative,
+                layer.bias_mode if layer.bias is not None else None,
+                layer.train_bias,
+            )
+            for layer in network.layers
+        ),
+        loss.scalar_term,
+        loss.scalar_fused_term,
+        loss.scalar_gradient,
+        network._fused,
     )
 
 
@@ -164,8 +185,11 @@ def _compiled(src: str, filename: str):
     faster than globals."""
     names = {  # scalar forms may use any function of Python's math module (exp, tanh, log, cosh, ...)
         **{name: value for name, value in vars(math).items() if not name.startswith("_")},
-        "min": min, "max": max, "abs": abs,
-        "TINY": float(np.finfo(np.float64).tiny), "EPS": float(np.finfo(np.float64).eps),
+        "min": min,
+        "max": max,
+        "abs": abs,
+        "TINY": float(np.finfo(np.float64).tiny),
+        "EPS": float(np.finfo(np.float64).eps),
     }
     used = sorted(set(re.findall(r"[A-Za-z_]\w*", src)) & names.keys())
     factory = f"def make({', '.join(used)}):\n" + textwrap.indent(src, "    ") + "    return train\n"
@@ -188,12 +212,12 @@ def set_flat_parameters(network, values: list[float]) -> None:
     pos = 0
     for layer in network.layers:
         size = layer.weights.size
-        layer.weights[...] = np.reshape(values[pos:pos + size], layer.weights.shape)
+        layer.weights[...] = np.reshape(values[pos : pos + size], layer.weights.shape)
         pos += size
     for layer in network.layers:
         if layer.bias is not None:
             size = layer.bias.size
-            layer.bias[...] = values[pos:pos + size]
+            layer.bias[...] = values[pos : pos + size]
             pos += size
 
 

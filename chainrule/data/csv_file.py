@@ -25,7 +25,7 @@ def read_csv(path, target: str | None = None, require_target: bool = True, colum
     ``columns`` picks the feature columns by name (other columns are ignored), e.g. a model's inputs.
     The file is read row by row into flat arrays, at most ``MAX_CSV_BYTES`` of it.
     """
-    from ..io.reading import open_text
+    from ..io.bounded_read import open_text
 
     path = Path(path)
     with open_text(path, MAX_CSV_BYTES, "CSV file", DataError) as f:
@@ -72,7 +72,9 @@ def _columns(path, header, target, require_target, columns):
     if columns is not None:
         missing = [c for c in columns if c not in header]
         if missing:
-            raise DataError(f"{path}: no column named {missing[0]!r}, which the model reads (columns: {_names(header)})")
+            raise DataError(
+                f"{path}: no column named {missing[0]!r}, which the model reads (columns: {_names(header)})"
+            )
         features = [header.index(c) for c in columns]
     else:
         features = [i for i in range(len(header)) if i != t_col]
@@ -103,8 +105,10 @@ class _Target:
                 self.numbers = None
             else:
                 if not math.isfinite(value):
-                    raise DataError(f"{self.path}: line {line}, column {self.column!r} holds {cell!r}, which is not a "
-                                    "finite number (an infinite target is neither a value nor a class)")
+                    raise DataError(
+                        f"{self.path}: line {line}, column {self.column!r} holds {cell!r}, which is not a "
+                        "finite number (an infinite target is neither a value nor a class)"
+                    )
                 self.numbers.append(value)
                 return
         self.labels.append(self._label(cell))

@@ -14,7 +14,12 @@ import numpy as np
 
 from ..errors import ConfigError, DataError
 
-SKLEARN_SETS = {"iris": "load_iris", "digits": "load_digits", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
+SKLEARN_SETS = {
+    "iris": "load_iris",
+    "digits": "load_digits",
+    "wine": "load_wine",
+    "breast_cancer": "load_breast_cancer",
+}
 BUILTIN = ("xor", "seed", *SKLEARN_SETS)
 
 
@@ -46,13 +51,16 @@ def seed_sample() -> Dataset:
 
 def sklearn_dataset(name: str) -> Dataset:
     if importlib.util.find_spec("sklearn") is None:
-        raise ConfigError(f"the {name} dataset comes with scikit-learn, which is not installed "
-                          "(pip install 'chainrule[sklearn]')")
+        raise ConfigError(
+            f"the {name} dataset comes with scikit-learn, which is not installed (pip install 'chainrule[sklearn]')"
+        )
     import sklearn.datasets
 
     bunch = getattr(sklearn.datasets, SKLEARN_SETS[name])()
     names = [str(n) for n in bunch.feature_names] if hasattr(bunch, "feature_names") else None
-    return Dataset(name, np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target), "classification", names, "target")
+    return Dataset(
+        name, np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target), "classification", names, "target"
+    )
 
 
 def load_dataset(name: str, target: str | None = None, labels=None, task: str = "auto") -> Dataset:
@@ -70,7 +78,9 @@ def load_dataset(name: str, target: str | None = None, labels=None, task: str = 
         return toy
     path = Path(name)
     if not path.exists():
-        raise DataError(f"no dataset or file named {name!r} (built in: {', '.join(builtin_names())}; or a .csv / IDX file)")
+        raise DataError(
+            f"no dataset or file named {name!r} (built in: {', '.join(builtin_names())}; or a .csv / IDX file)"
+        )
     if labels is not None or ".idx" in path.name or "ubyte" in path.name:
         from .idx import load_idx
 

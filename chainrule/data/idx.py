@@ -16,7 +16,9 @@ import numpy as np
 
 from ..errors import DataError
 
-MAX_IDX_BYTES = 128 << 20  # 128 MiB of (decompressed) data, 1 GiB as float64 features: MNIST's training images are 47 MB
+MAX_IDX_BYTES = (
+    128 << 20
+)  # 128 MiB of (decompressed) data, 1 GiB as float64 features: MNIST's training images are 47 MB
 
 _TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -27,7 +29,7 @@ def read_idx(path) -> np.ndarray:
 
 def _read(path) -> tuple[np.ndarray, int]:
     """(the array, its IDX type byte); the file is read with a size bound, whatever kind of file it is."""
-    from ..io.reading import read_bytes
+    from ..io.bounded_read import read_bytes
 
     path = Path(path)
     raw = read_bytes(path, MAX_IDX_BYTES, "IDX file", DataError)
@@ -38,12 +40,12 @@ def _read(path) -> tuple[np.ndarray, int]:
     ndim = raw[3]
     if ndim < 1 or len(raw) < 4 + 4 * ndim:
         raise DataError(f"{path}: truncated IDX header")
-    dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
+    dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     if 0 in dims:
         raise DataError(f"{path}: IDX dimensions {' x '.join(map(str, dims))} hold no values (a dimension is 0)")
     dtype = np.dtype(_TYPES[raw[2]])
     expected = int(np.prod(dims, dtype=object)) * dtype.itemsize
-    body = raw[4 + 4 * ndim:]
+    body = raw[4 + 4 * ndim :]
     if len(body) != expected:
         raise DataError(f"{path}: IDX header announces {expected} bytes of data, the file holds {len(body)}")
     return np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("=")), raw[2]

@@ -97,8 +97,16 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
             raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
     if dtype is None:
         dtype = "float32" if layers[0].weight.dtype == torch.float32 else "float64"
-    return Network(sizes, acts, loss, weights=weights, biases=biases, bias=bias,
-                   train_biases=trainable if biases is not None else False, dtype=dtype)
+    return Network(
+        sizes,
+        acts,
+        loss,
+        weights=weights,
+        biases=biases,
+        bias=bias,
+        train_biases=trainable if biases is not None else False,
+        dtype=dtype,
+    )
 
 
 def torch_loss(network: Network):
@@ -124,6 +132,8 @@ def _activation_name(nn, m) -> str:
     for name, cls in ACTIVATIONS.items():
         ours = cls().torch_module(nn)
         if ours is not None and type(ours) is type(m):  # the same module, set differently
-            raise ConfigError(f"{type(m).__name__}({m.extra_repr()}) is not supported "
-                              f"(chainrule's {name} is {type(ours).__name__}({ours.extra_repr()}))")
+            raise ConfigError(
+                f"{type(m).__name__}({m.extra_repr()}) is not supported "
+                f"(chainrule's {name} is {type(ours).__name__}({ours.extra_repr()}))"
+            )
     raise ConfigError(f"unsupported PyTorch module {type(m).__name__} (Linear layers and activations only)")

@@ -83,8 +83,10 @@ def _plan(path, option: str = "") -> tuple[str, Path, os.stat_result | None]:
         if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
             raise refuse(f"is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}; refusing to write to it")
         if st.st_nlink > 1:
-            raise refuse(f"has {st.st_nlink} hard links, and saving would replace this name only; "
-                         "write to another name or remove the other links first")
+            raise refuse(
+                f"has {st.st_nlink} hard links, and saving would replace this name only; "
+                "write to another name or remove the other links first"
+            )
         if not os.access(target, os.W_OK) or not st.st_mode & 0o222:  # no w bit: read-only, even for root
             raise refuse("is read-only; change its permissions or choose another name")
     folder = target.parent
@@ -183,7 +185,7 @@ def _remove_stale(folder: Path, name: str) -> None:
     except OSError:
         return
     for entry in entries:
-        pid = entry.name[len(prefix):].split("-", 1)[0]
+        pid = entry.name[len(prefix) :].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
         try:

@@ -52,10 +52,15 @@ def load_checkpoint(folder, settings: dict | None = None, shapes: list[tuple] | 
     if meta.get("format") != "chainrule-checkpoint" or meta.get("version") != 1:
         raise FileFormatError(f"{path}: not a chainrule checkpoint")
     if settings is not None and meta.get("settings") != settings:
-        changed = sorted(k for k in set(settings) | set(meta.get("settings") or {})
-                         if settings.get(k) != (meta.get("settings") or {}).get(k))
-        raise FileFormatError(f"{path} was made with other settings ({', '.join(changed)}); "
-                              "resume with the same options or remove the checkpoint")
+        changed = sorted(
+            k
+            for k in set(settings) | set(meta.get("settings") or {})
+            if settings.get(k) != (meta.get("settings") or {}).get(k)
+        )
+        raise FileFormatError(
+            f"{path} was made with other settings ({', '.join(changed)}); "
+            "resume with the same options or remove the checkpoint"
+        )
     state = {k: v for k, v in meta.items() if k not in ("format", "version", "settings")}
     problem = _bad_field(state)
     if problem:
@@ -89,8 +94,10 @@ def _layout(meta: dict, shapes) -> dict:
         if count is None and key != "params":
             continue
         if not _count(count) or (shapes is not None and count != len(shapes)):
-            raise FileFormatError(f"damaged checkpoint ('{key}' names {count!r} arrays"
-                                  + (f", the network has {len(shapes)} parameter arrays)" if shapes is not None else ")"))
+            raise FileFormatError(
+                f"damaged checkpoint ('{key}' names {count!r} arrays"
+                + (f", the network has {len(shapes)} parameter arrays)" if shapes is not None else ")")
+            )
         for i in range(count):
             out[f"{key}_{i}"] = None if shapes is None else tuple(shapes[i])
     return out
@@ -98,6 +105,7 @@ def _layout(meta: dict, shapes) -> dict:
 
 def _bad_field(state: dict) -> str | None:
     """What is wrong with the checkpoint's plain fields, or None."""
+
     def whole(v, least):
         return type(v) is int and v >= least
 

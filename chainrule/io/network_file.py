@@ -34,8 +34,25 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_LEARNING_RATE = 0.5
 DEFAULT_SEED = 0  # weights a file does not give are drawn with this seed: the same numbers on every run
 
-KEYS = ("layers", "activation", "loss", "learning_rate", "weights", "biases", "bias", "train_biases",
-        "init", "seed", "input", "target", "inputs", "targets", "title", "description", "batch")
+KEYS = (
+    "layers",
+    "activation",
+    "loss",
+    "learning_rate",
+    "weights",
+    "biases",
+    "bias",
+    "train_biases",
+    "init",
+    "seed",
+    "input",
+    "target",
+    "inputs",
+    "targets",
+    "title",
+    "description",
+    "batch",
+)
 
 
 @dataclass
@@ -61,10 +78,12 @@ class NetworkFile:
 
 def read_network_file(path, check_sizes=None) -> NetworkFile:
     """Read and check a network file (``.toml`` is TOML, anything else JSON), at most ``MAX_FILE_BYTES``."""
-    from .reading import read_text
+    from .bounded_read import read_text
 
     text = read_text(path, MAX_FILE_BYTES, "network file")
-    return parse_network_text(text, toml=Path(path).suffix.lower() == ".toml", source=str(path), check_sizes=check_sizes)
+    return parse_network_text(
+        text, toml=Path(path).suffix.lower() == ".toml", source=str(path), check_sizes=check_sizes
+    )
 
 
 def parse_network_text(text: str, toml: bool = False, source: str = "<text>", check_sizes=None) -> NetworkFile:
@@ -76,12 +95,14 @@ def parse_network_text(text: str, toml: bool = False, source: str = "<text>", ch
         except (ValueError, RecursionError) as exc:  # TOMLDecodeError, 5000-digit integers, deep nesting
             raise FileFormatError(f"{source}: not valid TOML: {_one_line(exc)}") from None
     else:
-        from .reading import loads_json
+        from .bounded_read import loads_json
 
         try:
             spec = loads_json(text)
         except json.JSONDecodeError as exc:
-            raise FileFormatError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+            raise FileFormatError(
+                f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
         except (ValueError, RecursionError) as exc:  # NaN/Infinity, a key twice, 5000-digit integers, deep nesting
             raise FileFormatError(f"{source}: not a usable JSON file: {_one_line(exc)}") from None
     return network_from_dict(spec, source, check_sizes)
@@ -116,7 +137,10 @@ def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
     for key in spec:
         if key not in KEYS:
             close = difflib.get_close_matches(str(key), KEYS, n=1)
-            raise bad(f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"))
+            raise bad(
+                f"unknown key {key!r}"
+                + (f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}")
+            )
     if "layers" not in spec:
         raise bad('"layers" is missing (the layer sizes, such as [2, 2, 2])')
     sizes = check({"sizes": spec["layers"]})["sizes"]  # the network's limits, before anything is allocated
@@ -139,11 +163,20 @@ def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
     if len(inputs) != len(targets):
         raise bad(f"{len(inputs)} input sample(s) but {len(targets)} target(s)")
 
-    network = Network(sizes, spec.get("activation", "sigmoid"), spec.get("loss", "half_sse"), weights=weights,
-                      biases=spec.get("biases"), bias=bias_mode, train_biases=spec.get("train_biases", True),
-                      init=spec.get("init", "auto"), seed=spec.get("seed", DEFAULT_SEED))
-    return NetworkFile(network, np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64),
-                       float(lr), spec, source)
+    network = Network(
+        sizes,
+        spec.get("activation", "sigmoid"),
+        spec.get("loss", "half_sse"),
+        weights=weights,
+        biases=spec.get("biases"),
+        bias=bias_mode,
+        train_biases=spec.get("train_biases", True),
+        init=spec.get("init", "auto"),
+        seed=spec.get("seed", DEFAULT_SEED),
+    )
+    return NetworkFile(
+        network, np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64), float(lr), spec, source
+    )
 
 
 def _bias_mode(spec, bad) -> str:
@@ -161,7 +194,9 @@ def _bias_mode(spec, bad) -> str:
     elif all(isinstance(row, list) and all(_is_number(b) for b in row) for row in biases):
         found = "per_neuron"
     else:
-        raise bad('"biases" must be one number per layer (shared) or one list of numbers per layer (per neuron), not a mix')
+        raise bad(
+            '"biases" must be one number per layer (shared) or one list of numbers per layer (per neuron), not a mix'
+        )
     if mode is not None and mode != found:
         raise bad(f'"bias" says {mode!r} but "biases" are written {found.replace("_", " ")}')
     return found
@@ -196,7 +231,10 @@ def _samples(spec, one: str, many: str, width: int, bad) -> list[list[float]]:
         raise bad(f'"{one}" is missing (one sample, {width} numbers), or "{many}" for several')
     for row in rows:
         if not isinstance(row, list) or len(row) != width:
-            raise bad(f"{label} must hold {width} number(s) per sample, one per {'input' if one == 'input' else 'output'} neuron")
+            raise bad(
+                f"{label} must hold {width} number(s) per sample, "
+                f"one per {'input' if one == 'input' else 'output'} neuron"
+            )
         for v in row:
             if not _is_number(v) or not _finite(v):
                 raise bad(f"{label} must hold finite numbers, not {_short(v)}")

@@ -12,13 +12,13 @@ import io
 import json
 import zipfile
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from ..errors import FileFormatError
 from .atomic import write_bytes
-from .reading import read_bytes
+from .bounded_read import read_bytes
 
 MAX_NPZ_BYTES = 1 << 30  # the file on disk: 50M float64 parameters (MAX_PARAMETERS) are 400 MB
 MAX_META_BYTES = 64 << 20  # the JSON metadata (a long history)
@@ -46,20 +46,29 @@ def load_npz(path, what: str = "file", layout: Layout | None = None) -> tuple[di
             raise FileFormatError(f"{path}: the archive names an entry twice")
         entries = {n[:-4]: i for n, i in zip(names, infos) if n.endswith(".npy")}
         if len(entries) != len(infos):
-            raise FileFormatError(f"{path}: the archive holds entries that are not arrays ({_first(set(names) - {n + '.npy' for n in entries})})")
+            raise FileFormatError(
+                f"{path}: the archive holds entries that are not arrays "
+                f"({_first(set(names) - {n + '.npy' for n in entries})})"
+            )
         if "meta" not in entries:
             raise FileFormatError(f"{path}: not a chainrule {what} (no 'meta' entry)")
         if sum(i.file_size for i in infos) > 2 * MAX_NPZ_BYTES:
-            raise FileFormatError(f"{path}: its entries declare {sum(i.file_size for i in infos):,} bytes when "
-                                  f"inflated, more than the limit of {2 * MAX_NPZ_BYTES:,}")
+            raise FileFormatError(
+                f"{path}: its entries declare {sum(i.file_size for i in infos):,} bytes when "
+                f"inflated, more than the limit of {2 * MAX_NPZ_BYTES:,}"
+            )
         meta = _meta(path, archive, entries["meta"])
         expected = layout(meta) if layout is not None else {n: None for n in entries if n != "meta"}
         unknown = sorted(set(entries) - {"meta"} - set(expected))
         if unknown:
-            raise FileFormatError(f"{path}: unexpected arrays {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}")
+            raise FileFormatError(
+                f"{path}: unexpected arrays {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}"
+            )
         missing = sorted(set(expected) - set(entries))
         if missing:
-            raise FileFormatError(f"{path}: missing arrays {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
+            raise FileFormatError(
+                f"{path}: missing arrays {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}"
+            )
         for name, shape in expected.items():  # every header checked before any data is inflated
             _check_header(path, archive, entries[name], name, shape)
         arrays = {}
@@ -68,10 +77,22 @@ def load_npz(path, what: str = "file", layout: Layout | None = None) -> tuple[di
                 arrays[name] = np.lib.format.read_array(fp, allow_pickle=False)
     except FileFormatError:
         raise
-    except (ValueError, zipfile.BadZipFile, EOFError, KeyError, OSError, NotImplementedError, RuntimeError,
-            zlib.error, MemoryError, TypeError) as exc:  # a damaged archive, whatever part of it is damaged
-        raise FileFormatError(f"{path}: not a readable {what} (.npz without pickled objects): "
-                              f"{(str(exc).splitlines() or [type(exc).__name__])[0]}") from None
+    except (
+        ValueError,
+        zipfile.BadZipFile,
+        EOFError,
+        KeyError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+        MemoryError,
+        TypeError,
+    ) as exc:  # a damaged archive, whatever part of it is damaged
+        raise FileFormatError(
+            f"{path}: not a readable {what} (.npz without pickled objects): "
+            f"{(str(exc).splitlines() or [type(exc).__name__])[0]}"
+        ) from None
     return meta, arrays
 
 
@@ -116,5 +137,7 @@ def _check_header(path, archive, info, name: str, shape) -> None:
         raise FileFormatError(f"{path}: array {name!r} has shape {tuple(found)}, the metadata says {tuple(shape)}")
     data = int(np.prod(found, dtype=object)) * dtype.itemsize
     if info.file_size != header_size + data:
-        raise FileFormatError(f"{path}: array {name!r} declares shape {tuple(found)} ({data:,} bytes) but its entry "
-                              f"holds {info.file_size - header_size:,}")
+        raise FileFormatError(
+            f"{path}: array {name!r} declares shape {tuple(found)} ({data:,} bytes) but its entry "
+            f"holds {info.file_size - header_size:,}"
+        )

@@ -13,7 +13,9 @@ import numpy as np
 def mask_buffers(rates, sizes, batch_size: int, dtype):
     """Per hidden layer: ``None`` (p = 0) or the (uniforms, keep, mask) arrays for a batch."""
     return [
-        None if p == 0 else (np.empty((batch_size, k)), np.empty((batch_size, k), dtype=bool), np.empty((batch_size, k), dtype=dtype))
+        None
+        if p == 0
+        else (np.empty((batch_size, k)), np.empty((batch_size, k), dtype=bool), np.empty((batch_size, k), dtype=dtype))
         for p, k in zip(rates, sizes)
     ]
 

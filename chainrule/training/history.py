@@ -38,7 +38,7 @@ class History:
         return {"unit": self.unit, **{k: [x if math.isfinite(x) else None for x in v] for k, v in self.series.items()}}
 
     @classmethod
-    def from_dict(cls, data) -> "History":
+    def from_dict(cls, data) -> History:
         if not isinstance(data, dict) or not isinstance(data.get("unit", "epoch"), str):
             raise FileFormatError("a history must be a JSON object with a 'unit' and lists of numbers")
         series = {}

@@ -18,9 +18,9 @@ import math
 
 import numpy as np
 
+from ..core.constraints import check
 from ..core.network import Network
 from ..core.optimizers import Optimizer, get_optimizer
-from ..core.constraints import check
 from ..core.rng import make_rng
 from ..errors import ConfigError, DataError, NumericalError
 from .dropout import draw_masks, mask_buffers
@@ -35,11 +35,11 @@ class Callback:
     A callback may also define ``on_batch_end(trainer, n_samples)``, called after every update.
     """
 
-    def on_train_begin(self, trainer: "Trainer") -> None: ...
+    def on_train_begin(self, trainer: Trainer) -> None: ...
 
-    def on_epoch_end(self, trainer: "Trainer", epoch: int, logs: dict) -> None: ...
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict) -> None: ...
 
-    def on_train_end(self, trainer: "Trainer") -> None: ...
+    def on_train_end(self, trainer: Trainer) -> None: ...
 
 
 class Trainer:
@@ -71,15 +71,32 @@ class Trainer:
         history: History | None = None,
     ):
         if not isinstance(network, Network):
-            raise ConfigError(f"a Trainer trains a Network, not {type(network).__name__}; "
-                              "chainrule.train(X, y, hidden=[...]) builds one for your data")
+            raise ConfigError(
+                f"a Trainer trains a Network, not {type(network).__name__}; "
+                "chainrule.train(X, y, hidden=[...]) builds one for your data"
+            )
         self.network = network
-        c = check({"epochs": epochs, "batch_size": batch_size, "l2": l2, "l1": l1, "early_stopping": early_stopping,
-                   "min_delta": min_delta, "validation_split": validation_split, "shuffle": shuffle,
-                   "train_metrics": train_metrics, "seed": seed})  # every limit: core/constraints.py
+        c = check(
+            {
+                "epochs": epochs,
+                "batch_size": batch_size,
+                "l2": l2,
+                "l1": l1,
+                "early_stopping": early_stopping,
+                "min_delta": min_delta,
+                "validation_split": validation_split,
+                "shuffle": shuffle,
+                "train_metrics": train_metrics,
+                "seed": seed,
+            }
+        )  # every limit: core/constraints.py
         self.epochs, self.l2, self.l1, self.min_delta = c["epochs"], c["l2"], c["l1"], c["min_delta"]
         self.early_stopping, self.shuffle, self.train_metrics, self.seed = (
-            c["early_stopping"], c["shuffle"], c["train_metrics"], c["seed"])
+            c["early_stopping"],
+            c["shuffle"],
+            c["train_metrics"],
+            c["seed"],
+        )
         self.optimizer: Optimizer = get_optimizer(optimizer, learning_rate, momentum=momentum)
         self.base_learning_rate = self.optimizer.learning_rate
         self.schedule = get_schedule(schedule)
@@ -155,7 +172,7 @@ class Trainer:
                     if whole:
                         xb, tb, vb, m = Xw, Tw, vw, n
                     else:
-                        idx = order[start:start + bs]
+                        idx = order[start : start + bs]
                         m = len(idx)
                         xb = np.take(self.X, idx, axis=0, out=xbuf[:m])
                         tb = np.take(self.T, idx, axis=0, out=tbuf[:m])
@@ -176,7 +193,9 @@ class Trainer:
                 logs = {"loss": total / n}
                 if self.metrics and self.train_metrics:
                     rows = None if n == len(self.X) else self.train_idx
-                    logs.update({k: v for k, v in evaluate(net, self.X, self.T, self.metrics, rows=rows).items() if k != "loss"})
+                    logs.update(
+                        {k: v for k, v in evaluate(net, self.X, self.T, self.metrics, rows=rows).items() if k != "loss"}
+                    )
                 if self.X_val is not None:
                     logs.update({f"val_{k}": v for k, v in evaluate(net, self.X_val, self.T_val, self.metrics).items()})
                 if not all(math.isfinite(v) for v in logs.values()):
@@ -280,8 +299,10 @@ def fit(network: Network, X=None, T=None, **options) -> History:
     Called that way, ``fit`` raises a :class:`ConfigError` that says so.
     """
     if not isinstance(network, Network) or "hidden" in options:
-        raise ConfigError("fit(network, X, T) trains a Network you built; to build a network for your data and "
-                          "train it, call chainrule.train(X, y, hidden=[...])")
+        raise ConfigError(
+            "fit(network, X, T) trains a Network you built; to build a network for your data and "
+            "train it, call chainrule.train(X, y, hidden=[...])"
+        )
     if X is None or T is None:
         raise ConfigError("fit(network, X, T) needs the inputs X and the targets T (one row per sample)")
     return Trainer(network, X, T, **options).run()
@@ -289,8 +310,16 @@ def fit(network: Network, X=None, T=None, **options) -> History:
 
 def _check_data(network: Network, X, T, what: str):
     try:  # straight to the network's dtype: float32 data are never widened to float64
-        X = np.asarray(X) if isinstance(X, np.ndarray) and X.dtype == network.dtype else np.asarray(X, dtype=network.dtype)
-        T = np.asarray(T) if isinstance(T, np.ndarray) and T.dtype == network.dtype else np.asarray(T, dtype=network.dtype)
+        X = (
+            np.asarray(X)
+            if isinstance(X, np.ndarray) and X.dtype == network.dtype
+            else np.asarray(X, dtype=network.dtype)
+        )
+        T = (
+            np.asarray(T)
+            if isinstance(T, np.ndarray) and T.dtype == network.dtype
+            else np.asarray(T, dtype=network.dtype)
+        )
     except (TypeError, ValueError):
         raise DataError(f"{what} data must be numbers in regular (not ragged) arrays") from None
     if X.ndim == 1:

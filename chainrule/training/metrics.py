@@ -41,9 +41,9 @@ def evaluate(network, X, T, metrics=(), chunk: int = 4096, rows=None) -> dict:
     outs, targets, total = [], [], 0.0
     for start in range(0, n, chunk):
         if rows is None:
-            x, t = X[start:start + chunk], T[start:start + chunk]
+            x, t = X[start : start + chunk], T[start : start + chunk]
         else:
-            idx = rows[start:start + chunk]
+            idx = rows[start : start + chunk]
             x, t = X[idx], T[idx]
         fwd = network.forward(x)
         total += network.loss_fn.value(fwd.output, t, fwd.nets[-1] if fused else None) * len(t)

@@ -21,8 +21,17 @@ TASKS = ("classification", "regression")
 
 
 class Model:
-    def __init__(self, network: Network, task: str = "classification", classes=None, scaler: Standardizer | None = None,
-                 feature_names=None, target_name=None, history: History | None = None, info: dict | None = None):
+    def __init__(
+        self,
+        network: Network,
+        task: str = "classification",
+        classes=None,
+        scaler: Standardizer | None = None,
+        feature_names=None,
+        target_name=None,
+        history: History | None = None,
+        info: dict | None = None,
+    ):
         if task not in TASKS:
             raise ConfigError(f"task must be classification or regression, not {task!r}")
         self.network = network
@@ -110,10 +119,29 @@ def train(X, y, hidden=(32,), **options) -> Model:
     return model
 
 
-def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str = "relu", loss: str | None = None,
-          output_activation: str | None = None, output_size: int | None = None, standardize: bool = True, init: str = "auto", bias: str = "per_neuron",
-          train_biases=True, dtype: str = "float64", seed: int | None = 0, feature_names=None, target_name=None,
-          class_weight=None, sample_weight=None, validation_data=None, **options) -> tuple[Model, Trainer]:
+def prepare(
+    X,
+    y,
+    hidden=(32,),
+    *,
+    task: str = "classification",
+    activation: str = "relu",
+    loss: str | None = None,
+    output_activation: str | None = None,
+    output_size: int | None = None,
+    standardize: bool = True,
+    init: str = "auto",
+    bias: str = "per_neuron",
+    train_biases=True,
+    dtype: str = "float64",
+    seed: int | None = 0,
+    feature_names=None,
+    target_name=None,
+    class_weight=None,
+    sample_weight=None,
+    validation_data=None,
+    **options,
+) -> tuple[Model, Trainer]:
     """A model for (X, y) and its (not yet run) trainer; ``options`` go to :class:`Trainer`.
 
     Classification: softmax outputs and cross-entropy (one output with sigmoid and binary
@@ -121,8 +149,10 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
     outputs and mean squared error.
     """
     if isinstance(X, Network):
-        raise ConfigError("train(X, y, hidden=[...]) builds a new network for the data; to train a Network you "
-                          "already have, call chainrule.fit(network, X, T)")
+        raise ConfigError(
+            "train(X, y, hidden=[...]) builds a new network for the data; to train a Network you "
+            "already have, call chainrule.fit(network, X, T)"
+        )
     if task not in TASKS:
         raise ConfigError(f"task must be classification or regression, not {task!r}")
     if loss is not None:
@@ -140,31 +170,53 @@ def prepare(X, y, hidden=(32,), *, task: str = "classification", activation: str
         single = len(classes) == 2 and (output_size == 1 or (output_size is None and loss == "binary_cross_entropy"))
         n_out = 1 if single else len(classes)
         if output_size is not None and output_size != n_out:
-            valid = f"{len(classes)} (one per class)" + (" or 1 (sigmoid and binary_cross_entropy)" if len(classes) == 2 else "")
-            raise ConfigError(f"the data have {len(classes)} classes, so the output layer needs {valid} neurons, "
-                              f"not {output_size}")
+            valid = f"{len(classes)} (one per class)" + (
+                " or 1 (sigmoid and binary_cross_entropy)" if len(classes) == 2 else ""
+            )
+            raise ConfigError(
+                f"the data have {len(classes)} classes, so the output layer needs {valid} neurons, not {output_size}"
+            )
         loss = loss or ("binary_cross_entropy" if single else "cross_entropy")
     else:
         n_out = _matrix(y, "targets", column=True).shape[1]
         if output_size is not None and output_size != n_out:
-            raise ConfigError(f"the targets have {n_out} column(s), so the output layer needs {n_out} neuron(s), not {output_size}")
+            raise ConfigError(
+                f"the targets have {n_out} column(s), so the output layer needs {n_out} neuron(s), not {output_size}"
+            )
         loss = loss or "mse"
     if output_activation is None:  # the loss's own partner, else sigmoid for classes, identity for values
         fused = get_loss(loss).fused_activation
         output_activation = fused or ("sigmoid" if task == "classification" else "identity")
     hidden = [int(h) for h in hidden]
     sizes = [X.shape[1], *hidden, n_out]
-    network = Network(sizes, [activation] * len(hidden) + [output_activation], loss, bias=bias,
-                      train_biases=train_biases, init=init, seed=seed, dtype=dtype)
-    model = Model(network, task, classes, scaler, feature_names, target_name,
-                  info={"activation": activation, "hidden": hidden})
+    network = Network(
+        sizes,
+        [activation] * len(hidden) + [output_activation],
+        loss,
+        bias=bias,
+        train_biases=train_biases,
+        init=init,
+        seed=seed,
+        dtype=dtype,
+    )
+    model = Model(
+        network, task, classes, scaler, feature_names, target_name, info={"activation": activation, "hidden": hidden}
+    )
     if class_weight is not None:
         sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
     if validation_data is not None:
         validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
     options.setdefault("metrics", ("accuracy",) if task == "classification" else ("r2",))
-    trainer = Trainer(network, model.inputs(X), model.targets(y), seed=seed, sample_weight=sample_weight,
-                      validation_data=validation_data, history=model.history, **options)
+    trainer = Trainer(
+        network,
+        model.inputs(X),
+        model.targets(y),
+        seed=seed,
+        sample_weight=sample_weight,
+        validation_data=validation_data,
+        history=model.history,
+        **options,
+    )
     return model, trainer
 
 

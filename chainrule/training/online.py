@@ -25,8 +25,9 @@ def train_online(network: Network, x, target, learning_rate: float, iterations: 
         train = unrolled.compile_online(network)
         if train is not None:
             try:
-                losses, params = train(unrolled.flat_parameters(network), xs[0].tolist(), ts[0].tolist(),
-                                       learning_rate, iterations)
+                losses, params = train(
+                    unrolled.flat_parameters(network), xs[0].tolist(), ts[0].tolist(), learning_rate, iterations
+                )
             except (OverflowError, ZeroDivisionError, ValueError):
                 pass  # a diverging run: let NumPy carry on with infinities and NaN as it does
             else:

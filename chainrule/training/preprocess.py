@@ -18,7 +18,7 @@ class Standardizer:
         self.mean = None if mean is None else np.asarray(mean, dtype=np.float64)
         self.std = None if std is None else np.asarray(std, dtype=np.float64)
 
-    def fit(self, X) -> "Standardizer":
+    def fit(self, X) -> Standardizer:
         X = np.asarray(X, dtype=np.float64)
         # mean and std of X / s, times s, with s = max |x| of the column: the sum of squares of
         # values near 1e154 or beyond would overflow, and a saved std of inf could never load
@@ -33,12 +33,16 @@ class Standardizer:
     def transform(self, X, dtype=np.float64) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.mean.shape[0]:
-            raise DataError(f"data has {X.shape[-1] if X.ndim else 0} feature column(s), the model expects {self.mean.shape[0]}")
+            raise DataError(
+                f"data has {X.shape[-1] if X.ndim else 0} feature column(s), the model expects {self.mean.shape[0]}"
+            )
         with np.errstate(over="ignore", invalid="ignore"):
             Z = (X - self.mean) / self.std
         if not np.isfinite(Z).all() and np.isfinite(X).all():
-            raise DataError("feature values too far apart to standardise (x - mean overflows); "
-                            "rescale the data, or train with --no-standardize")
+            raise DataError(
+                "feature values too far apart to standardise (x - mean overflows); "
+                "rescale the data, or train with --no-standardize"
+            )
         return Z.astype(dtype, copy=False)
 
     def to_dict(self) -> dict:
@@ -51,7 +55,7 @@ class LabelEncoder:
     def __init__(self, classes=None):
         self.classes = None if classes is None else np.asarray(classes)
 
-    def fit(self, y) -> "LabelEncoder":
+    def fit(self, y) -> LabelEncoder:
         y = np.asarray(y).reshape(-1)
         self.classes = np.unique(y)
         if len(self.classes) < 2:
@@ -65,8 +69,10 @@ class LabelEncoder:
         unseen = self.classes[idx] != y
         if np.any(unseen):
             bad = y[np.argmax(unseen)]
-            raise DataError(f"class label {_show(bad)} was not seen when the model was trained "
-                            f"(known: {', '.join(_show(c) for c in self.classes[:10])}{', ...' if len(self.classes) > 10 else ''})")
+            raise DataError(
+                f"class label {_show(bad)} was not seen when the model was trained "
+                f"(known: {', '.join(_show(c) for c in self.classes[:10])}{', ...' if len(self.classes) > 10 else ''})"
+            )
         return idx
 
     def one_hot(self, y, dtype=np.float64, binary_single_column: bool = False) -> np.ndarray:

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from xml.sax.saxutils import escape
 
 from ..core.network import Network
+from ..derivation.notation.names import Notation
+from ..derivation.rendering.numbers import fmt
 from ..errors import ConfigError
-from ..derivation.notation import Notation
-from ..derivation.numbers import fmt
 
 POSITIVE, NEGATIVE = "#2b6cb0", "#c53030"
 FILL = {"input": "#e6f0fa", "hidden": "#eef7ee", "output": "#fdf0e6", "bias": "#f4f4f4"}
@@ -47,7 +47,8 @@ class Edge:
     y2: float
     colour: str
     width: float
-    label: str  # "w5 = 0.4", a second line "∂E/∂w5 = ..." with a step (empty when the network is too large to label every edge)
+    # "w5 = 0.4", a second line "∂E/∂w5 = ..." with a step (empty when the network is too large to label every edge)
+    label: str
     label_x: float
     label_y: float
     layer: int  # index into network.layers
@@ -111,9 +112,22 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
             label = f"{name} = {fmt(value)}"
             if f"dE_total/d{name}" in values:  # a second line
                 label += f"\n∂E/∂{name} = {fmt(values[f'dE_total/d{name}'])}"
-        return Edge(name, src.name, dst.name, float(value), src.x, src.y, dst.x, dst.y,
-                    POSITIVE if value >= 0 else NEGATIVE, round(1 + 5 * abs(value) / biggest, 2),
-                    label, round(lx, 1), round(ly, 1), layer)
+        return Edge(
+            name,
+            src.name,
+            dst.name,
+            float(value),
+            src.x,
+            src.y,
+            dst.x,
+            dst.y,
+            POSITIVE if value >= 0 else NEGATIVE,
+            round(1 + 5 * abs(value) / biggest, 2),
+            label,
+            round(lx, 1),
+            round(ly, 1),
+            layer,
+        )
 
     edges: list[Edge] = []
     for l, layer in enumerate(network.layers):
@@ -153,8 +167,20 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
 LABEL_SIZE, LABEL_LINE = 12.0, 15.0  # an edge's label: font size and line height (px)
 NOTE_SIZE, NOTE_LINE = 11.5, 14.0  # a neuron's values
 # advance widths of DejaVu Sans (em), to size a text's box before drawing it; others count as 0.66
-_EM = {**dict.fromkeys("0123456789", 0.636), " ": 0.318, ".": 0.318, "=": 0.838, "+": 0.838, "-": 0.361,
-       "w": 0.818, "i": 0.278, "l": 0.278, "t": 0.392, "/": 0.337, "_": 0.5}
+_EM = {
+    **dict.fromkeys("0123456789", 0.636),
+    " ": 0.318,
+    ".": 0.318,
+    "=": 0.838,
+    "+": 0.838,
+    "-": 0.361,
+    "w": 0.818,
+    "i": 0.278,
+    "l": 0.278,
+    "t": 0.392,
+    "/": 0.337,
+    "_": 0.5,
+}
 
 
 def text_width(text: str, size: float) -> float:
@@ -168,7 +194,7 @@ class Box:
     w: float
     h: float
 
-    def overlaps(self, o: "Box") -> bool:
+    def overlaps(self, o: Box) -> bool:
         return self.x < o.x + o.w and o.x < self.x + self.w and self.y < o.y + o.h and o.y < self.y + self.h
 
     def crossed_by(self, x1: float, y1: float, x2: float, y2: float) -> bool:
@@ -193,6 +219,7 @@ class Box:
 class Placed:
     """Where the drawings write each neuron's values (by neuron) and each edge's label (by edge index):
     boxes that no edge crosses and no other box or neuron overlaps, where such a place exists."""
+
     notes: dict
     labels: dict
 
@@ -210,8 +237,20 @@ def spread(lay: Layout, fx: float = 1.3, fy: float = 1.4) -> Layout:
     two-line edge labels where no other edge crosses them (the page does the same)."""
     X, Y = (lambda x: 90 + (x - 90) * fx), (lambda y: 50 + (y - 50) * fy)
     nodes = [Node(n.name, n.kind, X(n.x), Y(n.y), n.layer, list(n.notes)) for n in lay.nodes]
-    edges = [Edge(**{**asdict(e), "x1": X(e.x1), "y1": Y(e.y1), "x2": X(e.x2), "y2": Y(e.y2),
-                     "label_x": X(e.label_x), "label_y": Y(e.label_y)}) for e in lay.edges]
+    edges = [
+        Edge(
+            **{
+                **asdict(e),
+                "x1": X(e.x1),
+                "y1": Y(e.y1),
+                "x2": X(e.x2),
+                "y2": Y(e.y2),
+                "label_x": X(e.label_x),
+                "label_y": Y(e.label_y),
+            }
+        )
+        for e in lay.edges
+    ]
     return Layout(X(lay.width - 90) + 90, Y(lay.height), lay.radius, nodes, edges, lay.title)
 
 
@@ -250,10 +289,16 @@ def place(lay: Layout) -> Placed:
         h = NOTE_LINE * len(n.notes) + 4
         spots = []
         for far in range(0, 80, 8):
-            spots += [Box(n.x - w / 2, n.y + r + 4 + far, w, h), Box(n.x - w / 2, n.y - r - 4 - h - far, w, h),
-                      Box(n.x + r + 4 + far, n.y - h / 2, w, h), Box(n.x - r - 4 - w - far, n.y - h / 2, w, h),
-                      Box(n.x + r * 0.5 + far, n.y + r + far, w, h), Box(n.x - r * 0.5 - w - far, n.y + r + far, w, h),
-                      Box(n.x + r * 0.5 + far, n.y - r - h - far, w, h), Box(n.x - r * 0.5 - w - far, n.y - r - h - far, w, h)]
+            spots += [
+                Box(n.x - w / 2, n.y + r + 4 + far, w, h),
+                Box(n.x - w / 2, n.y - r - 4 - h - far, w, h),
+                Box(n.x + r + 4 + far, n.y - h / 2, w, h),
+                Box(n.x - r - 4 - w - far, n.y - h / 2, w, h),
+                Box(n.x + r * 0.5 + far, n.y + r + far, w, h),
+                Box(n.x - r * 0.5 - w - far, n.y + r + far, w, h),
+                Box(n.x + r * 0.5 + far, n.y - r - h - far, w, h),
+                Box(n.x - r * 0.5 - w - far, n.y - r - h - far, w, h),
+            ]
         notes[n.name] = best(spots)
         taken.append(notes[n.name])
     labels = {}
@@ -269,7 +314,7 @@ def place(lay: Layout) -> Placed:
         spots = []
         for off in (0, 12, -12, 24, -24, 36, -36, 48, -48):
             for k in range(40):
-                for t in ((at + 0.02 * k, at - 0.02 * k) if k else (at,)):
+                for t in (at + 0.02 * k, at - 0.02 * k) if k else (at,):
                     if 0.12 <= t <= 0.88:
                         cx, cy = e.x1 + (e.x2 - e.x1) * t + nx * off, e.y1 + (e.y2 - e.y1) * t + ny * off
                         spots.append((Box(cx - w / 2, cy - h / 2, w, h), e.name))
@@ -290,35 +335,51 @@ def to_svg(lay: Layout) -> str:
         f'<rect x="{ext.x:g}" y="{ext.y:g}" width="100%" height="100%" fill="white"/>',
     ]
     if lay.title:
-        out.append(f'<text x="{lay.width / 2:g}" y="26" font-size="16" text-anchor="middle" '
-                   f'font-weight="bold">{escape(lay.title)}</text>')
+        out.append(
+            f'<text x="{lay.width / 2:g}" y="26" font-size="16" text-anchor="middle" '
+            f'font-weight="bold">{escape(lay.title)}</text>'
+        )
     r = lay.radius
     for e in lay.edges:  # edges first, under the neurons
         dash = ' stroke-dasharray="5 4"' if e.source.startswith("b") else ""
-        out.append(f'<line class="edge" data-name="{escape(e.name)}" x1="{e.x1:g}" y1="{e.y1:g}" x2="{e.x2:g}" '
-                   f'y2="{e.y2:g}" stroke="{e.colour}" stroke-width="{e.width:g}" stroke-opacity="0.8"{dash}/>')
+        out.append(
+            f'<line class="edge" data-name="{escape(e.name)}" x1="{e.x1:g}" y1="{e.y1:g}" x2="{e.x2:g}" '
+            f'y2="{e.y2:g}" stroke="{e.colour}" stroke-width="{e.width:g}" stroke-opacity="0.8"{dash}/>'
+        )
     for i, box in placed.labels.items():
         e = lay.edges[i]
-        out.append(f'<rect class="label" data-name="{escape(e.name)}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
-                   f'height="{box.h:.1f}" rx="4" fill="white" fill-opacity="0.92" stroke="{e.colour}" stroke-width="0.6"/>')
+        out.append(
+            f'<rect class="label" data-name="{escape(e.name)}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
+            f'height="{box.h:.1f}" rx="4" fill="white" fill-opacity="0.92" stroke="{e.colour}" stroke-width="0.6"/>'
+        )
         for k, line in enumerate(e.label.split("\n")):
-            out.append(f'<text class="number" data-edge="{escape(e.name)}" x="{box.x + box.w / 2:.1f}" '
-                       f'y="{box.y + 14 + LABEL_LINE * k:.1f}" font-size="{LABEL_SIZE:g}" text-anchor="middle" '
-                       f'fill="{e.colour}">{escape(line)}</text>')
+            out.append(
+                f'<text class="number" data-edge="{escape(e.name)}" x="{box.x + box.w / 2:.1f}" '
+                f'y="{box.y + 14 + LABEL_LINE * k:.1f}" font-size="{LABEL_SIZE:g}" text-anchor="middle" '
+                f'fill="{e.colour}">{escape(line)}</text>'
+            )
     for n in lay.nodes:
         rr = r * 0.75 if n.kind == "bias" else r
-        out.append(f'<circle class="neuron" data-name="{escape(n.name)}" cx="{n.x:g}" cy="{n.y:g}" r="{rr:g}" '
-                   f'fill="{FILL[n.kind]}" stroke="{STROKE[n.kind]}" stroke-width="2"/>')
-        out.append(f'<text x="{n.x:g}" y="{n.y + 5:g}" font-size="15" text-anchor="middle" '
-                   f'font-weight="bold">{escape(n.name)}</text>')
+        out.append(
+            f'<circle class="neuron" data-name="{escape(n.name)}" cx="{n.x:g}" cy="{n.y:g}" r="{rr:g}" '
+            f'fill="{FILL[n.kind]}" stroke="{STROKE[n.kind]}" stroke-width="2"/>'
+        )
+        out.append(
+            f'<text x="{n.x:g}" y="{n.y + 5:g}" font-size="15" text-anchor="middle" '
+            f'font-weight="bold">{escape(n.name)}</text>'
+        )
         box = placed.notes.get(n.name)
         if box is None:
             continue
-        out.append(f'<rect class="notes" data-name="{escape(n.name)}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
-                   f'height="{box.h:.1f}" rx="4" fill="white" fill-opacity="0.92"/>')
+        out.append(
+            f'<rect class="notes" data-name="{escape(n.name)}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" '
+            f'height="{box.h:.1f}" rx="4" fill="white" fill-opacity="0.92"/>'
+        )
         for k, note in enumerate(n.notes):
-            out.append(f'<text class="number" x="{box.x + box.w / 2:.1f}" y="{box.y + 12 + NOTE_LINE * k:.1f}" '
-                       f'font-size="{NOTE_SIZE:g}" text-anchor="middle" fill="#333">{escape(note)}</text>')
+            out.append(
+                f'<text class="number" x="{box.x + box.w / 2:.1f}" y="{box.y + 12 + NOTE_LINE * k:.1f}" '
+                f'font-size="{NOTE_SIZE:g}" text-anchor="middle" fill="#333">{escape(note)}</text>'
+            )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -342,15 +403,32 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
     ax.axis("off")
     px = 72 / 100  # layout units (pixels at 100 dpi) -> points
     if lay.title:
-        ax.text(lay.width / 2, 26, lay.title, fontsize=16 * px, ha="center", va="baseline", weight="bold",
-                parse_math=False)  # a title is text: "$\frac{$" must not be read as (broken) mathtext
+        ax.text(
+            lay.width / 2, 26, lay.title, fontsize=16 * px, ha="center", va="baseline", weight="bold", parse_math=False
+        )  # a title is text: "$\frac{$" must not be read as (broken) mathtext
     for e in lay.edges:
-        ax.plot([e.x1, e.x2], [e.y1, e.y2], color=e.colour, lw=e.width * px, alpha=0.8,
-                ls="--" if e.source.startswith("b") else "-", zorder=1)
+        ax.plot(
+            [e.x1, e.x2],
+            [e.y1, e.y2],
+            color=e.colour,
+            lw=e.width * px,
+            alpha=0.8,
+            ls="--" if e.source.startswith("b") else "-",
+            zorder=1,
+        )
     for i, box in placed.labels.items():
         e = lay.edges[i]
-        ax.text(box.x + box.w / 2, box.y + box.h / 2, e.label, fontsize=12 * px, ha="center", va="center", color=e.colour,
-                zorder=2, bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=e.colour, lw=0.6, alpha=0.9))
+        ax.text(
+            box.x + box.w / 2,
+            box.y + box.h / 2,
+            e.label,
+            fontsize=12 * px,
+            ha="center",
+            va="center",
+            color=e.colour,
+            zorder=2,
+            bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=e.colour, lw=0.6, alpha=0.9),
+        )
     import matplotlib.patches as mpatches
 
     for n in lay.nodes:
@@ -359,9 +437,18 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
         ax.text(n.x, n.y, n.name, fontsize=15 * px, ha="center", va="center", weight="bold", zorder=4)
         box = placed.notes.get(n.name)
         if box is not None:  # one block, so that no line's background hides the one above it
-            ax.text(box.x + box.w / 2, box.y + 2, "\n".join(n.notes), fontsize=11.5 * px, ha="center", va="top",
-                    color="#333", zorder=4, linespacing=1.2,
-                    bbox=dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.88), ec="none"))
+            ax.text(
+                box.x + box.w / 2,
+                box.y + 2,
+                "\n".join(n.notes),
+                fontsize=11.5 * px,
+                ha="center",
+                va="top",
+                color="#333",
+                zorder=4,
+                linespacing=1.2,
+                bbox=dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.88), ec="none"),
+            )
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 from ..errors import ConfigError, FileFormatError
-from ..io.reading import loads_json
+from ..io.bounded_read import loads_json
 
 UNITS = ("epoch", "iteration")
 MAX_HISTORY_BYTES = 64 << 20  # ~8M numbers; 1M iterations of chainrule example write ~20 MB
@@ -32,7 +32,7 @@ def pyplot():
 
 def read_history(path) -> dict:
     """Read and check a history file; returns ``{"unit": ..., "series": {name: [floats]}}``."""
-    from ..io.reading import read_text
+    from ..io.bounded_read import read_text
 
     text = read_text(path, MAX_HISTORY_BYTES, "history file")
     try:
@@ -40,8 +40,9 @@ def read_history(path) -> dict:
     except json.JSONDecodeError as exc:
         raise FileFormatError(f"{path}: not a JSON history file ({str(exc).splitlines()[0]})") from None
     except (ValueError, RecursionError) as exc:  # 5000-digit integers, deep nesting, a key twice
-        raise FileFormatError(f"{path}: not a readable JSON history file ({type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:80]})") from None
+        raise FileFormatError(
+            f"{path}: not a readable JSON history file ({type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+        ) from None
     return check_history(data, str(path))
 
 
@@ -49,17 +50,20 @@ def check_history(data, source: str = "<history>") -> dict:
     if not isinstance(data, dict):
         raise FileFormatError(f'{source}: a history is one JSON object, such as {{"unit": "epoch", "loss": [...]}}')
     if "unit" not in data or "layers" in data or "format" in data:
-        raise FileFormatError(f'{source}: not a history file (a history has "unit" and series such as "loss": [...]; '
-                              "write one with chainrule train --history or chainrule example --history)")
+        raise FileFormatError(
+            f'{source}: not a history file (a history has "unit" and series such as "loss": [...]; '
+            "write one with chainrule train --history or chainrule example --history)"
+        )
     unit = data.get("unit", "epoch")
     if unit not in UNITS:
-        raise FileFormatError(f"{source}: \"unit\" must be \"epoch\" or \"iteration\", not {unit!r}")
+        raise FileFormatError(f'{source}: "unit" must be "epoch" or "iteration", not {unit!r}')
     series = {}
     for name, values in data.items():
         if name == "unit":
             continue
         if not isinstance(values, list) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) or v is None for v in values):
+            isinstance(v, (int, float)) and not isinstance(v, bool) or v is None for v in values
+        ):
             continue  # metadata (strings, settings): not a series
         try:
             series[name] = [math.nan if v is None else float(v) for v in values]

@@ -4,8 +4,10 @@
     GET  /static/NAME                       its own assets (a fixed list; nothing else is served)
     POST /api/sessions                      a new session: the server's network, one sent, or a 2-D dataset
     GET  /api/sessions/ID                   the state: layout, trace of the next update, loss curve, ...
-    POST /api/sessions/ID/train             {"steps": N}: N updates of the engine ("view": "frame": only what play redraws)
-    POST /api/sessions/ID/edit              {"set": {"w5": 0.3}, "learning_rate": .., "activation": .., "loss": .., "layers": [..]}
+    POST /api/sessions/ID/train             {"steps": N}: N updates of the engine
+                                            ("view": "frame": only what play redraws)
+    POST /api/sessions/ID/edit              {"set": {"w5": 0.3}, "learning_rate": .., "activation": ..,
+                                             "loss": .., "layers": [..]}
     POST /api/sessions/ID/reset             back to the network as loaded
     GET  /api/sessions/ID/formula?name=w5+  one worked formula of the next update, as MathML
     GET  /api/sessions/ID/network.json      the network as it is now, as a network file
@@ -30,12 +32,23 @@ from ..core.constraints import limits
 from ..data import toy2d
 from ..errors import ChainruleError
 from . import choices
-from .sessions import (MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES, MAX_STEPS, PRESETS, Session, SessionStore, dataset_spec,
-                       split_points)
+from .sessions import (
+    MAX_LAYERS,
+    MAX_NEURONS,
+    MAX_SAMPLES,
+    MAX_STEPS,
+    PRESETS,
+    Session,
+    SessionStore,
+    dataset_spec,
+    split_points,
+)
 
 MAX_BODY = 256 * 1024
 # names checked against the core's registries when a request arrives (one registered at run time counts)
-Activation = Annotated[str, AfterValidator(choices.check_activation), Field(json_schema_extra=choices.activation_schema)]
+Activation = Annotated[
+    str, AfterValidator(choices.check_activation), Field(json_schema_extra=choices.activation_schema)
+]
 LossName = Annotated[str, AfterValidator(choices.check_loss), Field(json_schema_extra=choices.loss_schema)]
 MAX_LEARNING_RATE = 100.0
 # the ranges are the constraint table's (core/constraints.py), narrowed by the page's own caps
@@ -47,16 +60,24 @@ L1, L2 = limits("l1", le=1), limits("l2", le=1)
 
 def _learning_rate(value: float | None) -> float | None:
     if value is not None and not LEARNING_RATE["gt"] < value <= LEARNING_RATE["le"]:
-        raise ValueError(f"the learning rate must be above {LEARNING_RATE['gt']:g} and at most "
-                         f"{LEARNING_RATE['le']:g}, not {value:g}")
+        raise ValueError(
+            f"the learning rate must be above {LEARNING_RATE['gt']:g} and at most "
+            f"{LEARNING_RATE['le']:g}, not {value:g}"
+        )
     return value
 
 
-TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-         ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'"
+    ),
     "Referrer-Policy": "no-referrer",
 }
 
@@ -67,6 +88,7 @@ class _Strict(BaseModel):
 
 class DatasetRequest(_Strict):
     """A 2-D toy dataset and the network for it; what is left out comes from the dataset's preset."""
+
     name: Annotated[str, AfterValidator(choices.check_dataset), Field(json_schema_extra=choices.dataset_schema)]
     n: int = Field(200, ge=10, le=MAX_SAMPLES)
     noise: float = Field(0.1, ge=0, le=1)
@@ -103,8 +125,9 @@ class EditRequest(_Strict):
     l1: float | None = Field(None, **L1)
     l2: float | None = Field(None, **L2)
     _rate = field_validator("learning_rate")(_learning_rate)
-    _eta = field_validator("set")(lambda value: value if value is None or "eta" not in value
-                                  else {**value, "eta": _learning_rate(value["eta"])})  # eta is the learning rate
+    _eta = field_validator("set")(
+        lambda value: value if value is None or "eta" not in value else {**value, "eta": _learning_rate(value["eta"])}
+    )  # eta is the learning rate
 
     @field_validator("activation")
     @classmethod
@@ -234,7 +257,7 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     def asset(name: str) -> Response:
         if name not in assets:
             return _error(404, "not found")
-        suffix = name[name.rfind("."):]
+        suffix = name[name.rfind(".") :]
         return Response(assets[name], media_type=TYPES.get(suffix, "application/octet-stream"), headers=HEADERS)
 
     @app.get("/", include_in_schema=False)
@@ -263,12 +286,25 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
                 return _error(422, f"dataset.hidden: each hidden layer has 1 to {MAX_NEURONS} neurons")
             preset = dict(PRESETS.get(d.name, {}))
             hidden = d.hidden if d.hidden is not None else preset.pop("hidden", [4, 4])
-            spec = dataset_spec(d.name, d.n, d.noise, d.seed, hidden, d.activation or preset.pop("activation", "tanh"),
-                                d.learning_rate or preset.pop("learning_rate", 0.1))
+            spec = dataset_spec(
+                d.name,
+                d.n,
+                d.noise,
+                d.seed,
+                hidden,
+                d.activation or preset.pop("activation", "tanh"),
+                d.learning_rate or preset.pop("learning_rate", 0.1),
+            )
             kind = toy2d.kind(d.name)
             spec, test = split_points(spec, d.test_fraction, d.seed, stratify=kind == "classification")
-            info = {"name": d.name, "n": d.n, "noise": d.noise, "seed": d.seed, "test_fraction": d.test_fraction,
-                    "kind": kind}
+            info = {
+                "name": d.name,
+                "n": d.n,
+                "noise": d.noise,
+                "seed": d.seed,
+                "test_fraction": d.test_fraction,
+                "kind": kind,
+            }
             sid, session = store.create(spec, info, test)
             session.options.update(batch_size=d.batch_size or preset.get("batch_size", 1), l1=d.l1, l2=d.l2)
         else:
@@ -313,8 +349,11 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     def download(session: SessionOf):
         with session.lock:
             text = json.dumps(session.spec(), indent=1) + "\n"
-        return Response(text, media_type="application/json",
-                        headers={**HEADERS, "Content-Disposition": 'attachment; filename="network.json"'})
+        return Response(
+            text,
+            media_type="application/json",
+            headers={**HEADERS, "Content-Disposition": 'attachment; filename="network.json"'},
+        )
 
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     return app

@@ -58,8 +58,14 @@ def loss_schema(schema: dict) -> None:
 def choices() -> dict:
     """What the page's menus offer: ``{"activations": [...], "losses": [...]}``, each entry
     ``{"name", "formula"}`` with the registered class's written form."""
-    acts = [{"name": n, "formula": "out = " + cls.text.replace("<x>", "net").replace("<y>", "out"),
-             "hidden": bool(cls.elementwise)} for n, cls in activations.ACTIVATIONS.items()]
+    acts = [
+        {
+            "name": n,
+            "formula": "out = " + cls.text.replace("<x>", "net").replace("<y>", "out"),
+            "hidden": bool(cls.elementwise),
+        }
+        for n, cls in activations.ACTIVATIONS.items()
+    ]
     loss = [{"name": n, "formula": loss_text(cls)} for n, cls in losses.LOSSES.items()]
     return {"activations": acts, "losses": loss}
 

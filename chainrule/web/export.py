@@ -71,7 +71,7 @@ def compact(run: dict) -> dict:
                     out[key][name] = [index[shape], parts[1::2], line]
             elif prev is not None and key in prev and prev[key] == value:
                 same.append(key)
-            elif key == "curve" and prev is not None and value[:len(prev["curve"]) - 1] == prev["curve"][:-1]:
+            elif key == "curve" and prev is not None and value[: len(prev["curve"]) - 1] == prev["curve"][:-1]:
                 out["curve_from"] = k = max(0, len(prev["curve"]) - 1)
                 out["curve"] = value[k:]
             elif key == "trace" and prev is not None and prev["trace"]["steps"] == value["steps"]:
@@ -94,12 +94,18 @@ def replay_html(run: dict, title: str = "chainrule — a recorded run") -> str:
     js = (static / "app.js").read_text(encoding="utf-8")
     # inside <script>, "<!--" or "</script" in a title would change how the page is parsed: JSON's own
     # \u escapes keep every <, > and & out of the script's text
-    data = (json.dumps(compact(run), separators=(",", ":"), allow_nan=False)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    data = (
+        json.dumps(compact(run), separators=(",", ":"), allow_nan=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     page = page.replace('<link rel="icon" href="static/favicon.svg">\n', "")
     page = page.replace('<link rel="stylesheet" href="static/style.css">', f"<style>\n{css}</style>")
     js = js.replace("</", "<\\/")  # nothing in the script may close its <script> element
-    page = page.replace('<script src="static/app.js"></script>',
-                        f"<script>window.CHAINRULE_REPLAY = {data};</script>\n<script>\n{js}</script>")
+    page = page.replace(
+        '<script src="static/app.js"></script>',
+        f"<script>window.CHAINRULE_REPLAY = {data};</script>\n<script>\n{js}</script>",
+    )
     page = page.replace("<title>chainrule — watch a network learn</title>", f"<title>{title}</title>")
     return page

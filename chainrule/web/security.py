@@ -66,7 +66,7 @@ def _split_host(value: str) -> str | None:
     value = value.strip().lower()
     if value.startswith("["):
         end = value.find("]")
-        if end < 0 or (value[end + 1:] and not (value[end + 1] == ":" and value[end + 2:].isdigit())):
+        if end < 0 or (value[end + 1 :] and not (value[end + 1] == ":" and value[end + 2 :].isdigit())):
             return None
         return value[1:end]
     name, _, port = value.partition(":")
@@ -108,8 +108,15 @@ class Guard:
     """ASGI middleware: Host, Origin and content type first; then the body, bounded in size and
     time; then at most ``max_heavy`` API requests at once."""
 
-    def __init__(self, app, host: str = "127.0.0.1", max_body: int = MAX_BODY, body_timeout: float = BODY_TIMEOUT,
-                 max_heavy: int = MAX_HEAVY, queue_timeout: float = QUEUE_TIMEOUT):
+    def __init__(
+        self,
+        app,
+        host: str = "127.0.0.1",
+        max_body: int = MAX_BODY,
+        body_timeout: float = BODY_TIMEOUT,
+        max_heavy: int = MAX_HEAVY,
+        queue_timeout: float = QUEUE_TIMEOUT,
+    ):
         self.app, self.allowed = app, allowed_hosts(host)
         self.max_body, self.body_timeout, self.queue_timeout = max_body, body_timeout, queue_timeout
         self.max_heavy = max_heavy
@@ -142,7 +149,7 @@ class Guard:
             self._heavy = asyncio.Semaphore(self.max_heavy)
         try:
             await asyncio.wait_for(self._heavy.acquire(), self.queue_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return await _reply(send, 503, "the server is busy; try again in a moment", {"retry-after": "5"})
         try:
             await self.app(scope, replay, send)
@@ -174,7 +181,7 @@ class Guard:
         while True:
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return b"", (408, f"the request body did not arrive within {self.body_timeout:g} s")
             if message["type"] == "http.disconnect":
                 return b"", (400, "the client went away")
@@ -189,8 +196,12 @@ class Guard:
 
 async def _reply(send, status: int, message: str, extra: dict | None = None) -> None:
     body = json.dumps({"error": message}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"x-content-type-options", b"nosniff"), (b"connection", b"close")]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"connection", b"close"),
+    ]
     headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -205,8 +216,12 @@ def protect(app, host: str = "127.0.0.1", **limits):
 # ----------------------------------------------------------------------------- uvicorn
 def uvicorn_settings() -> dict:
     """``uvicorn.Config`` options: the guarded protocol, a keep-alive timeout, a header-size cap."""
-    return {"http": __getattr__("GuardedH11"), "timeout_keep_alive": KEEP_ALIVE, "h11_max_incomplete_event_size": 16 * 1024,
-            "limit_concurrency": MAX_CONNECTIONS + 64}
+    return {
+        "http": __getattr__("GuardedH11"),
+        "timeout_keep_alive": KEEP_ALIVE,
+        "h11_max_incomplete_event_size": 16 * 1024,
+        "limit_concurrency": MAX_CONNECTIONS + 64,
+    }
 
 
 def _guarded_h11():

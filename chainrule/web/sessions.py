@@ -18,11 +18,11 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import seed
-from ..derivation.latex import aligned
-from ..derivation.mathml import to_mathml
-from ..derivation.numbers import fmt
-from ..derivation.trace import trace_step
-from ..derivation.views import step_line
+from ..derivation.rendering.latex_forms import aligned
+from ..derivation.rendering.lines import step_line
+from ..derivation.rendering.mathml import to_mathml
+from ..derivation.rendering.numbers import fmt
+from ..derivation.step.trace import trace_step
 from ..errors import ConfigError, NumericalError
 from ..io.network_file import network_from_dict, network_to_dict
 from ..training.loop import Trainer
@@ -63,7 +63,7 @@ def phase_of(step) -> int:
 
 def kinds(network, givens) -> dict[str, str]:
     """What each given number is: weight, bias, input, target or learning_rate (the page's editor)."""
-    from ..derivation.notation import Notation
+    from ..derivation.notation.names import Notation
 
     names = Notation(network)
     out = {"eta": "learning_rate"}
@@ -78,7 +78,7 @@ def drawn_names(network, values) -> dict:
     """Which quantities the diagram writes where: beside each neuron (``"nodes"``: [name, short
     label] pairs, such as ``["net_h1", "net"]``) and, for each edge's weight, its gradient and its
     updated value (``"edges"``) — the names the engine's trace uses."""
-    from ..derivation.notation import Notation
+    from ..derivation.notation.names import Notation
 
     names = Notation(network)
     nodes = {i: [[i, i]] for i in names.inputs}
@@ -91,7 +91,7 @@ def drawn_names(network, values) -> dict:
                 listed += [[f"target_{n}", "target"], [f"E_{n}", f"E_{n}"]]
             nodes[n] = [q for q in listed if q[0] in values]
     edges = {}
-    for l, layer in enumerate(names.weights):
+    for layer in names.weights:
         for row in layer:
             for w in row:
                 edges[w] = {"grad": f"dE_total/d{w}", "update": f"{w}+"}
@@ -105,8 +105,14 @@ def drawn_names(network, values) -> dict:
 
 def _layout_dict(lay) -> dict:
     """The layout as JSON-ready dicts (a shallow copy per node and edge: quicker than asdict)."""
-    return {"width": lay.width, "height": lay.height, "radius": lay.radius, "title": lay.title,
-            "nodes": [dict(vars(n)) for n in lay.nodes], "edges": [dict(vars(e)) for e in lay.edges]}
+    return {
+        "width": lay.width,
+        "height": lay.height,
+        "radius": lay.radius,
+        "title": lay.title,
+        "nodes": [dict(vars(n)) for n in lay.nodes],
+        "edges": [dict(vars(e)) for e in lay.edges],
+    }
 
 
 def curve_bucket(iteration: int) -> tuple[int, int]:
@@ -121,7 +127,9 @@ def _narrow(parts: list[str]) -> str:
     row of its own: the page's formula panel is narrow, and a cut-off row would hide the result."""
     text = aligned(parts)
     end = f" = {parts[-1]} \\end{{aligned}}"
-    return text[:-len(end)] + f" \\\\ &= {parts[-1]} \\end{{aligned}}" if len(parts) >= 4 and text.endswith(end) else text
+    return (
+        text[: -len(end)] + f" \\\\ &= {parts[-1]} \\end{{aligned}}" if len(parts) >= 4 and text.endswith(end) else text
+    )
 
 
 def _nine(value) -> float:
@@ -201,8 +209,9 @@ class Session:
     def train(self, steps: int) -> None:
         """``steps`` online updates of the engine: w+ = w - eta * dE/dw on one sample each."""
         if steps > self.max_steps():
-            raise ConfigError(f"{steps} updates of this network is too much work for one request; "
-                              f"ask for at most {self.max_steps()}")
+            raise ConfigError(
+                f"{steps} updates of this network is too much work for one request; ask for at most {self.max_steps()}"
+            )
         n = len(self.inputs)
         saved = (self.network.copy(), self.iteration, [list(p) for p in self.curve])
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
@@ -218,20 +227,34 @@ class Session:
                 b = self.batch_size()
                 rows = (self.iteration * b + np.arange(steps * b)) % n
                 try:
-                    Trainer(self.network, self.inputs[rows], self.targets[rows], epochs=1, batch_size=b,
-                            learning_rate=self.learning_rate, l1=self.options["l1"], l2=self.options["l2"],
-                            shuffle=False, metrics=(), train_metrics=False).run()
+                    Trainer(
+                        self.network,
+                        self.inputs[rows],
+                        self.targets[rows],
+                        epochs=1,
+                        batch_size=b,
+                        learning_rate=self.learning_rate,
+                        l1=self.options["l1"],
+                        l2=self.options["l2"],
+                        shuffle=False,
+                        metrics=(),
+                        train_metrics=False,
+                    ).run()
                 except NumericalError:
                     self.network, self.iteration, self.curve = saved
-                    raise ConfigError("the weights overflowed (the learning rate is too large?); "
-                                      "the network is as it was before these updates") from None
+                    raise ConfigError(
+                        "the weights overflowed (the learning rate is too large?); "
+                        "the network is as it was before these updates"
+                    ) from None
                 self.iteration += steps
             self._record(self.iteration, self.total_loss())
             finite = all(np.isfinite(w).all() for w in self.network.parameters()) and np.isfinite(self.total_loss())
         if not finite:
             self.network, self.iteration, self.curve = saved  # the last good parameters
-            raise ConfigError("the weights overflowed (the learning rate is too large?); "
-                              "the network is as it was before these updates")
+            raise ConfigError(
+                "the weights overflowed (the learning rate is too large?); "
+                "the network is as it was before these updates"
+            )
 
     def _record(self, iteration: int, loss: float) -> None:
         """Add a point to the loss curve.  The curve keeps the first point of each bucket of
@@ -278,8 +301,9 @@ class Session:
         layers = changes.get("layers")
         if layers is not None and list(layers) != sizes:
             if layers[0] != sizes[0] or layers[-1] != sizes[-1]:
-                raise ConfigError("the first and last layer sizes are fixed by the samples "
-                                  f"({sizes[0]} inputs, {sizes[-1]} outputs)")
+                raise ConfigError(
+                    f"the first and last layer sizes are fixed by the samples ({sizes[0]} inputs, {sizes[-1]} outputs)"
+                )
             spec = reshaped(spec, list(layers), int(changes.get("seed") or 0))
         if changes.get("activation") is not None:
             spec["activation"] = per_layer(changes["activation"], spec["activation"], len(spec["layers"]) - 1)
@@ -297,7 +321,7 @@ class Session:
         self.load(spec)
 
     def _set(self, spec: dict, name: str, value: float) -> None:
-        from ..derivation.notation import Notation, canonical_name
+        from ..derivation.notation.names import Notation, canonical_name
 
         name = canonical_name(name) if name not in ("eta",) else name
         names = Notation(self.network)
@@ -322,8 +346,9 @@ class Session:
                 else:
                     spec["biases"][l] = value
                 return
-        raise ConfigError(f"no editable number called {name!r} (weights w1.., biases, inputs i1.., "
-                          "targets target_o1.., eta)")
+        raise ConfigError(
+            f"no editable number called {name!r} (weights w1.., biases, inputs i1.., targets target_o1.., eta)"
+        )
 
     # ------------------------------------------------------------------------- showing
     def state(self, view: str = "full", curve_from: int | None = None) -> dict:
@@ -369,26 +394,34 @@ class Session:
         if full:
             # each step's name, formula template (its <names> are the "made of" links) and note; its
             # value is in "values" and "shown", its worked line and MathML come from /formula on demand
-            trace = {"values": values, "steps": [{"name": st.name, "text": st.text, "note": st.note} for st in tr.steps]}
+            trace = {
+                "values": values,
+                "steps": [{"name": st.name, "text": st.text, "note": st.note} for st in tr.steps],
+            }
             loss_fn = self.network.loss_fn
-            out.update({
-                "learning_rate": self.learning_rate,
-                "layers": list(self.network.sizes),
-                "activation": self.network.layers[0].activation.name,
-                "output_activation": self.network.layers[-1].activation.name,
-                "loss_name": loss_fn.name,
-                "loss_form": {"name": loss_fn.name, "text": loss_text(loss_fn),
-                              "mathml": to_mathml(loss_latex(loss_fn), display=False)},
-                "trace": trace,
-                "givens": sorted(givens),
-                "kinds": kinds(self.network, givens),
-                "names": drawn_names(self.network, values),
-                "phase_of": phase,
-                "labels": {name: text for name in values if (text := label(name)) != name},  # where they differ
-                "choices": choices(),
-                "dataset": self.dataset,
-                "spec": self.spec(),
-            })
+            out.update(
+                {
+                    "learning_rate": self.learning_rate,
+                    "layers": list(self.network.sizes),
+                    "activation": self.network.layers[0].activation.name,
+                    "output_activation": self.network.layers[-1].activation.name,
+                    "loss_name": loss_fn.name,
+                    "loss_form": {
+                        "name": loss_fn.name,
+                        "text": loss_text(loss_fn),
+                        "mathml": to_mathml(loss_latex(loss_fn), display=False),
+                    },
+                    "trace": trace,
+                    "givens": sorted(givens),
+                    "kinds": kinds(self.network, givens),
+                    "names": drawn_names(self.network, values),
+                    "phase_of": phase,
+                    "labels": {name: text for name in values if (text := label(name)) != name},  # where they differ
+                    "choices": choices(),
+                    "dataset": self.dataset,
+                    "spec": self.spec(),
+                }
+            )
             if self.dataset is not None:  # the points are in "points"; the file is at .../network.json
                 for key in ("inputs", "targets", "input", "target"):
                     out["spec"].pop(key, None)
@@ -409,8 +442,8 @@ class Session:
         """(the givens and the forward pass of sample k, the givens) by the names the trace gives
         them (``w5``, ``b1``, ``i1``, ``target_o1``, ``eta``; ``net_h1``, ``out_h1``): the engine's
         own forward pass, without tracing the backward pass and update a play frame never draws.
-        tests/test_web.py checks these equal the full state's (trace_step's) values."""
-        from ..derivation.notation import Notation
+        tests/web/test_api.py checks these equal the full state's (trace_step's) values."""
+        from ..derivation.notation.names import Notation
 
         net, names = self.network, Notation(self.network)
         xs = net.as_inputs(self.inputs[k])
@@ -444,7 +477,9 @@ class Session:
         k = self.sample()
         tr = trace_step(self.network, self.inputs[k], self.targets[k], self.learning_rate)
         wanted = None if names is None else set(names)
-        lines = ((st.name, step_line(st, tr.values, tr.givens)) for st in tr.steps if wanted is None or st.name in wanted)
+        lines = (
+            (st.name, step_line(st, tr.values, tr.givens)) for st in tr.steps if wanted is None or st.name in wanted
+        )
         return [{"name": name, "mathml": to_mathml(_narrow(line.latex)), "line": line.written} for name, line in lines]
 
     def surface(self) -> dict:
@@ -453,16 +488,23 @@ class Session:
         gx, gy = np.meshgrid(axis, axis)  # row r: y = axis[r]
         pred = self.network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0]
         regression = self.dataset.get("kind") == "regression"
-        out = {"size": GRID, "extent": EXTENT, "values": pred.round(4).tolist(),
-               "centre": 0.0 if regression else 0.5, "scale": 1.0 if regression else 0.5}
+        out = {
+            "size": GRID,
+            "extent": EXTENT,
+            "values": pred.round(4).tolist(),
+            "centre": 0.0 if regression else 0.5,
+            "scale": 1.0 if regression else 0.5,
+        }
         if not regression:  # the share of training points on the right side of 0.5
-            out["accuracy"] = float(((self.network.predict(self.inputs)[:, 0] >= 0.5) == (self.targets[:, 0] >= 0.5)).mean())
+            out["accuracy"] = float(
+                ((self.network.predict(self.inputs)[:, 0] >= 0.5) == (self.targets[:, 0] >= 0.5)).mean()
+            )
         return out
 
     def neuron_maps(self) -> dict:
         """Each hidden and output neuron's output over a coarse grid of the plane (TensorFlow
         Playground's small maps inside the neurons), from the engine's forward pass."""
-        from ..derivation.notation import Notation
+        from ..derivation.notation.names import Notation
 
         axis = np.linspace(-EXTENT, EXTENT, MAP_GRID)
         gx, gy = np.meshgrid(axis, axis)
@@ -535,8 +577,9 @@ def per_layer(chosen, current, n_layers: int):
     return [chosen] * (n_layers - 1) + [current[-1]]
 
 
-def dataset_spec(name: str, n: int, noise: float, data_seed: int, hidden: list[int], activation: str,
-                 learning_rate: float) -> dict:
+def dataset_spec(
+    name: str, n: int, noise: float, data_seed: int, hidden: list[int], activation: str, learning_rate: float
+) -> dict:
     """A network file for a 2-D toy dataset: 2 inputs, the hidden layers, one output — a sigmoid
     with binary cross-entropy for the classification sets, identity with ½·squared error for regression."""
     from ..data.toy2d import kind, make_toy2d

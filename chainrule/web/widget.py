@@ -22,8 +22,9 @@ try:
 
     from .app import create_app
 except ImportError as exc:  # one line naming the extra, not a traceback
-    raise ConfigError(f"the Jupyter widget needs the widget extra ({exc.name} is missing): "
-                      "pip install 'chainrule[widget]'") from None
+    raise ConfigError(
+        f"the Jupyter widget needs the widget extra ({exc.name} is missing): pip install 'chainrule[widget]'"
+    ) from None
 
 SESSIONS = 16  # sessions one widget keeps (a new dataset on the page is a new session)
 
@@ -101,16 +102,18 @@ class PageWidget(anywidget.AnyWidget):
     """The interactive page in a notebook; its requests are answered in the kernel."""
 
     _esm = traitlets.Unicode("").tag(sync=True)
-    session = traitlets.Unicode("").tag(sync=True)   # the page's current session (one per network/dataset)
-    iteration = traitlets.Int(0).tag(sync=True)      # updates applied so far, as the last answer said
+    session = traitlets.Unicode("").tag(sync=True)  # the page's current session (one per network/dataset)
+    iteration = traitlets.Int(0).tag(sync=True)  # updates applied so far, as the last answer said
     loss = traitlets.Float(float("nan")).tag(sync=True)  # the total loss, as the last answer said
 
     def __init__(self, network: dict | None = None, **kwargs):
         from fastapi.testclient import TestClient
 
         if network is not None and not isinstance(network, dict):
-            raise ConfigError("PageWidget(network): give a network file's contents as a dict, or None for the seed "
-                              "(chainrule.widget also takes a Network or a file's path)")
+            raise ConfigError(
+                "PageWidget(network): give a network file's contents as a dict, or None for the seed "
+                "(chainrule.widget also takes a Network or a file's path)"
+            )
         super().__init__(_esm=_esm(), **kwargs)
         self._client = TestClient(create_app(network, session_limit=SESSIONS))
         self.on_msg(self._answer)
@@ -172,11 +175,22 @@ def network_spec(network, x=None, target=None, learning_rate=None) -> dict | Non
     elif isinstance(network, (str, Path)):
         nf = read_network_file(network)
     else:
-        raise ConfigError(f"widget(network): a Network, a network file's path or its contents (a dict), or None "
-                          f"for the seed; not {type(network).__name__}")
+        raise ConfigError(
+            f"widget(network): a Network, a network file's path or its contents (a dict), or None "
+            f"for the seed; not {type(network).__name__}"
+        )
     if x is None and target is None and learning_rate is None:
-        return nf.spec if isinstance(network, dict) else network_to_dict(
-            nf.network, nf.inputs, nf.targets, nf.learning_rate, **{k: nf.spec[k] for k in ("title", "description") if k in nf.spec})
+        return (
+            nf.spec
+            if isinstance(network, dict)
+            else network_to_dict(
+                nf.network,
+                nf.inputs,
+                nf.targets,
+                nf.learning_rate,
+                **{k: nf.spec[k] for k in ("title", "description") if k in nf.spec},
+            )
+        )
     xs = nf.inputs if x is None else nf.network.as_inputs(x)
     ts = nf.targets if target is None else nf.network.as_targets(target, len(xs))
     return network_to_dict(nf.network, xs, ts, nf.learning_rate if learning_rate is None else float(learning_rate))

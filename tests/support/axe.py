@@ -23,7 +23,8 @@ def serious_violations(page, context: str = "document") -> list[str]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())  # through the DevTools protocol, so the page's CSP does not block it
     result = page.evaluate(
-        "async (ctx) => await axe.run(ctx === 'document' ? document : ctx, {resultTypes: ['violations']})", context)
+        "async (ctx) => await axe.run(ctx === 'document' ? document : ctx, {resultTypes: ['violations']})", context
+    )
     lines = []
     for v in result["violations"]:
         if v["impact"] in ("serious", "critical"):

@@ -34,12 +34,21 @@ class Case:
     t: np.ndarray
 
     def network(self, train_biases=True) -> Network:
-        return Network(self.sizes, self.activations, self.loss, weights=[w.copy() for w in self.weights],
-                       biases=None if self.biases is None else [b.copy() for b in self.biases],
-                       bias=self.bias, train_biases=train_biases)
+        return Network(
+            self.sizes,
+            self.activations,
+            self.loss,
+            weights=[w.copy() for w in self.weights],
+            biases=None if self.biases is None else [b.copy() for b in self.biases],
+            bias=self.bias,
+            train_biases=train_biases,
+        )
 
     def __repr__(self) -> str:
-        return f"Case(sizes={self.sizes}, activations={self.activations}, loss={self.loss!r}, bias={self.bias!r}, n={len(self.x)})"
+        return (
+            f"Case(sizes={self.sizes}, activations={self.activations}, loss={self.loss!r}, "
+            f"bias={self.bias!r}, n={len(self.x)})"
+        )
 
 
 def targets(rng, loss: str, n: int, m: int) -> np.ndarray:

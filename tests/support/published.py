@@ -1,4 +1,4 @@
-"""Published worked examples (tests/data/published/): their files, an independent PyTorch float64
+"""Published worked examples (tests/support/published_examples/): their files, an independent PyTorch float64
 oracle for every quantity they print, and the grading rule written out again, independently.
 
 Each example is ``NAME.json`` (the source's address or citation, the notation it writes in, and the
@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import torch
 
-DATA = pathlib.Path(__file__).resolve().parent.parent / "data" / "published"
+DATA = pathlib.Path(__file__).resolve().parent / "published_examples"
 
 
 def names() -> list[str]:
@@ -58,8 +58,13 @@ def independent_verdict(text: str, exact: float) -> str:
 
 # ----------------------------------------------------------------------------- the oracle
 def _act(name, z):
-    return {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "identity": lambda v: v,
-            "softmax": lambda v: torch.softmax(v, dim=0)}[name](z)
+    return {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "identity": lambda v: v,
+        "softmax": lambda v: torch.softmax(v, dim=0),
+    }[name](z)
 
 
 def _loss_terms(name, out, t):
@@ -85,9 +90,14 @@ def oracle(spec: dict) -> dict[str, float]:
     eta = spec.get("learning_rate", 0.5)
     x = torch.tensor(spec["input"], dtype=torch.float64)
     t = torch.tensor(spec["target"], dtype=torch.float64)
-    neurons = [[f"o{k + 1}" for k in range(sizes[-1])] if l == L - 1 else
-               [f"h{j + 1}" for j in range(sizes[l + 1])] if L == 2 else
-               [f"h{l + 1}_{j + 1}" for j in range(sizes[l + 1])] for l in range(L)]
+    neurons = [
+        [f"o{k + 1}" for k in range(sizes[-1])]
+        if l == L - 1
+        else [f"h{j + 1}" for j in range(sizes[l + 1])]
+        if L == 2
+        else [f"h{l + 1}_{j + 1}" for j in range(sizes[l + 1])]
+        for l in range(L)
+    ]
     W = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec["weights"]]
     biases = spec.get("biases", [None] * L)
     train_b = spec.get("train_biases", True)
@@ -140,8 +150,10 @@ def oracle(spec: dict) -> dict[str, float]:
             v[f"delta_{n}"] = nets[l].grad[j].item()
             v[f"dE_total/dout_{n}"] = outs[l + 1].grad[j].item()
             if acts[l] != "softmax":
-                v[f"dout_{n}/dnet_{n}"] = v[f"delta_{n}"] / v[f"dE_total/dout_{n}"] if v[f"dE_total/dout_{n}"] else math.nan
-            senders = ([f"i{s + 1}" for s in range(sizes[0])] if l == 0 else [f"out_{m}" for m in neurons[l - 1]])
+                v[f"dout_{n}/dnet_{n}"] = (
+                    v[f"delta_{n}"] / v[f"dE_total/dout_{n}"] if v[f"dE_total/dout_{n}"] else math.nan
+                )
+            senders = [f"i{s + 1}" for s in range(sizes[0])] if l == 0 else [f"out_{m}" for m in neurons[l - 1]]
             for s, w in enumerate(wnames[l][j]):
                 v[w] = W[l][j, s].item()
                 v[f"dE_total/d{w}"] = W[l].grad[j, s].item()
@@ -185,11 +197,25 @@ def evaluate(meaning: str, values: dict[str, float]) -> float:
         names_found[key] = m.group(0)
         return key
 
-    expr = re.sub(r"(?<![\w.])(?:d[A-Za-z]\w*/d\w+\+?|[A-Za-z]\w*\+?(?:@\d+)?)(?![\w(])", sub,
-                  meaning.replace("^", "**"))
+    expr = re.sub(
+        r"(?<![\w.])(?:d[A-Za-z]\w*/d\w+\+?|[A-Za-z]\w*\+?(?:@\d+)?)(?![\w(])", sub, meaning.replace("^", "**")
+    )
     tree = ast.parse(expr, mode="eval")
-    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant, ast.Add, ast.Sub,
-               ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
+    allowed = (
+        ast.Expression,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Name,
+        ast.Load,
+        ast.Constant,
+        ast.Add,
+        ast.Sub,
+        ast.Mult,
+        ast.Div,
+        ast.Pow,
+        ast.USub,
+        ast.UAdd,
+    )
     assert all(isinstance(n, allowed) for n in ast.walk(tree)), meaning
     env = {k: (math.e if n == "e" else values[n]) for k, n in names_found.items()}
 
@@ -203,7 +229,12 @@ def evaluate(meaning: str, values: dict[str, float]) -> float:
         if isinstance(n, ast.UnaryOp):
             return -ev(n.operand) if isinstance(n.op, ast.USub) else ev(n.operand)
         a, b = ev(n.left), ev(n.right)
-        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else math.nan,
-                ast.Pow: a ** b if a > 0 or float(b).is_integer() else math.nan}[type(n.op)]
+        return {
+            ast.Add: a + b,
+            ast.Sub: a - b,
+            ast.Mult: a * b,
+            ast.Div: a / b if b else math.nan,
+            ast.Pow: a**b if a > 0 or float(b).is_integer() else math.nan,
+        }[type(n.op)]
 
     return ev(tree)

@@ -1,5 +1,6 @@
 """The seeds' misprints: for each seed sheet, the lines (canonical names) whose published figure is
-wrong at the digits printed, with why (shared by tests/test_seed.py and tests/test_check.py)."""
+wrong at the digits printed, with why (shared by tests/derivation/test_seed_documents.py and
+tests/derivation/checking/test_check.py)."""
 
 # name (canonical) -> why the published figure is wrong
 MISPRINTS = {

@@ -40,15 +40,18 @@ def blocks(path: Path, root: Path) -> list[Block]:
         if lang not in RUN:
             continue
         line = text.count("\n", 0, m.start()) + 1
-        before = text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1] if m.start() else ""
+        before = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1] if m.start() else ""
         skip = SKIP.match(before)
         if skip and not skip.group("reason"):
-            raise ValueError(f"{path.relative_to(root)}:{line}: a skipped snippet needs its reason: "
-                             "<!-- snippet: skip (reason) -->")
+            raise ValueError(
+                f"{path.relative_to(root)}:{line}: a skipped snippet needs its reason: <!-- snippet: skip (reason) -->"
+            )
         indent = m.group("indent")
-        code = "\n".join(l[len(indent):] if l.startswith(indent) else l for l in m.group("body").splitlines())
+        code = "\n".join(l[len(indent) :] if l.startswith(indent) else l for l in m.group("body").splitlines())
         if not skip and re.search(r"\bpip\s+install\b|\bapt-get\b", code):
-            raise ValueError(f"{path.relative_to(root)}:{line}: a snippet that installs packages must be marked "
-                             "<!-- snippet: skip (reason) --> (the release test installs the wheel instead)")
+            raise ValueError(
+                f"{path.relative_to(root)}:{line}: a snippet that installs packages must be marked "
+                "<!-- snippet: skip (reason) --> (the release test installs the wheel instead)"
+            )
         found.append(Block(str(path.relative_to(root)), line, lang, code, skip.group("reason") if skip else None))
     return found

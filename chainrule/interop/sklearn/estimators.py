@@ -38,11 +38,36 @@ STOCHASTIC = ("sgd", "adam")
 class _BaseMLP(BaseEstimator):
     _is_classifier = False
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
-                 batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200,
-                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dropout=0.0, standardize=False, dtype=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        standardize=False,
+        dtype=None,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -78,7 +103,9 @@ class _BaseMLP(BaseEstimator):
 
     def _check_solver(self):
         if self.solver not in STOCHASTIC:
-            raise AttributeError(f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic.")
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. {self.solver} is not stochastic."
+            )
         return True
 
     def _fit(self, X, y, sample_weight, incremental: bool):
@@ -103,8 +130,10 @@ class _BaseMLP(BaseEstimator):
         else:
             fit_lbfgs(self, network, self._inputs(X, network), T, sample_weight)
         if not all(np.isfinite(p).all() for p in network.parameters()):
-            raise DivergedError("Solver produced non-finite parameter weights. The input data may contain large "
-                                "values and need to be preprocessed.")
+            raise DivergedError(
+                "Solver produced non-finite parameter weights. The input data may contain large "
+                "values and need to be preprocessed."
+            )
         return self
 
     def _initialize(self, X, T, sizes):
@@ -118,7 +147,9 @@ class _BaseMLP(BaseEstimator):
         dtype = np.dtype(self.dtype or X.dtype)
         coefs, intercepts = [], []
         for i, (fan_in, fan_out) in enumerate(zip(units, units[1:])):
-            c, b = glorot_uniform(self._random_state, fan_in, fan_out, hidden[min(i, len(hidden) - 1)] if hidden else "relu", dtype)
+            c, b = glorot_uniform(
+                self._random_state, fan_in, fan_out, hidden[min(i, len(hidden) - 1)] if hidden else "relu", dtype
+            )
             coefs.append(c)
             intercepts.append(b)
         self.network_ = build_network(coefs, intercepts, hidden, self.out_activation_, dtype)
@@ -139,8 +170,11 @@ class _BaseMLP(BaseEstimator):
         """The network, after taking over any arrays assigned to ``coefs_`` / ``intercepts_``."""
         net = self.__dict__.get("network_")
         coefs, intercepts = self.coefs_, self.intercepts_
-        if net is None or len(coefs) != len(net.layers) or any(
-                np.shape(c) != coef_view(layer).shape for c, layer in zip(coefs, net.layers)):
+        if (
+            net is None
+            or len(coefs) != len(net.layers)
+            or any(np.shape(c) != coef_view(layer).shape for c, layer in zip(coefs, net.layers))
+        ):
             dtype = np.asarray(coefs[0]).dtype if np.asarray(coefs[0]).dtype in (np.float32, np.float64) else np.float64
             hidden = P.hidden_activations(self.activation, len(coefs) - 1)
             self.network_ = net = build_network(coefs, intercepts, hidden, self.out_activation_, dtype)
@@ -193,7 +227,7 @@ class _BaseMLP(BaseEstimator):
             buf = buffers.get(X.shape[1])
             if buf is None or buf.shape[0] < len(rows):
                 buf = buffers[X.shape[1]] = np.empty((len(rows), X.shape[1]), dtype=network.dtype)
-            return np.take(X, rows, axis=0, out=buf[:len(rows)])
+            return np.take(X, rows, axis=0, out=buf[: len(rows)])
 
         return inputs
 
@@ -285,24 +319,71 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     _parameter_constraints = P.CLASSIFIER_CONSTRAINTS
     _score_function = staticmethod(accuracy_score)
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
-                 batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200,
-                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dropout=0.0, standardize=False, dtype=None,
-                 class_weight=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        standardize=False,
+        dtype=None,
+        class_weight=None,
+    ):
         super().__init__(
-            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose, warm_start=warm_start,
-            momentum=momentum, nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change, max_fun=max_fun, dropout=dropout, standardize=standardize, dtype=dtype)
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dropout=dropout,
+            standardize=standardize,
+            dtype=dtype,
+        )
         self.class_weight = class_weight
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True, dtype=(np.float64, np.float32), reset=reset
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
@@ -312,11 +393,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             classes = unique_labels(y)
             if self.warm_start:
                 if set(classes) != set(self.classes_):
-                    raise ValueError("warm_start can only be used where `y` has the same classes as in the previous "
-                                     f"call to fit. Previously got {self.classes_}, `y` has {classes}")
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as in the previous "
+                        f"call to fit. Previously got {self.classes_}, `y` has {classes}"
+                    )
             elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
-                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. "
-                                 f"'y' has {classes}.")
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. 'y' has {classes}."
+                )
         return X, self._label_binarizer.transform(y), y
 
     def _output_activation(self) -> str:
@@ -345,7 +429,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             multilabel = type_of_target(y).startswith("multilabel")
             self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
         elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
-            raise ValueError(f"`classes={classes!r}` is not the same as on last call to partial_fit, was: {self.classes_!r}")
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to partial_fit, was: {self.classes_!r}"
+            )
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
@@ -383,24 +469,78 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     _parameter_constraints = P.REGRESSOR_CONSTRAINTS
     _score_function = staticmethod(r2_score)
 
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
-                 max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dropout=0.0, standardize=False,
-                 dtype=None):
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        standardize=False,
+        dtype=None,
+    ):
         super().__init__(
-            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose, warm_start=warm_start,
-            momentum=momentum, nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change, max_fun=max_fun, dropout=dropout, standardize=standardize, dtype=dtype)
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dropout=dropout,
+            standardize=standardize,
+            dtype=dtype,
+        )
         self.loss = loss
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
-                             dtype=(np.float64, np.float32), reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y.reshape(len(y), -1), y

@@ -45,15 +45,23 @@ def fit_lbfgs(est, network, X, T, sample_weight) -> None:
 
         def callback(intermediate_result):
             seen[0] += 1
-            print("Iteration %d, loss = %.8f" % (seen[0], intermediate_result.fun))
+            print(f"Iteration {seen[0]}, loss = {intermediate_result.fun:.8f}")
+
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         result = scipy.optimize.minimize(
-            objective, objective.packing.pack(), method="L-BFGS-B", jac=True, callback=callback,
+            objective,
+            objective.packing.pack(),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
             options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
         )
     est.n_iter_ = min(result.nit, est.max_iter)
     if result.status != 0:
-        warnings.warn(f"lbfgs failed to converge after {est.n_iter_} iteration(s) (status={result.status}):\n"
-                      f"{result.message}\n", ConvergenceWarning)
+        warnings.warn(
+            f"lbfgs failed to converge after {est.n_iter_} iteration(s) (status={result.status}):\n{result.message}\n",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     est.loss_ = float(result.fun)
     objective.packing.unpack(result.x)

@@ -20,10 +20,27 @@ HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu")
 
 # scikit-learn's defaults, in its order (keyword-only after ``activation``)
 DEFAULTS = dict(
-    solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant", learning_rate_init=0.001,
-    power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-    momentum=0.9, nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-    beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
+    solver="adam",
+    alpha=0.0001,
+    batch_size="auto",
+    learning_rate="constant",
+    learning_rate_init=0.001,
+    power_t=0.5,
+    max_iter=200,
+    shuffle=True,
+    random_state=None,
+    tol=1e-4,
+    verbose=False,
+    warm_start=False,
+    momentum=0.9,
+    nesterovs_momentum=True,
+    early_stopping=False,
+    validation_fraction=0.1,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=10,
+    max_fun=15000,
 )
 
 EXTRAS = {
@@ -34,7 +51,8 @@ EXTRAS = {
 }
 
 CLASSIFIER_CONSTRAINTS = {
-    **_SkClassifier._parameter_constraints, **EXTRAS,
+    **_SkClassifier._parameter_constraints,
+    **EXTRAS,
     "class_weight": [None, dict, StrOptions({"balanced"})],
 }
 REGRESSOR_CONSTRAINTS = {**_SkRegressor._parameter_constraints, **EXTRAS}
@@ -54,8 +72,10 @@ def hidden_activations(activation, n_hidden: int) -> list[str]:
         return [activation] * n_hidden
     names = list(activation)
     if len(names) != n_hidden or any(a not in HIDDEN_ACTIVATIONS for a in names):
-        raise ValueError(f"activation must be one of {HIDDEN_ACTIVATIONS} or a list of {n_hidden} of them "
-                         f"(one per hidden layer), got {activation!r}")
+        raise ValueError(
+            f"activation must be one of {HIDDEN_ACTIVATIONS} or a list of {n_hidden} of them "
+            f"(one per hidden layer), got {activation!r}"
+        )
     return names
 
 

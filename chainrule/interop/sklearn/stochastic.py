@@ -60,13 +60,21 @@ def fit_stochastic(est, network, X, T, sample_weight, incremental: bool, inputs)
     X_val = y_val = sw_val = None
     if est.early_stopping:
         stratify = T.astype(bool) if est._is_classifier and T.shape[1] == 1 else None  # as scikit-learn: 0/1 labels
-        parts = train_test_split(X, T, *([] if sample_weight is None else [sample_weight]),
-                                 random_state=est._random_state, test_size=est.validation_fraction, stratify=stratify)
+        parts = train_test_split(
+            X,
+            T,
+            *([] if sample_weight is None else [sample_weight]),
+            random_state=est._random_state,
+            test_size=est.validation_fraction,
+            stratify=stratify,
+        )
         X, X_val, T, T_val = parts[:4]
         if sample_weight is not None:
             sample_weight, sw_val = parts[4:]
         if X_val.shape[0] < 2:
-            raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
+            )
         y_val = est._decode_targets(T_val)
 
     n = X.shape[0]
@@ -74,7 +82,9 @@ def fit_stochastic(est, network, X, T, sample_weight, incremental: bool, inputs)
         bs = min(200, n)
     else:
         if est.batch_size > n:
-            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped", stacklevel=3
+            )
         bs = int(np.clip(est.batch_size, 1, n))
 
     weights_at = [i for i, p in enumerate(params) if any(p is layer.weights for layer in network.layers)]
@@ -94,7 +104,7 @@ def fit_stochastic(est, network, X, T, sample_weight, incremental: bool, inputs)
                 idx = shuffled(idx, est._random_state)
             total = 0.0
             for start in range(0, n, bs):
-                rows = idx[start:start + bs]
+                rows = idx[start : start + bs]
                 m = len(rows)
                 xb = inputs(X, rows)
                 tb = np.take(T, rows, axis=0, out=tbuf[:m])
@@ -116,7 +126,7 @@ def fit_stochastic(est, network, X, T, sample_weight, incremental: bool, inputs)
             est.t_ += n
             est.loss_curve_.append(est.loss_)
             if est.verbose:
-                print("Iteration %d, loss = %.8f" % (est.n_iter_, est.loss_))
+                print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}")
             score = est._validation_score(X_val, y_val, sw_val) if est.early_stopping else None
             stopping.record_epoch(est, params, score)
             stopping.end_of_epoch_learning_rate(est, opt)
@@ -125,8 +135,12 @@ def fit_stochastic(est, network, X, T, sample_weight, incremental: bool, inputs)
             if incremental:
                 break
             if est.n_iter_ == est.max_iter:
-                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and the "
-                              "optimization hasn't converged yet.", ConvergenceWarning)
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and the "
+                    "optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
     if est.early_stopping:  # back to the weights of the best validation score
         for p, best in zip(params, est._best_params):
             np.copyto(p, best)

@@ -24,7 +24,7 @@ def record_epoch(est, params, val_score=None) -> None:
     if est.early_stopping:
         est.validation_scores_.append(val_score)
         if est.verbose:
-            print("Validation score: %f" % val_score)
+            print(f"Validation score: {val_score:f}")
         worse = val_score < est.best_validation_score_ + est.tol  # NaN compares False: counts as improving
         est._no_improvement_count = est._no_improvement_count + 1 if worse else 0
         if val_score > est.best_validation_score_:
@@ -54,7 +54,7 @@ def should_stop(est, optimizer) -> bool:
             optimizer.learning_rate /= 5.0
             est._no_improvement_count = 0
             if est.verbose:
-                print(msg + " Setting learning rate to %f" % optimizer.learning_rate)
+                print(f"{msg} Setting learning rate to {optimizer.learning_rate:f}")
             return False
         msg += " Learning rate too small."
     if est.verbose:

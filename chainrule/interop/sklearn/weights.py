@@ -19,11 +19,17 @@ from ...core.activations import Exp
 from ...core.losses import Poisson
 from ...core.network import Network
 
-ENGINE_ACTIVATION = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
-                     "leaky_relu": "leaky_relu", "softmax": "softmax", "exp": Exp()}
+ENGINE_ACTIVATION = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+    "softmax": "softmax",
+    "exp": Exp(),
+}
 # each output activation with the loss whose gradient at the net input is out − target
-OUTPUT_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy", "identity": "half_sse",
-               "exp": Poisson()}
+OUTPUT_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy", "identity": "half_sse", "exp": Poisson()}
 
 
 def glorot_uniform(rng: np.random.RandomState, fan_in: int, fan_out: int, activation: str, dtype):
@@ -38,10 +44,16 @@ def build_network(coefs, intercepts, hidden: list[str], out_activation: str, dty
     """An engine network holding copies of ``coefs`` (scikit-learn layout) and ``intercepts``."""
     sizes = [np.shape(coefs[0])[0]] + [np.shape(c)[1] for c in coefs]
     activations = [ENGINE_ACTIVATION[a] for a in hidden] + [ENGINE_ACTIVATION[out_activation]]
-    return Network(sizes, activations, OUTPUT_LOSS[out_activation],
-                   weights=[np.asarray(c, dtype=np.float64).T for c in coefs],
-                   biases=[np.asarray(b, dtype=np.float64).reshape(-1) for b in intercepts],
-                   bias="per_neuron", train_biases=True, dtype=np.dtype(dtype).name)
+    return Network(
+        sizes,
+        activations,
+        OUTPUT_LOSS[out_activation],
+        weights=[np.asarray(c, dtype=np.float64).T for c in coefs],
+        biases=[np.asarray(b, dtype=np.float64).reshape(-1) for b in intercepts],
+        bias="per_neuron",
+        train_biases=True,
+        dtype=np.dtype(dtype).name,
+    )
 
 
 def coef_view(layer) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Exercises for teachers: a random network, its questions and the answer key."""

@@ -1,0 +1,215 @@
+"""Expressions of named quantities on the left of an answer line: ``eta*dE_total/dw5``, ``w5 - w5+``,
+``1 - out_o2``, ``out_h1*(1-out_h1)``, ``η·∂E_total/∂w5``.
+
+A small recursive-descent parser (no ``eval``): numbers, names, ``+ - * / ^ ( )``, ``× · −`` and
+Euler's ``e`` (so ``e^(-net_h1)`` is a name for the number a source writes inside the sigmoid).
+A derivative such as ``dE_total/dw5`` (or ``∂E_total/∂w5``) is one name, not a division; a ``+``
+written right after a weight or bias (``w5+``, ``b1+``) is part of the name (the updated value);
+``@N`` and ``[k]`` suffixes belong to the name before them.
+
+Sign convention: ``Δw5`` (or ``delta_w5``, ``dw5``) is the change the update makes,
+Δw5 = w5+ − w5 = −η · ∂E_total/∂w5 — so it is negative where the gradient is positive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ...errors import FileFormatError
+
+_NORMAL = str.maketrans(
+    {
+        "×": "*",
+        "·": "*",
+        "⋅": "*",
+        "∗": "*",
+        "−": "-",
+        "–": "-",
+        "÷": "/",
+        "∂": "d",
+        "⁺": "+",
+        "δ": "delta",
+        "η": "eta",
+        "Δ": "Δ",
+    }
+)
+# a name: letters, digits, _, primes; a layer written ^2, ^{2}, ^(2), ^[2] or [2]_ (Nielsen, Bishop, Ng);
+# subscripts in braces _{46}; then a sample [k], an update's + (or "(new)", "(updated)"), and @N
+_NAME = (
+    r"[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_)|\(\d+\)(?=_))*"
+    r"(?:\[\d+\])?(?:\+(?![\w(.])|\s*\(\s*(?:new|updated)\s*\))?(?:@[\d,_]+)?"
+)
+_TOKEN = re.compile(  # a derivative is one name, spaces allowed: "d E_total / d w5"
+    rf"\s*(?:(?P<deriv>d\s*{_NAME}\s*/\s*d\s*{_NAME})|(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+    rf"|(?P<name>{_NAME})|(?P<op>[-+*/()^]))"
+)
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+
+
+@dataclass(frozen=True)
+class Neg:
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Bin:
+    op: str
+    left: Node
+    right: Node
+
+
+Node = Num | Name | Neg | Bin
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    text = text.translate(_NORMAL).strip()
+    out, k = [], 0
+    while k < len(text):
+        m = _TOKEN.match(text, k)
+        if not m or m.end() == k:
+            raise FileFormatError(f"cannot read {text[k:].strip()!r} in {text!r}")
+        kind = m.lastgroup
+        out.append((kind if kind != "deriv" else "name", re.sub(r"\s+", "", m.group(kind))))
+        k = m.end()
+        while k < len(text) and text[k].isspace():
+            k += 1
+    return out
+
+
+MAX_TOKENS = 200  # a left side is a name or a short formula; a longer one is refused, not recursed into
+MAX_DEPTH = 50  # brackets, signs and powers nested
+
+
+def parse(text: str) -> Node:
+    """The expression tree of ``text``; a FileFormatError says what cannot be read."""
+    toks = tokens(text)
+    if len(toks) > MAX_TOKENS:
+        raise FileFormatError(
+            f"the left side is too long to read ({len(toks)} names, numbers and signs; at most {MAX_TOKENS})"
+        )
+    pos = 0
+    depth = 0
+
+    def peek():
+        return toks[pos] if pos < len(toks) else (None, None)
+
+    def take():
+        nonlocal pos
+        pos += 1
+        return toks[pos - 1] if pos <= len(toks) else (None, None)
+
+    def expr():
+        node = term()
+        while peek() in (("op", "+"), ("op", "-")):
+            op = take()[1]
+            node = Bin(op, node, term())
+        return node
+
+    def term():
+        node = power()
+        while peek() in (("op", "*"), ("op", "/")):
+            op = take()[1]
+            node = Bin(op, node, power())
+        return node
+
+    def power():
+        node = factor()
+        if peek() == ("op", "^"):
+            take()
+            return Bin("^", node, power() if peek() != ("op", "-") else factor())
+        return node
+
+    def factor():
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise FileFormatError(f"the left side is nested too deeply to read (at most {MAX_DEPTH} levels)")
+        try:
+            return _factor()
+        finally:
+            depth -= 1
+
+    def _factor():
+        kind, value = peek()
+        if (kind, value) == ("op", "-"):
+            take()
+            return Neg(factor())
+        if (kind, value) == ("op", "+"):
+            take()
+            return factor()
+        if (kind, value) == ("op", "("):
+            take()
+            node = expr()
+            if take() != ("op", ")"):
+                raise FileFormatError(f"a ')' is missing in {text!r}")
+            return node
+        if kind == "num":
+            take()
+            return Num(float(value))
+        if kind == "name":
+            take()
+            return Name(value)
+        raise FileFormatError(f"expected a name or a number in {text!r}" + (f", not {value!r}" if value else ""))
+
+    if not toks:
+        raise FileFormatError("no name before '='")
+    node = expr()
+    if pos != len(toks):
+        raise FileFormatError(f"cannot read {' '.join(v for _, v in toks[pos:])!r} in {text!r}")
+    return node
+
+
+def names(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [] if node.name == "e" else [node.name]
+    if isinstance(node, Neg):
+        return names(node.arg)
+    if isinstance(node, Bin):
+        return names(node.left) + names(node.right)
+    return []
+
+
+def evaluate(node: Node, lookup: Callable[[str], float]) -> float:
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Name):
+        return math.e if node.name == "e" else lookup(node.name)
+    if isinstance(node, Neg):
+        return -evaluate(node.arg, lookup)
+    a, b = evaluate(node.left, lookup), evaluate(node.right, lookup)
+    if node.op == "+":
+        return a + b
+    if node.op == "-":
+        return a - b
+    if node.op == "*":
+        return a * b
+    if node.op == "^":
+        try:
+            return float(a**b) if a > 0 or float(b).is_integer() else float("nan")
+        except OverflowError:
+            return float("inf")
+    return a / b if b != 0 else float("nan")
+
+
+def write(node: Node, rename: Callable[[str], str] = str, top: bool = True) -> str:
+    """The expression written back, names through ``rename``."""
+    if isinstance(node, Num):
+        return repr(node.value).removesuffix(".0")
+    if isinstance(node, Name):
+        return rename(node.name)
+    if isinstance(node, Neg):
+        return "-" + write(node.arg, rename, False)
+    text = f"{write(node.left, rename, False)} {node.op} {write(node.right, rename, False)}"
+    return text if top else f"({text})"

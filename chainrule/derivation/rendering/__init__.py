@@ -1,0 +1,1 @@
+"""An explanation and its renderings: the lines, the formats (one module each), LaTeX and MathML."""

@@ -1,0 +1,219 @@
+"""Models on disk: JSON for small models, ``.npz`` (arrays + JSON metadata) for large ones.
+
+Never pickle, never code: a model file is data only.  Writes are atomic (see ``atomic.py``) and
+loading validates every field, shape and number, raising :class:`FileFormatError` otherwise.
+
+JSON layout::
+
+    {"format": "chainrule-model", "version": 1, "task": "classification",
+     "layers": [64, 32, 10], "activations": ["relu", "softmax"], "loss": "cross_entropy",
+     "bias": "per_neuron", "train_biases": [true, true], "dtype": "float64",
+     "classes": [0, 1, ...] | null, "scaler": {"mean": [...], "std": [...]} | null,
+     "feature_names": [...] | null, "target_name": "..." | null, "history": {"unit": "epoch", ...},
+     "info": {...}, "weights": [[[...]], ...], "biases": [[...] | null, ...]}
+
+In ``.npz`` the same object is the ``meta`` entry, without "weights"/"biases", and the arrays are
+``W1, b1, W2, b2, ...`` (layer 1 = the first hidden layer).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..core.constraints import check, n_parameters
+from ..core.network import Network
+from ..errors import ChainruleError, FileFormatError
+from ..training.history import History
+from ..training.model import Model
+from ..training.preprocess import Standardizer
+from .atomic import write_text
+from .bounded_read import loads_json, read_text
+from .npz import load_npz, save_npz
+
+FORMAT, VERSION = "chainrule-model", 1
+JSON_LIMIT = 200_000  # parameters; larger models must be saved as .npz
+MAX_JSON_BYTES = 64 << 20  # a JSON model of JSON_LIMIT parameters takes about 5 MB; its history may add more
+
+
+def model_meta(model: Model) -> dict:
+    net = model.network
+    classes = None if model.classes is None else model.classes.tolist()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "task": model.task,
+        "layers": list(net.sizes),
+        "activations": [l.activation.name for l in net.layers],
+        "loss": net.loss_fn.name,
+        "bias": net.layers[0].bias_mode,
+        "train_biases": [bool(l.train_bias) for l in net.layers],
+        "dtype": np.dtype(net.dtype).name,
+        "classes": classes,
+        "scaler": None if model.scaler is None else model.scaler.to_dict(),
+        "feature_names": model.feature_names,
+        "target_name": model.target_name,
+        "history": model.history.to_dict(),
+        "info": model.info,
+    }
+
+
+def save_model(model: Model, path) -> Path:
+    """Write ``model`` to ``path`` (``.json`` or ``.npz``) atomically."""
+    path = Path(path)
+    meta = model_meta(model)
+    net = model.network
+    if path.suffix == ".npz":
+        arrays = {}
+        for l, layer in enumerate(net.layers, start=1):
+            arrays[f"W{l}"] = layer.weights
+            if layer.bias is not None:
+                arrays[f"b{l}"] = layer.bias
+        save_npz(path, meta, arrays)
+    elif path.suffix == ".json":
+        n_params = sum(p.size for p in net.parameters())
+        if n_params > JSON_LIMIT:
+            raise FileFormatError(f"a model of {n_params:,} parameters is too large for JSON; save it as .npz")
+        meta["weights"] = [l.weights.tolist() for l in net.layers]
+        meta["biases"] = [None if l.bias is None else l.bias.tolist() for l in net.layers]
+        write_text(path, json.dumps(meta, indent=1) + "\n")
+    else:
+        raise FileFormatError(f"{path}: a model file must end in .json or .npz")
+    return path
+
+
+def load_model(path) -> Model:
+    """Read a model written by :func:`save_model`; anything malformed raises FileFormatError."""
+    path = Path(path)
+    if path.suffix == ".npz":
+        meta, arrays = load_npz(path, "model", _npz_layout)
+        n = len(meta["layers"]) - 1
+        weights = [arrays.get(f"W{l}") for l in range(1, n + 1)]
+        biases = [arrays.get(f"b{l}") for l in range(1, n + 1)]
+    else:
+        text = read_text(path, MAX_JSON_BYTES, "JSON model file")
+        try:
+            meta = loads_json(text)
+        except json.JSONDecodeError as exc:
+            raise FileFormatError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep, a key twice
+            raise FileFormatError(
+                f"{path}: not a readable JSON model ({type(exc).__name__}: {str(exc)[:80]})"
+            ) from None
+        if not isinstance(meta, dict):
+            raise FileFormatError(f"{path}: a model file must hold a JSON object")
+        weights, biases = meta.pop("weights", None), meta.pop("biases", None)
+    try:
+        return _build(meta, weights, biases)
+    except FileFormatError as exc:
+        raise FileFormatError(f"{path}: {exc}") from None
+    except ChainruleError as exc:  # a bad activation name, shape, ... inside the file
+        raise FileFormatError(f"{path}: {exc}") from None
+
+
+def _npz_layout(meta: dict) -> dict:
+    """The arrays an .npz model must hold, and their shapes, from its metadata's layer sizes
+    (checked first, so that nothing is inflated for a network that could not be built)."""
+    from ..core.constraints import MAX_PARAMETERS
+
+    sizes, mode = meta.get("layers"), meta.get("bias")
+    if not isinstance(sizes, list) or len(sizes) < 2 or any(type(s) is not int or s < 1 for s in sizes):
+        raise FileFormatError("'layers' must be a list of at least two positive whole numbers")
+    if n_parameters(sizes) > MAX_PARAMETERS:
+        raise FileFormatError(f"'layers' describe more than the limit of {MAX_PARAMETERS:,} parameters")
+    if mode not in ("per_neuron", "shared", "none"):
+        raise FileFormatError(f"'bias' must be per_neuron, shared or none, not {mode!r}")
+    shapes = {}
+    for l in range(1, len(sizes)):
+        shapes[f"W{l}"] = (sizes[l], sizes[l - 1])
+        if mode != "none":
+            shapes[f"b{l}"] = (1,) if mode == "shared" else (sizes[l],)
+    return shapes
+
+
+def _build(meta: dict, weights, biases) -> Model:
+    if meta.get("format") != FORMAT:
+        raise FileFormatError(f"not a chainrule model (format is {meta.get('format')!r}, expected {FORMAT!r})")
+    if meta.get("version") != VERSION:
+        raise FileFormatError(f"unsupported model version {meta.get('version')!r} (this chainrule reads {VERSION})")
+    sizes = check({"sizes": meta.get("layers")})["sizes"]  # the network's own limits (core/constraints.py)
+    n = len(sizes) - 1
+    for key in ("activations", "train_biases"):
+        if not isinstance(meta.get(key), list) or len(meta[key]) != n:
+            raise FileFormatError(f"'{key}' must list one entry per layer ({n})")
+    if any(not isinstance(t, bool) for t in meta["train_biases"]):
+        raise FileFormatError("'train_biases' must be true/false values")
+    if not isinstance(weights, list) or len(weights) != n or any(w is None for w in weights):
+        raise FileFormatError(f"the model must hold {n} weight matrices")
+    bias_mode = meta.get("bias")
+    if not isinstance(biases, list) or len(biases) != n:
+        raise FileFormatError(f"the model must hold {n} bias entries")
+    if bias_mode == "none":
+        if any(b is not None for b in biases):
+            raise FileFormatError("bias is 'none' but bias values are stored")
+        biases = None
+    elif any(b is None for b in biases):
+        raise FileFormatError(f"bias is {bias_mode!r} but a layer has no bias values")
+    network = Network(
+        sizes,
+        meta["activations"],
+        meta.get("loss"),
+        weights=list(weights),  # checked there
+        biases=None if biases is None else list(biases),
+        bias=str(bias_mode),
+        train_biases=meta["train_biases"],
+        dtype=meta.get("dtype", "float64"),
+    )
+    task = meta.get("task")
+    classes = meta.get("classes")
+    if task == "classification":
+        n_classes = 2 if sizes[-1] == 1 else sizes[-1]
+        if not isinstance(classes, list) or len(classes) != n_classes or len(set(map(repr, classes))) != n_classes:
+            raise FileFormatError(f"'classes' must list {n_classes} distinct class labels")
+        if any(isinstance(c, (dict, list, bool)) or c is None for c in classes):
+            raise FileFormatError("class labels must be numbers or strings")
+        if len({isinstance(c, str) for c in classes}) > 1:
+            raise FileFormatError("class labels must be all numbers or all strings, not a mix")
+        if any(isinstance(c, float) and not math.isfinite(c) for c in classes):
+            raise FileFormatError("class labels must be finite numbers")
+        classes = np.asarray(classes)
+        if len(np.unique(classes)) != n_classes:  # 0 and 0.0 are one label
+            raise FileFormatError(f"'classes' must list {n_classes} distinct class labels (two of them are equal)")
+    elif task == "regression":
+        classes = None
+    else:
+        raise FileFormatError(f"'task' must be classification or regression, not {task!r}")
+    scaler = meta.get("scaler")
+    if scaler is not None:
+        if not isinstance(scaler, dict) or set(scaler) != {"mean", "std"}:
+            raise FileFormatError('\'scaler\' must be null or {"mean": [...], "std": [...]}')
+        mean, std = (_numbers(scaler[k], sizes[0], f"scaler {k}") for k in ("mean", "std"))
+        if np.any(std <= 0):
+            raise FileFormatError("scaler std values must be positive")
+        scaler = Standardizer(mean, std)
+    names = meta.get("feature_names")
+    if names is not None and (
+        not isinstance(names, list) or len(names) != sizes[0] or not all(isinstance(x, str) for x in names)
+    ):
+        raise FileFormatError(f"'feature_names' must be null or {sizes[0]} strings")
+    target = meta.get("target_name")
+    if target is not None and not isinstance(target, str):
+        raise FileFormatError("'target_name' must be null or a string")
+    info = meta.get("info") or {}
+    if not isinstance(info, dict):
+        raise FileFormatError("'info' must be an object")
+    history = History.from_dict(meta.get("history") or {"unit": "epoch"})
+    return Model(network, task, classes, scaler, names, target, history, info)
+
+
+def _numbers(values, n: int, what: str) -> np.ndarray:
+    if (
+        not isinstance(values, list)
+        or len(values) != n
+        or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in values)
+    ):
+        raise FileFormatError(f"{what} must be {n} finite numbers")
+    return np.asarray(values, dtype=np.float64)

@@ -1,0 +1,71 @@
+"""Published worked examples from sources other than the seeds, every number they print, checked.
+
+For each source in tests/support/published_examples/ (its address in the .json), ``chainrule check`` reads the
+sheet in the source's own names and must:
+
+* name every published number (a line marked ``# n/e`` names nothing this network computes, and
+  must be refused as unknown — never judged);
+* read each name as the hand-written meaning beside it says;
+* give the same verdict as an independent computation: PyTorch float64 autograd for the exact
+  value (tests/support/published.py), and the grading rule written out again;
+* never call "ok" a value written with fewer than two significant digits unless it is exact.
+"""
+
+import math
+from decimal import Decimal
+
+import pytest
+
+import chainrule
+
+from support.tiers import need  # noqa: E402  (test tiers: skip with a reason when missing)
+
+need("torch", "PyTorch is the independent oracle")
+
+from support.published import evaluate, independent_verdict, load, meanings, names, oracle
+
+SOURCES = names()
+
+
+def test_at_least_eight_sources_with_addresses():
+    assert len(SOURCES) >= 8
+    for name in SOURCES:
+        meta, sheet = load(name)
+        assert len(meta["source"]) > 40 and meaning_lines(sheet) >= 10, name
+
+
+def meaning_lines(sheet):
+    return len(meanings(sheet))
+
+
+def _flat(text):
+    return text.replace(" ", "").replace("(", "").replace(")", "")
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_published_number_is_named_and_judged_as_an_independent_computation(name):
+    meta, sheet = load(name)
+    result = chainrule.check(sheet, meta["network"], notation=meta["notation"])
+    values = oracle(meta["network"])
+    meaning = meanings(sheet)
+    assert len(result.verdicts) == len(meaning), "every line has its meaning written beside it"
+    for v in result.verdicts:
+        want = meaning[v.line]
+        where = f"{name} line {v.line}: {v.name} = {v.given_text}"
+        if want == "n/e":
+            assert v.kind == "unknown", where
+            continue
+        assert v.kind != "unknown", f"{where}: {v.hint}"
+        assert _flat(v.canonical) == _flat(want), where
+        exact = evaluate(want, values)
+        assert v.expected == pytest.approx(exact, rel=1e-12, abs=1e-15), where
+        assert v.kind == independent_verdict(v.given_text, exact), f"{where}: {v.kind}, exact {exact!r}"
+        digits = len("".join(map(str, Decimal(v.given_text).as_tuple().digits)).lstrip("0"))
+        if digits < 2 and v.ok:
+            assert math.isclose(float(Decimal(v.given_text)), exact, rel_tol=0, abs_tol=1e-12), where
+
+
+def test_a_book_notation_is_detected_on_a_published_sheet():
+    meta, sheet = load("han-kamber")
+    result = chainrule.check(sheet, meta["network"])  # no notation given
+    assert result.notation == "han-kamber" and "detected" in result.notation_note

@@ -1,0 +1,116 @@
+"""Models on disk: JSON and npz round trips, atomic writes, and refusal of malformed files."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from chainrule.errors import FileFormatError
+from chainrule.io import atomic
+from chainrule.io.model_file import load_model, save_model
+from chainrule.training.model import train
+
+
+@pytest.fixture(scope="module")
+def model():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    return train(X, y, [4], epochs=3, validation_split=0.2, feature_names=["a", "b", "c"], target_name="ok")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".npz"])
+def test_round_trip_is_exact(tmp_path, model, suffix):
+    path = save_model(model, tmp_path / f"m{suffix}")
+    back = load_model(path)
+    for p, q in zip(model.network.parameters(), back.network.parameters()):
+        assert np.array_equal(p, q) and p.dtype == q.dtype
+    X = np.random.default_rng(1).normal(size=(10, 3))
+    assert np.array_equal(model.predict_proba(X), back.predict_proba(X))
+    assert back.classes.tolist() == ["no", "yes"] and back.feature_names == ["a", "b", "c"]
+    assert back.history.series == model.history.series and back.target_name == "ok"
+
+
+def test_regression_and_shared_frozen_biases_round_trip(tmp_path):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    m = train(X, X.sum(axis=1), [3], task="regression", bias="shared", train_biases=[True, False], epochs=2)
+    back = load_model(save_model(m, tmp_path / "r.json"))
+    assert [l.bias_mode for l in back.network.layers] == ["shared", "shared"]
+    assert [l.train_bias for l in back.network.layers] == [True, False]
+    assert np.array_equal(back.predict(X), m.predict(X))
+
+
+def test_a_crash_mid_save_leaves_the_previous_file_intact(tmp_path, model, monkeypatch):
+    path = save_model(model, tmp_path / "m.json")
+    before = path.read_bytes()
+
+    def crash(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", crash)
+    with pytest.raises(OSError):
+        save_model(model, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.json"]  # no temporary file left behind
+
+
+def _write(tmp_path, data) -> str:
+    p = tmp_path / "bad.json"
+    p.write_text(data if isinstance(data, str) else json.dumps(data))
+    return p
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: d.update(format="other"), "not a chainrule model"),
+        (lambda d: d.update(version=99), "unsupported model version"),
+        (lambda d: d.update(layers=[3, 0, 2]), "positive whole numbers"),
+        (lambda d: d["weights"][0].pop(), "4x3|matrix"),
+        (lambda d: d.update(activations=["relu", "bogus"]), "unknown activation"),
+        (lambda d: d.update(classes=["no"]), "2 distinct class labels"),
+        (lambda d: d.update(task="clustering"), "'task'"),
+        (lambda d: d["scaler"].update(std=[1, 0, 1]), "std values must be positive"),
+        (lambda d: d["weights"][1][0].__setitem__(0, float("nan")), "finite"),
+        (lambda d: d.update(biases=None), "bias entries"),
+    ],
+)
+def test_malformed_models_are_refused(tmp_path, model, change, message):
+    data = json.loads((save_model(model, tmp_path / "ok.json")).read_text())
+    change(data)
+    with pytest.raises(FileFormatError, match=message) as info:
+        load_model(_write(tmp_path, data))
+    assert "\n" not in str(info.value)
+
+
+def test_not_json_and_pickled_npz_are_refused(tmp_path):
+    with pytest.raises(FileFormatError, match="not valid JSON"):
+        load_model(_write(tmp_path, "{nope"))
+    p = tmp_path / "evil.npz"
+    np.savez(p, meta=np.array([{"format": "chainrule-model"}], dtype=object))
+    with pytest.raises(FileFormatError):
+        load_model(p)
+    p.write_bytes(b"not a zip")
+    with pytest.raises(FileFormatError):
+        load_model(p)
+
+
+def test_model_file_must_be_json_or_npz(tmp_path, model):
+    with pytest.raises(FileFormatError, match=".json or .npz"):
+        save_model(model, tmp_path / "m.pkl")
+
+
+def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
+    import os
+
+    from chainrule.io.atomic import _default_mode, write_text
+
+    _default_mode.cache_clear()
+    umask = os.umask(0o022)
+    try:
+        write_text(tmp_path / "page.html", "<p>hi</p>")
+    finally:
+        os.umask(umask)
+        _default_mode.cache_clear()
+    assert (tmp_path / "page.html").stat().st_mode & 0o777 == 0o644
