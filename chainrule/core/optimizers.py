@@ -41,7 +41,7 @@ class Optimizer:
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         raise NotImplementedError
 
-    def _buffers(self, params, n_per_param: int) -> None:
+    def _buffers(self, params) -> None:
         if self._scratch is None or len(self._scratch) != len(params):
             self._scratch = [np.empty_like(p) for p in params]
 
@@ -86,14 +86,14 @@ class SGD(Optimizer):
     def step(self, params, grads):
         eta, mu = self.learning_rate, self.momentum
         if mu == 0.0:
-            self._buffers(params, 1)
+            self._buffers(params)
             for w, g, tmp in zip(params, grads, self._scratch):
                 np.multiply(g, eta, out=tmp)  # w+ = w − η g
                 w -= tmp
             return
         if self.velocities is None:
             self.velocities = [np.zeros_like(p) for p in params]
-        self._buffers(params, 1)
+        self._buffers(params)
         for w, g, v, tmp in zip(params, grads, self.velocities, self._scratch):
             np.multiply(g, eta, out=tmp)
             v *= mu  # v+ = μ v − η g
@@ -159,7 +159,7 @@ class Adam(Optimizer):
         if self.m is None:
             self.m = [np.zeros_like(p) for p in params]
             self.s = [np.zeros_like(p) for p in params]
-        self._buffers(params, 1)
+        self._buffers(params)
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         eta_t = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)

@@ -18,31 +18,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 # hidden activations: scikit-learn's four, and the engine's leaky ReLU
 HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu")
 
-# scikit-learn's defaults, in its order (keyword-only after ``activation``)
-DEFAULTS = dict(
-    solver="adam",
-    alpha=0.0001,
-    batch_size="auto",
-    learning_rate="constant",
-    learning_rate_init=0.001,
-    power_t=0.5,
-    max_iter=200,
-    shuffle=True,
-    random_state=None,
-    tol=1e-4,
-    verbose=False,
-    warm_start=False,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    early_stopping=False,
-    validation_fraction=0.1,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-8,
-    n_iter_no_change=10,
-    max_fun=15000,
-)
-
 EXTRAS = {
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), "array-like"],  # one name, or one per hidden layer
     "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],

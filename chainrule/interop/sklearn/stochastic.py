@@ -25,7 +25,7 @@ from ...training.dropout import draw_masks, mask_buffers
 from . import stopping
 
 
-def make_optimizer(est, params):
+def make_optimizer(est):
     """The engine's optimizer for ``solver`` (sgd: (Nesterov) momentum; adam: β₁, β₂, ε)."""
     if est.solver == "adam":
         return Adam(est.learning_rate_init, beta1=est.beta_1, beta2=est.beta_2, epsilon=est.epsilon)
@@ -52,7 +52,7 @@ def fit_stochastic(est, network, X, T, sample_weight, incremental: bool, inputs)
     """
     params = network.parameters()
     if not incremental or getattr(est, "_optimizer", None) is None:
-        est._optimizer = make_optimizer(est, params)
+        est._optimizer = make_optimizer(est)
     opt = est._optimizer
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
