@@ -195,6 +195,9 @@ CONSTRAINTS: dict[str, Constraint] = {
     # the optimizers (core/optimizers.py); the learning rate also in network files and the page
     "learning_rate": Real(0, closed="right", label="learning rate"),
     "momentum": Real(0, 1, closed="left"),
+    # scikit-learn's MLPs also allow μ = 1 (v+ = v − η g: the velocity never decays); the optimizer
+    # their sgd solver builds (interop/sklearn/stochastic.py) checks μ here, as the estimators do
+    "sklearn_momentum": Real(0, 1, label="momentum"),
     "beta1": Real(0, 1, closed="left"),
     "beta2": Real(0, 1, closed="left"),
     "epsilon": Real(0, closed="right"),

@@ -69,6 +69,7 @@ class SGD(Optimizer):
     """Gradient descent, with optional (Nesterov) momentum."""
 
     name = "sgd"
+    momentum_range = "momentum"  # the entry of CONSTRAINTS (core/constraints.py) that μ is checked against
 
     @classmethod
     def from_options(cls, learning_rate, momentum=0.9, **options):
@@ -76,7 +77,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        self.momentum = check({"momentum": momentum})["momentum"]
+        self.momentum = check({self.momentum_range: momentum})[self.momentum_range]
         if nesterov and self.momentum == 0:
             raise ConfigError("Nesterov momentum needs a momentum above 0 (e.g. 0.9)")
         self.nesterov = bool(nesterov)

@@ -25,16 +25,24 @@ from ...training.dropout import draw_masks, mask_buffers
 from . import stopping
 
 
+class ScikitLearnSGD(SGD):
+    """The engine's SGD with scikit-learn's range of μ, [0, 1] (``CONSTRAINTS["sklearn_momentum"]``).
+
+    At μ = 1 the velocity never decays, v+ = v − η g; scikit-learn's MLPs allow it, the engine's
+    own ``"momentum"`` entry stops short of it.  Only the check differs: the update is SGD's.
+    """
+
+    momentum_range = "sklearn_momentum"
+
+
 def make_optimizer(est):
-    """The engine's optimizer for ``solver`` (sgd: (Nesterov) momentum; adam: β₁, β₂, ε)."""
+    """The engine's optimizer for ``solver`` (sgd: (Nesterov) momentum; adam: β₁, β₂, ε), each value
+    checked by the constraint table as it is built."""
     if est.solver == "adam":
         return Adam(est.learning_rate_init, beta1=est.beta_1, beta2=est.beta_2, epsilon=est.epsilon)
-    mu = float(est.momentum)
-    if mu == 0.0:  # v+ = −η g: plain gradient descent, with or without Nesterov
-        return SGD(est.learning_rate_init)
-    opt = SGD(est.learning_rate_init, momentum=min(mu, 0.5), nesterov=bool(est.nesterovs_momentum))
-    opt.momentum = mu  # scikit-learn allows μ = 1 (no decay of the velocity); the update is the same
-    return opt
+    if est.momentum == 0:  # v+ = −η g: plain gradient descent, with or without Nesterov
+        return ScikitLearnSGD(est.learning_rate_init)
+    return ScikitLearnSGD(est.learning_rate_init, momentum=est.momentum, nesterov=bool(est.nesterovs_momentum))
 
 
 def shuffled(idx: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
