@@ -213,6 +213,8 @@ CONSTRAINTS: dict[str, Constraint] = {
     "validation_split": Real(0, 1, closed="left", label="validation split"),
     "test_size": Real(0, 1, closed="left", label="test size"),  # the command line's held-out share
     "dropout": Real(0, 1, closed="left", label="dropout probability"),
+    # the 2-D toy datasets (data/toy2d.py): the spread of the points
+    "noise": Real(0, 1),
     "shuffle": Flag(),
     "train_metrics": Flag(),
 }
