@@ -1,7 +1,8 @@
 """One registry per extension point, end to end: an activation and a loss registered at run time
 reach every part that lists or maps them — the CLI's choices, the server's schema and the page's
-state, ``to_torch``/``torch_loss``, ``explain``, the initialiser choice, the metrics, the
-straight-line trainer and training — with nothing edited but the two classes.  And every registered
+state, ``to_torch``/``torch_loss``, ``explain``, the scikit-learn estimators' ``activation=``,
+``exercise``, the initialiser choice, the metrics, the straight-line trainer and training — with
+nothing edited but the two classes.  And every registered
 activation and loss maps to PyTorch.
 
 The toy activation is softsign, out = net / (1 + |net|), dout/dnet = 1 / (1 + |net|)² = (1 − |out|)²
