@@ -148,18 +148,7 @@ def prepare(
     cross-entropy for two classes when ``loss="binary_cross_entropy"``); regression: identity
     outputs and mean squared error.
     """
-    if isinstance(X, Network):
-        raise ConfigError(
-            "train(X, y, hidden=[...]) builds a new network for the data; to train a Network you "
-            "already have, call chainrule.fit(network, X, T)"
-        )
-    if task not in TASKS:
-        raise ConfigError(f"task must be classification or regression, not {task!r}")
-    if loss is not None:
-        loss = get_loss(loss).name  # the registered name for any spelling ("bce" → binary_cross_entropy)
-    X = _matrix(X, "inputs")
-    if not np.isfinite(X).all():
-        raise DataError("inputs contain a value that is not a finite number (NaN or infinity)")
+    X, loss = _inputs(X, task, loss)
     scaler = Standardizer().fit(X) if standardize else None
     classes, n_out, loss = _outputs(task, y, loss, output_size)
     if output_activation is None:  # the loss's own partner, else sigmoid for classes, identity for values
@@ -180,20 +169,41 @@ def prepare(
     model = Model(network, task, classes, scaler, feature_names, target_name, info=info)
     if class_weight is not None:
         sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
+    return model, _trainer(
+        model, X, y, seed=seed, sample_weight=sample_weight, validation_data=validation_data, **options
+    )
+
+
+def _trainer(model: Model, X, y, validation_data=None, **options) -> Trainer:
+    """The model's trainer: inputs standardised, classes one-hot, the task's metric, its history."""
     if validation_data is not None:
         validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
-    options.setdefault("metrics", ("accuracy",) if task == "classification" else ("r2",))
-    trainer = Trainer(
-        network,
+    options.setdefault("metrics", ("accuracy",) if model.task == "classification" else ("r2",))
+    return Trainer(
+        model.network,
         model.inputs(X),
         model.targets(y),
-        seed=seed,
-        sample_weight=sample_weight,
         validation_data=validation_data,
         history=model.history,
         **options,
     )
-    return model, trainer
+
+
+def _inputs(X, task: str, loss: str | None):
+    """(the inputs as a finite float64 table, the loss's registered name or None), after checking the task."""
+    if isinstance(X, Network):
+        raise ConfigError(
+            "train(X, y, hidden=[...]) builds a new network for the data; to train a Network you "
+            "already have, call chainrule.fit(network, X, T)"
+        )
+    if task not in TASKS:
+        raise ConfigError(f"task must be classification or regression, not {task!r}")
+    if loss is not None:
+        loss = get_loss(loss).name  # the registered name for any spelling ("bce" → binary_cross_entropy)
+    X = _matrix(X, "inputs")
+    if not np.isfinite(X).all():
+        raise DataError("inputs contain a value that is not a finite number (NaN or infinity)")
+    return X, loss
 
 
 def _outputs(task: str, y, loss: str | None, output_size: int | None):
