@@ -245,3 +245,13 @@ def test_the_run_is_exported_lazily_and_documented():
     assert chainrule.TrainingRun is TrainingRun and "TrainingRun" in chainrule.__all__
     assert "Parameters" in TrainingRun.__doc__ and "Parameters" in TrainingRun.run.__doc__
     assert json.loads(json.dumps(TrainingRun("xor", [2, 2]).settings()))["data"] == "xor"
+
+
+def test_the_commands_defaults_are_the_runs():
+    from chainrule.cli import build_parser
+    from chainrule.cli.train import SETTINGS
+
+    args = build_parser("train").parse_args(["train", "--data", "wine", "--layers", "13,32,3"])
+    from_the_command = TrainingRun(args.data, args.layers, **{name: getattr(args, name) for name in SETTINGS})
+    assert from_the_command.settings() == TrainingRun("wine", [13, 32, 3]).settings()
+    assert set(SETTINGS) | {"data", "layers"} == set(TrainingRun("wine", [13, 32, 3]).settings())
