@@ -29,6 +29,8 @@ _LAZY = {
     "Trainer": "chainrule.training.loop",
     "train": "chainrule.training.model",
     "Model": "chainrule.training.model",
+    "Progress": "chainrule.training.progress",
+    "TrainingRun": "chainrule.io.run",
     "save_model": "chainrule.io.model_file",
     "load_model": "chainrule.io.model_file",
     "load_dataset": "chainrule.data.datasets",

@@ -222,3 +222,111 @@ def exercise(seed: int = 0, **options):
     from .derivation.exercises.exercise import make_exercise
 
     return make_exercise(seed, **options)
+
+
+def save_exercise(exercise, folder=None, *, force: bool = False, option_names=None):
+    """Write an exercise's files (:meth:`Exercise.files`) into ``folder``; the folder.
+
+    Nothing is replaced without ``force``: a folder already holding one of the files (a student's
+    filled-in ``answers.txt``?) is refused, and every file is checked before any is written.
+
+    Parameters
+    ----------
+    exercise : Exercise
+        What :func:`exercise` returns.
+    folder : str or os.PathLike, optional
+        Where to write (created if missing); default ``exercise-N`` for seed N.
+    force : bool, default False
+        Replace files already there.
+    option_names : dict, optional
+        How the error messages spell the options (``{"folder": "--out", "force": "--force"}``).
+
+    Raises
+    ------
+    ConfigError
+        The folder holds one of the files and ``force`` is not given.
+    OutputError
+        The folder or a file cannot be written.
+    """
+    from pathlib import Path
+
+    from .io.atomic import check_output, check_output_folder, write_text
+
+    names = {"folder": "folder", "force": "force=True", **(option_names or {})}
+    files = exercise.files()
+    folder = Path(folder or f"exercise-{exercise.seed}")
+    check_output_folder(folder, names["folder"])
+    there = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
+    if there and not force:
+        raise ConfigError(
+            f"{folder} already holds {', '.join(there)}; not replacing them (a student's answers?) "
+            f"without {names['force']}"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        check_output(folder / name)
+    for name, text in files.items():
+        write_text(folder / name, text)
+    return folder
+
+
+def diagram(network=None, output="-", *, step: bool = False, title: str = "", option: str = ""):
+    """Draw ``network`` like the seed's figures and write it to ``output`` (.svg or .png); the network.
+
+    Parameters
+    ----------
+    network : str, os.PathLike or None
+        A network file (JSON or TOML), or None for the seed's 2-2-2 network.
+    output : str or os.PathLike, default "-"
+        The picture: ``.svg`` or ``.png`` (matplotlib); ``-`` writes SVG to standard output.
+    step : bool, default False
+        Annotate one training step on the network's first sample: net, out, delta and dE/dw.
+    title : str, default ""
+        A title above the drawing.
+    option : str, default ""
+        How error messages name the output (``--output`` on the command line).
+
+    Raises
+    ------
+    ConfigError
+        Not .svg or .png, or a layer too large to draw.
+    """
+    from pathlib import Path
+
+    from .io.atomic import check_output, is_stdout, write_bytes, write_text
+    from .viz.diagram import layout, to_png, to_svg
+
+    kind = ".svg" if is_stdout(output) else Path(output).suffix.lower()
+    if kind not in (".svg", ".png"):
+        raise ConfigError(f"cannot draw a diagram as {kind or 'a file without extension'}; use .svg or .png")
+    check_output(output, option)
+    net, xs, ts, lr = _drawable_network(network)
+    values = None
+    if step:
+        from .derivation.step.trace import trace_step
+
+        values = trace_step(net, xs[0], ts[0], lr).values
+    drawing = layout(net, values, title)
+    if kind == ".svg":
+        write_text(output, to_svg(drawing))
+    else:
+        write_bytes(output, to_png(drawing))
+    return net
+
+
+def _drawable_network(path):
+    """(network, inputs, targets, learning rate) from a network file, or the seed's; a layer too
+    large to draw is refused before the network is built."""
+    if path is None:
+        from . import seed
+
+        return seed.seed_network(), [seed.INPUT], [seed.TARGET], seed.LEARNING_RATE
+    from .io.network_file import read_network_file
+    from .viz.diagram import MAX_DRAWN_NEURONS
+
+    def drawable(sizes):
+        if max(sizes) > MAX_DRAWN_NEURONS:
+            raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
+
+    nf = read_network_file(path, check_sizes=drawable)
+    return nf.network, nf.inputs, nf.targets, nf.learning_rate

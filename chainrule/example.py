@@ -8,6 +8,7 @@ from . import seed
 from .derivation.step.trace import Trace, trace_step
 from .errors import ConfigError
 from .training import train_online
+from .training.history import History
 
 
 @dataclass
@@ -20,6 +21,11 @@ class Example:
     @property
     def values(self) -> dict[str, float]:
         return {**self.trace.values, **self.final}
+
+    @property
+    def history(self) -> History:
+        """The total error before each update and after the last, per iteration (for ``chainrule plot``)."""
+        return History("iteration", {"loss": self.losses})
 
 
 def run_example(iterations: int = seed.ITERATIONS, dtype: str = "float64") -> Example:

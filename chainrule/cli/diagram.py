@@ -22,49 +22,15 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
-def load_network(path):
-    """(network, inputs, targets, learning rate) from a network file, or the seed's."""
-    if path is None:
-        from .. import seed
-
-        return seed.seed_network(), [seed.INPUT], [seed.TARGET], seed.LEARNING_RATE
-    from ..io.network_file import read_network_file
-    from ..viz.diagram import MAX_DRAWN_NEURONS
-
-    def drawable(sizes):
-        from ..errors import ConfigError
-
-        if max(sizes) > MAX_DRAWN_NEURONS:
-            raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
-
-    nf = read_network_file(path, check_sizes=drawable)
-    return nf.network, nf.inputs, nf.targets, nf.learning_rate
-
-
 def run(args) -> int:
     from pathlib import Path
 
-    from ..errors import ConfigError
-    from ..io.atomic import check_output, is_stdout, write_bytes, write_text
-    from ..viz.diagram import layout, to_png, to_svg
+    from ..api import diagram
+    from ..io.atomic import is_stdout
 
-    out = Path(args.output)
-    kind = ".svg" if is_stdout(args.output) else out.suffix.lower()
-    if kind not in (".svg", ".png"):
-        raise ConfigError(f"cannot draw a diagram as {kind or 'a file without extension'}; use .svg or .png")
-    check_output(args.output, "--output")
-    network, xs, ts, lr = load_network(args.network)
-    values = None
-    if args.step:
-        from ..derivation.step.trace import trace_step
-
-        values = trace_step(network, xs[0], ts[0], lr).values
-    lay = layout(network, values, args.title)
-    if kind == ".svg":
-        write_text(args.output, to_svg(lay))
-    else:
-        write_bytes(args.output, to_png(lay))
+    network = diagram(args.network, args.output, step=args.step, title=args.title, option="--output")
     if is_stdout(args.output):
         return 0
-    print(f"wrote {out} ({'-'.join(map(str, network.sizes))} network{', one step annotated' if values else ''})")
+    annotated = ", one step annotated" if args.step else ""
+    print(f"wrote {Path(args.output)} ({'-'.join(map(str, network.sizes))} network{annotated})")
     return 0

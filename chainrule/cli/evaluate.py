@@ -22,36 +22,25 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     import json
-    from pathlib import Path
 
-    from ..data import load_dataset, train_test_split
-    from ..data.csv_file import read_csv
-    from ..errors import DataError
+    from ..io.model_data import labelled
     from ..io.model_file import load_model
 
     model = load_model(args.model)
-    where = "all samples"
-    if Path(args.data).suffix.lower() == ".csv" and Path(args.data).exists():
-        target = args.target or model.target_name
-        if not target:
-            raise DataError("say which CSV column holds the true values (--target COLUMN)")
-        X, y, _ = read_csv(args.data, target=target, columns=model.feature_names)
-    else:
-        ds = load_dataset(args.data, target=args.target, labels=args.labels)
-        X, y = ds.X, ds.y
-    info = model.info
-    if not args.all and info.get("data") == args.data and info.get("test_size"):  # the data it was trained on
-        _, X, _, y = train_test_split(
-            X, y, info["test_size"], info.get("split_seed", 0), stratify=model.task == "classification"
-        )
-        where = (
-            f"the held-out {info['test_size']:.0%} of {args.data}, split seed {info.get('split_seed', 0)}; "
-            "--all for every sample"
-        )
+    X, y, split = labelled(
+        model, args.data, args.target, args.labels, held_out=not args.all, option_names={"target": "--target"}
+    )
     scores = model.evaluate(X, y)
     if args.json:
         print(json.dumps({"samples": len(X), **scores}))
         return 0
+    info = model.info
+    where = (
+        f"the held-out {info['test_size']:.0%} of {args.data}, split seed {info.get('split_seed', 0)}; "
+        "--all for every sample"
+        if split
+        else "all samples"
+    )
     metric = "accuracy" if model.task == "classification" else "r2"
     print(f"{metric} {scores[metric]:.4f}, loss {scores['loss']:.4f} on {len(X)} samples ({where})")
     return 0

@@ -35,11 +35,12 @@ def run(args) -> int:
     from ..derivation.rendering.render_text import render_trace
     from ..example import run_example
     from ..io.atomic import check_output
+    from ..io.history_file import save_history
 
     check_output(args.history, "--history")
     ex = run_example(args.iterations)
     if args.history:
-        _write_history(args.history, ex.losses)
+        save_history(ex.history, args.history)
     if args.json:
         import json
 
@@ -57,12 +58,3 @@ def run(args) -> int:
     print(f"out_o1@{n} = {fmt(ex.final[f'out_o1@{n}'])}    (target 0.01)")
     print(f"out_o2@{n} = {fmt(ex.final[f'out_o2@{n}'])}    (target 0.99)")
     return 0
-
-
-def _write_history(path, losses: list[float]) -> None:
-    """{"unit": "iteration", "loss": [E_total@0, E_total@1, ..., E_total@N]}, written atomically."""
-    import json
-
-    from ..io.atomic import write_text
-
-    write_text(path, json.dumps({"unit": "iteration", "loss": losses}) + "\n")

@@ -28,10 +28,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
-    from ..api import exercise
-    from ..errors import ConfigError
+    from ..api import exercise, save_exercise
 
     ex = exercise(args.seed)
     files = ex.files()
@@ -44,20 +41,7 @@ def run(args) -> int:
         }[args.show]
         print(files[key], end="")
         return 0
-    from ..io.atomic import check_output, check_output_folder, write_text
-
-    folder = Path(args.out or f"exercise-{ex.seed}")
-    check_output_folder(folder, "--out")
-    there = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
-    if there and not args.force:
-        raise ConfigError(
-            f"{folder} already holds {', '.join(there)}; not replacing them (a student's answers?) without --force"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        check_output(folder / name)
-    for name, text in files.items():
-        write_text(folder / name, text)
+    folder = save_exercise(ex, args.out, force=args.force, option_names={"folder": "--out", "force": "--force"})
     print(f"Exercise {ex.seed} written to {folder}/: " + ", ".join(files))
     print(
         f"Students: fill in {folder / 'answers.txt'} and run "

@@ -127,6 +127,35 @@ def _bad_field(state: dict) -> str | None:
     return None
 
 
+def restore(trainer: Trainer, folder, settings: dict | None = None) -> bool:
+    """Continue ``trainer`` from the checkpoint in ``folder``, if there is one: True when it did.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The run to continue, built with the same settings as the one that wrote the checkpoint.
+    folder : str or os.PathLike
+        The checkpoint folder (``DIR`` of ``DIR/checkpoint.npz``).
+    settings : dict, optional
+        The run's settings; a checkpoint written with other settings is refused.
+
+    Raises
+    ------
+    FileFormatError
+        The checkpoint was made with other settings, or is damaged (its fields, its arrays, or a
+        state the trainer cannot take).
+    """
+    path = checkpoint_path(folder)
+    if not path.exists():
+        return False
+    state = load_checkpoint(folder, settings, [p.shape for p in trainer.params])
+    try:
+        trainer.load_state_dict(state)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:  # a field the checks above let through
+        raise FileFormatError(f"{path}: damaged checkpoint ({type(exc).__name__}: {str(exc)[:80]})") from None
+    return True
+
+
 class Checkpoint(Callback):
     """Save the run's state to ``folder`` at the end of every ``every``-th epoch."""
 

@@ -135,11 +135,32 @@ def _npz_layout(meta: dict) -> dict:
 
 
 def _build(meta: dict, weights, biases) -> Model:
+    """The model a file's metadata and arrays describe, every field checked (FileFormatError)."""
     if meta.get("format") != FORMAT:
         raise FileFormatError(f"not a chainrule model (format is {meta.get('format')!r}, expected {FORMAT!r})")
     if meta.get("version") != VERSION:
         raise FileFormatError(f"unsupported model version {meta.get('version')!r} (this chainrule reads {VERSION})")
     sizes = check({"sizes": meta.get("layers")})["sizes"]  # the network's own limits (core/constraints.py)
+    network = _network(meta, sizes, weights, biases)
+    classes = _classes(meta.get("task"), meta.get("classes"), sizes)
+    scaler = _scaler(meta.get("scaler"), sizes[0])
+    names = meta.get("feature_names")
+    if names is not None and (
+        not isinstance(names, list) or len(names) != sizes[0] or not all(isinstance(x, str) for x in names)
+    ):
+        raise FileFormatError(f"'feature_names' must be null or {sizes[0]} strings")
+    target = meta.get("target_name")
+    if target is not None and not isinstance(target, str):
+        raise FileFormatError("'target_name' must be null or a string")
+    info = meta.get("info") or {}
+    if not isinstance(info, dict):
+        raise FileFormatError("'info' must be an object")
+    history = History.from_dict(meta.get("history") or {"unit": "epoch"})
+    return Model(network, meta["task"], classes, scaler, names, target, history, info)
+
+
+def _network(meta: dict, sizes: list[int], weights, biases) -> Network:
+    """The network: one activation, bias flag, weight matrix and bias entry per layer."""
     n = len(sizes) - 1
     for key in ("activations", "train_biases"):
         if not isinstance(meta.get(key), list) or len(meta[key]) != n:
@@ -157,7 +178,7 @@ def _build(meta: dict, weights, biases) -> Model:
         biases = None
     elif any(b is None for b in biases):
         raise FileFormatError(f"bias is {bias_mode!r} but a layer has no bias values")
-    network = Network(
+    return Network(
         sizes,
         meta["activations"],
         meta.get("loss"),
@@ -167,46 +188,39 @@ def _build(meta: dict, weights, biases) -> Model:
         train_biases=meta["train_biases"],
         dtype=meta.get("dtype", "float64"),
     )
-    task = meta.get("task")
-    classes = meta.get("classes")
-    if task == "classification":
-        n_classes = 2 if sizes[-1] == 1 else sizes[-1]
-        if not isinstance(classes, list) or len(classes) != n_classes or len(set(map(repr, classes))) != n_classes:
-            raise FileFormatError(f"'classes' must list {n_classes} distinct class labels")
-        if any(isinstance(c, (dict, list, bool)) or c is None for c in classes):
-            raise FileFormatError("class labels must be numbers or strings")
-        if len({isinstance(c, str) for c in classes}) > 1:
-            raise FileFormatError("class labels must be all numbers or all strings, not a mix")
-        if any(isinstance(c, float) and not math.isfinite(c) for c in classes):
-            raise FileFormatError("class labels must be finite numbers")
-        classes = np.asarray(classes)
-        if len(np.unique(classes)) != n_classes:  # 0 and 0.0 are one label
-            raise FileFormatError(f"'classes' must list {n_classes} distinct class labels (two of them are equal)")
-    elif task == "regression":
-        classes = None
-    else:
+
+
+def _classes(task, classes, sizes: list[int]):
+    """A classifier's labels (as an array; one sigmoid output means two classes), None for values."""
+    if task == "regression":
+        return None
+    if task != "classification":
         raise FileFormatError(f"'task' must be classification or regression, not {task!r}")
-    scaler = meta.get("scaler")
-    if scaler is not None:
-        if not isinstance(scaler, dict) or set(scaler) != {"mean", "std"}:
-            raise FileFormatError('\'scaler\' must be null or {"mean": [...], "std": [...]}')
-        mean, std = (_numbers(scaler[k], sizes[0], f"scaler {k}") for k in ("mean", "std"))
-        if np.any(std <= 0):
-            raise FileFormatError("scaler std values must be positive")
-        scaler = Standardizer(mean, std)
-    names = meta.get("feature_names")
-    if names is not None and (
-        not isinstance(names, list) or len(names) != sizes[0] or not all(isinstance(x, str) for x in names)
-    ):
-        raise FileFormatError(f"'feature_names' must be null or {sizes[0]} strings")
-    target = meta.get("target_name")
-    if target is not None and not isinstance(target, str):
-        raise FileFormatError("'target_name' must be null or a string")
-    info = meta.get("info") or {}
-    if not isinstance(info, dict):
-        raise FileFormatError("'info' must be an object")
-    history = History.from_dict(meta.get("history") or {"unit": "epoch"})
-    return Model(network, task, classes, scaler, names, target, history, info)
+    n_classes = 2 if sizes[-1] == 1 else sizes[-1]
+    if not isinstance(classes, list) or len(classes) != n_classes or len(set(map(repr, classes))) != n_classes:
+        raise FileFormatError(f"'classes' must list {n_classes} distinct class labels")
+    if any(isinstance(c, (dict, list, bool)) or c is None for c in classes):
+        raise FileFormatError("class labels must be numbers or strings")
+    if len({isinstance(c, str) for c in classes}) > 1:
+        raise FileFormatError("class labels must be all numbers or all strings, not a mix")
+    if any(isinstance(c, float) and not math.isfinite(c) for c in classes):
+        raise FileFormatError("class labels must be finite numbers")
+    classes = np.asarray(classes)
+    if len(np.unique(classes)) != n_classes:  # 0 and 0.0 are one label
+        raise FileFormatError(f"'classes' must list {n_classes} distinct class labels (two of them are equal)")
+    return classes
+
+
+def _scaler(scaler, n_inputs: int) -> Standardizer | None:
+    """The input standardisation: a mean and a positive std per input, or none."""
+    if scaler is None:
+        return None
+    if not isinstance(scaler, dict) or set(scaler) != {"mean", "std"}:
+        raise FileFormatError('\'scaler\' must be null or {"mean": [...], "std": [...]}')
+    mean, std = (_numbers(scaler[k], n_inputs, f"scaler {k}") for k in ("mean", "std"))
+    if np.any(std <= 0):
+        raise FileFormatError("scaler std values must be positive")
+    return Standardizer(mean, std)
 
 
 def _numbers(values, n: int, what: str) -> np.ndarray:

@@ -287,10 +287,3 @@ def network_to_dict(network, inputs, targets, learning_rate: float, **extra) -> 
         spec["inputs"], spec["targets"] = xs, ts
     spec.update(extra)
     return spec
-
-
-def write_network_file(path, spec: dict) -> None:
-    """Write a network file as JSON, atomically (never a half-written file)."""
-    from .atomic import write_text
-
-    write_text(path, json.dumps(spec, indent=1) + "\n")

@@ -23,11 +23,32 @@ from .bounded_read import read_bytes
 MAX_NPZ_BYTES = 1 << 30  # the file on disk: 50M float64 parameters (MAX_PARAMETERS) are 400 MB
 MAX_META_BYTES = 64 << 20  # the JSON metadata (a long history)
 HEADER_SLACK = 4096  # bytes an .npy header may take besides the data
+ENTRY_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold: files are reproducible
 
 
 def save_npz(path, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``meta`` (as JSON) and ``arrays`` to ``path`` as an ``.npz``, atomically.
+
+    The archive is what ``np.savez`` writes (stored, not compressed, zip64 entries), with every
+    entry's date fixed to ``ENTRY_DATE`` rather than left to ``zipfile``: the same contents give the
+    same bytes whenever they are written (a run and its repetition, the command line and the
+    Python call, compare equal).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (see ``atomic.py`` for what happens to one already there).
+    meta : dict
+        JSON-able metadata, stored as the text entry ``meta``.
+    arrays : dict of str to numpy.ndarray
+        The arrays, by name.
+    """
     buf = io.BytesIO()
-    np.savez(buf, meta=np.array(json.dumps(meta)), **arrays)
+    with zipfile.ZipFile(buf, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for name, value in {"meta": np.array(json.dumps(meta)), **arrays}.items():
+            entry = zipfile.ZipInfo(f"{name}.npy", date_time=ENTRY_DATE)
+            with archive.open(entry, "w", force_zip64=True) as fp:  # zip64 always, as np.savez (numpy gh-10776)
+                np.lib.format.write_array(fp, np.asanyarray(value), allow_pickle=False)
     write_bytes(path, buf.getvalue())
 
 

@@ -2,7 +2,7 @@
 
 from .online import train_online
 
-__all__ = ["train_online", "fit", "Trainer", "Callback", "History", "Model", "train"]
+__all__ = ["train_online", "fit", "Trainer", "Callback", "History", "Model", "train", "Progress", "Report"]
 
 
 def __getattr__(name):
@@ -14,6 +14,10 @@ def __getattr__(name):
         from .history import History
 
         return History
+    if name in ("Progress", "Report"):
+        from . import progress
+
+        return getattr(progress, name)
     if name in ("Model", "train"):
         from . import model
 

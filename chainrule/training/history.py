@@ -29,10 +29,6 @@ class History:
     def __len__(self) -> int:
         return max((len(v) for v in self.series.values()), default=0)
 
-    def truncate(self, n: int) -> None:
-        for key in self.series:
-            del self.series[key][n:]
-
     def to_dict(self) -> dict:
         # JSON has no NaN: a missing value is written as null
         return {"unit": self.unit, **{k: [x if math.isfinite(x) else None for x in v] for k, v in self.series.items()}}

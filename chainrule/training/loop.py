@@ -15,6 +15,7 @@ from a checkpoint ends with exactly the parameters of an uninterrupted one.
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -43,6 +44,48 @@ class Callback:
 
 
 class Trainer:
+    """Gradient descent on a network: online, mini-batch or full batch, epoch by epoch.
+
+    Parameters
+    ----------
+    network : Network
+        The network to train, in place.
+    X, T : array_like
+        Inputs and target output rows, one row per sample.
+    epochs : int, default 10
+        Passes over the training data.
+    batch_size : int or None, default 32
+        Samples per update: 1 = online, None = the whole set.
+    optimizer, learning_rate, momentum
+        An optimizer's name (``OPTIMIZERS``) or instance, η (None: the optimizer's default) and μ.
+    schedule : str or Schedule, default "constant"
+        The learning rate per epoch (``training/schedules.py``).
+    l2, l1 : float, default 0
+        Weight decay: g += λ₂ w, g += λ₁ sign(w) (weights only, never biases).
+    dropout : float or list of float, default 0
+        Dropout probability of the hidden layers (one, or one per hidden layer).
+    sample_weight : array_like, optional
+        One non-negative weight per sample.
+    validation_data : (X, T), optional
+        Data for ``val_loss`` and the validation metrics; else ``validation_split``, a seeded share
+        of the training data.
+    metrics : "auto" or list of str
+        Metrics logged each epoch (``"auto"``: the loss's own).
+    train_metrics : bool, default True
+        Also compute the metrics on the training data each epoch.
+    early_stopping : int or None
+        Stop after this many epochs without an improvement of ``min_delta`` (of ``val_loss``, else
+        ``loss``) and keep the best weights.
+    shuffle : bool, default True
+        Shuffle the sample order every epoch (seeded).
+    seed : int or None, default 0
+        Seeds the shuffling, the validation split and dropout.
+    callbacks : list of Callback
+        Hooks called at the start, after every batch and epoch, and at the end.
+    history : History, optional
+        Where the epochs' logs go (a Model passes its own).
+    """
+
     def __init__(
         self,
         network: Network,
@@ -70,12 +113,7 @@ class Trainer:
         callbacks=(),
         history: History | None = None,
     ):
-        if not isinstance(network, Network):
-            raise ConfigError(
-                f"a Trainer trains a Network, not {type(network).__name__}; "
-                "chainrule.train(X, y, hidden=[...]) builds one for your data"
-            )
-        self.network = network
+        self.network = _a_network(network)
         c = check(
             {
                 "epochs": epochs,
@@ -90,22 +128,14 @@ class Trainer:
                 "seed": seed,
             }
         )  # every limit: core/constraints.py
-        self.epochs, self.l2, self.l1, self.min_delta = c["epochs"], c["l2"], c["l1"], c["min_delta"]
-        self.early_stopping, self.shuffle, self.train_metrics, self.seed = (
-            c["early_stopping"],
-            c["shuffle"],
-            c["train_metrics"],
-            c["seed"],
-        )
+        for name in ("epochs", "l2", "l1", "min_delta", "early_stopping", "shuffle", "train_metrics", "seed"):
+            setattr(self, name, c[name])
         self.optimizer: Optimizer = get_optimizer(optimizer, learning_rate, momentum=momentum)
         self.base_learning_rate = self.optimizer.learning_rate
         self.schedule = get_schedule(schedule)
         self.callbacks = list(callbacks)
         self.history = history if history is not None else History()
-        self.metrics = tuple(network.loss_fn.metrics if metrics == "auto" else metrics or ())
-        for m in self.metrics:
-            if m not in METRICS:
-                raise ConfigError(f"unknown metric {m!r}; choose from {', '.join(METRICS)}")
+        self.metrics = _metric_names(network, metrics)
         # the data, validated once: finite numbers of the right shapes, in the network's dtype
         self.X, self.T = _check_data(network, X, T, "training")
         self.v = _check_sample_weight(sample_weight, len(self.X), network.dtype)
@@ -113,14 +143,18 @@ class Trainer:
         self.batch_size = self.n_train if c["batch_size"] is None else min(c["batch_size"], self.n_train)
         self.dropout = _dropout_per_layer(dropout, len(network.layers) - 1)
         self.rng = make_rng(seed)
+        self._start()
+
+    def _start(self) -> None:
+        """The state of a run that has not begun (a checkpoint replaces it: ``load_state_dict``)."""
         self.epoch = 0  # epochs completed
         self.stop_training = False
         self.best = math.inf
         self.best_epoch = -1
         self.wait = 0
-        self.params = network.parameters()
+        self.params = self.network.parameters()
         self.best_params = [p.copy() for p in self.params] if self.early_stopping else None
-        self._weight_positions = _weight_positions(network)
+        self._weight_positions = _weight_positions(self.network)
 
     def _hold_out(self, validation_data, split: float) -> None:
         """The validation data: given, or a seeded share of the training data (the rest trains)."""
@@ -141,76 +175,106 @@ class Trainer:
 
     # ------------------------------------------------------------------------------ the run
     def run(self) -> History:
-        net, bs, n = self.network, self.batch_size, self.n_train
-        dtype = net.dtype
-        order = np.empty(n, dtype=np.intp)
-        xbuf = np.empty((bs, net.n_inputs), dtype=dtype)
-        tbuf = np.empty((bs, net.n_outputs), dtype=dtype)
-        vbuf = None if self.v is None else np.empty(bs, dtype=dtype)
-        masks = self._mask_buffers(bs)
-        decay = [np.empty_like(self.params[i]) for i in self._weight_positions] if (self.l2 or self.l1) else None
-        last_good = [np.empty_like(p) for p in self.params]
-        whole = bs == n  # full batch: the mean gradient needs no shuffling or gathering
-        Xw, Tw, vw = self.X, self.T, self.v
-        if whole and n != len(self.X):  # full batch beside a validation part: gather the training part once
-            Xw, Tw = self.X[self.train_idx], self.T[self.train_idx]
-            vw = None if self.v is None else self.v[self.train_idx]
+        """Train for the epochs left (all, or those after a resumed checkpoint); the :class:`History`.
+
+        Raises
+        ------
+        NumericalError
+            The loss or a weight became infinite or NaN; the parameters from before that epoch are kept.
+        """
+        buffers = self._buffers()
         for cb in self.callbacks:
             cb.on_train_begin(self)
         batch_hooks = [cb.on_batch_end for cb in self.callbacks if hasattr(cb, "on_batch_end")]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while self.epoch < self.epochs and not self.stop_training:
-                epoch = self.epoch
-                eta = self.optimizer.learning_rate = self.schedule(self.base_learning_rate, epoch)
-                for keep, p in zip(last_good, self.params):
-                    np.copyto(keep, p)
-                np.copyto(order, self.train_idx)
-                if self.shuffle:
-                    self.rng.shuffle(order)
-                total = 0.0
-                for start in range(0, n, bs):
-                    if whole:
-                        xb, tb, vb, m = Xw, Tw, vw, n
-                    else:
-                        idx = order[start : start + bs]
-                        m = len(idx)
-                        xb = np.take(self.X, idx, axis=0, out=xbuf[:m])
-                        tb = np.take(self.T, idx, axis=0, out=tbuf[:m])
-                        vb = None if vbuf is None else np.take(self.v, idx, axis=0, out=vbuf[:m])
-                    layer_masks = self._draw_masks(masks, m)
-                    loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=layer_masks)
-                    if not math.isfinite(loss):
-                        self._diverged(last_good, epoch, eta, f"the loss became {loss}")
-                    g = net.gradient_list(grads)
-                    if decay is not None:
-                        self._add_weight_decay(g, decay)
-                    self.optimizer.step(self.params, g)
-                    total += loss * m
-                    for hook in batch_hooks:  # e.g. a progress bar; only called when a callback has it
-                        hook(self, m)
-                if not all(np.isfinite(p).all() for p in self.params):
-                    self._diverged(last_good, epoch, eta, "a weight became infinite or NaN")
-                logs = {"loss": total / n}
-                if self.metrics and self.train_metrics:
-                    rows = None if n == len(self.X) else self.train_idx
-                    logs.update(
-                        {k: v for k, v in evaluate(net, self.X, self.T, self.metrics, rows=rows).items() if k != "loss"}
-                    )
-                if self.X_val is not None:
-                    logs.update({f"val_{k}": v for k, v in evaluate(net, self.X_val, self.T_val, self.metrics).items()})
-                if not all(math.isfinite(v) for v in logs.values()):
-                    self._diverged(last_good, epoch, eta, "the loss became infinite or NaN")
-                self.history.append(logs)
-                self.epoch = epoch + 1
-                self._early_stopping(logs)
-                for cb in self.callbacks:
-                    cb.on_epoch_end(self, epoch, logs)
+                self._epoch(buffers, batch_hooks)
         if self.early_stopping and self.best_epoch >= 0:
             for p, best in zip(self.params, self.best_params):  # restore the best weights
                 np.copyto(p, best)
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
+
+    def _buffers(self) -> SimpleNamespace:
+        """The arrays every batch reuses (the dataset is never copied per epoch)."""
+        net, bs, n = self.network, self.batch_size, self.n_train
+        b = SimpleNamespace(
+            order=np.empty(n, dtype=np.intp),
+            x=np.empty((bs, net.n_inputs), dtype=net.dtype),
+            t=np.empty((bs, net.n_outputs), dtype=net.dtype),
+            v=None if self.v is None else np.empty(bs, dtype=net.dtype),
+            masks=self._mask_buffers(bs),
+            decay=[np.empty_like(self.params[i]) for i in self._weight_positions] if (self.l2 or self.l1) else None,
+            last_good=[np.empty_like(p) for p in self.params],
+            whole=bs == n,  # full batch: the mean gradient needs no shuffling or gathering
+            X=self.X,
+            T=self.T,
+            sample_weight=self.v,
+        )
+        if b.whole and n != len(self.X):  # full batch beside a validation part: gather the training part once
+            b.X, b.T = self.X[self.train_idx], self.T[self.train_idx]
+            b.sample_weight = None if self.v is None else self.v[self.train_idx]
+        return b
+
+    def _epoch(self, b: SimpleNamespace, batch_hooks) -> None:
+        """One pass: shuffle (seeded), update batch by batch, log, check, and call the callbacks."""
+        epoch = self.epoch
+        eta = self.optimizer.learning_rate = self.schedule(self.base_learning_rate, epoch)
+        for keep, p in zip(b.last_good, self.params):
+            np.copyto(keep, p)
+        np.copyto(b.order, self.train_idx)
+        if self.shuffle:
+            self.rng.shuffle(b.order)
+        total = self._batches(b, batch_hooks, epoch, eta)
+        if not all(np.isfinite(p).all() for p in self.params):
+            self._diverged(b.last_good, epoch, eta, "a weight became infinite or NaN")
+        logs = self._logs(total)
+        if not all(math.isfinite(v) for v in logs.values()):
+            self._diverged(b.last_good, epoch, eta, "the loss became infinite or NaN")
+        self.history.append(logs)
+        self.epoch = epoch + 1
+        self._early_stopping(logs)
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, epoch, logs)
+
+    def _batches(self, b: SimpleNamespace, batch_hooks, epoch: int, eta: float) -> float:
+        """Every update of one epoch (w+ = the optimizer's step on dE/dw + decay); Σ batch loss · batch size."""
+        net, bs, n = self.network, self.batch_size, self.n_train
+        total = 0.0
+        for start in range(0, n, bs):
+            if b.whole:
+                xb, tb, vb, m = b.X, b.T, b.sample_weight, n
+            else:
+                idx = b.order[start : start + bs]
+                m = len(idx)
+                xb = np.take(self.X, idx, axis=0, out=b.x[:m])
+                tb = np.take(self.T, idx, axis=0, out=b.t[:m])
+                vb = None if b.v is None else np.take(self.v, idx, axis=0, out=b.v[:m])
+            loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=self._draw_masks(b.masks, m))
+            if not math.isfinite(loss):
+                self._diverged(b.last_good, epoch, eta, f"the loss became {loss}")
+            g = net.gradient_list(grads)
+            if b.decay is not None:
+                self._add_weight_decay(g, b.decay)
+            self.optimizer.step(self.params, g)
+            total += loss * m
+            for hook in batch_hooks:  # e.g. a progress bar; only called when a callback has it
+                hook(self, m)
+        return total
+
+    def _logs(self, total: float) -> dict:
+        """The epoch's ``loss`` (the mean batch loss during the epoch), metrics and validation scores."""
+        net, n = self.network, self.n_train
+        logs = {"loss": total / n}
+        if self.metrics and self.train_metrics:
+            rows = None if n == len(self.X) else self.train_idx
+            logs.update(
+                {k: v for k, v in evaluate(net, self.X, self.T, self.metrics, rows=rows).items() if k != "loss"}
+            )
+        if self.X_val is not None:
+            logs.update({f"val_{k}": v for k, v in evaluate(net, self.X_val, self.T_val, self.metrics).items()})
+        return logs
 
     # ---------------------------------------------------------------------------- the pieces
     def _mask_buffers(self, bs: int):
@@ -306,6 +370,24 @@ def fit(network: Network, X=None, T=None, **options) -> History:
     if X is None or T is None:
         raise ConfigError("fit(network, X, T) needs the inputs X and the targets T (one row per sample)")
     return Trainer(network, X, T, **options).run()
+
+
+def _a_network(network) -> Network:
+    if not isinstance(network, Network):
+        raise ConfigError(
+            f"a Trainer trains a Network, not {type(network).__name__}; "
+            "chainrule.train(X, y, hidden=[...]) builds one for your data"
+        )
+    return network
+
+
+def _metric_names(network: Network, metrics) -> tuple[str, ...]:
+    """The metrics to log: the loss's own (``"auto"``), or those named, each one known."""
+    names = tuple(network.loss_fn.metrics if metrics == "auto" else metrics or ())
+    for m in names:
+        if m not in METRICS:
+            raise ConfigError(f"unknown metric {m!r}; choose from {', '.join(METRICS)}")
+    return names
 
 
 def _check_data(network: Network, X, T, what: str):

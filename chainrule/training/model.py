@@ -148,6 +148,49 @@ def prepare(
     cross-entropy for two classes when ``loss="binary_cross_entropy"``); regression: identity
     outputs and mean squared error.
     """
+    X, loss = _inputs(X, task, loss)
+    scaler = Standardizer().fit(X) if standardize else None
+    classes, n_out, loss = _outputs(task, y, loss, output_size)
+    if output_activation is None:  # the loss's own partner, else sigmoid for classes, identity for values
+        fused = get_loss(loss).fused_activation
+        output_activation = fused or ("sigmoid" if task == "classification" else "identity")
+    hidden = [int(h) for h in hidden]
+    network = Network(
+        [X.shape[1], *hidden, n_out],
+        [activation] * len(hidden) + [output_activation],
+        loss,
+        bias=bias,
+        train_biases=train_biases,
+        init=init,
+        seed=seed,
+        dtype=dtype,
+    )
+    info = {"activation": activation, "hidden": hidden}
+    model = Model(network, task, classes, scaler, feature_names, target_name, info=info)
+    if class_weight is not None:
+        sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
+    return model, _trainer(
+        model, X, y, seed=seed, sample_weight=sample_weight, validation_data=validation_data, **options
+    )
+
+
+def _trainer(model: Model, X, y, validation_data=None, **options) -> Trainer:
+    """The model's trainer: inputs standardised, classes one-hot, the task's metric, its history."""
+    if validation_data is not None:
+        validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
+    options.setdefault("metrics", ("accuracy",) if model.task == "classification" else ("r2",))
+    return Trainer(
+        model.network,
+        model.inputs(X),
+        model.targets(y),
+        validation_data=validation_data,
+        history=model.history,
+        **options,
+    )
+
+
+def _inputs(X, task: str, loss: str | None):
+    """(the inputs as a finite float64 table, the loss's registered name or None), after checking the task."""
     if isinstance(X, Network):
         raise ConfigError(
             "train(X, y, hidden=[...]) builds a new network for the data; to train a Network you "
@@ -160,64 +203,36 @@ def prepare(
     X = _matrix(X, "inputs")
     if not np.isfinite(X).all():
         raise DataError("inputs contain a value that is not a finite number (NaN or infinity)")
-    scaler = Standardizer().fit(X) if standardize else None
-    classes = None
-    if task == "classification":
-        y_arr = np.asarray(y).reshape(-1)
-        if y_arr.dtype.kind == "f" and not np.isfinite(y_arr).all():
-            raise DataError("class labels contain NaN")
-        classes = LabelEncoder().fit(y_arr).classes
-        single = len(classes) == 2 and (output_size == 1 or (output_size is None and loss == "binary_cross_entropy"))
-        n_out = 1 if single else len(classes)
-        if output_size is not None and output_size != n_out:
-            valid = f"{len(classes)} (one per class)" + (
-                " or 1 (sigmoid and binary_cross_entropy)" if len(classes) == 2 else ""
-            )
-            raise ConfigError(
-                f"the data have {len(classes)} classes, so the output layer needs {valid} neurons, not {output_size}"
-            )
-        loss = loss or ("binary_cross_entropy" if single else "cross_entropy")
-    else:
+    return X, loss
+
+
+def _outputs(task: str, y, loss: str | None, output_size: int | None):
+    """(class labels or None, the number of outputs, the loss) for targets ``y``.
+
+    Classes: one output per class, or one sigmoid output for two classes with binary
+    cross-entropy; values: one output per target column. ``output_size``, when given, must agree.
+    """
+    if task == "regression":
         n_out = _matrix(y, "targets", column=True).shape[1]
         if output_size is not None and output_size != n_out:
             raise ConfigError(
                 f"the targets have {n_out} column(s), so the output layer needs {n_out} neuron(s), not {output_size}"
             )
-        loss = loss or "mse"
-    if output_activation is None:  # the loss's own partner, else sigmoid for classes, identity for values
-        fused = get_loss(loss).fused_activation
-        output_activation = fused or ("sigmoid" if task == "classification" else "identity")
-    hidden = [int(h) for h in hidden]
-    sizes = [X.shape[1], *hidden, n_out]
-    network = Network(
-        sizes,
-        [activation] * len(hidden) + [output_activation],
-        loss,
-        bias=bias,
-        train_biases=train_biases,
-        init=init,
-        seed=seed,
-        dtype=dtype,
-    )
-    model = Model(
-        network, task, classes, scaler, feature_names, target_name, info={"activation": activation, "hidden": hidden}
-    )
-    if class_weight is not None:
-        sample_weight = _class_sample_weight(model, y, class_weight, sample_weight)
-    if validation_data is not None:
-        validation_data = (model.inputs(validation_data[0]), model.targets(validation_data[1]))
-    options.setdefault("metrics", ("accuracy",) if task == "classification" else ("r2",))
-    trainer = Trainer(
-        network,
-        model.inputs(X),
-        model.targets(y),
-        seed=seed,
-        sample_weight=sample_weight,
-        validation_data=validation_data,
-        history=model.history,
-        **options,
-    )
-    return model, trainer
+        return None, n_out, loss or "mse"
+    y_arr = np.asarray(y).reshape(-1)
+    if y_arr.dtype.kind == "f" and not np.isfinite(y_arr).all():
+        raise DataError("class labels contain NaN")
+    classes = LabelEncoder().fit(y_arr).classes
+    single = len(classes) == 2 and (output_size == 1 or (output_size is None and loss == "binary_cross_entropy"))
+    n_out = 1 if single else len(classes)
+    if output_size is not None and output_size != n_out:
+        valid = f"{len(classes)} (one per class)" + (
+            " or 1 (sigmoid and binary_cross_entropy)" if len(classes) == 2 else ""
+        )
+        raise ConfigError(
+            f"the data have {len(classes)} classes, so the output layer needs {valid} neurons, not {output_size}"
+        )
+    return classes, n_out, loss or ("binary_cross_entropy" if single else "cross_entropy")
 
 
 def _class_sample_weight(model: Model, y, class_weight, sample_weight):
