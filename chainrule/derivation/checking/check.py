@@ -25,7 +25,7 @@ from ..notation.names import AT, Notation, canonical_name
 from ..notation.reader import Reader, detect, resolve
 from ..step.after_updates import MAX_ITERATIONS, values_after
 from .hints import Hinter
-from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits, is_close  # noqa: F401 (is_close: the rule, for callers)
+from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits
 
 
 @dataclass
@@ -67,7 +67,6 @@ def iterations_asked(names: list[str]) -> set[int]:
 
 # ----------------------------------------------------------------------------- verdicts
 UNKNOWN = "unknown"
-LABELS = {OK: "ok", WRONG: "WRONG", TOO_FEW_DIGITS: "DIGITS", UNKNOWN: "ERROR"}
 
 
 @dataclass
