@@ -131,7 +131,7 @@ class CheckResult:
         }
 
     def to_text(self) -> str:
-        from ..rendering.numbers import fmt
+        from ..rendering.number_format import fmt
 
         out = []
         if self.notation != "seed":

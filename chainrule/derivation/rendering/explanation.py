@@ -14,8 +14,8 @@ import difflib
 from ...errors import ConfigError
 from ..notation.names import canonical_name
 from ..step.trace import REF, Step, Trace
-from .lines import Line, group_lines, step_line
-from .numbers import fmt
+from .equation_lines import Line, group_lines, step_line
+from .number_format import fmt
 
 CONTEXT_TERMS = 12  # in a large network, a context step with more terms is shown by its value only
 SUMMARY_ABOVE = 100  # weights; larger networks are summarised layer by layer unless asked otherwise

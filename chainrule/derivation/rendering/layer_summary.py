@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..step.trace import Trace
-from .lines import Line
-from .numbers import fmt
+from .equation_lines import Line
+from .number_format import fmt
 
 HEAD, TAIL = 3, 2  # entries shown at each end of a long vector
 
