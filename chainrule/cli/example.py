@@ -31,7 +31,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from .. import seed
-    from ..derivation.rendering.numbers import fmt
+    from ..derivation.rendering.number_format import fmt
     from ..derivation.rendering.render_text import render_trace
     from ..example import run_example
     from ..io.atomic import check_output

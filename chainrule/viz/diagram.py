@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from ..core.network import Network
 from ..derivation.notation.names import Notation
-from ..derivation.rendering.numbers import fmt
+from ..derivation.rendering.number_format import fmt
 from ..errors import ConfigError
 
 POSITIVE, NEGATIVE = "#2b6cb0", "#c53030"

@@ -18,10 +18,10 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import seed
+from ..derivation.rendering.equation_lines import step_line
 from ..derivation.rendering.latex_forms import aligned
-from ..derivation.rendering.lines import step_line
 from ..derivation.rendering.mathml import to_mathml
-from ..derivation.rendering.numbers import fmt
+from ..derivation.rendering.number_format import fmt
 from ..derivation.step.trace import trace_step
 from ..errors import ConfigError, NumericalError
 from ..io.network_file import network_from_dict, network_to_dict

@@ -104,18 +104,53 @@ def test_activations_write_into_out_exactly_as_they_allocate(name):
 
 
 # ------------------------------------------------------------------ the written-out online update
-from chainrule.core import get_activation, get_loss, unrolled  # noqa: E402
+from chainrule.core import Activation, get_activation, get_loss, unrolled  # noqa: E402
 from chainrule.training import train_online  # noqa: E402
+
+
+class ToySoftplus(Activation):
+    """out = ln(1 + e^net), dout/dnet = 1 − e^(−out): scalar forms written with math.log1p and math.expm1."""
+
+    name = "toy_softplus"
+    text = "ln(1 + e^(<x>))"
+    latex = r"\ln(1 + e^{<x>})"
+    derivative_text = "1 - e^(-<y>)"
+    derivative_latex = r"1 - e^{-<y>}"
+    scalar = "log1p(exp(-abs({x}))) + max({x}, 0.0)"
+    scalar_derivative = "-expm1(-{y})"
+
+    def torch_module(self, nn):
+        return nn.Softplus()
+
+    def forward(self, net, into=None):
+        return np.add(np.log1p(np.exp(-np.abs(net))), np.maximum(net, 0.0), out=into)
+
+    def derivative(self, out, net, into=None):
+        return np.negative(np.expm1(-out), out=into)
 
 
 @pytest.mark.parametrize("name", HIDDEN)
 def test_each_activations_scalar_form_is_its_numpy_formula(name):
-    import math
+    _scalar_forms_are_the_numpy_formulas(get_activation(name))
 
-    act = get_activation(name)
+
+def test_a_scalar_form_may_use_all_of_math_as_the_written_out_trainer_does():
+    """log1p and expm1 are neither exp nor tanh: the forms are read with the trainer's own names."""
+    act = ToySoftplus()
+    _scalar_forms_are_the_numpy_formulas(act)
+    net = Network([3, 4, 2], [act, "sigmoid"], "half_sse", seed=11)
+    assert unrolled.compile_online(net) is not None
+    twin = net.copy()
+    x, t = [[0.3, -1.2, 2.0]], [[0.2, 0.7]]
+    fast = train_online(net, x, t, 0.1, 60)
+    slow = [twin.train_step(x, t, 0.1) for _ in range(60)]
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=0)
+
+
+def _scalar_forms_are_the_numpy_formulas(act):
     net = np.concatenate([np.linspace(-30, 30, 601), [-800.0, -1e-300, 0.0, 1e-300, 800.0]])
     out = act.forward(net)
-    ns = {"exp": math.exp, "tanh": math.tanh}
+    ns = unrolled.SCALAR_NAMESPACE  # the names the written-out trainer binds (core/unrolled.py): one definition
     f = [eval(act.scalar.format(x="x"), {**ns, "x": v}) for v in net.tolist()]
     d = [
         eval(act.scalar_derivative.format(x="x", y="y"), {**ns, "x": v, "y": y})
@@ -127,20 +162,13 @@ def test_each_activations_scalar_form_is_its_numpy_formula(name):
 
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_each_losses_scalar_form_is_its_numpy_formula(name):
-    import math
 
     loss = get_loss(name)
     rng = np.random.default_rng(2)
     net = rng.normal(scale=4, size=(50, 3))
     y = 1 / (1 + np.exp(-net))
     t = rng.uniform(0, 1, size=(50, 3))
-    ns = {
-        "exp": math.exp,
-        "log": math.log,
-        "log1p": math.log1p,
-        "TINY": np.finfo(float).tiny,
-        "EPS": np.finfo(float).eps,
-    }
+    ns = unrolled.SCALAR_NAMESPACE  # the names the written-out trainer binds (core/unrolled.py)
 
     def ev(src, **v):
         return np.array(

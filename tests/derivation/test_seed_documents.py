@@ -10,7 +10,8 @@ import math
 import pytest
 
 from chainrule import seed
-from chainrule.derivation.checking.check import is_close, parse_sheet
+from chainrule.derivation.checking.check import parse_sheet
+from chainrule.derivation.checking.tolerance import is_close
 from chainrule.example import run_example
 
 from support.seed_misprints import MISPRINTS  # noqa: E402  (shared with test_check)

@@ -1,5 +1,7 @@
 """DESIGN.md's rule: imports point down the list core → training → derivation → data/io → interop →
-viz/web → cli (the API facade and the package root sit on top).  Checked on the source."""
+viz/web → cli (the API facade and the package root sit on top); inside derivation, notation ← step ←
+rendering ← checking ← exercises.  No package folder holds more than 15 modules, and no two modules
+outside cli/ share a file name.  Checked on the source."""
 
 import ast
 
@@ -61,6 +63,85 @@ def test_the_check_sees_a_violation(tmp_path):
     targets = list(_imports(bad, ("core", "bad")))
     assert targets == [["cli", "main"]] or targets == [["cli"]]
     assert LEVEL[targets[0][0]] > LEVEL["core"]
+
+
+# ----------------------------------------------------------------------------- inside derivation/
+# notation ← step ← rendering ← checking ← exercises: a module imports from its own room and those to its left
+DERIVATION_ROOMS = {"notation": 0, "step": 1, "rendering": 2, "checking": 3, "exercises": 4}
+MAX_MODULES = 15  # in one package folder, its __init__.py not counted
+
+
+def _sideways_in_derivation(package):
+    """``path imports chainrule.derivation.ROOM...`` for each import of a room to the importer's right."""
+    wrong = []
+    for path in sorted((package / "derivation").rglob("*.py")):
+        parts = path.relative_to(package).with_suffix("").parts  # ("derivation", "rendering", "explanation")
+        if parts == ("derivation", "__init__"):
+            continue
+        room = parts[1]
+        assert room in DERIVATION_ROOMS, f"{path}: a module outside derivation's rooms; give it one"
+        for target in _imports(path, parts):
+            if target[:1] == ["derivation"] and DERIVATION_ROOMS.get(target[1], -1) > DERIVATION_ROOMS[room]:
+                wrong.append(f"{path.relative_to(package)} imports chainrule.{'.'.join(target)}")
+    return wrong
+
+
+def _crowded_folders(package):
+    """``folder: N modules`` for each package folder holding more than MAX_MODULES."""
+    counts = {}
+    for path in package.rglob("*.py"):
+        if path.name != "__init__.py":
+            counts[path.parent] = counts.get(path.parent, 0) + 1
+    return [f"{folder.relative_to(package)}: {n} modules" for folder, n in sorted(counts.items()) if n > MAX_MODULES]
+
+
+def _shared_file_names(package):
+    """``name.py: path, path`` for each file name that two modules outside cli/ share."""
+    where = {}
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if path.name != "__init__.py" and relative.parts[0] != "cli":
+            where.setdefault(path.name, []).append(str(relative))
+    return [f"{name}: {', '.join(paths)}" for name, paths in where.items() if len(paths) > 1]
+
+
+def test_derivation_rooms_import_leftwards_only(root):
+    wrong = _sideways_in_derivation(root / "chainrule")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_derivation_check_sees_a_violation(tmp_path):
+    for room in DERIVATION_ROOMS:
+        (tmp_path / "derivation" / room).mkdir(parents=True)
+    (tmp_path / "derivation" / "step" / "fine.py").write_text("from ..notation.names import Notation\n")
+    (tmp_path / "derivation" / "notation" / "bad.py").write_text(
+        "from ..rendering.explanation import Explanation\n\n\ndef late():\n    from ..step import trace\n"
+    )
+    assert _sideways_in_derivation(tmp_path) == [
+        "derivation/notation/bad.py imports chainrule.derivation.rendering.explanation",
+        "derivation/notation/bad.py imports chainrule.derivation.step",  # inside a function too
+    ]
+
+
+def test_no_package_folder_holds_more_than_15_modules(root, tmp_path):
+    crowded = _crowded_folders(root / "chainrule")
+    assert not crowded, "\n".join(crowded)
+    for k in range(MAX_MODULES + 1):  # the check counts what it should
+        (tmp_path / "room" / f"m{k}.py").parent.mkdir(exist_ok=True)
+        (tmp_path / "room" / f"m{k}.py").write_text("")
+    (tmp_path / "room" / "__init__.py").write_text("")
+    assert _crowded_folders(tmp_path) == [f"room: {MAX_MODULES + 1} modules"]
+
+
+def test_no_two_modules_outside_cli_share_a_file_name(root, tmp_path):
+    shared = _shared_file_names(root / "chainrule")
+    assert not shared, "\n".join(shared)
+    for folder in ("cli", "core", "viz", "web"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("")
+    for path in ("cli/plot.py", "viz/plot.py", "core/lines.py", "web/lines.py"):
+        (tmp_path / path).write_text("")
+    assert _shared_file_names(tmp_path) == ["lines.py: core/lines.py, web/lines.py"]  # cli/plot.py is cli's
 
 
 @pytest.mark.parametrize("module", ["chainrule.core.network", "chainrule.core.activations", "chainrule.core.losses"])

@@ -25,7 +25,7 @@ from ..notation.names import AT, Notation, canonical_name
 from ..notation.reader import Reader, detect, resolve
 from ..step.after_updates import MAX_ITERATIONS, values_after
 from .hints import Hinter
-from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits, is_close  # noqa: F401 (is_close: the rule, for callers)
+from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits
 
 
 @dataclass
@@ -67,7 +67,6 @@ def iterations_asked(names: list[str]) -> set[int]:
 
 # ----------------------------------------------------------------------------- verdicts
 UNKNOWN = "unknown"
-LABELS = {OK: "ok", WRONG: "WRONG", TOO_FEW_DIGITS: "DIGITS", UNKNOWN: "ERROR"}
 
 
 @dataclass
@@ -132,7 +131,7 @@ class CheckResult:
         }
 
     def to_text(self) -> str:
-        from ..rendering.numbers import fmt
+        from ..rendering.number_format import fmt
 
         out = []
         if self.notation != "seed":
@@ -189,24 +188,8 @@ def check_answers(
     trace = trace if trace is not None else trace_step(network, x, target, learning_rate)
     values = trace.values
     names = Notation(network)
-    trees = {}
-    for a in answers:
-        try:
-            trees[a.line] = parse(a.name)
-        except FileFormatError as exc:
-            trees[a.line] = exc
-    note = ""
-    if notation in (None, "auto"):
-
-        def known(n):  # a name after N updates is known when the name itself is
-            m = AT.fullmatch(n)
-            return (m.group(1) if m else n) in values
-
-        notation, read = detect([a.name for a in answers], names, known)
-        if notation != "seed":
-            note = f" (detected: it reads {read} of the {len(answers)} names)"
-    else:
-        note = " (as asked)"
+    trees = {a.line: _parsed(a.name) for a in answers}
+    notation, note = _notation(answers, names, values, notation)
     reader = Reader(names, notation)
     notation = reader.profile_name
     resolved = {line: (resolve(t, reader) if not isinstance(t, Exception) else t) for line, t in trees.items()}
@@ -218,76 +201,81 @@ def check_answers(
     after = values_after(network, x, target, learning_rate, asked | near) if asked else {}
     hinter = Hinter(trace, x, target, after, rule)
 
-    def lookup(name):
+    def lookup(name):  # a name's exact value; None where this step has none
         m = AT.fullmatch(name)
         if not m or trace.batch is not None:  # a batch's values after its update are in the trace
             return values.get(name)
         return after.get(name) if int(m.group(2)) in asked else None
 
-    verdicts = []
-    for a in answers:
-        node = resolved[a.line]
-        if isinstance(node, Exception):
-            verdicts.append(Verdict(a.line, a.name, a.name, a.text, a.given, None, False, str(node), kind=UNKNOWN))
-            continue
-        if node is None:
-            verdicts.append(
-                Verdict(
-                    a.line,
-                    a.name,
-                    a.name,
-                    a.text,
-                    a.given,
-                    None,
-                    False,
-                    f"the {notation} notation has no name {a.name!r}",
-                    kind=UNKNOWN,
-                )
-            )
-            continue
-        node = _powers(node, lookup)
-        canonical = write(node)
-        missing = [n for n in names_in(node) if lookup(n) is None]
-        if missing:
-            n = missing[0]
-            m = AT.fullmatch(n)
-            why = (
-                f"values after more than {MAX_ITERATIONS:,} updates are not computed"
-                if m and int(m.group(2)) > MAX_ITERATIONS
-                else _unknown(n, values, after)
-            )
-            verdicts.append(Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNKNOWN))
-            continue
-        exact = evaluate(node, lookup)
-        if not math.isfinite(exact):  # 1/0, 2^10000, 1e400 on the left: nothing to compare with
-            verdicts.append(
-                Verdict(
-                    a.line,
-                    a.name,
-                    canonical,
-                    a.text,
-                    a.given,
-                    None,
-                    False,
-                    f"{a.name!r} has no finite value (a division by zero or an overflow)",
-                    kind=UNKNOWN,
-                )
-            )
-            continue
-        kind = rule.verdict(a.text, exact)
-        verdict = Verdict(a.line, a.name, canonical, a.text, a.given, exact, kind == OK, kind=kind)
-        if kind == TOO_FEW_DIGITS:
-            verdict.hint = f"the exact value begins {first_digits(exact)}"
-        elif kind == WRONG:
-            if isinstance(node, Name):
-                verdict.formula = hinter.formula(node.name)
-                verdict.hint = hinter.hint(node.name, a.text, exact)
-            elif isinstance(node, Neg) and isinstance(node.arg, Name):  # a name meaning −quantity (Err_j)
-                verdict.hint = hinter.hint(node.arg.name, _negated(a.text), -exact)
-            else:
-                verdict.hint = hinter.generic(a.text, exact)
-        verdicts.append(verdict)
+    verdicts = [_verdict(a, resolved[a.line], notation, lookup, values, after, hinter) for a in answers]
     return CheckResult(verdicts, source, notation, note, rule)
+
+
+def _parsed(name: str):
+    """The expression tree of an answer's left side, or the FileFormatError that says why it cannot be read."""
+    try:
+        return parse(name)
+    except FileFormatError as exc:
+        return exc
+
+
+def _notation(answers: list[AnswerLine], names: Notation, values: dict, notation) -> tuple[str | dict, str]:
+    """The notation to read the names in, and how it was chosen: as asked, or the profile that reads
+    the most names (``notation`` None or ``"auto"``)."""
+    if notation not in (None, "auto"):
+        return notation, " (as asked)"
+
+    def known(n):  # a name after N updates is known when the name itself is
+        m = AT.fullmatch(n)
+        return (m.group(1) if m else n) in values
+
+    notation, read = detect([a.name for a in answers], names, known)
+    return notation, (f" (detected: it reads {read} of the {len(answers)} names)" if notation != "seed" else "")
+
+
+def _verdict(a: AnswerLine, node, notation: str, lookup, values: dict, after: dict, hinter: Hinter) -> Verdict:
+    """One line's verdict: unknown where its left side cannot be read, names what this network does
+    not have or has no finite value; otherwise judged by the rule against the exact value."""
+    if isinstance(node, Exception):
+        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, str(node), kind=UNKNOWN)
+    if node is None:
+        why = f"the {notation} notation has no name {a.name!r}"
+        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, why, kind=UNKNOWN)
+    node = _powers(node, lookup)
+    canonical = write(node)
+    missing = [n for n in names_in(node) if lookup(n) is None]
+    if missing:
+        n = missing[0]
+        m = AT.fullmatch(n)
+        why = (
+            f"values after more than {MAX_ITERATIONS:,} updates are not computed"
+            if m and int(m.group(2)) > MAX_ITERATIONS
+            else _unknown(n, values, after)
+        )
+        return Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNKNOWN)
+    exact = evaluate(node, lookup)
+    if not math.isfinite(exact):  # 1/0, 2^10000, 1e400 on the left: nothing to compare with
+        why = f"{a.name!r} has no finite value (a division by zero or an overflow)"
+        return Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNKNOWN)
+    return _judged(a, node, canonical, exact, hinter)
+
+
+def _judged(a: AnswerLine, node, canonical: str, exact: float, hinter: Hinter) -> Verdict:
+    """The rule's verdict on a line with an exact value: ok, wrong (with the formula and the likely
+    mistake) or too few digits (with the exact value's first digits)."""
+    kind = hinter.rule.verdict(a.text, exact)
+    verdict = Verdict(a.line, a.name, canonical, a.text, a.given, exact, kind == OK, kind=kind)
+    if kind == TOO_FEW_DIGITS:
+        verdict.hint = f"the exact value begins {first_digits(exact)}"
+    elif kind == WRONG:
+        if isinstance(node, Name):
+            verdict.formula = hinter.formula(node.name)
+            verdict.hint = hinter.hint(node.name, a.text, exact)
+        elif isinstance(node, Neg) and isinstance(node.arg, Name):  # a name meaning −quantity (Err_j)
+            verdict.hint = hinter.hint(node.arg.name, _negated(a.text), -exact)
+        else:
+            verdict.hint = hinter.generic(a.text, exact)
+    return verdict
 
 
 def _powers(node, lookup):

@@ -29,8 +29,8 @@ from decimal import Decimal
 import numpy as np
 
 from ..notation.names import AT
-from ..rendering.lines import step_line
-from ..rendering.numbers import fmt
+from ..rendering.equation_lines import step_line
+from ..rendering.number_format import fmt
 from ..step.after_updates import values_after
 from ..step.trace import REF, Trace
 from .tolerance import DEFAULT, Rule, Written, significant_digits

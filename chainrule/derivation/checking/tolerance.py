@@ -39,11 +39,6 @@ def significant_digits(text: str) -> int:
     return len(stripped)
 
 
-def last_place(text: str) -> float:
-    """One unit in the last decimal place written: ``"0.05"`` → 0.01, ``"3.51e-05"`` → 1e-7."""
-    return float(Decimal(1).scaleb(Decimal(text.strip()).as_tuple().exponent))
-
-
 def is_exact(given: float, exact: float) -> bool:
     return given == exact or abs(given - exact) <= EXACT * max(1.0, abs(exact))
 

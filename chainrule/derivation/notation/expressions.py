@@ -99,76 +99,88 @@ def parse(text: str) -> Node:
         raise FileFormatError(
             f"the left side is too long to read ({len(toks)} names, numbers and signs; at most {MAX_TOKENS})"
         )
-    pos = 0
-    depth = 0
-
-    def peek():
-        return toks[pos] if pos < len(toks) else (None, None)
-
-    def take():
-        nonlocal pos
-        pos += 1
-        return toks[pos - 1] if pos <= len(toks) else (None, None)
-
-    def expr():
-        node = term()
-        while peek() in (("op", "+"), ("op", "-")):
-            op = take()[1]
-            node = Bin(op, node, term())
-        return node
-
-    def term():
-        node = power()
-        while peek() in (("op", "*"), ("op", "/")):
-            op = take()[1]
-            node = Bin(op, node, power())
-        return node
-
-    def power():
-        node = factor()
-        if peek() == ("op", "^"):
-            take()
-            return Bin("^", node, power() if peek() != ("op", "-") else factor())
-        return node
-
-    def factor():
-        nonlocal depth
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise FileFormatError(f"the left side is nested too deeply to read (at most {MAX_DEPTH} levels)")
-        try:
-            return _factor()
-        finally:
-            depth -= 1
-
-    def _factor():
-        kind, value = peek()
-        if (kind, value) == ("op", "-"):
-            take()
-            return Neg(factor())
-        if (kind, value) == ("op", "+"):
-            take()
-            return factor()
-        if (kind, value) == ("op", "("):
-            take()
-            node = expr()
-            if take() != ("op", ")"):
-                raise FileFormatError(f"a ')' is missing in {text!r}")
-            return node
-        if kind == "num":
-            take()
-            return Num(float(value))
-        if kind == "name":
-            take()
-            return Name(value)
-        raise FileFormatError(f"expected a name or a number in {text!r}" + (f", not {value!r}" if value else ""))
-
     if not toks:
         raise FileFormatError("no name before '='")
-    node = expr()
-    if pos != len(toks):
-        raise FileFormatError(f"cannot read {' '.join(v for _, v in toks[pos:])!r} in {text!r}")
-    return node
+    return _Parser(text, toks).whole()
+
+
+class _Parser:
+    """Recursive descent over ``tokens(text)``, one method per rule of the grammar:
+
+    expr = term (("+" | "-") term)*;  term = power (("*" | "/") power)*;
+    power = factor ("^" (power | factor))?;  factor = ("-" | "+") factor | "(" expr ")" | number | name.
+    """
+
+    def __init__(self, text: str, toks: list[tuple[str, str]]):
+        self.text, self.toks = text, toks
+        self.pos = 0  # the next token
+        self.depth = 0  # factors nested: brackets, signs and powers
+
+    def whole(self) -> Node:
+        """The expression, which must use every token."""
+        node = self.expr()
+        if self.pos != len(self.toks):
+            raise FileFormatError(f"cannot read {' '.join(v for _, v in self.toks[self.pos :])!r} in {self.text!r}")
+        return node
+
+    def peek(self) -> tuple[str | None, str | None]:
+        return self.toks[self.pos] if self.pos < len(self.toks) else (None, None)
+
+    def take(self) -> tuple[str | None, str | None]:
+        self.pos += 1
+        return self.toks[self.pos - 1] if self.pos <= len(self.toks) else (None, None)
+
+    def expr(self) -> Node:
+        node = self.term()
+        while self.peek() in (("op", "+"), ("op", "-")):
+            op = self.take()[1]
+            node = Bin(op, node, self.term())
+        return node
+
+    def term(self) -> Node:
+        node = self.power()
+        while self.peek() in (("op", "*"), ("op", "/")):
+            op = self.take()[1]
+            node = Bin(op, node, self.power())
+        return node
+
+    def power(self) -> Node:
+        node = self.factor()
+        if self.peek() == ("op", "^"):
+            self.take()
+            return Bin("^", node, self.power() if self.peek() != ("op", "-") else self.factor())
+        return node
+
+    def factor(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FileFormatError(f"the left side is nested too deeply to read (at most {MAX_DEPTH} levels)")
+        try:
+            return self._factor()
+        finally:
+            self.depth -= 1
+
+    def _factor(self) -> Node:
+        kind, value = self.peek()
+        if (kind, value) == ("op", "-"):
+            self.take()
+            return Neg(self.factor())
+        if (kind, value) == ("op", "+"):
+            self.take()
+            return self.factor()
+        if (kind, value) == ("op", "("):
+            self.take()
+            node = self.expr()
+            if self.take() != ("op", ")"):
+                raise FileFormatError(f"a ')' is missing in {self.text!r}")
+            return node
+        if kind == "num":
+            self.take()
+            return Num(float(value))
+        if kind == "name":
+            self.take()
+            return Name(value)
+        raise FileFormatError(f"expected a name or a number in {self.text!r}" + (f", not {value!r}" if value else ""))
 
 
 def names(node: Node) -> list[str]:

@@ -18,10 +18,6 @@ _UPDATED = re.compile(r"(.+?)(?:\+|_?new|'|′|\(new\)|\(updated\))")
 _SAMPLE = re.compile(r"(.+?)(\[\d+\])")
 
 
-def profile_names() -> list[str]:
-    return list(PROFILES)
-
-
 class Reader:
     """Written names → the seed's names, for one network and one book's notation."""
 

@@ -14,8 +14,8 @@ import difflib
 from ...errors import ConfigError
 from ..notation.names import canonical_name
 from ..step.trace import REF, Step, Trace
-from .lines import Line, group_lines, step_line
-from .numbers import fmt
+from .equation_lines import Line, group_lines, step_line
+from .number_format import fmt
 
 CONTEXT_TERMS = 12  # in a large network, a context step with more terms is shown by its value only
 SUMMARY_ABOVE = 100  # weights; larger networks are summarised layer by layer unless asked otherwise
@@ -90,10 +90,9 @@ class Explanation:
         return lines
 
     def header(self) -> list[str]:
-        """What is given, in plain sentences."""
-        tr, net, names = self.trace, self.trace.network, self.trace.notation
-        g = tr.givens
-        r = self.rename or (lambda name: name)  # a book's names, where asked
+        """What is given, in plain sentences: the network, the samples, each layer's parameters, and
+        what the derivation below shows."""
+        tr, net, r = self.trace, self.trace.network, self._written
         acts = ", ".join(layer.activation.name for layer in net.layers)
         out = [
             f"A {'-'.join(map(str, net.sizes))} network ({acts}), loss {net.loss_fn.name}, "
@@ -104,92 +103,94 @@ class Explanation:
                 f"The file gives no weights: they were drawn with seed {self.drawn_seed} "
                 f'(the file\'s "seed", 0 when it names none), the same numbers on every run.'
             )
-        if tr.batch is not None:
-            n = self.n_samples
-            out.append(
-                f"One full-batch step on all {n} samples: the batch's {r('E_total')} is the {tr.batch} of the "
-                f"samples' errors, so are its gradients; sample k's quantities are named "
-                + (
-                    "NAME[k]"
-                    if self.rename is None
-                    else f"with k (sample 2's first net input is {r(f'net_{names.neurons[0][0]}[2]')})"
-                )
-                + "."
-            )
-            if len(names.inputs) <= 20:
-                for k in range(1, n + 1):
-                    out.append(
-                        f"Sample {k}: "
-                        + ", ".join(f"{r(f'{i}[{k}]')} = {fmt(g[f'{i}[{k}]'], True)}" for i in names.inputs)
-                        + "; "
-                        + ", ".join(f"{r(f'{t}[{k}]')} = {fmt(g[f'{t}[{k}]'], True)}" for t in names.targets)
-                        + "."
-                    )
-        elif len(names.inputs) <= 20:
-            out.append(
-                "Inputs: "
-                + ", ".join(f"{r(i)} = {fmt(g[i], True)}" for i in names.inputs)
-                + "; targets: "
-                + ", ".join(f"{r(t)} = {fmt(g[t], True)}" for t in names.targets)
-                + "."
-            )
+        out += self._batch_sentences() if tr.batch is not None else self._sample_sentences()
+        out += [self._layer_sentence(l) for l in range(len(net.layers))]
+        if self.summary:
+            out.append(self._summary_sentence())
+        if self.only:
+            needs = "needs" if len(self.only) == 1 else "need"
+            out.append(f"Only what {', '.join(r(n) for n in self.only)} {needs} is shown.")
+        return out
+
+    def _written(self, name: str) -> str:
+        """A seed name as this explanation writes it (a book's, where asked)."""
+        return self.rename(name) if self.rename is not None else name
+
+    def _batch_sentences(self) -> list[str]:
+        """A full batch: how its quantities are combined and named, and each sample's inputs and targets."""
+        tr, names, r, n = self.trace, self.trace.notation, self._written, self.n_samples
+        named = (
+            "NAME[k]"
+            if self.rename is None
+            else f"with k (sample 2's first net input is {r(f'net_{names.neurons[0][0]}[2]')})"
+        )
+        out = [
+            f"One full-batch step on all {n} samples: the batch's {r('E_total')} is the {tr.batch} of the "
+            f"samples' errors, so are its gradients; sample k's quantities are named {named}."
+        ]
+        if len(names.inputs) <= 20:
+            for k in range(1, n + 1):
+                inputs = ", ".join(f"{r(f'{i}[{k}]')} = {fmt(tr.givens[f'{i}[{k}]'], True)}" for i in names.inputs)
+                targets = ", ".join(f"{r(f'{t}[{k}]')} = {fmt(tr.givens[f'{t}[{k}]'], True)}" for t in names.targets)
+                out.append(f"Sample {k}: {inputs}; {targets}.")
+        return out
+
+    def _sample_sentences(self) -> list[str]:
+        """One sample: its inputs (or how many) and targets, and which of the file's samples it is."""
+        g, names, r = self.trace.givens, self.trace.notation, self._written
+        if len(names.inputs) <= 20:
+            inputs = ", ".join(f"{r(i)} = {fmt(g[i], True)}" for i in names.inputs)
+            targets = ", ".join(f"{r(t)} = {fmt(g[t], True)}" for t in names.targets)
+            out = [f"Inputs: {inputs}; targets: {targets}."]
         else:
-            out.append(
-                f"{len(names.inputs)} inputs i1..i{len(names.inputs)}; targets: "
-                + ", ".join(f"{t} = {fmt(g[t], True)}" for t in names.targets[:10])
-                + (", ..." if len(names.targets) > 10 else "")
-                + "."
-            )
-        if self.n_samples > 1 and tr.batch is None:
+            targets = ", ".join(f"{t} = {fmt(g[t], True)}" for t in names.targets[:10])
+            more = ", ..." if len(names.targets) > 10 else ""
+            out = [f"{len(names.inputs)} inputs i1..i{len(names.inputs)}; targets: {targets}{more}."]
+        if self.n_samples > 1:
             out.append(
                 f"The file gives {self.n_samples} samples; this is the step on sample {self.sample} alone "
                 f"(online training). Another: --sample K. A full-batch step averages the {self.n_samples} "
                 f"samples' gradients (each delta then carries 1/{self.n_samples})."
             )
-        for l, layer in enumerate(net.layers):
-            ws = names.weights[l]
-            if net.n_weights <= SUMMARY_ABOVE:
-                text = ", ".join(f"{r(w)} = {fmt(g[w], True)}" for row in ws for w in row)
-            else:
-                text = f"W{l + 1} ({layer.n_out}x{layer.n_in}) holds {ws[0][0]}..{ws[-1][-1]}"
-            bias = ""
-            if names.biases[l] is not None:
-                unique = list(dict.fromkeys(names.biases[l]))
-                if len(unique) <= 10:
-                    bias = "; " + ", ".join(f"{r(b)} = {fmt(g[b], True)}" for b in unique)
-                else:
-                    bias = f"; biases {unique[0]}..{unique[-1]}"
-                bias += "" if layer.train_bias else " (not trained)"
-            out.append(f"Layer {l + 1} ({layer.activation.name}): {text}{bias}.")
-        if self.summary:
-            h = self.trace.notation.neurons[0][min(11, len(self.trace.notation.neurons[0]) - 1)]
-            w = self.trace.notation.weights[-1][0][0]
-            why = (
-                f"This network has {net.n_weights:,} weights, so the step"
-                if net.n_weights > SUMMARY_ABOVE
-                else "The step"
-            )
-            command = " ".join(["chainrule explain", *([self.file_hint] if self.file_hint else [])])
-            out.append(
-                f"{why} is shown layer by layer (long vectors show their first and last entries). "
-                f"To see one neuron in full: {command} --neuron {h}; one weight's chain: --only {w}; "
-                f"every number: --format json."
-                + (
-                    " The layer-by-layer lines use the seed's names (net_h, W1); --full writes every "
-                    "scalar in the book's."
-                    if self.rename is not None
-                    else ""
-                )
-            )
-        if self.only:
-            out.append(
-                "Only what "
-                + ", ".join(r(n) for n in self.only)
-                + " need"
-                + ("s" if len(self.only) == 1 else "")
-                + " is shown."
-            )
         return out
+
+    def _layer_sentence(self, l: int) -> str:
+        """Layer l's activation, weights and biases (their values in a small network)."""
+        net, names, g, r = self.trace.network, self.trace.notation, self.trace.givens, self._written
+        layer, ws = net.layers[l], names.weights[l]
+        if net.n_weights <= SUMMARY_ABOVE:
+            text = ", ".join(f"{r(w)} = {fmt(g[w], True)}" for row in ws for w in row)
+        else:
+            text = f"W{l + 1} ({layer.n_out}x{layer.n_in}) holds {ws[0][0]}..{ws[-1][-1]}"
+        bias = ""
+        if names.biases[l] is not None:
+            unique = list(dict.fromkeys(names.biases[l]))
+            if len(unique) <= 10:
+                bias = "; " + ", ".join(f"{r(b)} = {fmt(g[b], True)}" for b in unique)
+            else:
+                bias = f"; biases {unique[0]}..{unique[-1]}"
+            bias += "" if layer.train_bias else " (not trained)"
+        return f"Layer {l + 1} ({layer.activation.name}): {text}{bias}."
+
+    def _summary_sentence(self) -> str:
+        """Why the step is shown layer by layer, and how to see one neuron, one weight or every number."""
+        net, names = self.trace.network, self.trace.notation
+        h = names.neurons[0][min(11, len(names.neurons[0]) - 1)]
+        w = names.weights[-1][0][0]
+        why = (
+            f"This network has {net.n_weights:,} weights, so the step" if net.n_weights > SUMMARY_ABOVE else "The step"
+        )
+        command = " ".join(["chainrule explain", *([self.file_hint] if self.file_hint else [])])
+        book = (
+            " The layer-by-layer lines use the seed's names (net_h, W1); --full writes every scalar in the book's."
+            if self.rename is not None
+            else ""
+        )
+        return (
+            f"{why} is shown layer by layer (long vectors show their first and last entries). "
+            f"To see one neuron in full: {command} --neuron {h}; one weight's chain: --only {w}; "
+            f"every number: --format json.{book}"
+        )
 
     def sections(self) -> list[tuple[str, list[Line]]]:
         return group_lines(self.lines())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..step.trace import REF
-from .numbers import fmt
+from .number_format import fmt
 
 _GREEK = {
     "eta": r"\eta",

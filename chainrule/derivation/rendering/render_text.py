@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .lines import Line, trace_sections
+from .equation_lines import Line, trace_sections
 
 
 def text_sections(sections: list[tuple[str, list[Line]]]) -> list[str]:

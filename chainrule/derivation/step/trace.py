@@ -30,6 +30,7 @@ SECTIONS = {
     "output": "The backward pass: output layer",
     "hidden": "The backward pass: hidden layers",
     "after": "After the update",
+    "batch": "The batch: the samples' errors and gradients combined, and the update",  # trace_batch
 }
 
 
@@ -253,7 +254,8 @@ def _bias_gradient_steps(tr: Trace, l: int, section: str) -> None:
             )
 
 
-def _update_steps(tr: Trace, l: int, section: str) -> None:
+def _update_steps(tr: Trace, l: int, section: str, note: str = "after the update") -> None:
+    """w+ = w − η · dE_total/dw for every weight of layer l, and b+ likewise for each trained bias."""
     layer, names, new = tr.network.layers[l], tr.notation, tr.updated.layers[l]
     new_weights = new.weights.tolist()
     for j in range(layer.n_out):
@@ -265,7 +267,7 @@ def _update_steps(tr: Trace, l: int, section: str) -> None:
                     section,
                     f"<{w}> - <eta> * <dE_total/d{w}>",
                     f"<{w}> - <eta> \\cdot <dE_total/d{w}>",
-                    f"{w} after the update",
+                    f"{w} {note}",
                     l,
                 )
             )
@@ -279,164 +281,133 @@ def _update_steps(tr: Trace, l: int, section: str) -> None:
                     section,
                     f"<{b}> - <eta> * <dE_total/d{b}>",
                     f"<{b}> - <eta> \\cdot <dE_total/d{b}>",
-                    f"{b} after the update",
+                    f"{b} {note}",
                     l,
                 )
             )
 
 
+def _chain_step(tr: Trace, name: str, value: float, section: str, text: str, note: str, layer: int) -> None:
+    """A step whose formula is a product or sum of quantities: its LaTeX is its text with · for *."""
+    tr.steps.append(Step(name, value, section, text, text.replace(" * ", " \\cdot "), note, layer))
+
+
+def _derivative_step(tr: Trace, l: int, j: int, section: str, deriv: np.ndarray) -> None:
+    """dout_X/dnet_X, the activation's derivative for neuron j of layer l (``deriv`` holds the layer's)."""
+    act, x = tr.network.layers[l].activation, tr.notation.neurons[l][j]
+    y = f"out_{x}"
+    formula, remark = _remark(act.derivative_text)
+    tr.steps.append(
+        Step(
+            f"dout_{x}/dnet_{x}",
+            float(deriv[0, j]),
+            section,
+            _fill(formula, x=f"net_{x}", y=y),
+            _fill(act.derivative_latex, x=f"net_{x}", y=y),
+            f"how {y} changes with net_{x}" + remark,
+            l,
+        )
+    )
+
+
 def _backward_steps(tr: Trace) -> None:
+    """The backward pass, from the output layer back to the first: the chain rule, step by step."""
+    _output_layer_steps(tr)
+    for l in range(len(tr.network.layers) - 2, -1, -1):
+        _hidden_layer_steps(tr, l)
+
+
+def _output_layer_steps(tr: Trace) -> None:
+    """dE_total/dout_oK, dout_oK/dnet_oK and delta_oK for each output, then the output layer's
+    gradients and updates."""
     net, names, grads = tr.network, tr.notation, tr.gradients
     last = len(net.layers) - 1
-    out_layer = net.layers[last]
-    fused = net._fused
-    # ---- output layer: dE_total/dout_oK, dout_oK/dnet_oK, delta_oK
+    act = net.layers[last].activation
+    m = str(net.n_outputs)
+    deriv = act.derivative(tr.forward.outs[-1], tr.forward.nets[-1])
     for k, o in enumerate(names.neurons[last]):
-        y = f"out_{o}"
+        y, t = f"out_{o}", names.targets[k]
         tr.steps.append(
             Step(
                 f"dE_total/dout_{o}",
                 float(grads.dout[last][0, k]),
                 "output",
-                _fill(net.loss_fn.gradient_text, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
-                _fill(net.loss_fn.gradient_latex, t=names.targets[k], y=y).replace("<m>", str(net.n_outputs)),
+                _fill(net.loss_fn.gradient_text, t=t, y=y).replace("<m>", m),
+                _fill(net.loss_fn.gradient_latex, t=t, y=y).replace("<m>", m),
                 f"how the total error changes with {y}",
                 last,
             )
         )
-        deriv = out_layer.activation.derivative(tr.forward.outs[-1], tr.forward.nets[-1])
-        formula, remark = _remark(out_layer.activation.derivative_text)
-        tr.steps.append(
-            Step(
-                f"dout_{o}/dnet_{o}",
-                float(deriv[0, k]),
-                "output",
-                _fill(formula, x=f"net_{o}", y=y),
-                _fill(out_layer.activation.derivative_latex, x=f"net_{o}", y=y),
-                f"how {y} changes with net_{o}" + remark,
-                last,
-            )
-        )
-        if fused:
-            text = f"<{y}> - <{names.targets[k]}>"
-            note = f"node delta of {o} ({out_layer.activation.name} with {net.loss_fn.name}: out − target)"
-        elif not out_layer.activation.elementwise:
-            text = f"<{y}> * (<dE_total/dout_{o}> - sum_j dE_total/dout_oj * out_oj)"
-            note = f"node delta of {o} through the softmax Jacobian"
-        else:
-            text = f"<dE_total/dout_{o}> * <dout_{o}/dnet_{o}>"
-            note = f"node delta of {o}: dE_total/dnet_{o}"
-        tr.steps.append(
-            Step(
-                f"delta_{o}",
-                float(grads.delta[last][0, k]),
-                "output",
-                text,
-                text.replace(" * ", " \\cdot "),
-                note,
-                last,
-            )
-        )
-    _weight_gradient_steps(
-        tr, last, "output", "dE_total/dout_{n}" if not fused and out_layer.activation.elementwise else None
-    )
+        _derivative_step(tr, last, k, "output", deriv)
+        text, note = _output_delta(tr, o, t)
+        _chain_step(tr, f"delta_{o}", float(grads.delta[last][0, k]), "output", text, note, last)
+    outer = "dE_total/dout_{n}" if not net._fused and act.elementwise else None
+    _weight_gradient_steps(tr, last, "output", outer)
     _bias_gradient_steps(tr, last, "output")
     _update_steps(tr, last, "output")
 
-    # ---- hidden layers, from the last back to the first
-    for l in range(last - 1, -1, -1):
-        layer, above = net.layers[l], net.layers[l + 1]
-        receivers = names.neurons[l + 1]
-        # dE_oK/dout_hJ terms exist by name when each E_oK depends on net_oK alone (the seed's case)
-        per_output_terms = l + 1 == last and out_layer.activation.elementwise
-        terms = grads.delta[l + 1][0][:, None] * above.weights  # [receiver, sender] = delta · w
+
+def _output_delta(tr: Trace, o: str, t: str) -> tuple[str, str]:
+    """delta_oK's formula and note: out − target where the activation is fused with its loss, through
+    the Jacobian for softmax, else dE_total/dout_oK · dout_oK/dnet_oK."""
+    net = tr.network
+    act, y = net.layers[-1].activation, f"out_{o}"
+    if net._fused:
+        return f"<{y}> - <{t}>", f"node delta of {o} ({act.name} with {net.loss_fn.name}: out − target)"
+    if not act.elementwise:
+        text = f"<{y}> * (<dE_total/dout_{o}> - sum_j dE_total/dout_oj * out_oj)"
+        return text, f"node delta of {o} through the softmax Jacobian"
+    return f"<dE_total/dout_{o}> * <dout_{o}/dnet_{o}>", f"node delta of {o}: dE_total/dnet_{o}"
+
+
+def _hidden_layer_steps(tr: Trace, l: int) -> None:
+    """Hidden layer l: dE_total/dout_hJ (split into each output's dE_oK/dout_hJ where the seed names
+    them), dout_hJ/dnet_hJ and delta_hJ for each neuron, then the layer's gradients and updates."""
+    net, names, grads = tr.network, tr.notation, tr.gradients
+    last = len(net.layers) - 1
+    out_act = net.layers[last].activation
+    # dE_oK/dout_hJ terms exist by name when each E_oK depends on net_oK alone (the seed's case)
+    per_output_terms = l + 1 == last and out_act.elementwise
+    d = None  # the name of delta_r in dE_r/dout_h = d_r · dnet_r/dout_h, where those terms are named
+    if per_output_terms and net._fused:
         d = "delta_{r}"
-        if per_output_terms and not fused:  # the seed's name for delta_oK in this part
-            d = "dE_{r}/dnet_{r}"
-            for k, r in enumerate(receivers):
-                tr.steps.append(
-                    Step(
-                        f"dE_{r}/dnet_{r}",
-                        float(grads.delta[last][0, k]),
-                        "hidden",
-                        f"<dE_total/dout_{r}> * <dout_{r}/dnet_{r}>",
-                        f"<dE_total/dout_{r}> \\cdot <dout_{r}/dnet_{r}>",
-                        f"how E_{r} changes with net_{r} (= delta_{r})",
-                        l,
-                    )
-                )
-        if l + 1 == last and not out_layer.activation.elementwise:
-            _terms_through_the_jacobian(tr, l)
-        for j, h in enumerate(names.neurons[l]):
-            parts = []
-            for k, r in enumerate(receivers):
-                w = names.weights[l + 1][k][j]
-                if per_output_terms:
-                    tr.steps.append(
-                        Step(
-                            f"dnet_{r}/dout_{h}",
-                            tr.givens[w],
-                            "hidden",
-                            f"<{w}>",
-                            f"<{w}>",
-                            f"how net_{r} changes with out_{h}",
-                            l,
-                        )
-                    )
-                    dr = d.format(r=r)
-                    tr.steps.append(
-                        Step(
-                            f"dE_{r}/dout_{h}",
-                            float(terms[k, j]),
-                            "hidden",
-                            f"<{dr}> * <dnet_{r}/dout_{h}>",
-                            f"<{dr}> \\cdot <dnet_{r}/dout_{h}>",
-                            f"how E_{r} changes with out_{h}",
-                            l,
-                        )
-                    )
-                    parts.append(f"<dE_{r}/dout_{h}>")
-                else:
-                    parts.append(f"<delta_{r}> * <{w}>")
-            text = " + ".join(parts)
-            tr.steps.append(
-                Step(
-                    f"dE_total/dout_{h}",
-                    float(grads.dout[l][0, j]),
-                    "hidden",
-                    text,
-                    text.replace(" * ", " \\cdot "),
-                    f"how the total error changes with out_{h}",
-                    l,
-                )
-            )
-            deriv = layer.activation.derivative(tr.forward.outs[l + 1], tr.forward.nets[l])
-            formula, remark = _remark(layer.activation.derivative_text)
-            tr.steps.append(
-                Step(
-                    f"dout_{h}/dnet_{h}",
-                    float(deriv[0, j]),
-                    "hidden",
-                    _fill(formula, x=f"net_{h}", y=f"out_{h}"),
-                    _fill(layer.activation.derivative_latex, x=f"net_{h}", y=f"out_{h}"),
-                    f"how out_{h} changes with net_{h}" + remark,
-                    l,
-                )
-            )
-            tr.steps.append(
-                Step(
-                    f"delta_{h}",
-                    float(grads.delta[l][0, j]),
-                    "hidden",
-                    f"<dE_total/dout_{h}> * <dout_{h}/dnet_{h}>",
-                    f"<dE_total/dout_{h}> \\cdot <dout_{h}/dnet_{h}>",
-                    f"node delta of {h}",
-                    l,
-                )
-            )
-        _weight_gradient_steps(tr, l, "hidden", "dE_total/dout_{n}")
-        _bias_gradient_steps(tr, l, "hidden")
-        _update_steps(tr, l, "hidden")
+    elif per_output_terms:  # the seed's name for delta_oK in this part, a step of its own
+        d = "dE_{r}/dnet_{r}"
+        for k, r in enumerate(names.neurons[last]):
+            text = f"<dE_total/dout_{r}> * <dout_{r}/dnet_{r}>"
+            note = f"how E_{r} changes with net_{r} (= delta_{r})"
+            _chain_step(tr, f"dE_{r}/dnet_{r}", float(grads.delta[last][0, k]), "hidden", text, note, l)
+    if l + 1 == last and not out_act.elementwise:
+        _terms_through_the_jacobian(tr, l)
+    terms = grads.delta[l + 1][0][:, None] * net.layers[l + 1].weights  # [receiver, sender] = delta · w
+    deriv = net.layers[l].activation.derivative(tr.forward.outs[l + 1], tr.forward.nets[l])
+    for j, h in enumerate(names.neurons[l]):
+        _hidden_error_gradient(tr, l, j, d, terms[:, j])
+        _derivative_step(tr, l, j, "hidden", deriv)
+        text = f"<dE_total/dout_{h}> * <dout_{h}/dnet_{h}>"
+        _chain_step(tr, f"delta_{h}", float(grads.delta[l][0, j]), "hidden", text, f"node delta of {h}", l)
+    _weight_gradient_steps(tr, l, "hidden", "dE_total/dout_{n}")
+    _bias_gradient_steps(tr, l, "hidden")
+    _update_steps(tr, l, "hidden")
+
+
+def _hidden_error_gradient(tr: Trace, l: int, j: int, d: str | None, terms: np.ndarray) -> None:
+    """dE_total/dout_h = Σ_r dE_r/dout_h with dE_r/dout_h = d_r · dnet_r/dout_h (dnet_r/dout_h = w),
+    for neuron j of layer l; where ``d`` is None, the sum Σ_r delta_r · w without naming its terms.
+    ``terms[r]`` is delta_r · w, the engine's product."""
+    names, h = tr.notation, tr.notation.neurons[l][j]
+    parts = []
+    for k, r in enumerate(names.neurons[l + 1]):
+        w = names.weights[l + 1][k][j]
+        if d is None:
+            parts.append(f"<delta_{r}> * <{w}>")
+            continue
+        _chain_step(tr, f"dnet_{r}/dout_{h}", tr.givens[w], "hidden", f"<{w}>", f"how net_{r} changes with out_{h}", l)
+        text = f"<{d.format(r=r)}> * <dnet_{r}/dout_{h}>"
+        _chain_step(tr, f"dE_{r}/dout_{h}", float(terms[k]), "hidden", text, f"how E_{r} changes with out_{h}", l)
+        parts.append(f"<dE_{r}/dout_{h}>")
+    value, note = float(tr.gradients.dout[l][0, j]), f"how the total error changes with out_{h}"
+    _chain_step(tr, f"dE_total/dout_{h}", value, "hidden", " + ".join(parts), note, l)
 
 
 def _terms_through_the_jacobian(tr: Trace, l: int) -> None:
@@ -511,9 +482,6 @@ def _after_steps(tr: Trace, ts: np.ndarray) -> None:
 
 
 # ----------------------------------------------------------------------------- full-batch steps
-SECTIONS["batch"] = "The batch: the samples' errors and gradients combined, and the update"
-
-
 def trace_batch(network: Network, x, target, learning_rate: float, combine: str = "mean") -> Trace:
     """One full-batch step on every sample: each sample's quantities named ``NAME[k]`` (its own trace),
     then the batch's E_total (the samples' E_total summed, or their mean), its gradients and the
@@ -523,126 +491,80 @@ def trace_batch(network: Network, x, target, learning_rate: float, combine: str 
     learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
     xs = network.as_inputs(x)
     ts = network.as_targets(target, len(xs))
-    n = len(xs)
-    scale = float(n) if combine == "sum" else 1.0
+    scale = float(len(xs)) if combine == "sum" else 1.0  # the engine's gradient is the mean: × n for a sum
     fwd = network.forward(xs)
     grads = network.backward(fwd, ts)  # the mean over the samples
     updated = network.copy()
     updated.apply_gradients(grads, learning_rate * scale)
     after = updated.forward(xs)
-    names = Notation(network)
-    tr = Trace(network, updated, float(learning_rate), names, fwd, grads, after)
+    tr = Trace(network, updated, float(learning_rate), Notation(network), fwd, grads, after)
     tr.batch = combine
-    shared = set()
-    for k in range(n):
-        one = trace_step(network, xs[k : k + 1], ts[k : k + 1], learning_rate)
-        per_sample = set(names.inputs) | set(names.targets)
-        shared = set(one.givens) - per_sample
-        rename = {
-            name: f"{name}[{k + 1}]" for name in [*one.givens, *(s.name for s in one.steps)] if name not in shared
-        }
+    for k in range(len(xs)):
+        _sample_steps(tr, trace_step(network, xs[k : k + 1], ts[k : k + 1], learning_rate), k + 1)
+    _batch_error_and_gradient_steps(tr, ts, scale)
+    for l in range(len(network.layers)):
+        _update_steps(tr, l, "batch", "after the batch's update")
+    _batch_after_steps(tr, ts, scale)
+    return tr
 
-        def renamed(m, rename=rename):  # <name> → <name[k]>
-            return f"<{rename.get(m.group(1), m.group(1))}>"
 
-        for name, value in one.givens.items():
-            tr.givens[rename.get(name, name)] = value
-        for s in one.steps:
-            if s.section == "after" or s.name.endswith("+"):
-                continue  # the update is the batch's
-            text = REF.sub(renamed, s.text)
-            latex = REF.sub(renamed, s.latex)
-            tr.steps.append(
-                Step(
-                    rename[s.name],
-                    s.value,
-                    s.section,
-                    text,
-                    latex,
-                    f"{s.note}, sample {k + 1}" if s.note else f"sample {k + 1}",
-                    s.layer,
-                )
-            )
-    word = "sum" if combine == "sum" else "mean"
+def _sample_steps(tr: Trace, one: Trace, k: int) -> None:
+    """Sample k's own trace, its quantities renamed ``NAME[k]`` (the weights, biases and eta stay
+    shared); its update and its values after the update are the batch's, so left out."""
+    per_sample = set(tr.notation.inputs) | set(tr.notation.targets)
+    shared = set(one.givens) - per_sample
+    rename = {name: f"{name}[{k}]" for name in [*one.givens, *(s.name for s in one.steps)] if name not in shared}
 
-    def combined(name: str) -> tuple[str, str]:
-        terms = " + ".join(f"<{name}[{k + 1}]>" for k in range(n))
-        return (terms, terms) if combine == "sum" else (f"({terms}) / {n}", rf"\frac{{{terms}}}{{{n}}}")
+    def renamed(m):  # <name> → <name[k]>
+        return f"<{rename.get(m.group(1), m.group(1))}>"
 
-    fused_net = fwd.nets[-1] if network._fused else None
-    per_sample_e = network.loss_fn.terms(fwd.output, ts, fused_net).sum(axis=1)
-    text, latex = combined("E_total")
-    tr.steps.append(
-        Step(
-            "E_total",
-            float(per_sample_e.sum() / n * scale),
-            "batch",
-            text,
-            latex,
-            f"the batch's total error (the {word} over the samples)",
+    for name, value in one.givens.items():
+        tr.givens[rename.get(name, name)] = value
+    for s in one.steps:
+        if s.section == "after" or s.name.endswith("+"):
+            continue  # the update is the batch's
+        note = f"{s.note}, sample {k}" if s.note else f"sample {k}"
+        tr.steps.append(
+            Step(rename[s.name], s.value, s.section, REF.sub(renamed, s.text), REF.sub(renamed, s.latex), note, s.layer)
         )
-    )
-    for l, layer in enumerate(network.layers):
+
+
+def _combined(name: str, n: int, combine: str) -> tuple[str, str]:
+    """NAME = NAME[1] + … + NAME[n] (a sum) or (NAME[1] + … + NAME[n]) / n (a mean), as text and LaTeX."""
+    terms = " + ".join(f"<{name}[{k + 1}]>" for k in range(n))
+    return (terms, terms) if combine == "sum" else (f"({terms}) / {n}", rf"\frac{{{terms}}}{{{n}}}")
+
+
+def _batch_error_and_gradient_steps(tr: Trace, ts: np.ndarray, scale: float) -> None:
+    """The batch's E_total and dE_total/dp for every weight and trained bias p: the samples' summed
+    (``scale`` n) or their mean (``scale`` 1), from the engine's pass over the batch."""
+    net, names, word, n = tr.network, tr.notation, tr.batch, len(ts)
+    fused_net = tr.forward.nets[-1] if net._fused else None
+    per_sample_e = net.loss_fn.terms(tr.forward.output, ts, fused_net).sum(axis=1)
+    text, latex = _combined("E_total", n, word)
+    note = f"the batch's total error (the {word} over the samples)"
+    tr.steps.append(Step("E_total", float(per_sample_e.sum() / n * scale), "batch", text, latex, note))
+    note = f"the {word} of the samples' gradients"
+    for l, layer in enumerate(net.layers):
         for j in range(layer.n_out):
             for s_, w in enumerate(names.weights[l][j]):
-                text, latex = combined(f"dE_total/d{w}")
-                tr.steps.append(
-                    Step(
-                        f"dE_total/d{w}",
-                        float(grads.dW[l][j, s_] * scale),
-                        "batch",
-                        text,
-                        latex,
-                        f"the {word} of the samples' gradients",
-                        l,
-                    )
-                )
+                text, latex = _combined(f"dE_total/d{w}", n, word)
+                value = float(tr.gradients.dW[l][j, s_] * scale)
+                tr.steps.append(Step(f"dE_total/d{w}", value, "batch", text, latex, note, l))
         if layer.train_bias:
             for j, b in enumerate(dict.fromkeys(names.biases[l])):
-                text, latex = combined(f"dE_total/d{b}")
-                tr.steps.append(
-                    Step(
-                        f"dE_total/d{b}",
-                        float(grads.db[l][j] * scale),
-                        "batch",
-                        text,
-                        latex,
-                        f"the {word} of the samples' gradients",
-                        l,
-                    )
-                )
-    for l, layer in enumerate(network.layers):
-        new = updated.layers[l].weights.tolist()
-        for j in range(layer.n_out):
-            for s_, w in enumerate(names.weights[l][j]):
-                tr.steps.append(
-                    Step(
-                        f"{w}+",
-                        new[j][s_],
-                        "batch",
-                        f"<{w}> - <eta> * <dE_total/d{w}>",
-                        f"<{w}> - <eta> \\cdot <dE_total/d{w}>",
-                        f"{w} after the batch's update",
-                        l,
-                    )
-                )
-        if layer.train_bias:
-            for j, b in enumerate(dict.fromkeys(names.biases[l])):
-                tr.steps.append(
-                    Step(
-                        f"{b}+",
-                        float(updated.layers[l].bias[j]),
-                        "batch",
-                        f"<{b}> - <eta> * <dE_total/d{b}>",
-                        f"<{b}> - <eta> \\cdot <dE_total/d{b}>",
-                        f"{b} after the batch's update",
-                        l,
-                    )
-                )
-    fused_after = after.nets[-1] if network._fused else None
-    e_after = network.loss_fn.terms(after.output, ts, fused_after).sum(axis=1)
+                text, latex = _combined(f"dE_total/d{b}", n, word)
+                value = float(tr.gradients.db[l][j] * scale)
+                tr.steps.append(Step(f"dE_total/d{b}", value, "batch", text, latex, note, l))
+
+
+def _batch_after_steps(tr: Trace, ts: np.ndarray, scale: float) -> None:
+    """Each sample's outputs after the batch's update, and the batch's E_total then."""
+    net, after, n = tr.network, tr.after, len(ts)
+    fused_after = after.nets[-1] if net._fused else None
+    e_after = net.loss_fn.terms(after.output, ts, fused_after).sum(axis=1)
     for k in range(n):
-        for q, o in enumerate(names.neurons[-1]):
+        for q, o in enumerate(tr.notation.neurons[-1]):
             tr.steps.append(
                 Step(
                     f"out_{o}[{k + 1}]@1",
@@ -660,7 +582,6 @@ def trace_batch(network: Network, x, target, learning_rate: float, combine: str 
             "after",
             "total error of the updated network",
             "\\text{total error of the updated network}",
-            f"the batch's total error after the update ({word})",
+            f"the batch's total error after the update ({tr.batch})",
         )
     )
-    return tr

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..step.trace import REF, SECTIONS
-from .numbers import fmt
+from .number_format import fmt
 
 
 @dataclass
