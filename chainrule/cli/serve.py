@@ -36,11 +36,11 @@ def _spec(path):
     if path is None:
         return None
     from ..io.network_file import read_network_file
+    from ..web.page_limits import MAX_PAGE_LAYERS, MAX_PAGE_NEURONS, MAX_PAGE_SAMPLES
     from ..web.security import precheck_spec
-    from ..web.sessions import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES
 
     def drawable(sizes):
-        precheck_spec({"layers": sizes}, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES)
+        precheck_spec({"layers": sizes}, MAX_PAGE_LAYERS, MAX_PAGE_NEURONS, MAX_PAGE_SAMPLES)
 
     return read_network_file(path, check_sizes=drawable).spec
 

@@ -29,20 +29,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, field_validator
 
 from ..core.constraints import limits
-from ..data import toy2d
 from ..errors import ChainruleError
 from . import choices
-from .sessions import (
-    MAX_LAYERS,
-    MAX_NEURONS,
-    MAX_SAMPLES,
-    MAX_STEPS,
-    PRESETS,
-    Session,
-    SessionStore,
-    dataset_spec,
-    split_points,
-)
+from .dataset_sessions import create_dataset_session
+from .page_limits import MAX_PAGE_LAYERS, MAX_PAGE_NEURONS, MAX_PAGE_SAMPLES, MAX_STEPS
+from .sessions import Session, SessionStore
 
 MAX_BODY = 256 * 1024
 # names checked against the core's registries when a request arrives (one registered at run time counts)
@@ -54,7 +45,7 @@ MAX_LEARNING_RATE = 100.0
 # the ranges are the constraint table's (core/constraints.py), narrowed by the page's own caps
 LEARNING_RATE = limits("learning_rate", le=MAX_LEARNING_RATE)  # {"gt": 0, "le": 100}
 SEED = limits("seed", le=2**31 - 1)
-BATCH_SIZE = limits("batch_size", le=MAX_SAMPLES)
+BATCH_SIZE = limits("batch_size", le=MAX_PAGE_SAMPLES)
 L1, L2 = limits("l1", le=1), limits("l2", le=1)
 
 
@@ -90,7 +81,7 @@ class DatasetRequest(_Strict):
     """A 2-D toy dataset and the network for it; what is left out comes from the dataset's preset."""
 
     name: Annotated[str, AfterValidator(choices.check_dataset), Field(json_schema_extra=choices.dataset_schema)]
-    n: int = Field(200, ge=10, le=MAX_SAMPLES)
+    n: int = Field(200, ge=10, le=MAX_PAGE_SAMPLES)
     noise: float = Field(0.1, ge=0, le=1)
     seed: int = Field(0, **SEED)
     hidden: list[int] | None = Field(None, max_length=4)
@@ -119,7 +110,7 @@ class EditRequest(_Strict):
     learning_rate: StrictFloat | None = None  # strict: "0.5" and true are not learning rates
     activation: Activation | list[Activation] | None = None  # one (for every hidden layer), or one per layer
     loss: LossName | None = None
-    layers: list[int] | None = Field(None, min_length=2, max_length=MAX_LAYERS)
+    layers: list[int] | None = Field(None, min_length=2, max_length=MAX_PAGE_LAYERS)
     seed: int | None = Field(None, **SEED)
     batch_size: int | None = Field(None, **BATCH_SIZE)  # the trainer's options, for 2-D datasets
     l1: float | None = Field(None, **L1)
@@ -132,8 +123,8 @@ class EditRequest(_Strict):
     @field_validator("activation")
     @classmethod
     def _one_per_layer(cls, value):
-        if isinstance(value, list) and not 1 <= len(value) <= MAX_LAYERS - 1:
-            raise ValueError(f"give one activation name, or a list of one per layer (at most {MAX_LAYERS - 1})")
+        if isinstance(value, list) and not 1 <= len(value) <= MAX_PAGE_LAYERS - 1:
+            raise ValueError(f"give one activation name, or a list of one per layer (at most {MAX_PAGE_LAYERS - 1})")
         return value
 
 
@@ -270,7 +261,7 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
 
     def state_response(session, view: str = "full", curve_from: int | None = None) -> Response:
         try:
-            text = json.dumps(session.state(view, curve_from), allow_nan=False, separators=(",", ":"))
+            text = json.dumps(session.view.state(view, curve_from), allow_nan=False, separators=(",", ":"))
         except ValueError:  # a number overflowed to infinity or NaN: say so instead of a 500
             return _error(400, "the network's numbers overflowed (too large?); press Reset")
         return Response(text, media_type="application/json", headers=HEADERS)
@@ -282,35 +273,13 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
             return _error(422, "give a network or a dataset, not both")
         if body.dataset is not None:
             d = body.dataset
-            if d.hidden is not None and any(not 1 <= h <= MAX_NEURONS for h in d.hidden):
-                return _error(422, f"dataset.hidden: each hidden layer has 1 to {MAX_NEURONS} neurons")
-            preset = dict(PRESETS.get(d.name, {}))
-            hidden = d.hidden if d.hidden is not None else preset.pop("hidden", [4, 4])
-            spec = dataset_spec(
-                d.name,
-                d.n,
-                d.noise,
-                d.seed,
-                hidden,
-                d.activation or preset.pop("activation", "tanh"),
-                d.learning_rate or preset.pop("learning_rate", 0.1),
-            )
-            kind = toy2d.kind(d.name)
-            spec, test = split_points(spec, d.test_fraction, d.seed, stratify=kind == "classification")
-            info = {
-                "name": d.name,
-                "n": d.n,
-                "noise": d.noise,
-                "seed": d.seed,
-                "test_fraction": d.test_fraction,
-                "kind": kind,
-            }
-            sid, session = store.create(spec, info, test)
-            session.options.update(batch_size=d.batch_size or preset.get("batch_size", 1), l1=d.l1, l2=d.l2)
+            if d.hidden is not None and any(not 1 <= h <= MAX_PAGE_NEURONS for h in d.hidden):
+                return _error(422, f"dataset.hidden: each hidden layer has 1 to {MAX_PAGE_NEURONS} neurons")
+            sid, session = create_dataset_session(store, d)
         else:
             sid, session = store.create(body.network)
         with session.lock:
-            state = session.state()
+            state = session.view.state()
         text = json.dumps({"session": sid, "state": state}, allow_nan=False)
         return Response(text, media_type="application/json", headers=HEADERS)
 
@@ -322,13 +291,15 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     @app.post("/api/sessions/{sid}/train")
     def train(session: SessionOf, body: TrainRequest):
         with session.lock:
-            session.train(body.steps)
+            session.model.train(body.steps)
             return state_response(session, body.view, body.curve_from)
 
     @app.post("/api/sessions/{sid}/edit")
     def edit(session: SessionOf, body: EditRequest):
-        if body.layers is not None and (len(body.layers) < 2 or any(not 1 <= n <= MAX_NEURONS for n in body.layers)):
-            return _error(422, f"layers: each layer has 1 to {MAX_NEURONS} neurons")
+        if body.layers is not None and (
+            len(body.layers) < 2 or any(not 1 <= n <= MAX_PAGE_NEURONS for n in body.layers)
+        ):
+            return _error(422, f"layers: each layer has 1 to {MAX_PAGE_NEURONS} neurons")
         with session.lock:
             session.edit(body.model_dump(exclude_none=True))
             return state_response(session)
@@ -336,19 +307,19 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     @app.post("/api/sessions/{sid}/reset")
     def reset(session: SessionOf):
         with session.lock:
-            session.reset()
+            session.model.reset()
             return state_response(session)
 
     @app.get("/api/sessions/{sid}/formula")
     def formula(session: SessionOf, name: str = Query(..., max_length=64)):
         with session.lock:
-            text = json.dumps(session.formula(name), allow_nan=False)
+            text = json.dumps(session.view.formula(name), allow_nan=False)
         return Response(text, media_type="application/json", headers=HEADERS)
 
     @app.get("/api/sessions/{sid}/network.json")
     def download(session: SessionOf):
         with session.lock:
-            text = json.dumps(session.spec(), indent=1) + "\n"
+            text = json.dumps(session.model.spec(), indent=1) + "\n"
         return Response(
             text,
             media_type="application/json",
