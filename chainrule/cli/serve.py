@@ -81,9 +81,9 @@ def run(args) -> int:
         ) from None
     import socket
 
-    from ..web.security import protect, uvicorn_settings
+    from ..web.security import uvicorn_settings
 
-    app = protect(create_app(spec), args.host)  # Host/Origin checks, bounded bodies and work
+    app = create_app(spec, host=args.host)  # guarded: Host/Origin checks, bounded bodies and work
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto TCP: asyncio sets TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -1,12 +1,14 @@
-"""The local web app (FastAPI): the page, its own files and its JSON API.
+"""The local web app (FastAPI): the page, its own files and its JSON API, guarded by default.
 
     GET  /                the page
     GET  /static/NAME     its own assets (a fixed list; nothing else is served)
     /api/sessions...      the JSON API (web/routes.py)
 
-:func:`create_app` puts it together: the session store, the routers and one-line JSON errors.
-Every request body is checked (422 with one clear line), bad values for the engine give 400,
-bodies over ``MAX_BODY`` bytes give 413; every session has its own network and lock.
+:func:`create_app` puts it together: the session store, the routers, one-line JSON errors and the
+guard of web/security.py (Host allow-list, same-origin JSON for state changes, bodies of at most
+``security.MAX_BODY`` bytes read within a deadline, bounded concurrent work).  Every request body is
+checked (422 with one clear line), bad values for the engine give 400; every session has its own
+network and lock.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..errors import ChainruleError
 from .responses import HEADERS, error_response
 from .routes import UnknownSession
 from .routes import router as api_router
+from .security import Guard
 from .sessions import SessionStore
 
 TYPES = {
@@ -32,7 +35,6 @@ TYPES = {
     ".svg": "image/svg+xml",
 }
 page_router = APIRouter(include_in_schema=False)
-MAX_BODY = 256 * 1024
 
 
 @functools.cache
@@ -111,49 +113,36 @@ ERROR_HANDLERS = {
 
 
 # ----------------------------------------------------------------------------- the app
-class BodyLimit:
-    """ASGI middleware: refuse request bodies over ``limit`` bytes (413), declared or streamed."""
+def create_app(
+    initial_spec: dict | None = None,
+    session_limit: int = 1000,
+    *,
+    host: str = "127.0.0.1",
+    guarded: bool = True,
+    **guard_limits,
+) -> FastAPI:
+    """The page's app, serving ``initial_spec`` to new sessions, behind the server's guard.
 
-    def __init__(self, app, limit: int = MAX_BODY):
-        self.app, self.limit = app, limit
+    Parameters
+    ----------
+    initial_spec : dict, optional
+        A network file's contents for new sessions (default: the seed's); checked at once.
+    session_limit : int
+        The most sessions kept (beyond it, one is evicted).
+    host : str
+        The address the server listens on: the guard answers only to the names it allows for it
+        (``security.allowed_hosts``; 127.0.0.1 also allows localhost and [::1]).
+    guarded : bool
+        For tests only: False leaves the guard off (no Host, Origin or content-type checks, no body or
+        concurrency limits).  Every server and the Jupyter widget keep it on.
+    **guard_limits
+        The guard's own limits, for tests: ``max_body``, ``body_timeout``, ``max_heavy``, ``queue_timeout``.
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        too_big = error_response(413, f"request body larger than {self.limit:,} bytes")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await too_big(scope, receive, send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooBig()
-            return message
-
-        started = False
-
-        async def tracking_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited, tracking_send)
-        except _TooBig:
-            if not started:
-                await too_big(scope, receive, send)
-
-
-class _TooBig(Exception):
-    pass
-
-
-def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> FastAPI:
-    """The app, serving ``initial_spec`` (a network file's contents; default the seed's) to new sessions."""
+    Returns
+    -------
+    FastAPI
+        The app; its sessions are ``app.state.store``.
+    """
     store = SessionStore(initial_spec, session_limit)
     app = FastAPI(
         title="chainrule",
@@ -165,5 +154,8 @@ def create_app(initial_spec: dict | None = None, session_limit: int = 1000) -> F
     app.state.store = store
     app.include_router(page_router)
     app.include_router(api_router)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    if guarded:
+        app.add_middleware(Guard, host=host, **guard_limits)
+    elif guard_limits:
+        raise TypeError(f"create_app(guarded=False) takes no guard limits, not {', '.join(guard_limits)}")
     return app

@@ -1,4 +1,5 @@
 """What keeps the local server the user's own (docs/reliability.md, "The local server").
+:func:`~chainrule.web.app.create_app` puts the page's app behind :class:`Guard` unless a test opts out.
 
 * **Host allow-list** (against DNS rebinding): a request whose ``Host`` is not a name the server
   was started for — localhost, 127.0.0.1, [::1], the ``--host`` value; on a non-loopback address
@@ -205,12 +206,6 @@ async def _reply(send, status: int, message: str, extra: dict | None = None) -> 
     headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def protect(app, host: str = "127.0.0.1", **limits):
-    """Wrap ``app`` (the page's FastAPI app) in :class:`Guard` for a server listening on ``host``."""
-    app.add_middleware(Guard, host=host, **limits)
-    return app
 
 
 # ----------------------------------------------------------------------------- uvicorn

@@ -1,4 +1,7 @@
-"""The local web app's JSON API, sessions and assets (issue 6), through FastAPI's test client."""
+"""The local web app's JSON API, sessions and assets (issue 6), through FastAPI's test client.
+
+The app is the guarded one `chainrule serve` runs (web/app.py's create_app), asked under this
+machine's own name; state changes are sent as JSON, as the page sends them."""
 
 import json
 import threading
@@ -14,13 +17,19 @@ from fastapi.testclient import TestClient
 from chainrule import seed
 from chainrule.cli import main
 from chainrule.io.network_file import network_from_dict
-from chainrule.web.app import MAX_BODY, create_app
+from chainrule.web.app import create_app
 from chainrule.web.export import record, replay_html, snapshot_iterations
+from chainrule.web.security import MAX_BODY
+
+LOCAL = "http://127.0.0.1"  # a name the guard allows for a server on 127.0.0.1
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    # entered: one event loop for every request, as in the server (the guard's queue of heavy
+    # requests belongs to one loop; without `with`, the test client starts a loop per request)
+    with TestClient(create_app(), base_url=LOCAL) as entered:
+        yield entered
 
 
 def new(client, body=None):
@@ -57,7 +66,7 @@ def test_training_is_the_engines_and_reaches_the_seeds_numbers(client):
     assert st["loss_shown"] == "0.0000351019"  # E_total@10000
     assert st["curve"][0][1] == pytest.approx(0.298371109, abs=1e-9)
     assert st["curve"][-1] == [10_000, pytest.approx(3.51019e-5, rel=1e-5)]
-    st = client.post(f"/api/sessions/{sid}/reset").json()
+    st = client.post(f"/api/sessions/{sid}/reset", json={}).json()
     assert st["iteration"] == 0 and st["trace"]["values"]["w5"] == 0.4
 
 
@@ -226,7 +235,7 @@ def test_the_page_and_its_assets_are_served_without_external_references(client):
 
 
 def test_sessions_beyond_the_limit_drop_the_oldest():
-    small = TestClient(create_app(session_limit=2))
+    small = TestClient(create_app(session_limit=2), base_url=LOCAL)
     a = small.post("/api/sessions", json={}).json()["session"]
     small.post("/api/sessions", json={})
     small.post("/api/sessions", json={})
@@ -236,7 +245,7 @@ def test_sessions_beyond_the_limit_drop_the_oldest():
 def test_the_served_network_comes_from_a_file(tmp_path):
     spec = dict(seed.SPEC, learning_rate=0.25)
     app = create_app(spec)
-    st = TestClient(app).post("/api/sessions", json={}).json()["state"]
+    st = TestClient(app, base_url=LOCAL).post("/api/sessions", json={}).json()["state"]
     assert st["learning_rate"] == 0.25
 
 
@@ -326,7 +335,7 @@ def test_reset_goes_back_to_the_network_as_loaded(client):
     client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": -1.5}})
     client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 3, 2]})
     client.post(f"/api/sessions/{sid}/train", json={"steps": 10})
-    st = client.post(f"/api/sessions/{sid}/reset").json()
+    st = client.post(f"/api/sessions/{sid}/reset", json={}).json()
     assert st["layers"] == [2, 2, 2] and st["iteration"] == 0
     assert st["trace"]["values"]["w5"] == 0.4 and st["loss_shown"] == "0.298371109"
 
@@ -410,7 +419,7 @@ def test_an_activation_and_loss_registered_at_run_time_reach_the_schema_and_the_
     activations.register(Softsign)
     losses.register(QuarterSSE)
     try:
-        client = TestClient(create_app())
+        client = TestClient(create_app(), base_url=LOCAL)
         schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
         assert "softsign" in str(schema["activation"]) and "quarter_sse" in str(schema["loss"])
         sid, st = new(client)
@@ -519,12 +528,12 @@ def test_every_connection_sends_small_writes_at_once():
 
     import uvicorn
 
-    from chainrule.web.security import protect, uvicorn_settings
+    from chainrule.web.security import uvicorn_settings
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # proto 0, as cli/serve.py makes it
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
-    server = uvicorn.Server(uvicorn.Config(protect(create_app()), log_level="warning", **uvicorn_settings()))
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", **uvicorn_settings()))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -614,7 +623,7 @@ SESSION_ROUTES = [
     ("GET", "", None),
     ("POST", "/train", {"steps": 1}),
     ("POST", "/edit", {"set": {"w5": 0.3}}),
-    ("POST", "/reset", None),
+    ("POST", "/reset", {}),
     ("GET", "/formula?name=out_o1", None),
     ("GET", "/network.json", None),
 ]
