@@ -192,12 +192,34 @@ def test_too_much_work_and_exploding_weights_are_400(client):
     sid, _ = new(client, {"dataset": {"name": "circles", "hidden": [16, 16, 16, 16]}})
     res = client.post(f"/api/sessions/{sid}/train", json={"steps": 5000})
     assert res.status_code == 400 and "too much work" in res.json()["error"]
+    # a learning rate beyond the page's cap is refused before anything changes (422, the whole edit):
+    # the next updates are the seed's own
     sid, _ = new(client)
-    client.post(f"/api/sessions/{sid}/edit", json={"set": {"eta": 1e300, "i1": 1e300}})
+    res = client.post(f"/api/sessions/{sid}/edit", json={"set": {"eta": 1e300, "i1": 1e300}})
+    assert res.status_code == 422
+    assert res.json()["error"] == "set: the learning rate must be above 0 and at most 100, not 1e+300"
     res = client.post(f"/api/sessions/{sid}/train", json={"steps": 3})
-    assert res.status_code in (200, 400)  # never a 500
-    if res.status_code == 400:
-        assert "\n" not in res.json()["error"]
+    untouched, _ = new(client)
+    assert res.status_code == 200 and res.json()["iteration"] == 3
+    assert res.json()["loss"] == client.post(f"/api/sessions/{untouched}/train", json={"steps": 3}).json()["loss"]
+    # weights that do explode (an unbounded identity network, the largest learning rate): 400, and unchanged
+    net = {
+        "layers": [1, 3, 1],
+        "activation": "identity",
+        "loss": "half_sse",
+        "learning_rate": 100,
+        "weights": [[[3], [3], [3]], [[3, 3, 3]]],
+        "input": [100],
+        "target": [1],
+    }
+    sid, before = new(client, {"network": net})
+    res = client.post(f"/api/sessions/{sid}/train", json={"steps": 50})
+    assert res.status_code == 400
+    assert res.json()["error"] == (
+        "the weights overflowed (the learning rate is too large?); the network is as it was before these updates"
+    )
+    after = client.get(f"/api/sessions/{sid}").json()
+    assert after["iteration"] == 0 and after["spec"]["weights"] == before["spec"]["weights"]
 
 
 def test_large_bodies_are_413(client):
