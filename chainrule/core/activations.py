@@ -83,6 +83,26 @@ def register(cls: type[Activation], *, replace: bool = False) -> type[Activation
     return ACTIVATIONS.register(cls, replace=replace)
 
 
+def hidden_names(aliases: bool = False) -> list[str]:
+    """The registered activations a hidden layer can use: the elementwise ones (not softmax).
+
+    Read from ``ACTIVATIONS`` when called, so an activation registered at run time is among them.
+
+    Parameters
+    ----------
+    aliases : bool
+        Also list their other accepted spellings (``"logistic"`` for ``"sigmoid"``, ...).
+
+    Returns
+    -------
+    list of str
+        The names in the order they were registered, then (with ``aliases``) the aliases.
+    """
+    names = [name for name, cls in ACTIVATIONS.items() if cls.elementwise]
+    others = [alias for alias, name in ACTIVATIONS.aliases.items() if name in names] if aliases else []
+    return names + others
+
+
 @register
 class Sigmoid(Activation):
     """The seed's logistic function: out = 1 / (1 + e^(−net)), dout/dnet = out(1 − out)."""

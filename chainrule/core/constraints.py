@@ -195,6 +195,9 @@ CONSTRAINTS: dict[str, Constraint] = {
     # the optimizers (core/optimizers.py); the learning rate also in network files and the page
     "learning_rate": Real(0, closed="right", label="learning rate"),
     "momentum": Real(0, 1, closed="left"),
+    # scikit-learn's MLPs also allow μ = 1 (v+ = v − η g: the velocity never decays); the optimizer
+    # their sgd solver builds (interop/sklearn/stochastic.py) checks μ here, as the estimators do
+    "sklearn_momentum": Real(0, 1, label="momentum"),
     "beta1": Real(0, 1, closed="left"),
     "beta2": Real(0, 1, closed="left"),
     "epsilon": Real(0, closed="right"),
@@ -210,6 +213,8 @@ CONSTRAINTS: dict[str, Constraint] = {
     "validation_split": Real(0, 1, closed="left", label="validation split"),
     "test_size": Real(0, 1, closed="left", label="test size"),  # the command line's held-out share
     "dropout": Real(0, 1, closed="left", label="dropout probability"),
+    # the 2-D toy datasets (data/toy2d.py): the spread of the points
+    "noise": Real(0, 1),
     "shuffle": Flag(),
     "train_metrics": Flag(),
 }

@@ -27,8 +27,6 @@ from .init import get_initialiser
 from .losses import Loss, get_loss
 from .rng import make_rng
 
-BIAS_MODES = CONSTRAINTS["bias"].options
-
 
 @dataclass
 class Layer:

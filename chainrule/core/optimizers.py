@@ -41,7 +41,7 @@ class Optimizer:
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         raise NotImplementedError
 
-    def _buffers(self, params, n_per_param: int) -> None:
+    def _buffers(self, params) -> None:
         if self._scratch is None or len(self._scratch) != len(params):
             self._scratch = [np.empty_like(p) for p in params]
 
@@ -69,6 +69,7 @@ class SGD(Optimizer):
     """Gradient descent, with optional (Nesterov) momentum."""
 
     name = "sgd"
+    momentum_range = "momentum"  # the entry of CONSTRAINTS (core/constraints.py) that μ is checked against
 
     @classmethod
     def from_options(cls, learning_rate, momentum=0.9, **options):
@@ -76,7 +77,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        self.momentum = check({"momentum": momentum})["momentum"]
+        self.momentum = check({self.momentum_range: momentum})[self.momentum_range]
         if nesterov and self.momentum == 0:
             raise ConfigError("Nesterov momentum needs a momentum above 0 (e.g. 0.9)")
         self.nesterov = bool(nesterov)
@@ -86,14 +87,14 @@ class SGD(Optimizer):
     def step(self, params, grads):
         eta, mu = self.learning_rate, self.momentum
         if mu == 0.0:
-            self._buffers(params, 1)
+            self._buffers(params)
             for w, g, tmp in zip(params, grads, self._scratch):
                 np.multiply(g, eta, out=tmp)  # w+ = w − η g
                 w -= tmp
             return
         if self.velocities is None:
             self.velocities = [np.zeros_like(p) for p in params]
-        self._buffers(params, 1)
+        self._buffers(params)
         for w, g, v, tmp in zip(params, grads, self.velocities, self._scratch):
             np.multiply(g, eta, out=tmp)
             v *= mu  # v+ = μ v − η g
@@ -159,7 +160,7 @@ class Adam(Optimizer):
         if self.m is None:
             self.m = [np.zeros_like(p) for p in params]
             self.s = [np.zeros_like(p) for p in params]
-        self._buffers(params, 1)
+        self._buffers(params)
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         eta_t = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)

@@ -29,6 +29,18 @@ import numpy as np
 
 MAX_WEIGHTS = 256  # beyond this the written-out code grows long and NumPy catches up
 
+# What the written-out code may call: the scalar forms (Activation.scalar, Loss.scalar_term, ...) may
+# use any function of Python's math module (exp, tanh, log, cosh, ...), min, max, abs, and float64's
+# smallest normal number TINY and machine epsilon EPS.
+SCALAR_NAMESPACE: dict = {
+    **{name: value for name, value in vars(math).items() if not name.startswith("_")},
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "TINY": float(np.finfo(np.float64).tiny),
+    "EPS": float(np.finfo(np.float64).eps),
+}
+
 
 def supports(network) -> bool:
     """Whether ``network`` can be trained by the written-out code."""
@@ -52,86 +64,103 @@ def source(network, through_updated: bool = False) -> str:
     each layer is updated as soon as its deltas are known, so the layer below backpropagates
     through the already-updated weights.
     """
-    layers = network.layers
-    L = len(layers)
-    m = network.n_outputs
-    inp = [f"i{j + 1}" for j in range(network.n_inputs)]
-    outs = [inp] + [[f"out{l + 1}_{k + 1}" for k in range(layer.n_out)] for l, layer in enumerate(layers)]
-    nets = [None] + [[f"net{l + 1}_{k + 1}" for k in range(layer.n_out)] for l, layer in enumerate(layers)]
-    w = [
-        [[f"w{l + 1}_{k + 1}_{j + 1}" for j in range(layer.n_in)] for k in range(layer.n_out)]
-        for l, layer in enumerate(layers)
+    v = Variables(network)
+    code = [
+        "def train(params, x, t, eta, iterations):",
+        f"    {', '.join(v.params)}, = params",
+        f"    {', '.join(v.outs[0])}, = x",
+        f"    {', '.join(v.targets)}, = t",
+        "    losses = []",
+        "    record = losses.append",
+        "    for _ in range(iterations):",
     ]
-    b = [_bias_names(l, layer) for l, layer in enumerate(layers)]
-    params = [name for l in range(L) for row in w[l] for name in row] + [
-        name for names in b for name in set_order(names)
-    ]
-    tgt = [f"t{k + 1}" for k in range(m)]
-
-    code = ["def train(params, x, t, eta, iterations):"]
-    put = code.append
-    put(f"    {', '.join(params)}, = params")
-    put(f"    {', '.join(inp)}, = x")
-    put(f"    {', '.join(tgt)}, = t")
-    put("    losses = []")
-    put("    record = losses.append")
-    put("    for _ in range(iterations):")
-    put("        # forward: net = Σ w · out_prev + b, out = f(net)")
-    for l, layer in enumerate(layers):
-        act = layer.activation
-        for k in range(layer.n_out):
-            s = " + ".join(f"{w[l][k][j]} * {outs[l][j]}" for j in range(layer.n_in))
-            if b[l]:
-                s = f"{s} + {b[l][k]}"
-            put(f"        {nets[l + 1][k]} = {s}")
-            put(f"        {outs[l + 1][k]} = {act.scalar.format(x=nets[l + 1][k])}")
-    loss = network.loss_fn
-    fused = network._fused
-    terms = [
-        (loss.scalar_fused_term if fused else loss.scalar_term).format(t=tgt[k], y=outs[L][k], x=nets[L][k], m=m)
-        for k in range(m)
-    ]
-    put(f"        record({' + '.join(f'({s})' for s in terms)})  # E_total = Σ_k E_ok")
-    put("        # backward: the output layer's deltas, then each layer below")
-    last = layers[-1].activation
-    for k in range(m):
-        o, n, d = outs[L][k], nets[L][k], f"delta{L}_{k + 1}"
-        if fused:
-            put(f"        {d} = {o} - {tgt[k]}")
-        else:
-            put(
-                f"        {d} = ({loss.scalar_gradient.format(t=tgt[k], y=o, m=m)}) * "
-                f"({last.scalar_derivative.format(x=n, y=o)})"
-            )
-    for l in range(L - 1, 0, -1):  # delta of layer l's neurons from layer l + 1's, through the old weights
-        if through_updated:
-            _put_update(put, layers, l, w, b, outs)
-        act = layers[l - 1].activation
-        for j in range(layers[l].n_in):
-            g = " + ".join(f"delta{l + 1}_{k + 1} * {w[l][k][j]}" for k in range(layers[l].n_out))
-            put(f"        delta{l}_{j + 1} = ({g}) * ({act.scalar_derivative.format(x=nets[l][j], y=outs[l][j])})")
-    put(
+    code += _forward_lines(network, v)
+    code += _backward_lines(network, v, through_updated)
+    code.append(
         "        # update: w+ = w − η · delta_receiver · out_sender"
         + ("" if through_updated else " (every delta above used the old weights)")
     )
-    for l in range(1 if through_updated else L):
-        _put_update(put, layers, l, w, b, outs)
-    put(f"    return losses, [{', '.join(params)}]")
+    for l in range(1 if through_updated else len(network.layers)):
+        code += _update_lines(network.layers, l, v)
+    code.append(f"    return losses, [{', '.join(v.params)}]")
     return "\n".join(code) + "\n"
 
 
-def _put_update(put, layers, l, w, b, outs) -> None:
+class Variables:
+    """The written-out code's local names: inputs ``i1..``, per layer l (from 1) and neuron k
+    ``net{l}_{k}``, ``out{l}_{k}`` and ``delta{l}_{k}``, weights ``w{l}_{k}_{j}``, biases ``b{l}`` (shared)
+    or ``b{l}_{k}``, targets ``t1..``; ``params`` in :func:`flat_parameters`' order."""
+
+    def __init__(self, network):
+        layers = network.layers
+        self.outs = [[f"i{j + 1}" for j in range(network.n_inputs)]]  # outs[0]: the inputs
+        self.outs += [[f"out{l + 1}_{k + 1}" for k in range(layer.n_out)] for l, layer in enumerate(layers)]
+        self.nets = [None] + [[f"net{l + 1}_{k + 1}" for k in range(layer.n_out)] for l, layer in enumerate(layers)]
+        self.w = [
+            [[f"w{l + 1}_{k + 1}_{j + 1}" for j in range(layer.n_in)] for k in range(layer.n_out)]
+            for l, layer in enumerate(layers)
+        ]
+        self.b = [_bias_names(l, layer) for l, layer in enumerate(layers)]
+        self.params = [name for rows in self.w for row in rows for name in row]
+        self.params += [name for names in self.b for name in set_order(names)]
+        self.targets = [f"t{k + 1}" for k in range(network.n_outputs)]
+
+
+def _forward_lines(network, v: Variables) -> list[str]:
+    """net = Σ w · out_prev + b, out = f(net) for every neuron, then E_total = Σ_k E_ok recorded."""
+    lines = ["        # forward: net = Σ w · out_prev + b, out = f(net)"]
+    for l, layer in enumerate(network.layers):
+        for k in range(layer.n_out):
+            s = " + ".join(f"{v.w[l][k][j]} * {v.outs[l][j]}" for j in range(layer.n_in))
+            if v.b[l]:
+                s = f"{s} + {v.b[l][k]}"
+            lines.append(f"        {v.nets[l + 1][k]} = {s}")
+            lines.append(f"        {v.outs[l + 1][k]} = {layer.activation.scalar.format(x=v.nets[l + 1][k])}")
+    loss, L, m = network.loss_fn, len(network.layers), network.n_outputs
+    term = loss.scalar_fused_term if network._fused else loss.scalar_term
+    terms = [term.format(t=v.targets[k], y=v.outs[L][k], x=v.nets[L][k], m=m) for k in range(m)]
+    lines.append(f"        record({' + '.join(f'({s})' for s in terms)})  # E_total = Σ_k E_ok")
+    return lines
+
+
+def _backward_lines(network, v: Variables, through_updated: bool) -> list[str]:
+    """delta_o = dE/dout_o · f'(net_o) (out_o − t_o when fused), then layer by layer down
+    delta_h = (Σ_o delta_o · w_oh) · f'(net_h) — through the updated weights if ``through_updated``."""
+    layers, L, m = network.layers, len(network.layers), network.n_outputs
+    lines = ["        # backward: the output layer's deltas, then each layer below"]
+    for k in range(m):
+        o, n, t, d = v.outs[L][k], v.nets[L][k], v.targets[k], f"delta{L}_{k + 1}"
+        if network._fused:
+            lines.append(f"        {d} = {o} - {t}")
+        else:
+            gradient = network.loss_fn.scalar_gradient.format(t=t, y=o, m=m)
+            lines.append(f"        {d} = ({gradient}) * ({layers[-1].activation.scalar_derivative.format(x=n, y=o)})")
+    for l in range(L - 1, 0, -1):  # delta of layer l's neurons from layer l + 1's, through the old weights
+        if through_updated:
+            lines += _update_lines(layers, l, v)
+        act = layers[l - 1].activation
+        for j in range(layers[l].n_in):
+            g = " + ".join(f"delta{l + 1}_{k + 1} * {v.w[l][k][j]}" for k in range(layers[l].n_out))
+            derivative = act.scalar_derivative.format(x=v.nets[l][j], y=v.outs[l][j])
+            lines.append(f"        delta{l}_{j + 1} = ({g}) * ({derivative})")
+    return lines
+
+
+def _update_lines(layers, l: int, v: Variables) -> list[str]:
+    """Layer l's w+ = w − η · delta_receiver · out_sender and b+ = b − η · Σ delta (over what shares b)."""
     layer = layers[l]
-    for k in range(layer.n_out):
-        for j in range(layer.n_in):
-            put(f"        {w[l][k][j]} -= eta * (delta{l + 1}_{k + 1} * {outs[l][j]})")
+    lines = [
+        f"        {v.w[l][k][j]} -= eta * (delta{l + 1}_{k + 1} * {v.outs[l][j]})"
+        for k in range(layer.n_out)
+        for j in range(layer.n_in)
+    ]
     if layer.train_bias:
         if layer.bias_mode == "shared":
             total = " + ".join(f"delta{l + 1}_{k + 1}" for k in range(layer.n_out))
-            put(f"        {b[l][0]} -= eta * ({total})")
+            lines.append(f"        {v.b[l][0]} -= eta * ({total})")
         else:
-            for k in range(layer.n_out):
-                put(f"        {b[l][k]} -= eta * delta{l + 1}_{k + 1}")
+            lines += [f"        {v.b[l][k]} -= eta * delta{l + 1}_{k + 1}" for k in range(layer.n_out)]
+    return lines
 
 
 def compile_online(network, through_updated: bool = False):
@@ -180,22 +209,13 @@ def kind(network) -> tuple:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(src: str, filename: str):
-    """``src``'s ``train``, compiled once per source; the functions it calls (scalar forms may use
-    any of Python's math module, and min, max, abs) bound as closure variables, which Python reads
-    faster than globals."""
-    names = {  # scalar forms may use any function of Python's math module (exp, tanh, log, cosh, ...)
-        **{name: value for name, value in vars(math).items() if not name.startswith("_")},
-        "min": min,
-        "max": max,
-        "abs": abs,
-        "TINY": float(np.finfo(np.float64).tiny),
-        "EPS": float(np.finfo(np.float64).eps),
-    }
-    used = sorted(set(re.findall(r"[A-Za-z_]\w*", src)) & names.keys())
+    """``src``'s ``train``, compiled once per source; the names it calls from ``SCALAR_NAMESPACE``
+    bound as closure variables, which Python reads faster than globals."""
+    used = sorted(set(re.findall(r"[A-Za-z_]\w*", src)) & SCALAR_NAMESPACE.keys())
     factory = f"def make({', '.join(used)}):\n" + textwrap.indent(src, "    ") + "    return train\n"
     namespace: dict = {}
     exec(compile(factory, filename, "exec"), namespace)
-    return namespace["make"](*(names[name] for name in used))
+    return namespace["make"](*(SCALAR_NAMESPACE[name] for name in used))
 
 
 def flat_parameters(network) -> list[float]:

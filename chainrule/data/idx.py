@@ -81,10 +81,6 @@ def load_idx(images, labels):
     return X, y.astype(np.int64)
 
 
-def read_idx_type(path) -> int:
-    return _read(path)[1]
-
-
 def write_idx(path, array: np.ndarray, compress: bool | None = None) -> None:
     """Write ``array`` as IDX (for tests and exports); gzip when the name ends in .gz."""
     array = np.asarray(array)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import check
 from ..core.rng import make_rng
 from ..errors import ConfigError
 
 
 def train_test_split(X, y, test_size: float = 0.25, seed: int | None = 0, stratify: bool = True):
     """(X_train, X_test, y_train, y_test); each class keeps its share in both parts when stratified."""
-    if not 0.0 < test_size < 1.0:
-        raise ConfigError(f"test size must be between 0 and 1, not {test_size!r}")
+    test_size = check({"test_size": test_size})["test_size"]  # [0, 1) (core/constraints.py); 0 is refused below
     n = len(X)
     rng = make_rng(seed)
     if stratify:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.constraints import check
 from ..core.rng import make_rng
 from ..errors import ConfigError
 
@@ -20,8 +21,7 @@ MAX_POINTS = 10_000
 def _start(n: int, noise: float, seed: int | None):
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 2 <= n <= MAX_POINTS:
         raise ConfigError(f"the number of points must be a whole number from 2 to {MAX_POINTS}, not {n!r}")
-    if not np.isfinite(noise) or not 0 <= noise <= 1:
-        raise ConfigError(f"noise must be a number from 0 to 1, not {noise!r}")
+    check({"noise": noise})  # noise in [0, 1] (core/constraints.py)
     rng = make_rng(seed)
     labels = np.arange(n) % 2  # 0, 1, 0, 1, ...
     return rng, labels

@@ -29,8 +29,6 @@ from ..core.activations import ACTIVATIONS
 from ..core.network import Network
 from ..errors import ConfigError
 
-_TORCH_DTYPES = {"float64": "float64", "float32": "float32"}
-
 
 def _torch():
     if importlib.util.find_spec("torch") is None:

@@ -76,42 +76,101 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
     sizes = network.sizes
     if max(sizes) > MAX_DRAWN_NEURONS:
         raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
-    names = Notation(network)
-    dx, dy, r = (340.0, 170.0, 28.0) if values else (300.0, 130.0, 28.0)
-    if max(sizes) > LABEL_UP_TO:  # no edge labels: the columns can come closer
-        dx, dy = 210.0, (130.0 if values else 90.0)
-    tallest = max(sizes)
-    height = tallest * dy + 70
-    width = (len(sizes) - 1) * dx + 2 * 90
-    top = 50 + (20 if title else 0)
-    height += top - 50
-
-    def column(l: int) -> list[str]:
-        return names.inputs if l == 0 else names.neurons[l - 1]
-
-    def y_of(j: int, n: int) -> float:
-        return top + (tallest - n) * dy / 2 + j * dy + dy / 2
-
+    grid = Grid(Notation(network), sizes, bool(values), bool(title))
     nodes: dict[str, Node] = {}
     for l in range(len(sizes)):
         kind = "input" if l == 0 else "output" if l == len(sizes) - 1 else "hidden"
-        for j, name in enumerate(column(l)):
-            nodes[name] = Node(name, kind, 90 + l * dx, y_of(j, sizes[l]), l)
-
-    weights = [abs(float(w)) for layer in network.layers for w in layer.weights.ravel()]
-    biases = [abs(float(b)) for layer in network.layers if layer.bias is not None for b in layer.bias]
-    biggest = max(weights + biases + [1e-12])
-    labelled = max(sizes) <= LABEL_UP_TO  # larger layers: labels would overlap; the page shows them on click
+        for j, name in enumerate(grid.column(l)):
+            nodes[name] = Node(name, kind, grid.x(l), grid.y(j, sizes[l]), l)
     values = values or {}
+    edges = _edges(network, grid, nodes, values)
+    for node in nodes.values():
+        if node.kind == "input" and node.name in values:
+            node.notes.append(f"{node.name} = {fmt(values[node.name])}")
+        for q in ("net", "out", "delta"):
+            key = f"{q}_{node.name}"
+            if key in values:
+                node.notes.append(f"{'δ' if q == 'delta' else q} = {fmt(values[key])}")
+    height = max(n.y + grid.r + 14 * len(n.notes) + 24 for n in nodes.values())
+    width = (len(sizes) - 1) * grid.dx + 2 * 90
+    return Layout(round(width, 1), round(height, 1), grid.r, list(nodes.values()), edges, title)
 
-    def edge(name, src: Node, dst: Node, value: float, layer: int, at: float) -> Edge:
-        # the label sits a fraction `at` of the way from the sender, where crossing edges are apart
+
+class Grid:
+    """Where each neuron sits: layer l in the column x = 90 + l·dx, its neuron j of n at row j of a
+    column of n centred on the tallest layer, rows dy apart from ``top`` (below the title, if any);
+    further apart when a step's values are written, closer when edges go unlabelled."""
+
+    def __init__(self, names: Notation, sizes: list[int], with_values: bool, with_title: bool):
+        self.names, self.tallest = names, max(sizes)
+        self.dx, self.dy, self.r = (340.0, 170.0, 28.0) if with_values else (300.0, 130.0, 28.0)
+        self.labelled = self.tallest <= LABEL_UP_TO  # larger layers: labels would overlap; the page shows them on click
+        if not self.labelled:  # no edge labels: the columns can come closer
+            self.dx, self.dy = 210.0, (130.0 if with_values else 90.0)
+        self.top = 50 + (20 if with_title else 0)
+
+    def column(self, l: int) -> list[str]:
+        """The names of layer l's neurons (0: the inputs)."""
+        return self.names.inputs if l == 0 else self.names.neurons[l - 1]
+
+    def x(self, l: int) -> float:
+        return 90 + l * self.dx
+
+    def y(self, j: int, n: int) -> float:
+        return self.top + (self.tallest - n) * self.dy / 2 + j * self.dy + self.dy / 2
+
+
+def _edges(network: Network, grid: Grid, nodes: dict[str, Node], values: dict) -> list[Edge]:
+    """Every weight's edge; a shared bias as one more node below the column that feeds it (as the seed
+    draws it) with its edges, a bias per neuron written under the neuron instead (added to ``nodes``)."""
+    parameters = [abs(float(w)) for layer in network.layers for w in layer.weights.ravel()]
+    parameters += [abs(float(b)) for layer in network.layers if layer.bias is not None for b in layer.bias]
+    style = EdgeStyle(max(parameters + [1e-12]), grid.labelled, values)
+    names, edges = grid.names, []
+    for l, layer in enumerate(network.layers):
+        senders, receivers = grid.column(l), grid.column(l + 1)
+        for j, dst in enumerate(receivers):
+            for s, src in enumerate(senders):
+                at = (0.38 if values else 0.33) if len(senders) <= 3 else 0.5
+                edges.append(
+                    style.edge(names.weights[l][j][s], nodes[src], nodes[dst], float(layer.weights[j, s]), l, at)
+                )
+        if layer.bias_mode == "none":
+            continue
+        if layer.bias_mode == "shared":
+            by = grid.top + grid.tallest * grid.dy + grid.dy * 0.35
+            bias = Node(names.biases[l][0], "bias", grid.x(l) + grid.dx * 0.45, by, l + 1)
+            nodes[bias.name] = bias
+            for j, dst in enumerate(receivers):
+                e = style.edge(bias.name, bias, nodes[dst], float(layer.bias[0]), l, 0.3)
+                e.label = e.label if j == 0 else ""  # one shared value: label it once
+                edges.append(e)
+        else:  # one bias per neuron: written under the neuron rather than drawn as more circles
+            for j, dst in enumerate(receivers):
+                nodes[dst].notes.append(f"{names.biases[l][j]} = {fmt(float(layer.bias[j]), True)}")
+    return edges
+
+
+@dataclass
+class EdgeStyle:
+    """How an edge is drawn: coloured by its value's sign, 1 to 6 wide by its size relative to the
+    ``biggest`` parameter, labelled "w5 = 0.4" (and "∂E/∂w5 = ..." with a step) when ``labelled``."""
+
+    biggest: float
+    labelled: bool
+    values: dict
+
+    def edge(self, name: str, src: Node, dst: Node, value: float, layer: int, at: float) -> Edge:
+        """The edge from ``src`` to ``dst``, its label a fraction ``at`` of the way from the sender
+        (where crossing edges are apart)."""
         lx, ly = src.x + (dst.x - src.x) * at, src.y + (dst.y - src.y) * at
         label = ""
-        if labelled:
+        if self.labelled:
             label = f"{name} = {fmt(value)}"
-            if f"dE_total/d{name}" in values:  # a second line
-                label += f"\n∂E/∂{name} = {fmt(values[f'dE_total/d{name}'])}"
+            if f"dE_total/d{name}" in self.values:  # a second line
+                label += f"\n∂E/∂{name} = {fmt(self.values[f'dE_total/d{name}'])}"
+        colour = POSITIVE if value >= 0 else NEGATIVE
+        width = round(1 + 5 * abs(value) / self.biggest, 2)
         return Edge(
             name,
             src.name,
@@ -121,46 +180,13 @@ def layout(network: Network, values: dict[str, float] | None = None, title: str 
             src.y,
             dst.x,
             dst.y,
-            POSITIVE if value >= 0 else NEGATIVE,
-            round(1 + 5 * abs(value) / biggest, 2),
+            colour,
+            width,
             label,
             round(lx, 1),
             round(ly, 1),
             layer,
         )
-
-    edges: list[Edge] = []
-    for l, layer in enumerate(network.layers):
-        senders, receivers = column(l), column(l + 1)
-        for j, dst in enumerate(receivers):
-            for s, src in enumerate(senders):
-                at = (0.38 if values else 0.33) if len(senders) <= 3 else 0.5
-                edges.append(edge(names.weights[l][j][s], nodes[src], nodes[dst], float(layer.weights[j, s]), l, at))
-        if layer.bias_mode == "none":
-            continue
-        # the seed draws one bias per layer, below the column that feeds it
-        bx = 90 + l * dx + dx * 0.45
-        by = top + tallest * dy + dy * 0.35
-        if layer.bias_mode == "shared":
-            bias = Node(names.biases[l][0], "bias", bx, by, l + 1)
-            nodes[bias.name] = bias
-            for j, dst in enumerate(receivers):
-                e = edge(bias.name, bias, nodes[dst], float(layer.bias[0]), l, 0.3)
-                e.label = e.label if j == 0 else ""  # one shared value: label it once
-                edges.append(e)
-        else:  # one bias per neuron: written under the neuron rather than drawn as more circles
-            for j, dst in enumerate(receivers):
-                nodes[dst].notes.append(f"{names.biases[l][j]} = {fmt(float(layer.bias[j]), True)}")
-
-    for node in nodes.values():
-        if node.kind == "input" and node.name in values:
-            node.notes.append(f"{node.name} = {fmt(values[node.name])}")
-        for q in ("net", "out", "delta"):
-            key = f"{q}_{node.name}"
-            if key in values:
-                node.notes.append(f"{'δ' if q == 'delta' else q} = {fmt(values[key])}")
-    height = max(n.y + r + 14 * len(n.notes) + 24 for n in nodes.values())
-    return Layout(round(width, 1), round(height, 1), r, list(nodes.values()), edges, title)
 
 
 # ----------------------------------------------------------------------------------- placing the text
@@ -282,45 +308,56 @@ def place(lay: Layout) -> Placed:
 
     notes = {}
     for n in lay.nodes:
-        if not n.notes:
-            continue
-        r = lay.radius * (0.75 if n.kind == "bias" else 1)
-        w = max(text_width(t, NOTE_SIZE) for t in n.notes) + 8
-        h = NOTE_LINE * len(n.notes) + 4
-        spots = []
-        for far in range(0, 80, 8):
-            spots += [
-                Box(n.x - w / 2, n.y + r + 4 + far, w, h),
-                Box(n.x - w / 2, n.y - r - 4 - h - far, w, h),
-                Box(n.x + r + 4 + far, n.y - h / 2, w, h),
-                Box(n.x - r - 4 - w - far, n.y - h / 2, w, h),
-                Box(n.x + r * 0.5 + far, n.y + r + far, w, h),
-                Box(n.x - r * 0.5 - w - far, n.y + r + far, w, h),
-                Box(n.x + r * 0.5 + far, n.y - r - h - far, w, h),
-                Box(n.x - r * 0.5 - w - far, n.y - r - h - far, w, h),
-            ]
-        notes[n.name] = best(spots)
-        taken.append(notes[n.name])
+        if n.notes:
+            notes[n.name] = best(_note_spots(n, lay.radius))
+            taken.append(notes[n.name])
     labels = {}
     for i, e in enumerate(lay.edges):
-        if not e.label:
-            continue
-        lines = e.label.split("\n")
-        w = max(text_width(t, LABEL_SIZE) for t in lines) + 10
-        h = LABEL_LINE * len(lines) + 4
-        length = math.hypot(e.x2 - e.x1, e.y2 - e.y1) or 1.0
-        nx, ny = -(e.y2 - e.y1) / length, (e.x2 - e.x1) / length  # across the edge
-        at = (e.label_x - e.x1) / (e.x2 - e.x1) if e.x2 != e.x1 else (e.label_y - e.y1) / ((e.y2 - e.y1) or 1)
-        spots = []
-        for off in (0, 12, -12, 24, -24, 36, -36, 48, -48):
-            for k in range(40):
-                for t in (at + 0.02 * k, at - 0.02 * k) if k else (at,):
-                    if 0.12 <= t <= 0.88:
-                        cx, cy = e.x1 + (e.x2 - e.x1) * t + nx * off, e.y1 + (e.y2 - e.y1) * t + ny * off
-                        spots.append((Box(cx - w / 2, cy - h / 2, w, h), e.name))
-        labels[i] = best(spots)
-        taken.append(labels[i])
+        if e.label:
+            labels[i] = best(_label_spots(e))
+            taken.append(labels[i])
     return Placed(notes, labels)
+
+
+def _note_spots(n: Node, radius: float) -> list[Box]:
+    """Where a neuron's values may go, in order of preference: below, above, right, left and the four
+    diagonals, then the same 8, 16, ... 72 px further out."""
+    r = radius * (0.75 if n.kind == "bias" else 1)
+    w = max(text_width(t, NOTE_SIZE) for t in n.notes) + 8
+    h = NOTE_LINE * len(n.notes) + 4
+    spots = []
+    for far in range(0, 80, 8):
+        spots += [
+            Box(n.x - w / 2, n.y + r + 4 + far, w, h),
+            Box(n.x - w / 2, n.y - r - 4 - h - far, w, h),
+            Box(n.x + r + 4 + far, n.y - h / 2, w, h),
+            Box(n.x - r - 4 - w - far, n.y - h / 2, w, h),
+            Box(n.x + r * 0.5 + far, n.y + r + far, w, h),
+            Box(n.x - r * 0.5 - w - far, n.y + r + far, w, h),
+            Box(n.x + r * 0.5 + far, n.y - r - h - far, w, h),
+            Box(n.x - r * 0.5 - w - far, n.y - r - h - far, w, h),
+        ]
+    return spots
+
+
+def _label_spots(e: Edge) -> list[tuple[Box, str]]:
+    """Where an edge's label may go, each with the edge's name (its own edge may cross it), in order of
+    preference: centred on the edge at its label point, then sliding along it (within 12 % to 88 % of
+    the way), then the same 12, 24, 36, 48 px to either side."""
+    lines = e.label.split("\n")
+    w = max(text_width(t, LABEL_SIZE) for t in lines) + 10
+    h = LABEL_LINE * len(lines) + 4
+    length = math.hypot(e.x2 - e.x1, e.y2 - e.y1) or 1.0
+    nx, ny = -(e.y2 - e.y1) / length, (e.x2 - e.x1) / length  # across the edge
+    at = (e.label_x - e.x1) / (e.x2 - e.x1) if e.x2 != e.x1 else (e.label_y - e.y1) / ((e.y2 - e.y1) or 1)
+    spots = []
+    for off in (0, 12, -12, 24, -24, 36, -36, 48, -48):
+        for k in range(40):
+            for t in (at + 0.02 * k, at - 0.02 * k) if k else (at,):
+                if 0.12 <= t <= 0.88:
+                    cx, cy = e.x1 + (e.x2 - e.x1) * t + nx * off, e.y1 + (e.y2 - e.y1) * t + ny * off
+                    spots.append((Box(cx - w / 2, cy - h / 2, w, h), e.name))
+    return spots
 
 
 # ----------------------------------------------------------------------------------- SVG
@@ -406,6 +443,16 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
         ax.text(
             lay.width / 2, 26, lay.title, fontsize=16 * px, ha="center", va="baseline", weight="bold", parse_math=False
         )  # a title is text: "$\frac{$" must not be read as (broken) mathtext
+    _png_edges(ax, lay, placed, px)
+    _png_neurons(ax, lay, placed, px)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _png_edges(ax, lay: Layout, placed: Placed, px: float) -> None:
+    """Each edge as a line (dashed from a bias), then each label in its placed box."""
     for e in lay.edges:
         ax.plot(
             [e.x1, e.x2],
@@ -429,6 +476,10 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
             zorder=2,
             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=e.colour, lw=0.6, alpha=0.9),
         )
+
+
+def _png_neurons(ax, lay: Layout, placed: Placed, px: float) -> None:
+    """Each neuron as a circle with its name, and its values in their placed box."""
     import matplotlib.patches as mpatches
 
     for n in lay.nodes:
@@ -449,7 +500,3 @@ def to_png(lay: Layout, dpi: int = 100) -> bytes:
                 linespacing=1.2,
                 bbox=dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.88), ec="none"),
             )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()

@@ -4,7 +4,7 @@ messages — never a bare NumPy/Python exception, and nothing is allocated for a
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from chainrule.core import Network
@@ -107,13 +107,21 @@ def test_ragged_or_empty_matrices_raise_shape_errors(w1, w2):
 
 
 @given(ragged_or_wrong(), ragged_or_wrong())
+@example([[0.1, 0.2]], [[0.3, 0.4]])  # accepted: one sample, one target
+@example([[0.1, 0.2], [0.5, 0.6]], [[0.3, 0.4]])  # refused: two samples, one target
+@example([[0.1, 0.2], [3.0]], [[0.3, 0.4]])  # refused: ragged
 def test_forward_and_backward_refuse_bad_samples(x, t):
     net = Network([2, 2, 2], "sigmoid", "half_sse", seed=0)
     try:
         fwd = net.forward(x)
-        net.backward(fwd, t)
+        grads = net.backward(fwd, t)
     except (ShapeError, ConfigError) as exc:
         one_line(exc)
+    else:  # only rows of 2 inputs each, with as many rows of 2 targets, are accepted
+        rows = np.asarray(x, dtype=float)
+        assert rows.ndim == 2 and rows.shape[1] == 2 and len(rows) >= 1, x
+        assert np.shape(t) == rows.shape, (x, t)
+        assert fwd.output.shape == rows.shape and [dW.shape for dW in grads.dW] == [(2, 2), (2, 2)]
 
 
 @given(st.floats(1e3, 1e308), st.sampled_from(["sigmoid", "tanh", "softmax"]), st.integers(0, 2**16))

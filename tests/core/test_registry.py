@@ -1,7 +1,8 @@
 """One registry per extension point, end to end: an activation and a loss registered at run time
 reach every part that lists or maps them — the CLI's choices, the server's schema and the page's
-state, ``to_torch``/``torch_loss``, ``explain``, the initialiser choice, the metrics, the
-straight-line trainer and training — with nothing edited but the two classes.  And every registered
+state, ``to_torch``/``torch_loss``, ``explain``, the scikit-learn estimators' ``activation=``,
+``exercise``, the initialiser choice, the metrics, the straight-line trainer and training — with
+nothing edited but the two classes.  And every registered
 activation and loss maps to PyTorch.
 
 The toy activation is softsign, out = net / (1 + |net|), dout/dnet = 1 / (1 + |net|)² = (1 − |out|)²
@@ -329,6 +330,55 @@ def test_their_scalar_forms_drive_the_straight_line_trainer(toys):
     expected = [twin.train_step(x, t, 0.5) for _ in range(5)]
     np.testing.assert_allclose(losses, expected, rtol=1e-13, atol=0)
     np.testing.assert_allclose(params, unrolled.flat_parameters(twin), rtol=1e-13, atol=1e-15)
+
+
+# ------------------------------------------------------------------------------ scikit-learn and exercises
+def _iris():
+    need("sklearn", "scikit-learn's estimators and bundled datasets")
+    from sklearn.datasets import load_iris
+
+    return load_iris(return_X_y=True)
+
+
+def test_the_estimators_and_exercise_offer_it(toys):
+    """``MLPClassifier(activation=...)`` accepts it (one name or one per hidden layer) and trains with it;
+    ``chainrule.exercise`` can be asked for it, and its written form is in the questions' answer key."""
+    import warnings
+
+    import chainrule
+    from chainrule.sklearn import MLPClassifier
+
+    X, y = _iris()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: a few epochs are enough here
+        clf = MLPClassifier((6,), "softsign", max_iter=100, learning_rate_init=0.01, random_state=0).fit(X, y)
+        per_layer = MLPClassifier(hidden_layer_sizes=(6, 4), activation=["soft_sign", "relu"], max_iter=5).fit(X, y)
+    assert [layer.activation.name for layer in clf.network_.layers] == ["softsign", "softmax"]
+    assert clf.loss_curve_[-1] < 0.5 * clf.loss_curve_[0] and clf.score(X, y) > 0.8
+    assert [layer.activation.name for layer in per_layer.network_.layers] == ["softsign", "relu", "softmax"]
+    for seed in (0, 5):
+        drawn, chosen = chainrule.exercise(seed), chainrule.exercise(seed, activation="Soft-Sign")
+        assert (
+            chosen.spec["activation"] == ["softsign"] * (len(chosen.spec["layers"]) - 2) + drawn.spec["activation"][-1:]
+        )
+        assert chosen.spec["layers"] == drawn.spec["layers"]  # the same draws, but the activation
+        assert r"}{1 + |net_{h1" in chosen.answers  # its written form, \frac{net_h1}{1 + |net_h1|}
+        assert chainrule.explain(chosen.spec).values["E_total"] > 0
+
+
+def test_without_registration_the_estimators_and_exercise_refuse_it():
+    import chainrule
+    from chainrule.sklearn import MLPClassifier
+
+    X, y = _iris()
+    with pytest.raises(ValueError, match="'activation' parameter"):
+        MLPClassifier(activation="softsign").fit(X, y)
+    with pytest.raises(ValueError, match="one per hidden layer"):
+        MLPClassifier(hidden_layer_sizes=(3, 3), activation=["softsign", "relu"]).fit(X, y)
+    with pytest.raises(ConfigError, match="^activation must be one of sigmoid, tanh, relu, .*not 'softsign'$"):
+        chainrule.exercise(0, activation="softsign")
+    with pytest.raises(ConfigError, match="softmax"):
+        chainrule.exercise(0, activation="softmax")  # not elementwise: an output activation only
 
 
 # ------------------------------------------------------------------------------ the server and the page

@@ -8,7 +8,7 @@ import pytest
 from chainrule.data import LabelEncoder, Standardizer, load_dataset, train_test_split
 from chainrule.data.csv_file import read_csv
 from chainrule.data.idx import load_idx, read_idx, write_idx
-from chainrule.errors import DataError
+from chainrule.errors import ConfigError, DataError
 
 from support.tiers import requires  # test tiers: skip with a reason when missing
 
@@ -128,6 +128,26 @@ def test_split_is_seeded_and_stratified():
     assert len(a[1]) == 30 and np.bincount(a[3]).tolist() == [10, 10, 10]
     c = train_test_split(d.X, d.y, 0.2, seed=4)
     assert not np.array_equal(a[1], c[1])
+
+
+@pytest.mark.parametrize("bad", [1.0, 1.5, -0.1, float("nan"), "0.3", True])
+def test_a_split_checks_its_test_size_against_the_table(bad):
+    """test_size in [0, 1), the table's range (the command line's --test-size reads the same entry)."""
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10) % 2
+    with pytest.raises(ConfigError, match="^test size must be ") as err:
+        train_test_split(X, y, bad)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="^a test size of 0.0 leaves no samples"):
+        train_test_split(X, y, 0.0)  # in the table's range, but a split of nothing
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, float("inf"), "0.1", None])
+def test_the_2d_toy_sets_check_their_noise_against_the_table(bad):
+    from chainrule.data.toy2d import make_toy2d
+
+    with pytest.raises(ConfigError, match="^noise must be "):
+        make_toy2d("circles", 20, bad, seed=0)
+    assert make_toy2d("circles", 20, 1, seed=0)[0].shape == (20, 2)  # both ends are in: [0, 1]
 
 
 def test_standardizer_uses_the_fitted_statistics_only():

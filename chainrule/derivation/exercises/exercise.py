@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...core.activations import ACTIVATIONS, hidden_names
 from ...core.network import Network
 from ...errors import ConfigError
 from ..notation.names import Notation
@@ -43,7 +44,7 @@ def _draw(rng, shape, decimals: int, low: float = -1.0, high: float = 1.0) -> li
     return values.tolist()
 
 
-def make_exercise(seed: int = 0, hidden_layers: int | None = None) -> Exercise:
+def make_exercise(seed: int = 0, hidden_layers: int | None = None, activation: str | None = None) -> Exercise:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed must be a whole number of at least 0, not {seed!r}")
     rng = np.random.default_rng(seed)
@@ -54,6 +55,10 @@ def make_exercise(seed: int = 0, hidden_layers: int | None = None) -> Exercise:
     n_out = int(rng.integers(2, 4)) if out_act == "softmax" else int(rng.integers(1, 3))
     sizes = [int(rng.integers(2, 4))] + [int(rng.integers(2, 4)) for _ in range(n_hidden)] + [n_out]
     hidden_act = ["sigmoid", "tanh", "relu"][int(rng.integers(3))]
+    if activation is not None:  # chosen: any activation the registry offers for hidden layers
+        hidden_act = ACTIVATIONS.canonical(activation)
+        if hidden_act not in hidden_names():
+            raise ConfigError(f"activation must be one of {', '.join(hidden_names())}, not {activation!r}")
     activations = [hidden_act] * n_hidden + [out_act]
     lr = [0.1, 0.25, 0.5, 1.0][int(rng.integers(4))]
     for _ in range(100):  # redraw until no ReLU sits on its kink (its derivative is undefined at 0)

@@ -6,7 +6,7 @@ views of the engine's own arrays in scikit-learn's layout (no copy), so what tra
 shows in ``coefs_`` and what a user writes into ``coefs_`` is what the network computes with.
 
 Initialisation is scikit-learn's (Glorot and Bengio, 2010): weights and biases uniform in
-±√(f / (fan_in + fan_out)) with f = 2 for logistic hidden units and 6 otherwise, drawn layer by
+±√(f / (fan_in + fan_out)) with f = 2 for logistic (sigmoid) hidden units and 6 otherwise, drawn layer by
 layer (weights, then biases) from the estimator's ``RandomState`` — so a seed gives the same
 starting network as scikit-learn's MLP.
 """
@@ -15,26 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.activations import Exp
+from ...core.activations import ACTIVATIONS, Exp
 from ...core.losses import Poisson
 from ...core.network import Network
 
-ENGINE_ACTIVATION = {
-    "identity": "identity",
-    "logistic": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "leaky_relu": "leaky_relu",
-    "softmax": "softmax",
-    "exp": Exp(),
-}
 # each output activation with the loss whose gradient at the net input is out − target
 OUTPUT_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy", "identity": "half_sse", "exp": Poisson()}
 
 
 def glorot_uniform(rng: np.random.RandomState, fan_in: int, fan_out: int, activation: str, dtype):
     """(coef (fan_in, fan_out), intercept (fan_out,)) ~ U(±√(f / (fan_in + fan_out)))."""
-    bound = np.sqrt((2.0 if activation == "logistic" else 6.0) / (fan_in + fan_out))
+    bound = np.sqrt((2.0 if ACTIVATIONS.canonical(activation) == "sigmoid" else 6.0) / (fan_in + fan_out))
     coef = rng.uniform(-bound, bound, (fan_in, fan_out))
     intercept = rng.uniform(-bound, bound, fan_out)
     return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
@@ -43,7 +34,8 @@ def glorot_uniform(rng: np.random.RandomState, fan_in: int, fan_out: int, activa
 def build_network(coefs, intercepts, hidden: list[str], out_activation: str, dtype) -> Network:
     """An engine network holding copies of ``coefs`` (scikit-learn layout) and ``intercepts``."""
     sizes = [np.shape(coefs[0])[0]] + [np.shape(c)[1] for c in coefs]
-    activations = [ENGINE_ACTIVATION[a] for a in hidden] + [ENGINE_ACTIVATION[out_activation]]
+    # any spelling the registry resolves ("logistic" is sigmoid); exp is an output activation only, not registered
+    activations = [*hidden, Exp() if out_activation == "exp" else out_activation]
     return Network(
         sizes,
         activations,

@@ -24,10 +24,13 @@ from sklearn.neural_network import MLPClassifier as SkClassifier
 from sklearn.neural_network import MLPRegressor as SkRegressor
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import shuffle as sk_shuffle
-from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
 from chainrule import ChainruleError, Network
-from chainrule.errors import DivergedError
+from chainrule.core.constraints import CONSTRAINTS
+from chainrule.core.optimizers import SGD
+from chainrule.errors import ConfigError, DivergedError
+from chainrule.interop.sklearn.stochastic import ScikitLearnSGD
 from chainrule.sklearn import MLPClassifier, MLPRegressor
 
 X_digits, y_digits = load_digits(return_X_y=True)
@@ -68,6 +71,8 @@ CLASSIFIER_CASES = {
     "adam": dict(),
     "sgd-nesterov": dict(solver="sgd", learning_rate_init=0.05),
     "sgd-momentum": dict(solver="sgd", nesterovs_momentum=False, momentum=0.5),
+    "sgd-momentum-1": dict(solver="sgd", nesterovs_momentum=False, momentum=1.0, learning_rate_init=0.001),
+    "sgd-nesterov-1": dict(solver="sgd", momentum=1.0, learning_rate_init=0.001),
     "sgd-invscaling": dict(solver="sgd", momentum=0, learning_rate="invscaling", learning_rate_init=0.5, power_t=0.3),
     "sgd-adaptive": dict(solver="sgd", learning_rate="adaptive", tol=0.05, n_iter_no_change=2),
     "early-stopping": dict(early_stopping=True, validation_fraction=0.2, n_iter_no_change=3),
@@ -204,6 +209,54 @@ def test_partial_fit_with_a_first_batch_of_one_class():
 def test_bad_parameters_raise_scikit_learns_error(bad):
     with pytest.raises(InvalidParameterError, match=f"'{next(iter(bad))}' parameter"):
         MLPClassifier(**bad).fit(X_bin[:10], y_bin[:10])
+
+
+FINITE_PROBES = [-1.0, -1e-12, 0.0, 1e-12, 0.5, 1.0 - 1e-12, 1.0, 1.0 + 1e-12, 2.0, 1e9, float("nan")]
+
+
+@pytest.mark.parametrize(
+    "row, entry",
+    [
+        ("momentum", "sklearn_momentum"),
+        ("beta_1", "beta1"),
+        ("beta_2", "beta2"),
+        ("epsilon", "epsilon"),
+        ("learning_rate_init", "learning_rate"),
+        ("dropout", "dropout"),
+    ],
+)
+def test_the_estimators_rows_accept_what_the_engines_table_accepts(row, entry):
+    """What the estimator's validation lets through (scikit-learn's own rows; ``dropout``, our extra, built
+    from the table) is what the engine's table accepts when the optimizer is built, and no more."""
+    sk_row = next(c for c in MLPClassifier._parameter_constraints[row] if isinstance(c, Interval))
+    for value in FINITE_PROBES:
+        try:
+            ours = CONSTRAINTS[entry](value) == value
+        except ConfigError:
+            ours = False
+        assert sk_row.is_satisfied_by(value) == ours, (row, value)
+
+
+def test_momentum_1_goes_through_the_table_as_the_optimizer_is_built():
+    """scikit-learn allows μ = 1 (the velocity never decays): the sgd solver builds its optimizer with
+    it, checked against the table's scikit-learn entry; the engine's own optimizers keep μ < 1."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(solver="sgd", momentum=1, learning_rate_init=0.001, max_iter=2).fit(X_bin, y_bin)
+    assert type(clf._optimizer) is ScikitLearnSGD and clf._optimizer.momentum == 1.0
+    assert clf._optimizer.nesterov and clf._optimizer.name == "nesterov"
+    with pytest.raises(ConfigError, match=r"^momentum must be in \[0, 1\], not 1.5$"):
+        ScikitLearnSGD(0.1, momentum=1.5)
+    with pytest.raises(ConfigError, match=r"^momentum must be in \[0, 1\), not 1.0$"):
+        SGD(0.1, momentum=1.0)
+
+
+def test_each_dropout_rate_is_checked_by_the_table():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ConfigError, match=r"^dropout probability must be in \[0, 1\), not 1.0$"):
+        MLPClassifier(hidden_layer_sizes=(4, 3), dropout=[0.2, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="list of 2"):
+        MLPClassifier(hidden_layer_sizes=(4, 3), dropout=[0.2]).fit(X, y)
 
 
 def test_divergence_raises_a_value_error_that_is_also_ours():
