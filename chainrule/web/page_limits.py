@@ -29,6 +29,7 @@ SEED = limits("seed", le=2**31 - 1)
 BATCH_SIZE = limits("batch_size", le=MAX_PAGE_SAMPLES)
 L1, L2 = limits("l1", le=1), limits("l2", le=1)
 TEST_FRACTION = limits("test_size", le=0.8)  # held out: the test loss beside the training loss
+NOISE = limits("noise")  # a 2-D dataset's noise: the table's [0, 1]
 STEPS = limits("iterations", ge=1, le=MAX_STEPS)  # updates per request: at least one
 
 

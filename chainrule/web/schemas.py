@@ -21,6 +21,7 @@ from .page_limits import (
     LEARNING_RATE,
     MAX_PAGE_LAYERS,
     MAX_PAGE_SAMPLES,
+    NOISE,
     SEED,
     STEPS,
     TEST_FRACTION,
@@ -68,7 +69,7 @@ class DatasetRequest(_Strict):
 
     name: DatasetName
     n: int = Field(200, ge=10, le=MAX_PAGE_SAMPLES)
-    noise: float = Field(0.1, ge=0, le=1)
+    noise: float = Field(0.1, **NOISE)
     seed: int = Field(0, **SEED)
     hidden: list[int] | None = Field(None, max_length=MAX_PAGE_LAYERS - 2)
     activation: Activation | None = None

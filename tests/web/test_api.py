@@ -382,6 +382,40 @@ def test_the_spirals_preset_learns(client):
     assert st["loss"] < 0.35 and st["surface"]["accuracy"] > 0.8  # it stalled at 0.6516 for 200,000 updates
 
 
+# ----------------------------------------------------------------------------- ranges from the constraint table
+TABLE_FIELDS = [
+    ("DatasetRequest", "noise", "noise"),
+    ("DatasetRequest", "test_fraction", "test_size"),
+    ("DatasetRequest", "batch_size", "batch_size"),
+    ("DatasetRequest", "l1", "l1"),
+    ("DatasetRequest", "l2", "l2"),
+    ("DatasetRequest", "seed", "seed"),
+    ("TrainRequest", "steps", "iterations"),
+    ("EditRequest", "batch_size", "batch_size"),
+    ("EditRequest", "seed", "seed"),
+]
+
+
+@pytest.mark.parametrize("model, field, name", TABLE_FIELDS, ids=[f"{m}.{f}" for m, f, _ in TABLE_FIELDS])
+def test_the_page_accepts_no_value_its_engine_refuses(model, field, name):
+    """Each range the server publishes for a field of the constraint table lies inside the table's:
+    the page's closed ends are values the engine accepts, its open ends values the engine refuses."""
+    from chainrule.core.constraints import CONSTRAINTS
+    from chainrule.errors import ConfigError
+    from chainrule.web import schemas
+
+    schema = getattr(schemas, model).model_json_schema()["properties"][field]
+    numeric = next(s for s in schema.get("anyOf", [schema]) if s.get("type") in ("integer", "number"))
+    closed = [numeric[k] for k in ("minimum", "maximum") if k in numeric]
+    opened = [numeric[k] for k in ("exclusiveMinimum", "exclusiveMaximum") if k in numeric]
+    assert len(closed) + len(opened) == 2  # both ends are published
+    for bound in closed:
+        CONSTRAINTS[name](bound, name)  # accepted: no ConfigError
+    for bound in opened:
+        with pytest.raises(ConfigError):
+            CONSTRAINTS[name](bound, name)
+
+
 # ----------------------------------------------------------------------------- choices from the registries
 def test_the_pages_choices_and_written_forms_come_from_the_registries(client):
     from chainrule.core.activations import ACTIVATIONS
