@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -36,18 +34,17 @@ def _spec(path):
     if path is None:
         return None
     from ..io.network_file import read_network_file
+    from ..web.page_limits import MAX_PAGE_LAYERS, MAX_PAGE_NEURONS, MAX_PAGE_SAMPLES
     from ..web.security import precheck_spec
-    from ..web.sessions import MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES
 
     def drawable(sizes):
-        precheck_spec({"layers": sizes}, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES)
+        precheck_spec({"layers": sizes}, MAX_PAGE_LAYERS, MAX_PAGE_NEURONS, MAX_PAGE_SAMPLES)
 
     return read_network_file(path, check_sizes=drawable).spec
 
 
 def run(args) -> int:
-    import sys
-
+    """Serve the page (or, with ``--export``, write the replaying page); 0 on success."""
     from ..errors import ConfigError
 
     if not 0 <= args.port <= 65535:
@@ -58,19 +55,7 @@ def run(args) -> int:
         check_output(args.export, "--export")
     spec = _spec(args.network)
     if args.export:
-        from ..io.atomic import write_text
-        from ..web.export import record, replay_html
-
-        run_ = record(spec, args.iterations)
-        write_text(args.export, replay_html(run_))
-        if args.export in ("-", "/dev/stdout"):
-            return 0
-        frames = run_["frames"]
-        print(
-            f"wrote {args.export}: a page replaying {frames[-1]['iteration']:,} updates in {len(frames)} snapshots "
-            "(open it in a browser; no server needed)"
-        )
-        return 0
+        return _export(spec, args.export, args.iterations)
     try:
         import uvicorn
 
@@ -79,36 +64,68 @@ def run(args) -> int:
         raise ConfigError(
             f"the page needs the web extra ({exc.name} is missing): pip install 'chainrule[web]'"
         ) from None
-    import socket
+    from ..web.security import uvicorn_settings
 
-    from ..web.security import protect, uvicorn_settings
-
-    app = protect(create_app(spec), args.host)  # Host/Origin checks, bounded bodies and work
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto TCP: asyncio sets TCP_NODELAY
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    if args.host not in LOOPBACK:
-        print(
-            f"chainrule: warning: listening on {args.host}, so other machines can reach this page; "
-            "it has no login — use 127.0.0.1 unless you mean it",
-            file=sys.stderr,
-        )
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    shown = f"[{shown}]" if ":" in shown else shown
-    sizes = app.state.store.initial_spec["layers"]
-    print(
-        f"chainrule: serving the {'-'.join(map(str, sizes))} network at http://{shown}:{port}/  (Ctrl+C to stop)",
-        flush=True,
-    )
+    app = create_app(spec, host=args.host)  # guarded: Host/Origin checks, bounded bodies and work
+    sock = _listen(args.host, args.port)
+    _announce(args.host, sock.getsockname()[1], app.state.store.initial_spec["layers"])
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, timeout_graceful_shutdown=2, **uvicorn_settings()
     )  # header deadline, connection cap
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _export(spec, path: str, iterations: int) -> int:
+    """Write the page that replays a recorded run of ``iterations`` updates to ``path``."""
+    from ..io.atomic import write_text
+    from ..web.export import record, replay_html
+
+    recorded = record(spec, iterations)
+    write_text(path, replay_html(recorded))
+    if path in ("-", "/dev/stdout"):
+        return 0
+    frames = recorded["frames"]
+    print(
+        f"wrote {path}: a page replaying {frames[-1]['iteration']:,} updates in {len(frames)} snapshots "
+        "(open it in a browser; no server needed)"
+    )
+    return 0
+
+
+def _listen(host: str, port: int):
+    """A listening TCP socket on ``host``:``port`` (0: a free port), or one ConfigError line."""
+    import socket
+
+    from ..errors import ConfigError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto TCP: asyncio sets TCP_NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    return sock
+
+
+def _announce(host: str, port: int, sizes) -> None:
+    """Say where the page is (and warn, on stderr, when other machines can reach it)."""
+    import sys
+
+    from ..web.security import LOOPBACK_NAMES
+
+    if host not in LOOPBACK_NAMES:
+        print(
+            f"chainrule: warning: listening on {host}, so other machines can reach this page; "
+            "it has no login — use 127.0.0.1 unless you mean it",
+            file=sys.stderr,
+        )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    print(
+        f"chainrule: serving the {'-'.join(map(str, sizes))} network at http://{shown}:{port}/  (Ctrl+C to stop)",
+        flush=True,
+    )

@@ -34,14 +34,15 @@ def record(spec: dict | None = None, iterations: int = 10_000, dataset: dict | N
     if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 1_000_000:
         raise ConfigError(f"the recorded run needs 1 to 1,000,000 updates, not {iterations!r}")
     session = Session(spec if spec is not None else seed_spec(), dataset)
+    model, view = session.model, session.view
     marks = snapshot_iterations(iterations)[:MAX_FRAMES]
     frames = []
     for mark in marks:
-        while mark > session.iteration:  # in the chunks one request may ask for (a long run is many)
-            session.train(min(mark - session.iteration, session.max_steps()))
-        frame = session.state()
+        while mark > model.iteration:  # in the chunks one request may ask for (a long run is many)
+            model.train(min(mark - model.iteration, model.max_steps()))
+        frame = view.state()
         # the worked formulas, as MathML and as the CLI's line (no server to ask when the page is opened)
-        frame["formulas"] = {f["name"]: [f["mathml"], f["line"]] for f in session.formulas()}
+        frame["formulas"] = {f["name"]: [f["mathml"], f["line"]] for f in view.formulas()}
         frames.append(frame)
     return {"frames": frames}
 

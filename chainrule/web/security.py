@@ -1,4 +1,5 @@
 """What keeps the local server the user's own (docs/reliability.md, "The local server").
+:func:`~chainrule.web.app.create_app` puts the page's app behind :class:`Guard` unless a test opts out.
 
 * **Host allow-list** (against DNS rebinding): a request whose ``Host`` is not a name the server
   was started for — localhost, 127.0.0.1, [::1], the ``--host`` value; on a non-loopback address
@@ -38,13 +39,13 @@ QUEUE_TIMEOUT = 15.0  # seconds an API request waits for its turn before 503
 # or a client may reuse a connection just as the server closes it (the load test's one ReadError)
 KEEP_ALIVE = 20
 SAFE_METHODS = ("GET", "HEAD")
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")  # this machine's own names (cli/serve.py warns on any other)
 
 
 # ----------------------------------------------------------------------------- hosts
 def allowed_hosts(host: str = "127.0.0.1") -> dict:
     """What ``Host`` and ``Origin`` may name for a server listening on ``host``."""
-    names = {"localhost", "127.0.0.1", "::1", host.strip("[]").lower()}
+    names = {*LOOPBACK_NAMES, host.strip("[]").lower()}
     wide = host.strip("[]") in ("0.0.0.0", "::") or not _is_loopback(host)
     if wide:  # reachable from other machines: they address it by IP or by this machine's name
         names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
@@ -205,12 +206,6 @@ async def _reply(send, status: int, message: str, extra: dict | None = None) -> 
     headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def protect(app, host: str = "127.0.0.1", **limits):
-    """Wrap ``app`` (the page's FastAPI app) in :class:`Guard` for a server listening on ``host``."""
-    app.add_middleware(Guard, host=host, **limits)
-    return app
 
 
 # ----------------------------------------------------------------------------- uvicorn

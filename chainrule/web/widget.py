@@ -3,8 +3,8 @@
 The front end is the page itself (index.html's body, style.css, app.js) inside a shadow root;
 app.js talks to its back end through ``call(method, path, body)``, which here is a custom message to
 the kernel. The kernel answers each message with the page's own FastAPI app (:func:`create_app`),
-called in process through Starlette's ``TestClient`` — the same routes, checks and sessions that
-``chainrule serve`` answers with, not a second copy of them.
+called in process through Starlette's ``TestClient`` — the same routes, checks, guard and sessions
+that ``chainrule serve`` answers with, not a second copy of them.
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ class PageWidget(anywidget.AnyWidget):
                 "(chainrule.widget also takes a Network or a file's path)"
             )
         super().__init__(_esm=_esm(), **kwargs)
-        self._client = TestClient(create_app(network, session_limit=SESSIONS))
+        # the app as `chainrule serve` guards it, asked under this machine's own name
+        self._client = TestClient(create_app(network, session_limit=SESSIONS), base_url="http://127.0.0.1")
         self.on_msg(self._answer)
         self.request("POST", "api/sessions")  # the session the kernel shows before any view asks
 

@@ -42,7 +42,7 @@ def test_the_pages_schema_states_the_tables_ranges():
     """The page's request models (FastAPI/pydantic) read their ranges from the table: the JSON Schema
     the server publishes carries the table's minimum for every trainer option it accepts."""
     pytest.importorskip("fastapi")
-    from chainrule.web.app import DatasetRequest, EditRequest
+    from chainrule.web.schemas import DatasetRequest, EditRequest
 
     for model in (DatasetRequest, EditRequest):
         props = model.model_json_schema()["properties"]

@@ -387,7 +387,7 @@ def test_the_server_schema_and_the_page_state_offer_them_and_train_with_them(toy
 
     from chainrule.web.app import create_app
 
-    client = TestClient(create_app())
+    client = TestClient(create_app(), base_url="http://127.0.0.1")  # a name the server's guard allows
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
     assert "softsign" in str(schema["activation"]) and "log_cosh" in str(schema["loss"])
     created = client.post("/api/sessions", json={})

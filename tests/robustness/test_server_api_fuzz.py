@@ -17,7 +17,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx versions
     from fastapi.testclient import TestClient
 
-from chainrule.web.app import MAX_BODY, create_app
+from chainrule.web.app import create_app
+from chainrule.web.security import MAX_BODY
 
 from support.fuzz_data import DEEP_FILE, SEED_FILE
 from support.fuzz_harness import fuzz, json_inputs
@@ -27,7 +28,9 @@ N = int(os.environ.get("FUZZ_API_N", "700"))
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app(), raise_server_exceptions=False)
+    # the guarded app `chainrule serve` runs, asked under this machine's own name, on one event loop
+    with TestClient(create_app(), base_url="http://127.0.0.1", raise_server_exceptions=False) as entered:
+        yield entered
 
 
 def _finite(obj) -> bool:
@@ -91,7 +94,7 @@ BODIES = {
 
 @pytest.mark.parametrize("endpoint", ["create", "train", "edit"])
 def test_malformed_bodies_never_crash_the_api(client, endpoint):
-    sid = client.post("/api/sessions").json()["session"]
+    sid = client.post("/api/sessions", json={}).json()["session"]
     path = {"create": "/api/sessions", "train": f"/api/sessions/{sid}/train", "edit": f"/api/sessions/{sid}/edit"}[
         endpoint
     ]
@@ -131,13 +134,13 @@ def test_a_network_too_large_for_the_page_is_refused(client):
         response = client.post("/api/sessions", json={"network": spec})
         assert 400 <= response.status_code < 500, response.text[:200]
         assert "\n" not in response.json()["error"]
-    sid = client.post("/api/sessions").json()["session"]
+    sid = client.post("/api/sessions", json={}).json()["session"]
     response = client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 10_000, 2]})
     assert response.status_code == 422
 
 
 def test_sessions_never_see_each_others_networks(client):
-    a = client.post("/api/sessions").json()["session"]
+    a = client.post("/api/sessions", json={}).json()["session"]
     b = client.post("/api/sessions", json={"network": DEEP_FILE}).json()["session"]
     assert a != b
     assert client.post(f"/api/sessions/{a}/edit", json={"set": {"w1": 0.777}}).status_code == 200
@@ -145,7 +148,7 @@ def test_sessions_never_see_each_others_networks(client):
     state_b = client.get(f"/api/sessions/{b}").json()
     assert state_b["layers"] == DEEP_FILE["layers"] and state_b["iteration"] == 0
     assert client.get(f"/api/sessions/{a}").json()["iteration"] == 10
-    fresh = client.post("/api/sessions").json()
+    fresh = client.post("/api/sessions", json={}).json()
     assert fresh["state"]["spec"]["weights"][0][0][0] == SEED_FILE["weights"][0][0][0]  # not a's 0.777
     # session ids are not guessable and unknown ones are refused
     assert len(a) >= 16
@@ -155,7 +158,7 @@ def test_sessions_never_see_each_others_networks(client):
 
 
 def test_an_overflowing_edit_or_training_is_refused_and_rolled_back(client):
-    sid = client.post("/api/sessions").json()["session"]
+    sid = client.post("/api/sessions", json={}).json()["session"]
     before = client.get(f"/api/sessions/{sid}").json()
     response = client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": -1e308, "w6": -1e308}})
     assert response.status_code == 400 and "\n" not in response.json()["error"]

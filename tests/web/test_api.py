@@ -1,4 +1,7 @@
-"""The local web app's JSON API, sessions and assets (issue 6), through FastAPI's test client."""
+"""The local web app's JSON API, sessions and assets (issue 6), through FastAPI's test client.
+
+The app is the guarded one `chainrule serve` runs (web/app.py's create_app), asked under this
+machine's own name; state changes are sent as JSON, as the page sends them."""
 
 import json
 import threading
@@ -14,13 +17,19 @@ from fastapi.testclient import TestClient
 from chainrule import seed
 from chainrule.cli import main
 from chainrule.io.network_file import network_from_dict
-from chainrule.web.app import MAX_BODY, create_app
+from chainrule.web.app import create_app
 from chainrule.web.export import record, replay_html, snapshot_iterations
+from chainrule.web.security import MAX_BODY
+
+LOCAL = "http://127.0.0.1"  # a name the guard allows for a server on 127.0.0.1
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    # entered: one event loop for every request, as in the server (the guard's queue of heavy
+    # requests belongs to one loop; without `with`, the test client starts a loop per request)
+    with TestClient(create_app(), base_url=LOCAL) as entered:
+        yield entered
 
 
 def new(client, body=None):
@@ -57,7 +66,7 @@ def test_training_is_the_engines_and_reaches_the_seeds_numbers(client):
     assert st["loss_shown"] == "0.0000351019"  # E_total@10000
     assert st["curve"][0][1] == pytest.approx(0.298371109, abs=1e-9)
     assert st["curve"][-1] == [10_000, pytest.approx(3.51019e-5, rel=1e-5)]
-    st = client.post(f"/api/sessions/{sid}/reset").json()
+    st = client.post(f"/api/sessions/{sid}/reset", json={}).json()
     assert st["iteration"] == 0 and st["trace"]["values"]["w5"] == 0.4
 
 
@@ -183,12 +192,34 @@ def test_too_much_work_and_exploding_weights_are_400(client):
     sid, _ = new(client, {"dataset": {"name": "circles", "hidden": [16, 16, 16, 16]}})
     res = client.post(f"/api/sessions/{sid}/train", json={"steps": 5000})
     assert res.status_code == 400 and "too much work" in res.json()["error"]
+    # a learning rate beyond the page's cap is refused before anything changes (422, the whole edit):
+    # the next updates are the seed's own
     sid, _ = new(client)
-    client.post(f"/api/sessions/{sid}/edit", json={"set": {"eta": 1e300, "i1": 1e300}})
+    res = client.post(f"/api/sessions/{sid}/edit", json={"set": {"eta": 1e300, "i1": 1e300}})
+    assert res.status_code == 422
+    assert res.json()["error"] == "set: the learning rate must be above 0 and at most 100, not 1e+300"
     res = client.post(f"/api/sessions/{sid}/train", json={"steps": 3})
-    assert res.status_code in (200, 400)  # never a 500
-    if res.status_code == 400:
-        assert "\n" not in res.json()["error"]
+    untouched, _ = new(client)
+    assert res.status_code == 200 and res.json()["iteration"] == 3
+    assert res.json()["loss"] == client.post(f"/api/sessions/{untouched}/train", json={"steps": 3}).json()["loss"]
+    # weights that do explode (an unbounded identity network, the largest learning rate): 400, and unchanged
+    net = {
+        "layers": [1, 3, 1],
+        "activation": "identity",
+        "loss": "half_sse",
+        "learning_rate": 100,
+        "weights": [[[3], [3], [3]], [[3, 3, 3]]],
+        "input": [100],
+        "target": [1],
+    }
+    sid, before = new(client, {"network": net})
+    res = client.post(f"/api/sessions/{sid}/train", json={"steps": 50})
+    assert res.status_code == 400
+    assert res.json()["error"] == (
+        "the weights overflowed (the learning rate is too large?); the network is as it was before these updates"
+    )
+    after = client.get(f"/api/sessions/{sid}").json()
+    assert after["iteration"] == 0 and after["spec"]["weights"] == before["spec"]["weights"]
 
 
 def test_large_bodies_are_413(client):
@@ -226,7 +257,7 @@ def test_the_page_and_its_assets_are_served_without_external_references(client):
 
 
 def test_sessions_beyond_the_limit_drop_the_oldest():
-    small = TestClient(create_app(session_limit=2))
+    small = TestClient(create_app(session_limit=2), base_url=LOCAL)
     a = small.post("/api/sessions", json={}).json()["session"]
     small.post("/api/sessions", json={})
     small.post("/api/sessions", json={})
@@ -236,7 +267,7 @@ def test_sessions_beyond_the_limit_drop_the_oldest():
 def test_the_served_network_comes_from_a_file(tmp_path):
     spec = dict(seed.SPEC, learning_rate=0.25)
     app = create_app(spec)
-    st = TestClient(app).post("/api/sessions", json={}).json()["state"]
+    st = TestClient(app, base_url=LOCAL).post("/api/sessions", json={}).json()["state"]
     assert st["learning_rate"] == 0.25
 
 
@@ -326,7 +357,7 @@ def test_reset_goes_back_to_the_network_as_loaded(client):
     client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": -1.5}})
     client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 3, 2]})
     client.post(f"/api/sessions/{sid}/train", json={"steps": 10})
-    st = client.post(f"/api/sessions/{sid}/reset").json()
+    st = client.post(f"/api/sessions/{sid}/reset", json={}).json()
     assert st["layers"] == [2, 2, 2] and st["iteration"] == 0
     assert st["trace"]["values"]["w5"] == 0.4 and st["loss_shown"] == "0.298371109"
 
@@ -349,6 +380,40 @@ def test_the_spirals_preset_learns(client):
     for _ in range(40):  # 19,040 updates of 10 points
         st = client.post(f"/api/sessions/{sid}/train", json={"steps": st["max_steps"], "view": "frame"}).json()
     assert st["loss"] < 0.35 and st["surface"]["accuracy"] > 0.8  # it stalled at 0.6516 for 200,000 updates
+
+
+# ----------------------------------------------------------------------------- ranges from the constraint table
+TABLE_FIELDS = [
+    ("DatasetRequest", "noise", "noise"),
+    ("DatasetRequest", "test_fraction", "test_size"),
+    ("DatasetRequest", "batch_size", "batch_size"),
+    ("DatasetRequest", "l1", "l1"),
+    ("DatasetRequest", "l2", "l2"),
+    ("DatasetRequest", "seed", "seed"),
+    ("TrainRequest", "steps", "iterations"),
+    ("EditRequest", "batch_size", "batch_size"),
+    ("EditRequest", "seed", "seed"),
+]
+
+
+@pytest.mark.parametrize("model, field, name", TABLE_FIELDS, ids=[f"{m}.{f}" for m, f, _ in TABLE_FIELDS])
+def test_the_page_accepts_no_value_its_engine_refuses(model, field, name):
+    """Each range the server publishes for a field of the constraint table lies inside the table's:
+    the page's closed ends are values the engine accepts, its open ends values the engine refuses."""
+    from chainrule.core.constraints import CONSTRAINTS
+    from chainrule.errors import ConfigError
+    from chainrule.web import schemas
+
+    schema = getattr(schemas, model).model_json_schema()["properties"][field]
+    numeric = next(s for s in schema.get("anyOf", [schema]) if s.get("type") in ("integer", "number"))
+    closed = [numeric[k] for k in ("minimum", "maximum") if k in numeric]
+    opened = [numeric[k] for k in ("exclusiveMinimum", "exclusiveMaximum") if k in numeric]
+    assert len(closed) + len(opened) == 2  # both ends are published
+    for bound in closed:
+        CONSTRAINTS[name](bound, name)  # accepted: no ConfigError
+    for bound in opened:
+        with pytest.raises(ConfigError):
+            CONSTRAINTS[name](bound, name)
 
 
 # ----------------------------------------------------------------------------- choices from the registries
@@ -410,7 +475,7 @@ def test_an_activation_and_loss_registered_at_run_time_reach_the_schema_and_the_
     activations.register(Softsign)
     losses.register(QuarterSSE)
     try:
-        client = TestClient(create_app())
+        client = TestClient(create_app(), base_url=LOCAL)
         schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EditRequest"]["properties"]
         assert "softsign" in str(schema["activation"]) and "quarter_sse" in str(schema["loss"])
         sid, st = new(client)
@@ -519,12 +584,12 @@ def test_every_connection_sends_small_writes_at_once():
 
     import uvicorn
 
-    from chainrule.web.security import protect, uvicorn_settings
+    from chainrule.web.security import uvicorn_settings
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # proto 0, as cli/serve.py makes it
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
-    server = uvicorn.Server(uvicorn.Config(protect(create_app()), log_level="warning", **uvicorn_settings()))
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", **uvicorn_settings()))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -614,7 +679,7 @@ SESSION_ROUTES = [
     ("GET", "", None),
     ("POST", "/train", {"steps": 1}),
     ("POST", "/edit", {"set": {"w5": 0.3}}),
-    ("POST", "/reset", None),
+    ("POST", "/reset", {}),
     ("GET", "/formula?name=out_o1", None),
     ("GET", "/network.json", None),
 ]
@@ -634,9 +699,11 @@ def test_every_session_route_answers_an_unknown_session_with_one_404(client, met
 def test_the_session_look_up_is_a_declared_dependency():
     from fastapi.routing import APIRoute
 
-    from chainrule.web.app import path_session
+    from chainrule.web.routes import path_session, router
 
-    routes = [r for r in create_app().routes if isinstance(r, APIRoute) and "{sid}" in r.path]
+    # the API's router, as create_app() includes it (recent FastAPI keeps an included router whole
+    # rather than copying its routes into app.routes)
+    routes = [r for r in router.routes if isinstance(r, APIRoute) and "{sid}" in r.path]
     assert len(routes) == len(SESSION_ROUTES)
     for route in routes:
         assert [d.call for d in route.dependant.dependencies] == [path_session], route.path

@@ -24,14 +24,33 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from chainrule.web import security  # noqa: E402
 from chainrule.web.app import create_app  # noqa: E402
-from chainrule.web.security import Guard, protect  # noqa: E402
+from chainrule.web.security import Guard  # noqa: E402
 
 JSON = {"Content-Type": "application/json"}
 
 
 def _client(**limits):
-    app = protect(create_app(None, session_limit=limits.pop("session_limit", 1000)), "127.0.0.1", **limits)
+    app = create_app(None, session_limit=limits.pop("session_limit", 1000), host="127.0.0.1", **limits)
     return TestClient(app, base_url="http://127.0.0.1:8000"), app
+
+
+# ----------------------------------------------------------------------------- guarded by default
+def test_the_app_is_guarded_unless_a_test_opts_out():
+    """create_app() with no arguments is the app `chainrule serve` runs: a foreign Host or Origin is
+    refused (403) before any session is made; only guarded=False (tests) leaves the guard off."""
+    app = create_app()
+    client = TestClient(app, base_url="http://127.0.0.1")
+    rebound = client.post("/api/sessions", json={}, headers={"Host": "evil.example"})
+    assert rebound.status_code == 403 and "Host" in rebound.json()["error"]
+    cross_site = client.post("/api/sessions", json={}, headers={"Origin": "http://evil.example"})
+    assert cross_site.status_code == 403 and "Origin" in cross_site.json()["error"]
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 403
+    assert len(app.state.store) == 0
+    assert client.post("/api/sessions", json={}).status_code == 200 and len(app.state.store) == 1
+    bare = create_app(guarded=False)
+    assert TestClient(bare).post("/api/sessions", json={}, headers={"Host": "evil.example"}).status_code == 200
+    with pytest.raises(TypeError, match="max_body"):
+        create_app(guarded=False, max_body=10)  # limits for a guard that is not there: a mistake, said at once
 
 
 # ----------------------------------------------------------------------------- Host (DNS rebinding)
@@ -200,7 +219,7 @@ class _Server:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        app = protect(create_app(None), "127.0.0.1", **limits)
+        app = create_app(None, host="127.0.0.1", **limits)
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="critical", **settings))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

@@ -42,7 +42,7 @@ def test_widget_is_an_anywidget_with_a_seed_session():
 
 def test_messages_get_the_http_apis_answers_with_the_seeds_numbers():
     w = chainrule.widget()
-    http = TestClient(create_app())
+    http = TestClient(create_app(), base_url="http://127.0.0.1")
 
     made = ask(w, "POST", "api/sessions", {})
     res = http.post("/api/sessions", json={})
@@ -78,13 +78,13 @@ def test_messages_get_the_http_apis_answers_with_the_seeds_numbers():
     edit = ask(w, "POST", f"api/sessions/{sid}/edit", {"set": {"w5": 0.3}}, 6)
     assert edit["data"] == http.post(f"/api/sessions/{hid}/edit", json={"set": {"w5": 0.3}}).json()
     reset = ask(w, "POST", f"api/sessions/{sid}/reset", None, 7)
-    assert reset["data"] == http.post(f"/api/sessions/{hid}/reset").json()
+    assert reset["data"] == http.post(f"/api/sessions/{hid}/reset", json={}).json()
     assert reset["data"]["iteration"] == 0 and reset["data"]["shown"]["w5"] == "0.4"
 
 
 def test_refusals_are_the_http_apis_refusals():
     w = chainrule.widget()
-    http = TestClient(create_app())
+    http = TestClient(create_app(), base_url="http://127.0.0.1")
     sid, hid = w.session, http.post("/api/sessions", json={}).json()["session"]
     for body in ({"steps": 0}, {"steps": "many"}, {"nope": 1}):
         got = ask(w, "POST", f"api/sessions/{sid}/train", body)

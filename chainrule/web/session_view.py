@@ -1,0 +1,293 @@
+"""What the page draws of a session's model: the state it renders, and the worked formulas.
+
+:class:`SessionView` computes, with the engine, everything the page shows of a
+:class:`~chainrule.web.session_model.SessionModel` — the diagram's layout, the trace of the next
+update, the loss and its curve, the decision surface and each neuron's map — and hands it over as
+JSON-ready dicts; the page only draws them.  Numbers are also written as the CLI writes them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..derivation.rendering.equation_lines import step_line
+from ..derivation.rendering.latex_forms import aligned
+from ..derivation.rendering.mathml import to_mathml
+from ..derivation.rendering.number_format import fmt
+from ..derivation.step.trace import trace_step
+from ..errors import ConfigError
+from .choices import choices, label, loss_latex, loss_text
+
+MAP_GRID = 12  # each neuron's small map: MAP_GRID x MAP_GRID outputs
+GRID = 41  # the decision surface: GRID x GRID predictions over [-1.2, 1.2]^2
+EXTENT = 1.2
+SECTION_PHASE = {"forward": 1, "error": 2, "output": 3, "hidden": 4, "after": 5}  # the page's phases
+
+
+def phase_of(step) -> int:
+    """The page's phase (1 forward, 2 error, 3 and 4 backward, 5 update) that computes a step."""
+    if step.name.endswith("+") or "@" in step.name:  # a new weight, or a value after the update
+        return 5
+    return SECTION_PHASE.get(step.section, 5)
+
+
+def kinds(network, givens) -> dict[str, str]:
+    """What each given number is: weight, bias, input, target or learning_rate (the page's editor)."""
+    from ..derivation.notation.names import Notation
+
+    names = Notation(network)
+    out = {"eta": "learning_rate"}
+    out.update({n: "input" for n in names.inputs})
+    out.update({n: "target" for n in names.targets})
+    out.update({n: "weight" for layer in names.weights for row in layer for n in row})
+    out.update({n: "bias" for layer in names.biases if layer for n in layer})
+    return {n: kind for n, kind in out.items() if n in givens}
+
+
+def drawn_names(network, values) -> dict:
+    """Which quantities the diagram writes where: beside each neuron (``"nodes"``: [name, short
+    label] pairs, such as ``["net_h1", "net"]``) and, for each edge's weight, its gradient and its
+    updated value (``"edges"``) — the names the engine's trace uses."""
+    from ..derivation.notation.names import Notation
+
+    names = Notation(network)
+    nodes = {i: [[i, i]] for i in names.inputs}
+    for l, layer in enumerate(names.neurons):
+        for j, n in enumerate(layer):
+            listed = [[f"net_{n}", "net"], [f"out_{n}", "out"], [f"delta_{n}", "δ"]]
+            if names.biases[l] and network.layers[l].bias_mode != "shared":
+                listed.append([names.biases[l][j], names.biases[l][j]])
+            if l == len(names.neurons) - 1:
+                listed += [[f"target_{n}", "target"], [f"E_{n}", f"E_{n}"]]
+            nodes[n] = [q for q in listed if q[0] in values]
+    edges = {}
+    for layer in names.weights:
+        for row in layer:
+            for w in row:
+                edges[w] = {"grad": f"dE_total/d{w}", "update": f"{w}+"}
+    for l, layer in enumerate(network.layers):
+        if layer.bias_mode == "shared":
+            b = names.biases[l][0]
+            edges[b] = {"grad": f"dE_total/d{b}", "update": f"{b}+"}
+            nodes[b] = [[b, b]]
+    return {"nodes": nodes, "edges": {k: {r: n for r, n in v.items() if n in values} for k, v in edges.items()}}
+
+
+def _layout_dict(lay) -> dict:
+    """The layout as JSON-ready dicts (a shallow copy per node and edge: quicker than asdict)."""
+    return {
+        "width": lay.width,
+        "height": lay.height,
+        "radius": lay.radius,
+        "title": lay.title,
+        "nodes": [dict(vars(n)) for n in lay.nodes],
+        "edges": [dict(vars(e)) for e in lay.edges],
+    }
+
+
+def _narrow(parts: list[str]) -> str:
+    """``explain``'s aligned formula (name = formula, then = numbers = result), with the result on a
+    row of its own: the page's formula panel is narrow, and a cut-off row would hide the result."""
+    text = aligned(parts)
+    end = f" = {parts[-1]} \\end{{aligned}}"
+    return (
+        text[: -len(end)] + f" \\\\ &= {parts[-1]} \\end{{aligned}}" if len(parts) >= 4 and text.endswith(end) else text
+    )
+
+
+class SessionView:
+    """What the page draws of ``model``, computed by the engine on request.
+
+    Parameters
+    ----------
+    model : SessionModel
+        The session's network, samples, curve and options (read, never changed).
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def state(self, view: str = "full", curve_from: int | None = None) -> dict:
+        """What the page draws, computed by the engine; numbers also written as the CLI does.
+
+        ``view="full"``: everything (the trace of the next update with its worked lines, the
+        choices, the names' kinds); ``"frame"``: only what the page redraws while playing (the
+        diagram's forward pass, the loss, its curve, the surface).  ``curve_from=k`` (a frame): the
+        page keeps the first k points of the curve it has, so only the points from k on are sent
+        (``"curve_from"`` says where they start; points before the newest one never change)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values: checked by the caller (JSON, finite)
+            return self._state(view, curve_from)
+
+    def is_finite(self) -> bool:
+        """Every number the page shows can be written (no overflow to infinity or NaN)."""
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                json.dumps(self.state(), allow_nan=False)
+        except ValueError:
+            return False
+        return True
+
+    def _state(self, view: str, curve_from: int | None = None) -> dict:
+        from ..viz.diagram import layout
+
+        m = self.model
+        k = m.sample()
+        if view == "full":
+            tr = trace_step(m.network, m.inputs[k], m.targets[k], m.learning_rate)
+            drawn, givens = tr.values, tr.givens
+        else:  # a play frame draws the givens and the forward pass only: no trace of the whole update
+            tr, (drawn, givens) = None, self._forward(k)
+        loss = m.total_loss()
+        out = {
+            "view": view,
+            "iteration": m.iteration,
+            "sample": k,
+            "n_samples": len(m.inputs),
+            "loss": loss,
+            "loss_shown": fmt(loss),
+            "batch_size": m.batch_size(),
+            "max_steps": m.max_steps(),
+            "curve": list(m.curve),  # a copy: frames never share it (its points are replaced, never changed)
+            "layout": _layout_dict(layout(m.network, drawn)),
+            "shown": {name: fmt(v, name in givens) for name, v in drawn.items()},
+        }
+        if curve_from is not None and tr is None:
+            out["curve_from"] = k0 = min(curve_from, max(0, len(m.curve) - 1))
+            out["curve"] = m.curve[k0:]
+        if tr is not None:
+            out.update(self._explained(tr))
+        if m.test is not None:
+            out["test_loss"] = m.test_loss()
+            out["test_loss_shown"] = fmt(out["test_loss"])
+        if m.dataset is not None and m.network.n_inputs == 2:
+            out.update(self._plane(full=tr is not None))
+        return out
+
+    def _explained(self, tr) -> dict:
+        """The full state's part beyond a frame: the trace of the next update (each step's name,
+        formula template and note; its worked line and MathML come from :meth:`formula` on demand),
+        the names' kinds, phases and labels, the menus and the network file."""
+        m = self.model
+        values, givens, loss_fn = tr.values, tr.givens, m.network.loss_fn
+        out = {
+            "learning_rate": m.learning_rate,
+            "layers": list(m.network.sizes),
+            "activation": m.network.layers[0].activation.name,
+            "output_activation": m.network.layers[-1].activation.name,
+            "loss_name": loss_fn.name,
+            "loss_form": {
+                "name": loss_fn.name,
+                "text": loss_text(loss_fn),
+                "mathml": to_mathml(loss_latex(loss_fn), display=False),
+            },
+            "trace": {
+                "values": values,
+                "steps": [{"name": st.name, "text": st.text, "note": st.note} for st in tr.steps],
+            },
+            "givens": sorted(givens),
+            "kinds": kinds(m.network, givens),
+            "names": drawn_names(m.network, values),
+            "phase_of": {st.name: phase_of(st) for st in tr.steps},
+            "labels": {name: text for name in values if (text := label(name)) != name},  # where they differ
+            "choices": choices(),
+            "dataset": m.dataset,
+            "spec": m.spec(),
+        }
+        if m.dataset is not None:  # the points are in "points"; the file is at .../network.json
+            for key in ("inputs", "targets", "input", "target"):
+                out["spec"].pop(key, None)
+        return out
+
+    def _plane(self, full: bool) -> dict:
+        """A 2-D dataset's pictures: the decision surface and each neuron's map; in the full state
+        also the trainer's options and the (training and held-out) points."""
+        m = self.model
+        out = {"surface": self.surface(), "neuron_maps": self.neuron_maps()}
+        if full:
+            out["options"] = dict(m.options)
+            out["points"] = np.column_stack([m.inputs, m.targets[:, :1]]).round(4).tolist()
+            if m.test is not None:
+                out["test_points"] = np.column_stack([m.test[0], m.test[1][:, :1]]).round(4).tolist()
+        return out
+
+    def _forward(self, k: int) -> tuple[dict, dict]:
+        """(the givens and the forward pass of sample k, the givens) by the names the trace gives
+        them (``w5``, ``b1``, ``i1``, ``target_o1``, ``eta``; ``net_h1``, ``out_h1``): the engine's
+        own forward pass, without tracing the backward pass and update a play frame never draws.
+        tests/web/test_api.py checks these equal the full state's (trace_step's) values."""
+        from ..derivation.notation.names import Notation
+
+        m = self.model
+        net, names = m.network, Notation(m.network)
+        xs = net.as_inputs(m.inputs[k])
+        fwd = net.forward(xs)
+        givens = dict(zip(names.inputs, xs[0].tolist()))
+        for l, layer in enumerate(net.layers):
+            for row, weights in zip(names.weights[l], layer.weights.tolist()):
+                givens.update(zip(row, weights))
+            if names.biases[l] is not None:
+                for j, b in enumerate(names.biases[l]):
+                    givens[b] = float(layer.bias[0 if layer.bias_mode == "shared" else j])
+        givens.update(zip(names.targets, net.as_targets(m.targets[k], 1)[0].tolist()))
+        givens["eta"] = float(m.learning_rate)
+        values = dict(givens)
+        for l, neurons in enumerate(names.neurons):
+            nets, outs = fwd.nets[l][0].tolist(), fwd.outs[l + 1][0].tolist()
+            for j, n in enumerate(neurons):
+                values[f"net_{n}"], values[f"out_{n}"] = nets[j], outs[j]
+        return values, givens
+
+    def formula(self, name: str) -> dict:
+        """The worked formula of one computed quantity of the next update, as MathML (the
+        converter of ``chainrule explain --format html``) and as the CLI's text line."""
+        found = self.formulas([name])
+        if not found:
+            raise ConfigError(f"no computed quantity called {name!r} in this update")
+        return found[0]
+
+    def formulas(self, names=None) -> list[dict]:
+        """:meth:`formula` of each of ``names`` (default: every step of the next update)."""
+        m = self.model
+        k = m.sample()
+        tr = trace_step(m.network, m.inputs[k], m.targets[k], m.learning_rate)
+        wanted = None if names is None else set(names)
+        lines = (
+            (st.name, step_line(st, tr.values, tr.givens)) for st in tr.steps if wanted is None or st.name in wanted
+        )
+        return [{"name": name, "mathml": to_mathml(_narrow(line.latex)), "line": line.written} for name, line in lines]
+
+    def surface(self) -> dict:
+        """The first output of the network over a grid: the decision surface behind the data."""
+        m = self.model
+        axis = np.linspace(-EXTENT, EXTENT, GRID)
+        gx, gy = np.meshgrid(axis, axis)  # row r: y = axis[r]
+        pred = m.network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0]
+        regression = m.dataset.get("kind") == "regression"
+        out = {
+            "size": GRID,
+            "extent": EXTENT,
+            "values": pred.round(4).tolist(),
+            "centre": 0.0 if regression else 0.5,
+            "scale": 1.0 if regression else 0.5,
+        }
+        if not regression:  # the share of training points on the right side of 0.5
+            out["accuracy"] = float(((m.network.predict(m.inputs)[:, 0] >= 0.5) == (m.targets[:, 0] >= 0.5)).mean())
+        return out
+
+    def neuron_maps(self) -> dict:
+        """Each hidden and output neuron's output over a coarse grid of the plane (TensorFlow
+        Playground's small maps inside the neurons), from the engine's forward pass."""
+        from ..derivation.notation.names import Notation
+
+        axis = np.linspace(-EXTENT, EXTENT, MAP_GRID)
+        gx, gy = np.meshgrid(axis, axis)
+        fwd = self.model.network.forward(np.column_stack([gx.ravel(), gy.ravel()]))
+        names = Notation(self.model.network).neurons
+        maps = {}
+        for l, layer_names in enumerate(names):
+            outs = fwd.outs[l + 1]
+            for j, name in enumerate(layer_names):
+                maps[name] = outs[:, j].round(3).tolist()
+        return {"size": MAP_GRID, "maps": maps}
