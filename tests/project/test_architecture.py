@@ -156,3 +156,32 @@ def test_core_loads_nothing_but_numpy(module):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+MAX_FUNCTION_LINES = 60
+
+
+def _long_functions(package) -> list[str]:
+    """Functions (methods included) longer than MAX_FUNCTION_LINES, from ``def`` to their last line."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    found.append(f"{path.relative_to(package.parent)}:{node.lineno} {node.name} ({lines} lines)")
+    return found
+
+
+def test_no_function_is_longer_than_sixty_lines(root):
+    long = _long_functions(root / "chainrule")
+    assert not long, "split these into functions that read like the steps they take:\n" + "\n".join(long)
+
+
+def test_the_length_check_sees_a_long_function(tmp_path):
+    package = tmp_path / "chainrule"
+    package.mkdir()
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    (package / "long.py").write_text(f"def long():\n{body}")
+    (package / "short.py").write_text("def short():\n    return 1\n")
+    assert [line.split(" ")[1] for line in _long_functions(package)] == ["long"]
