@@ -25,7 +25,7 @@ from ..notation.names import AT, Notation, canonical_name
 from ..notation.reader import Reader, detect, resolve
 from ..step.after_updates import MAX_ITERATIONS, values_after
 from .hints import Hinter
-from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits
+from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits, negated
 
 
 @dataclass
@@ -272,7 +272,7 @@ def _judged(a: AnswerLine, node, canonical: str, exact: float, hinter: Hinter) -
             verdict.formula = hinter.formula(node.name)
             verdict.hint = hinter.hint(node.name, a.text, exact)
         elif isinstance(node, Neg) and isinstance(node.arg, Name):  # a name meaning −quantity (Err_j)
-            verdict.hint = hinter.hint(node.arg.name, _negated(a.text), -exact)
+            verdict.hint = hinter.hint(node.arg.name, negated(a.text), -exact)
         else:
             verdict.hint = hinter.generic(a.text, exact)
     return verdict
@@ -290,11 +290,6 @@ def _powers(node, lookup):
     if isinstance(node, Bin):
         return Bin(node.op, _powers(node.left, lookup), _powers(node.right, lookup))
     return node
-
-
-def _negated(text: str) -> str:
-    text = text.strip()
-    return text[1:] if text.startswith("-") else "-" + text
 
 
 def _unknown(name: str, values: dict, after: dict) -> str:

@@ -33,7 +33,7 @@ from ..rendering.equation_lines import step_line
 from ..rendering.number_format import fmt
 from ..step.after_updates import values_after
 from ..step.trace import REF, Trace
-from .tolerance import DEFAULT, Rule, Written, significant_digits
+from .tolerance import DEFAULT, Rule, Written, negated, significant_digits
 
 
 class Hinter:
@@ -292,13 +292,9 @@ def _scaled_text(w: Written, k: int) -> str:
     return w.scaled(k).text
 
 
-def _negated(text: str) -> str:
-    return text[1:] if text.startswith("-") else "-" + text
-
-
 def _flipped_and_rounded(text: str, exact: float) -> str | None:
     """The sign flipped on a value that is also short of its last digits."""
-    rounded = _rounded(_negated(text), exact)
+    rounded = _rounded(negated(text), exact)
     return f"the sign is wrong, and the value is {rounded}" if rounded and float(Decimal(text)) != 0 else None
 
 

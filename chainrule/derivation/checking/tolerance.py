@@ -39,6 +39,12 @@ def significant_digits(text: str) -> int:
     return len(stripped)
 
 
+def negated(text: str) -> str:
+    """The number ``text`` written with the other sign (``"0.5"`` → ``"-0.5"``, ``"-0.5"`` → ``"0.5"``)."""
+    text = text.strip()
+    return text[1:] if text.startswith("-") else "-" + text
+
+
 def is_exact(given: float, exact: float) -> bool:
     return given == exact or abs(given - exact) <= EXACT * max(1.0, abs(exact))
 
@@ -131,9 +137,7 @@ class Written:
         return Written.read(format(Decimal(self.text).scaleb(k).normalize(), "f"))
 
     def negated(self) -> Written:
-        return Written(
-            -self.value, self.digits, self.unit, self.text[1:] if self.text.startswith("-") else "-" + self.text
-        )
+        return Written(-self.value, self.digits, self.unit, negated(self.text))
 
 
 DEFAULT = Rule()

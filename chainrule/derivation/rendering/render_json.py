@@ -6,7 +6,7 @@ import json
 
 from ..step.trace import Trace
 
-SUMMARY_ABOVE = 100  # weights; a larger network's JSON is written without indentation
+INDENTED_UP_TO = 100  # weights; a larger network's JSON is written on one line, without indentation
 
 
 def trace_to_dict(trace: Trace, steps: bool = True) -> dict:
@@ -62,5 +62,5 @@ def explanation_to_dict(explanation) -> dict:
 
 
 def render_json(explanation) -> str:
-    small = explanation.trace.network.n_weights <= SUMMARY_ABOVE
+    small = explanation.trace.network.n_weights <= INDENTED_UP_TO
     return json.dumps(explanation_to_dict(explanation), indent=1 if small else None) + "\n"
