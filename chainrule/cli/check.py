@@ -61,7 +61,7 @@ def run(args) -> int:
         print(json.dumps(result.to_dict(), indent=1))
     else:
         print(result.to_text(), end="")
-    return 0 if result.ok else 1
+    return 2 if result.failed else 0 if result.ok else 1
 
 
 class _PathArgument:

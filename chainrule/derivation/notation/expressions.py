@@ -37,15 +37,23 @@ _NORMAL = str.maketrans(
     }
 )
 # a name: letters, digits, _, primes; a layer written ^2, ^{2}, ^(2), ^[2] or [2]_ (Nielsen, Bishop, Ng);
-# subscripts in braces _{46}; then a sample [k], an update's + (or "(new)", "(updated)"), and @N
+# subscripts in braces _{46}; then a sample [k], an update's + (or "(new)", "(updated)"), and @N.
+# Each piece can be read one way only: the digits of a layer are taken whole (\d++) and a name, once
+# read, is never split again (an atomic group), so a line that is not a derivative fails at once
+# instead of trying every split of its digits (dx^11^11...: 2^n splits).
 _NAME = (
-    r"[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d+[\])]?\}?|\{[\d,]+\}|\[\d+\](?=_)|\(\d+\)(?=_))*"
-    r"(?:\[\d+\])?(?:\+(?![\w(.])|\s*\(\s*(?:new|updated)\s*\))?(?:@[\d,_]+)?"
+    r"(?>[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d++[\])]?\}?|\{[\d,]++\}|\[\d++\](?=_)|\(\d++\)(?=_))*+"
+    r"(?:\[\d++\])?(?:\+(?![\w(.])|\s*\(\s*(?:new|updated)\s*\))?(?:@[\d,_]++)?)"
 )
 _TOKEN = re.compile(  # a derivative is one name, spaces allowed: "d E_total / d w5"
-    rf"\s*(?:(?P<deriv>d\s*{_NAME}\s*/\s*d\s*{_NAME})|(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+    rf"\s*(?:(?P<deriv>d\s*{_NAME}\s*/\s*d\s*{_NAME})"
+    r"|(?P<num>\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|\.\d++(?:[eE][-+]?\d++)?)"
     rf"|(?P<name>{_NAME})|(?P<op>[-+*/()^]))"
 )
+MAX_LEFT_CHARS = 1_000  # a left side is a name or a short formula: a longer one is refused before it is read
+MAX_NAME_CHARS = 100  # one name (dE_total/dout_h1_2@10000 is 25 characters)
+MAX_TOKENS = 200  # names, numbers and signs: a longer left side is refused, not recursed into
+MAX_DEPTH = 50  # brackets, signs and powers nested
 
 
 @dataclass(frozen=True)
@@ -74,31 +82,36 @@ Node = Num | Name | Neg | Bin
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
+    """The names, numbers and signs of a left side, in order; at most ``MAX_TOKENS`` of them (counted as they
+    are read, so a long line costs no more than a short one that is refused)."""
     text = text.translate(_NORMAL).strip()
+    if len(text) > MAX_LEFT_CHARS:
+        raise FileFormatError(
+            f"the left side is too long to read ({len(text):,} characters; at most {MAX_LEFT_CHARS:,})"
+        )
     out, k = [], 0
     while k < len(text):
         m = _TOKEN.match(text, k)
         if not m or m.end() == k:
             raise FileFormatError(f"cannot read {text[k:].strip()!r} in {text!r}")
         kind = m.lastgroup
-        out.append((kind if kind != "deriv" else "name", re.sub(r"\s+", "", m.group(kind))))
+        token = re.sub(r"\s+", "", m.group(kind))
+        if kind != "op" and len(token) > MAX_NAME_CHARS:
+            raise FileFormatError(f"a name or number of more than {MAX_NAME_CHARS} characters: {token[:20]!r}...")
+        out.append((kind if kind != "deriv" else "name", token))
+        if len(out) > MAX_TOKENS:
+            raise FileFormatError(
+                f"the left side is too long to read (more than {MAX_TOKENS} names, numbers and signs)"
+            )
         k = m.end()
         while k < len(text) and text[k].isspace():
             k += 1
     return out
 
 
-MAX_TOKENS = 200  # a left side is a name or a short formula; a longer one is refused, not recursed into
-MAX_DEPTH = 50  # brackets, signs and powers nested
-
-
 def parse(text: str) -> Node:
     """The expression tree of ``text``; a FileFormatError says what cannot be read."""
     toks = tokens(text)
-    if len(toks) > MAX_TOKENS:
-        raise FileFormatError(
-            f"the left side is too long to read ({len(toks)} names, numbers and signs; at most {MAX_TOKENS})"
-        )
     if not toks:
         raise FileFormatError("no name before '='")
     return _Parser(text, toks).whole()
@@ -212,6 +225,8 @@ def evaluate(node: Node, lookup: Callable[[str], float]) -> float:
             return float(a**b) if a > 0 or float(b).is_integer() else float("nan")
         except OverflowError:
             return float("inf")
+        except ZeroDivisionError:  # 0^-1: no finite value
+            return float("nan")
     return a / b if b != 0 else float("nan")
 
 

@@ -20,7 +20,7 @@ import re
 
 from ...core.network import Network
 
-AT = re.compile(r"(.+)@(\d+)")  # NAME@N: a value after N updates
+AT = re.compile(r"(.+)@(\d{1,12})")  # NAME@N: a value after N updates (N of 13 digits or more: no such name)
 
 
 class Notation:
@@ -66,7 +66,7 @@ class Notation:
 
     def weight_location(self, name: str) -> tuple[int, int, int] | None:
         """(layer, receiver, sender) of a weight name such as ``w5``, or None."""
-        m = re.fullmatch(r"w(\d+)", name)
+        m = re.fullmatch(r"w(\d{1,9})", name)  # w + 5,000 digits: no weight (and no 5,000-digit int)
         if not m:
             return None
         k = int(m.group(1)) - 1

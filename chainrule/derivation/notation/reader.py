@@ -15,7 +15,7 @@ from .names import AT, Notation, canonical_name
 from .profiles import PROFILES
 
 _UPDATED = re.compile(r"(.+?)(?:\+|_?new|'|′|\(new\)|\(updated\))")
-_SAMPLE = re.compile(r"(.+?)(\[\d+\])")
+_SAMPLE = re.compile(r"(.+?)(\[\d{1,9}\])")
 
 
 class Reader:
@@ -56,6 +56,8 @@ class Reader:
                 name[1:] if name.startswith("Δ") else name.split("_", 1)[1] if name.startswith("delta_") else name[5:]
             )
             base = base.lstrip("_")
+            if base.startswith(("Δ", "delta_", "Delta")):  # ΔΔw5 is nothing (and Δ×1200 no deep recursion)
+                return None
             param = self.read(base)
             if isinstance(param, Name) and self._is_parameter(param.name):
                 return Bin("-", Name(param.name + "+"), param)  # Δw = w+ − w = −η ∂E/∂w
@@ -215,7 +217,10 @@ def detect(written: list[str], notation: Notation, known) -> tuple[str, int]:
         reader = Reader(notation, name)
         count = 0
         for tree in trees:
-            node = resolve(tree, reader)
+            try:
+                node = resolve(tree, reader)
+            except (ValueError, RecursionError):  # a name no profile can read: judged on its own later
+                continue
             count += node is not None and all(known(n) for n in names_in(node))
         if count > best_count:
             best, best_count = name, count

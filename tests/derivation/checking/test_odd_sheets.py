@@ -57,7 +57,7 @@ def test_a_huge_left_side_is_refused_not_recursed_into(capsys, tmp_path, left):
 @pytest.mark.parametrize("left", ["1/0", "w5/0", "2^1000000", "0*1e400", "e^1000", "1e400"])
 def test_a_left_side_with_no_finite_value_is_never_ok(left):
     (v,) = chainrule.check(f"{left} = 1\n").verdicts
-    assert not v.ok and v.kind == "unknown" and "no finite value" in v.hint
+    assert not v.ok and v.kind == "unreadable" and "no finite value" in v.hint
 
 
 def test_the_rule_never_accepts_a_number_for_inf_or_nan():
@@ -75,10 +75,16 @@ def test_a_power_of_a_known_name(line):
 
 
 def test_very_long_lines_get_a_verdict(capsys, tmp_path):
+    """A number of 20,000 digits and a name of 100,000 letters are each one unreadable line, said as such
+    (the line budget: a left side of at most 1,000 characters, a number of at most 100)."""
     sheet = tmp_path / "answers.txt"
-    sheet.write_text("net_h1 = 0." + "3775" * 5000 + "\n" + "w" * 100_000 + " = 0.5\n", encoding="utf-8")
+    sheet.write_text(
+        "net_h1 = 0." + "3775" * 5000 + "\n" + "w" * 100_000 + " = 0.5\nnet_h1 = 0.3775\n", encoding="utf-8"
+    )
     code, out, _ = _run(capsys, "check", str(sheet))
-    assert code == 1 and "WRONG  line 1" in out and "ERROR  line 2" in out
+    assert code == 1 and "ERROR  line 1" in out and "ERROR  line 2" in out and "ok     line 3" in out
+    assert "a number of more than 100 characters" in out and "too long to read (100,000 characters" in out
+    assert max(map(len, out.splitlines())) < 200  # the names are shown cut short
 
 
 def test_unicode_look_alike_names_are_unknown_not_guessed():
