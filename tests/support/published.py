@@ -15,6 +15,7 @@ import json
 import math
 import pathlib
 from decimal import Decimal
+from fractions import Fraction
 
 import torch
 
@@ -41,19 +42,30 @@ def meanings(sheet: str) -> dict[int, str]:
 
 # ----------------------------------------------------------------------------- the rule, again
 def independent_verdict(text: str, exact: float) -> str:
-    """Right within one unit of the last digit written when at least two significant digits are
-    written (a 1e-15 relative floor only from 16 digits on); shorter values only when exact."""
+    """The marking rule written out again, in exact rational arithmetic (fractions, not decimal).
+
+    With u = 10^(exponent of the last digit written) and n = |exact| / u: a value of at least two
+    significant digits is right when |written/u − s·c| ≤ 1 for c one of n rounded half up, n rounded
+    half to even, n truncated (s the sign of exact); from 16 digits on also within 1e-15 · |exact|.
+    Fewer digits: right only when (up to float64 rounding) exact, else too few digits to judge."""
     d = Decimal(text.strip())
-    given = float(d)
-    if abs(given - exact) <= 1e-12 * max(1.0, abs(exact)):
+    written, x = Fraction(d), Fraction(exact)
+    if written == x:
         return "ok"
-    digits = len("".join(map(str, d.as_tuple().digits)).lstrip("0"))
-    if digits < 2:
-        return "too_few_digits"
-    unit = 10.0 ** d.as_tuple().exponent
-    if digits >= 16:
-        unit = max(unit, 1e-15 * abs(exact))
-    return "ok" if abs(given - exact) <= unit * (1 + 1e-9) else "wrong"
+    sign, digits, exponent = d.as_tuple()
+    if len("".join(map(str, digits)).lstrip("0")) < 2:
+        exact_up_to_float64 = abs(written - x) <= Fraction(1, 10**12) * max(1, abs(x))
+        return "ok" if exact_up_to_float64 else "too_few_digits"
+    if len("".join(map(str, digits)).lstrip("0")) >= 16 and abs(written - x) <= Fraction(1, 10**15) * abs(x):
+        return "ok"
+    u = Fraction(10) ** exponent
+    n = abs(x) / u
+    floor = n.numerator // n.denominator
+    rest = n - floor
+    half_up = floor + (1 if rest >= Fraction(1, 2) else 0)
+    half_even = floor + (1 if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and floor % 2) else 0)
+    s = -1 if x < 0 else 1
+    return "ok" if any(abs(written / u - s * c) <= 1 for c in (half_up, half_even, floor)) else "wrong"
 
 
 # ----------------------------------------------------------------------------- the oracle

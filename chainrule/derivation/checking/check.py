@@ -13,19 +13,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-
-import numpy as np
 
 from ...core.network import Network
-from ...errors import FileFormatError
-from ..notation.expressions import Bin, Name, Neg, Num, evaluate, parse, write
+from ...errors import ChainruleError, FileFormatError
+from ..notation.expressions import MAX_NAME_CHARS, Bin, Name, Neg, Num, evaluate, parse, write
 from ..notation.expressions import names as names_in
 from ..notation.names import AT, Notation, canonical_name
 from ..notation.reader import Reader, detect, resolve
 from ..step.after_updates import MAX_ITERATIONS, values_after
 from .hints import Hinter
-from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits, negated
+from .tolerance import DEFAULT, OK, TOO_FEW_DIGITS, WRONG, Rule, first_digits, negated, read_number
 
 
 @dataclass
@@ -34,31 +31,38 @@ class AnswerLine:
     name: str  # as written
     canonical: str  # in DESIGN.md's notation
     text: str  # the number as written
-    given: float
+    given: float | None  # None: the number cannot be used (``problem`` says why)
+    problem: str | None = None
 
 
 def parse_sheet(text: str) -> list[AnswerLine]:
-    """The ``name = value`` lines of an answer sheet; a malformed line is a FileFormatError."""
+    """The ``name = value`` lines of an answer sheet.  A line without ``=`` or without a name is a
+    FileFormatError (the sheet is not a sheet); a number that cannot be used (not a number, too long,
+    beyond float64) is kept with its ``problem``, and that line alone is judged unreadable."""
     answers = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         if "=" not in line:
-            raise FileFormatError(f"line {number}: expected 'name = value', got {raw.strip()!r}")
+            raise FileFormatError(f"line {number}: expected 'name = value', got {raw.strip()[:80]!r}")
         name, value = (part.strip() for part in line.rsplit("=", 1))
         if not name:
             raise FileFormatError(f"line {number}: no name before '='")
         if not value:  # not answered yet (an exercise's blank sheet)
             continue
         try:
-            given = float(Decimal(value))
-        except (InvalidOperation, ValueError):
-            raise FileFormatError(f"line {number}: {value!r} is not a number") from None
-        if not np.isfinite(given):
-            raise FileFormatError(f"line {number}: {value!r} is not a finite number")
-        answers.append(AnswerLine(number, name, canonical_name(name), value, given))
+            given, problem = read_number(value), None
+        except ValueError as exc:
+            given, problem = None, str(exc)
+        answers.append(AnswerLine(number, name, _canonical(name), value, given, problem))
     return answers
+
+
+def _canonical(name: str) -> str:
+    """The seed's name for a written one, as far as it can be read without a network (a name too long
+    to be one stays as written)."""
+    return canonical_name(name) if len(name) <= MAX_NAME_CHARS else name
 
 
 def iterations_asked(names: list[str]) -> set[int]:
@@ -66,7 +70,11 @@ def iterations_asked(names: list[str]) -> set[int]:
 
 
 # ----------------------------------------------------------------------------- verdicts
-UNKNOWN = "unknown"
+UNKNOWN = "unknown"  # a name this network does not have
+UNREADABLE = "unreadable"  # a line that cannot be read or has no value: its left side, or its number
+ERROR = "error"  # a line the checker failed on (a fault of ours, never of the sheet: exit code 2)
+KINDS = (OK, WRONG, TOO_FEW_DIGITS, UNKNOWN, UNREADABLE, ERROR)
+_MARKS = {OK: "ok", WRONG: "WRONG", TOO_FEW_DIGITS: "DIGITS", UNKNOWN: "ERROR", UNREADABLE: "ERROR", ERROR: "ERROR"}
 
 
 @dataclass
@@ -77,12 +85,12 @@ class Verdict:
     name: str  # as written
     canonical: str  # in the seed's names (an expression where one was written)
     given_text: str
-    given: float
+    given: float | None
     expected: float | None  # None: the name is unknown
     ok: bool
     hint: str | None = None  # the likely mistake, the names meant, or the exact value's first digits
     formula: str | None = None  # the exact value's formula with the numbers substituted
-    kind: str = OK  # ok, wrong, too_few_digits or unknown
+    kind: str = OK  # one of KINDS
 
     def to_dict(self) -> dict:
         return {
@@ -114,8 +122,13 @@ class CheckResult:
         return all(v.ok for v in self.verdicts)
 
     @property
+    def failed(self) -> bool:
+        """Whether the checker itself failed on a line (a fault of ours: the command exits with 2)."""
+        return any(v.kind == ERROR for v in self.verdicts)
+
+    @property
     def wrong(self) -> list[Verdict]:
-        """The lines not judged right: wrong, unknown, or too short to judge."""
+        """The lines not judged right: wrong, unknown, unreadable, or too short to judge."""
         return [v for v in self.verdicts if not v.ok]
 
     def count(self, kind: str) -> int:
@@ -126,7 +139,7 @@ class CheckResult:
             "ok": self.ok,
             "notation": self.notation,
             "rule": self.rule.describe(),
-            "counts": {k: self.count(k) for k in (OK, WRONG, TOO_FEW_DIGITS, UNKNOWN)},
+            "counts": {k: self.count(k) for k in KINDS},
             "lines": [v.to_dict() for v in self.verdicts],
         }
 
@@ -135,37 +148,50 @@ class CheckResult:
 
         out = []
         if self.notation != "seed":
-            out += [f"Notation: {self.notation}{self.notation_note}.", ""]
+            out += [f"Notation: {printable(self.notation)}{self.notation_note}.", ""]
         for v in self.verdicts:
-            head = f"line {v.line}: {v.name} = {v.given_text}"
-            if v.kind == OK:
-                out.append(f"ok     {head}")
-            elif v.kind == UNKNOWN:
-                out.append(f"ERROR  {head}: {v.hint}")
-            elif v.kind == TOO_FEW_DIGITS:
-                out.append(f"DIGITS {head}: too few digits to judge; {v.hint}")
-            else:
-                out.append(f"WRONG  {head}: the exact value is {fmt(v.expected)}")
+            out.append(f"{_MARKS[v.kind]:<6} line {v.line}: {_shown(v.name)} = {_shown(v.given_text)}")
+            if v.kind == TOO_FEW_DIGITS:
+                out[-1] += f": too few digits to judge; {v.hint}"
+            elif v.kind == WRONG:
+                out[-1] += f": the exact value is {fmt(v.expected)}"
                 if v.formula:
                     out.append(f"         {v.formula}")
                 if v.hint:
                     out.append(f"         likely: {v.hint}")
-        n = len(self.verdicts)
-        right, short = self.count(OK), self.count(TOO_FEW_DIGITS)
-        bad = n - right - short
-        out.append("")
-        out.append(
-            f"{n} line{'s' if n != 1 else ''} checked: {right} right, {bad} wrong"
-            + (f", {short} with too few digits to judge" if short else "")
-            + ("" if bad or short else " - all right.")
-        )
+            elif v.kind != OK:
+                out[-1] += f": {printable(v.hint or '')}"
+        out += ["", self.summary()]
         return "\n".join(out) + "\n"
+
+    def summary(self) -> str:
+        """``"36 lines checked: 30 right, 4 wrong, 1 unknown, 1 unreadable"``: every kind that occurs."""
+        n, right, wrong = len(self.verdicts), self.count(OK), self.count(WRONG)
+        words = {TOO_FEW_DIGITS: "with too few digits to judge", UNKNOWN: "unknown", UNREADABLE: "unreadable"}
+        words[ERROR] = "not checked (an error of the checker)"
+        extra = "".join(f", {self.count(k)} {w}" for k, w in words.items() if self.count(k))
+        return f"{n} line{'s' if n != 1 else ''} checked: {right} right, {wrong} wrong{extra}" + (
+            " - all right." if right == n else ""
+        )
 
     def __str__(self) -> str:
         return self.to_text()
 
     def _repr_markdown_(self) -> str:
         return "```text\n" + self.to_text() + "```\n"
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """A name or number as the text shows it: printable, and cut short past ``limit`` characters."""
+    return printable(text if len(text) <= limit else text[: limit - 20] + f"... ({len(text):,} characters)")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape (``\\x1b``, ``\\u202e``):
+    a name on a sheet is shown, never obeyed (no retitled or cleared terminal)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def check_answers(
@@ -192,7 +218,7 @@ def check_answers(
     notation, note = _notation(answers, names, values, notation)
     reader = Reader(names, notation)
     notation = reader.profile_name
-    resolved = {line: (resolve(t, reader) if not isinstance(t, Exception) else t) for line, t in trees.items()}
+    resolved = {line: _resolved(t, reader) for line, t in trees.items()}
     all_names = [
         n for node in resolved.values() if node is not None and not isinstance(node, Exception) for n in names_in(node)
     ]
@@ -207,8 +233,31 @@ def check_answers(
             return values.get(name)
         return after.get(name) if int(m.group(2)) in asked else None
 
-    verdicts = [_verdict(a, resolved[a.line], notation, lookup, values, after, hinter) for a in answers]
+    verdicts = [
+        _guarded(a, lambda a: _verdict(a, resolved[a.line], notation, lookup, values, after, hinter)) for a in answers
+    ]
     return CheckResult(verdicts, source, notation, note, rule)
+
+
+_CANNOT = (ArithmeticError, ValueError, RecursionError, ChainruleError)  # what a line can make go wrong
+
+
+def _guarded(a: AnswerLine, judge) -> Verdict:
+    """``judge(a)``, or the verdict that says why the line has none: its number is not usable, or it
+    cannot be evaluated (unreadable); a failure of the checker itself is an ERROR verdict, never a
+    traceback that loses the other lines."""
+    if a.problem is not None:
+        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, a.problem, kind=UNREADABLE)
+    try:
+        return judge(a)
+    except _CANNOT as exc:
+        why = f"cannot be evaluated ({type(exc).__name__}: {exc})"
+        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, why, kind=UNREADABLE)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a fault of the checker: say so, check the other lines, exit with 2
+        why = f"the checker failed on this line ({type(exc).__name__}: {exc}); please report it"
+        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, why, kind=ERROR)
 
 
 def _parsed(name: str):
@@ -216,6 +265,17 @@ def _parsed(name: str):
     try:
         return parse(name)
     except FileFormatError as exc:
+        return exc
+
+
+def _resolved(tree, reader: Reader):
+    """The tree in the seed's names (None: a name the notation cannot read), or the exception that says
+    why it cannot be read."""
+    if isinstance(tree, Exception):
+        return tree
+    try:
+        return resolve(tree, reader)
+    except _CANNOT as exc:
         return exc
 
 
@@ -237,7 +297,7 @@ def _verdict(a: AnswerLine, node, notation: str, lookup, values: dict, after: di
     """One line's verdict: unknown where its left side cannot be read, names what this network does
     not have or has no finite value; otherwise judged by the rule against the exact value."""
     if isinstance(node, Exception):
-        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, str(node), kind=UNKNOWN)
+        return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, str(node), kind=UNREADABLE)
     if node is None:
         why = f"the {notation} notation has no name {a.name!r}"
         return Verdict(a.line, a.name, a.name, a.text, a.given, None, False, why, kind=UNKNOWN)
@@ -256,7 +316,7 @@ def _verdict(a: AnswerLine, node, notation: str, lookup, values: dict, after: di
     exact = evaluate(node, lookup)
     if not math.isfinite(exact):  # 1/0, 2^10000, 1e400 on the left: nothing to compare with
         why = f"{a.name!r} has no finite value (a division by zero or an overflow)"
-        return Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNKNOWN)
+        return Verdict(a.line, a.name, canonical, a.text, a.given, None, False, why, kind=UNREADABLE)
     return _judged(a, node, canonical, exact, hinter)
 
 
