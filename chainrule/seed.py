@@ -6,7 +6,10 @@ one sample (0.05, 0.10) -> (0.01, 0.99), learning rate η = 0.5, 10,000 iteratio
 
 from __future__ import annotations
 
-from .core.network import Network
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where a Network is made: the seed's numbers alone need no NumPy
+    from .core.network import Network
 
 WEIGHTS = [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]]
 BIASES = [0.35, 0.60]
@@ -30,6 +33,8 @@ SPEC = {
 
 def seed_network(dtype: str = "float64") -> Network:
     """A fresh copy of the seed's network, before any update."""
+    from .core.network import Network
+
     return Network(
         [2, 2, 2],
         "sigmoid",

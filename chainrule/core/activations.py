@@ -16,9 +16,8 @@ activation is one such class, registered with :func:`register`; see ``core/regis
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import ConfigError
+from .deferred import np  # NumPy on first use: reading the written and scalar forms needs none
 from .registry import Registry
 
 # exp overflows float64 beyond ~709; clipping there changes no representable sigmoid value.

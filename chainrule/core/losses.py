@@ -16,9 +16,8 @@ others; the trainer reports them).  A new loss is one such class, registered wit
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import ConfigError
+from .deferred import np  # NumPy on first use: reading the written and scalar forms needs none
 from .registry import Registry
 
 

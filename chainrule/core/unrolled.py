@@ -23,9 +23,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 import textwrap
 
-import numpy as np
+from .deferred import np  # NumPy on first use: writing and running the code needs none
 
 MAX_WEIGHTS = 256  # beyond this the written-out code grows long and NumPy catches up
 
@@ -37,17 +38,22 @@ SCALAR_NAMESPACE: dict = {
     "min": min,
     "max": max,
     "abs": abs,
-    "TINY": float(np.finfo(np.float64).tiny),
-    "EPS": float(np.finfo(np.float64).eps),
+    "TINY": sys.float_info.min,  # np.finfo(np.float64).tiny
+    "EPS": sys.float_info.epsilon,  # np.finfo(np.float64).eps
 }
 
 
 def supports(network) -> bool:
     """Whether ``network`` can be trained by the written-out code."""
+    return network.dtype == np.float64 and written_out(network)
+
+
+def written_out(network) -> bool:
+    """Whether ``network``'s update can be written out (float64 assumed): at most ``MAX_WEIGHTS``
+    weights, and every activation and the loss with their scalar forms."""
     loss = network.loss_fn
     return (
-        network.dtype == np.float64
-        and network.n_weights <= MAX_WEIGHTS
+        network.n_weights <= MAX_WEIGHTS
         and all(layer.activation.scalar and layer.activation.scalar_derivative for layer in network.layers)
         and bool(loss.scalar_term and loss.scalar_gradient)
         and (not network._fused or bool(loss.scalar_fused_term))
@@ -168,8 +174,12 @@ def compile_online(network, through_updated: bool = False):
 
     Compiled once per kind of network: :func:`source` runs only for a :func:`kind` not seen
     before (writing the source costs ~0.1 ms, about as much as 100 updates of the seed)."""
-    if not supports(network):
-        return None
+    return compiled(network, through_updated) if supports(network) else None
+
+
+def compiled(network, through_updated: bool = False):
+    """The written-out training function for a network :func:`written_out` accepts: a float64 ``Network``,
+    or anything with the same ``layers``, ``loss_fn`` and sizes whose numbers are Python floats."""
     key = (kind(network), through_updated)
     train = _by_kind.get(key)
     if train is None:

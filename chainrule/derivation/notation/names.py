@@ -17,8 +17,10 @@ accepted as aliases by :func:`canonical_name`.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from ...core.network import Network
+if TYPE_CHECKING:
+    from ...core.network import Network
 
 AT = re.compile(r"(.+)@(\d{1,12})")  # NAME@N: a value after N updates (N of 13 digits or more: no such name)
 
