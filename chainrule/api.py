@@ -180,25 +180,61 @@ def check(
     target=None,
     learning_rate=None,
     batch: str | None = None,
+    follow_through: bool = True,
 ):
-    """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed).
+    """Check an answer sheet against one training step of ``network``, line by line.
 
-    ``notation``: a book's names (``"han-kamber"``, ``"nielsen"``, …; default: detected).
-    The rule (default: by the significant digits written) may be ``digits=N``, ``abs=X`` or ``rel=X``;
-    see :mod:`chainrule.derivation.checking.tolerance`."""
+    Parameters
+    ----------
+    sheet : str or os.PathLike
+        The sheet's text (``name = value`` lines), or a path to it.
+    network : optional
+        A network file's path or contents (a dict), a ``Network`` (with ``x=``, ``target=``), or None
+        for the seed's 2-2-2 network.
+    sample : int, optional
+        Which sample of the file (1-based).  For a full-batch step, the sample a name without ``[k]``
+        means (``out_o1`` is then ``out_o1[K]``); the batch's own names (``w5+``) stay the batch's.
+    notation : str or dict, optional
+        A book's names (``"han-kamber"``, ``"nielsen"``, …) or a table of one's own; default: detected.
+    digits, abs, rel : optional
+        Another marking rule (at most one): agree to N significant digits, within X, within X · |exact|;
+        default: the exact value rounded or truncated to the digits written, give or take one unit
+        (:mod:`chainrule.derivation.checking.tolerance`).
+    x, target, learning_rate : optional
+        The sample and learning rate, for a ``Network`` (or to replace a file's).
+    batch : {"sum", "mean"}, optional
+        One full-batch step on every sample (default: the file's ``"batch"``, else one sample).
+    follow_through : bool, default True
+        Also judge each line by what the learner's own earlier lines give: right from them is ``ok``
+        when those lines are right, ``carried`` when one is wrong.  False: a strict check against the
+        exact values alone.
+
+    Returns
+    -------
+    CheckResult
+        Every line's :class:`~chainrule.derivation.checking.check.Verdict` (``kind`` one of ``"ok"``,
+        ``"carried"``, ``"wrong"``, ``"too_few_digits"``, ``"unknown"``, ``"unreadable"``, ``"error"``);
+        ``ok`` when every line is right, ``to_text()``, ``to_dict()``, ``count(kind)``.
+
+    Raises
+    ------
+    FileFormatError
+        The sheet cannot be read, or has no ``name = value`` line.
+    ConfigError
+        A bad option (two rules, a sample the file does not have, ...).
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> r = chainrule.check("net_h1 = 0.3775\nout_h1 = 0.5933\n")
+    >>> r.ok, [v.kind for v in r.verdicts]
+    (True, ['ok', 'ok'])
+    """
     from .derivation.checking.check import check_answers, parse_sheet
     from .derivation.checking.tolerance import Rule
 
     rule = Rule(digits=digits, abs=abs, rel=rel)
-    source = "<sheet>"
-    if isinstance(sheet, os.PathLike) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
-        path = os.fspath(sheet)  # a path (os, not pathlib: check's start-up is counted in milliseconds)
-        from .io.bounded_read import read_text
-
-        sheet = read_text(path, MAX_SHEET_BYTES, "answer sheet")
-        source = str(path)
-    elif not isinstance(sheet, str):
-        raise ConfigError("an answer sheet is its text or a path to it")
+    sheet, source = _sheet_text(sheet)
     answers = parse_sheet(sheet)
     if not answers:
         blank = sum(1 for line in sheet.splitlines() if "=" in line.split("#", 1)[0])
@@ -207,14 +243,61 @@ def check(
             f"{source}: no 'name = value' lines to check"
             + (f" (no answers yet: {lines} nothing after the '=')" if blank else "")
         )
+    trace, run, k = _checked_step(network, x, target, learning_rate, sample, batch)
+    return check_answers(
+        answers, trace, run, source, rule=rule, notation=notation, follow_through=follow_through, sample=k
+    )
+
+
+def _sheet_text(sheet) -> tuple[str, str]:
+    """A sheet's text and where it came from: the text itself, or a path's contents (within the limit)."""
+    if isinstance(sheet, os.PathLike) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
+        path = os.fspath(sheet)  # a path (os, not pathlib: check's start-up is counted in milliseconds)
+        from .io.bounded_read import read_text
+
+        return read_text(path, MAX_SHEET_BYTES, "answer sheet"), str(path)
+    if not isinstance(sheet, str):
+        raise ConfigError("an answer sheet is its text or a path to it")
+    return sheet, "<sheet>"
+
+
+def _checked_step(network, x, target, learning_rate, sample, batch):
+    """(the step's trace, the run its values after N updates belong to, the batch's sample to read names
+    without [k] as, or None).  A small network on one sample is traced on Python floats; the seed's, with
+    no NumPy at all."""
+    from .derivation.step.after_updates import Run
+    from .derivation.step.plain import PlainNetwork
+    from .derivation.step.trace import trace_scalar
+
+    if network is None and batch is None:
+        from . import seed
+
+        lr = seed.LEARNING_RATE if learning_rate is None else _learning_rate(learning_rate)
+        plain = PlainNetwork.from_spec(seed.SPEC)
+        return trace_scalar(plain, seed.INPUT, seed.TARGET, lr), Run(plain, seed.INPUT, seed.TARGET, lr), None
     network = _read_once(network)
     net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
     batch = _batch_named(network, batch)
     if batch is not None:
-        trace, _, _ = _trace(net, xs, ts, lr, sample, batch)
-        return check_answers(answers, net, xs, ts, lr, source, rule=rule, notation=notation, trace=trace)
+        trace, _, n = _trace(net, xs, ts, lr, None, batch)
+        if sample is not None:
+            _one_sample(net, xs, ts, sample)  # one ConfigError line for a sample the file does not have
+        return trace, Run(net, xs, ts, trace.learning_rate, batch), sample
     x1, t1, _, _ = _one_sample(net, xs, ts, sample)
-    return check_answers(answers, net, x1, t1, lr, source, rule=rule, notation=notation)
+    import numpy as np
+
+    plain = PlainNetwork.from_network(net) if net.dtype == np.float64 else None
+    if plain is not None and plain.written_out():
+        lr, x1, t1 = _learning_rate(lr), x1[0].tolist(), t1[0].tolist()
+        return trace_scalar(plain, x1, t1, lr), Run(plain, x1, t1, lr), None
+    trace, _, _ = _trace(net, x1, t1, lr, None, None)
+    return trace, Run(net, x1, t1, trace.learning_rate), None
+
+
+def _learning_rate(value) -> float:
+    from .core.constraints import CONSTRAINTS
+
+    return float(CONSTRAINTS["learning_rate"](value))
 
 
 def exercise(seed: int = 0, **options):

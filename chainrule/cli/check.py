@@ -10,9 +10,11 @@ def add_parser(sub) -> None:
         description="Check a learner's answer sheet: one 'name = value' per line ('#' comments), names such as "
         "net_h1, dE_total/dw5, w5+, E_total@1, out_o1@10000 (or the third seed's H1, y1_final, Error_w5, "
         "w5_new), a book's (--notation), or expressions of them (eta*dE_total/dw5, 1 - out_o2, Δw5 = w5+ - w5). "
-        "A value with two or more significant digits is right within one unit of its last digit; one written "
-        "shorter is right only if exact, otherwise 'too few digits to judge'. Exit code 0 when every line is "
-        "right, 1 when any is not, 2 when a file cannot be read.",
+        "A value with two or more significant digits is right when it is the exact value rounded or truncated "
+        "to the digits written, give or take one unit of its last digit, or when it is what the sheet's own "
+        "earlier lines give (carried, when one of those is wrong); one written shorter is right only if exact, "
+        "otherwise 'too few digits to judge'. Exit code 0 when every line is right, 1 when any is not, 2 when "
+        "a file cannot be read (or the checker failed on a line).",
     )
     p.add_argument("answers", metavar="ANSWERS", help="the answer sheet (a text file; - for standard input)")
     p.add_argument("--network", metavar="NETWORK", help="the network file the answers are for (default: the seed's)")
@@ -22,7 +24,13 @@ def add_parser(sub) -> None:
         help="one full-batch step on every sample of the file, its error the sum or the mean of "
         'theirs (default: the file\'s "batch", else one sample)',
     )
-    p.add_argument("--sample", type=int, metavar="K", help="which sample of the network file (1-based; default 1)")
+    p.add_argument(
+        "--sample",
+        type=int,
+        metavar="K",
+        help="which sample of the network file (1-based; default 1); in a full-batch step, the sample a name "
+        "without [k] means (out_o1 is then out_o1[K])",
+    )
     from ..derivation.notation.profiles import PROFILES
 
     p.add_argument(
@@ -37,6 +45,13 @@ def add_parser(sub) -> None:
     )
     rule.add_argument("--abs", type=float, metavar="X", help="right when within X of the exact value")
     rule.add_argument("--rel", type=float, metavar="X", help="right when within X times |exact| of it")
+    p.add_argument(
+        "--no-follow-through",
+        dest="follow_through",
+        action="store_false",
+        help="a strict check: judge every line against the exact value only (by default a line wrong there "
+        "but right from the sheet's own earlier lines is ok, or 'carried' when one of those is wrong)",
+    )
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.set_defaults(run=run)
 
@@ -54,6 +69,7 @@ def run(args) -> int:
         abs=args.abs,
         rel=args.rel,
         batch=args.batch,
+        follow_through=args.follow_through,
     )
     if args.json:
         import json

@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+import chainrule
 from chainrule import seed
 from chainrule.derivation.checking.check import parse_sheet
 from chainrule.derivation.checking.tolerance import is_close
@@ -24,10 +25,17 @@ def values():
 
 @pytest.mark.parametrize("sheet", ["seed1", "seed2", "seed3"])
 def test_every_published_number(sheet, values, root):
-    answers = parse_sheet((root / "examples" / f"{sheet}.txt").read_text())
+    """Against the exact values alone, the misprints and the long figures worked from the sheet's own
+    rounded lines miss; with follow-through (what the sheet's own earlier lines give) only the misprints."""
+    text = (root / "examples" / f"{sheet}.txt").read_text()
+    answers = parse_sheet(text)
     assert len(answers) >= 30
-    wrong = {a.canonical for a in answers if not is_close(a.text, values[a.canonical])}
-    assert wrong == set(MISPRINTS[sheet])
+    strict = {a.canonical for a in answers if not is_close(a.text, values[a.canonical])}
+    assert strict >= set(MISPRINTS[sheet])
+    marked = {v.canonical for v in chainrule.check(text).verdicts if not v.ok}
+    assert marked == set(MISPRINTS[sheet])
+    own_lines = {"dE_o2/dnet_o2", "dE_o2/dout_h1", "dout_h1/dnet_h1"} if sheet == "seed3" else set()
+    assert strict - marked == own_lines
 
 
 def _oracle(iterations=0):

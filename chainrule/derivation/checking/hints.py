@@ -26,27 +26,27 @@ import math
 import re
 from decimal import Decimal
 
-import numpy as np
-
 from ..notation.names import AT
 from ..rendering.equation_lines import step_line
 from ..rendering.number_format import fmt
-from ..step.after_updates import values_after
-from ..step.trace import REF, Trace
+from ..step.after_updates import AfterValues, Run, refusal, values_after
+from ..step.trace import REF, Trace, evaluate
 from .tolerance import DEFAULT, Rule, Written, negated, significant_digits
+
+MAX_STEPS_ROUNDED = 5_000  # the rounded-input hints recompute a step's cone many times: small steps only
 
 
 class Hinter:
-    def __init__(self, trace: Trace, x, target, after: dict | None = None, rule: Rule = DEFAULT):
-        self.trace = trace
-        self.rule = rule
+    """The likely mistake behind a wrong value (see the module), for one step of one run."""
+
+    def __init__(self, trace: Trace, run: Run, after: AfterValues | None = None, rule: Rule = DEFAULT):
+        self.trace, self.run, self.rule = trace, run, rule
         self._order = {s.name: k for k, s in enumerate(trace.steps)}
         self.values = trace.values
-        self.x, self.target = x, target
         self._steps = {s.name: s for s in trace.steps}
         self._variant: dict | None = None
         self._loops: dict[int, dict] = {}
-        self._after = after or {}  # NAME@N values, including N ± 1
+        self._after = after
 
     # ----------------------------------------------------------------------- the formula
     def formula(self, name: str) -> str | None:
@@ -104,35 +104,15 @@ class Hinter:
     def _candidates(self, name: str):
         """(value, why) for each candidate mistake, in the order they are tried (a generator: the
         costly ones, such as a 10,000-update loop, run only when no earlier one matched)."""
+        m = AT.fullmatch(name)
+        if m:
+            yield from self._after_candidates(m.group(1), int(m.group(2)))
+            return
+        step = self._steps.get(name)
         if self.trace.batch is not None:  # a full-batch step: the formula's parts and earlier quantities
-            step = self._steps.get(name)
             yield from (self._missing_parts(step) if step is not None else [])
             yield from self._other_quantities(name)
             return
-        m = AT.fullmatch(name)
-        if m:
-            base, n = m.group(1), int(m.group(2))
-            near = [k for k in (n - 1, n + 1) if k >= 0]
-            others = self._after
-            if any(f"{base}@{k}" not in others for k in near):
-                others = values_after(self.trace.network, self.x, self.target, self.trace.learning_rate, set(near))
-            for k in near:
-                if f"{base}@{k}" in others:
-                    yield (
-                        others[f"{base}@{k}"],
-                        f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})",
-                    )
-            if len(self.trace.network.layers) > 1:
-                loop = self._updated_weights_loop(n)
-                if name in loop:
-                    yield (
-                        loop[name],
-                        "that is what a loop gives that updates the output weights first and then "
-                        "backpropagates to the hidden layer through the updated weights (use the "
-                        "original weights for every gradient of an iteration)",
-                    )
-            return
-        step = self._steps.get(name)
         if step is not None:
             yield from self._missing_parts(step)
         if name.endswith("+") and f"dE_total/d{name[:-1]}" in self.values:  # w+ = w - eta * dE_total/dw
@@ -148,6 +128,26 @@ class Hinter:
                 "that is what you get if you backpropagate through the updated weights of "
                 "the layer above (w+ where the original w belongs)",
             )
+        yield from self._rounded_inputs(name) if step is not None else ()
+
+    def _after_candidates(self, base: str, n: int):
+        """For NAME@N: the value after N ± 1 updates, and after N updates of a loop that updates the
+        output layer first and backpropagates through its updated weights (one sample)."""
+        for k in (n - 1, n + 1):
+            value = self._after.get(base, k) if self._after is not None else None
+            if value is not None:
+                yield value, f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})"
+        if self.trace.batch is None and len(self.trace.network.layers) > 1 and not refusal(self.run, n, 1, False):
+            if n not in self._loops:  # every name the sheet asks after n updates, in one run of the loop
+                names = (self._after.wanted.get(n, set()) if self._after is not None else set()) | {base}
+                self._loops[n] = values_after(self.run, {n: names}, through_updated=True)
+            if f"{base}@{n}" in self._loops[n]:
+                yield (
+                    self._loops[n][f"{base}@{n}"],
+                    "that is what a loop gives that updates the output weights first and then "
+                    "backpropagates to the hidden layer through the updated weights (use the "
+                    "original weights for every gradient of an iteration)",
+                )
 
     def _missing_parts(self, step) -> list[tuple[float, str]]:
         """Leave one factor out of a product, or one term out of a sum, of the step's formula."""
@@ -161,7 +161,7 @@ class Hinter:
             nums = [self.values[n] for n in names]
             for i, left_out in enumerate(names):
                 rest = nums[:i] + nums[i + 1 :]
-                value = float(np.prod(rest)) if sep == " * " else float(sum(rest))
+                value = math.prod(rest) if sep == " * " else float(sum(rest))
                 out.append((value, f"the {word} {left_out} = {fmt(nums[i])} is missing"))
         return out
 
@@ -182,11 +182,34 @@ class Hinter:
                     f"the delta is already out - target)",
                 )
             )
+        out += self._output_delta_models(name)
         out.append((exact / 2, "a factor 1/2 too many (or the loss's 2 left out)"))
         out.append((exact * 2, "a factor 2 too many (the 1/2 of the loss left out, or an sse/half_sse mix-up)"))
         if name.startswith("E_") and self.trace.network.loss_fn.name in ("cross_entropy", "binary_cross_entropy"):
-            out.append((exact / np.log(10), "log10 was taken where the natural log belongs"))
+            out.append((exact / math.log(10), "log10 was taken where the natural log belongs"))
         return out
+
+    def _output_delta_models(self, name: str) -> list[tuple[float, str]]:
+        """delta_oK written as after a fused loss (out − target) or as for an identity output with the net
+        input (net − target: Ng's dZ = A − Y with Z for A) where the output activation and loss are not fused."""
+        net, v = self.trace.network, self.values
+        o = name[len("delta_") :]
+        if not name.startswith("delta_o") or net._fused or f"target_{o}" not in v or f"out_{o}" not in v:
+            return []
+        act, loss, t = net.layers[-1].activation.name, net.loss_fn.name, v[f"target_{o}"]
+        proper = f"with a {act} output and {loss} the delta is dE_total/dout_{o} * dout_{o}/dnet_{o}"
+        return [
+            (
+                v[f"out_{o}"] - t,
+                f"that is out_{o} - target_{o}, the delta after a fused loss (sigmoid with "
+                f"cross-entropy, softmax with cross-entropy): {proper}",
+            ),
+            (
+                v[f"net_{o}"] - t,
+                f"that is net_{o} - target_{o}, the delta of an identity output (dZ = Z - Y) "
+                f"with the net input: {proper}",
+            ),
+        ]
 
     def _other_quantities(self, name: str) -> list[tuple[float, str]]:
         """Quantities computed before this one (or given) with the value written: basic ones first."""
@@ -216,63 +239,51 @@ class Hinter:
         return out
 
     def _through_updated(self) -> dict[str, float]:
-        """The step's backward quantities had the hidden layers backpropagated through updated
-        upper-layer weights: the engine's backward pass on the original forward pass, with the
-        weights of the layers above already stepped."""
+        """The step with the hidden layers backpropagated through the *updated* weights of the layers
+        above: the step's own formulas, each backward quantity reading w+ where it reads a weight of a
+        layer above its own."""
         if self._variant is None:
-            tr = self.trace
-            net = tr.network.copy()
-            for l in range(1, len(net.layers)):
-                net.layers[l].weights = tr.updated.layers[l].weights.copy(
-                    order="K"
-                )  # keeps the engine's column-major layout
-            ts = net.as_targets(self.target, 1)
-            grads = net.backward(tr.forward, ts)
-            names, out = tr.notation, {}
-            for l in range(len(net.layers) - 1):
-                for j, h in enumerate(names.neurons[l]):
-                    out[f"dE_total/dout_{h}"] = float(grads.dout[l][0, j])
-                    out[f"delta_{h}"] = float(grads.delta[l][0, j])
-                    for r, o in enumerate(names.neurons[l + 1]):
-                        out[f"dE_{o}/dout_{h}"] = float(grads.delta[l + 1][0, r] * net.layers[l + 1].weights[r, j])
-                    for s, w in enumerate(names.weights[l][j]):
-                        out[f"dE_total/d{w}"] = float(grads.dW[l][j, s])
-                        out[f"{w}+"] = float(tr.network.layers[l].weights[j, s] - tr.learning_rate * grads.dW[l][j, s])
-            self._variant = out
+            where = self.trace.notation.weight_location
+
+            def updated_above(step, name):
+                at = where(name) if step.layer is not None and name.startswith("w") else None
+                return f"{name}+" if at is not None and at[0] > step.layer and f"{name}+" in self.values else name
+
+            self._variant = evaluate(self.trace.steps, self.trace.givens, rename=updated_above)
         return self._variant
 
-    def _updated_weights_loop(self, n: int) -> dict[str, float]:
-        """N iterations of a loop that steps the layers from the output down, each one's gradient
-        backpropagated through the already-stepped layers above.  Tiny networks run the engine's
-        written-out code in that order (core/unrolled.py); others the engine's NumPy passes."""
-        if n not in self._loops:
-            from ...core import unrolled
+    def _rounded_inputs(self, name: str):
+        """The quantity recomputed by the step's formulas from one earlier quantity rounded to 2 to 6
+        significant digits (delta_o1 from out_o1 = 0.9997, where 1 − out_o1 keeps one digit of four)."""
+        if len(self.trace.steps) > MAX_STEPS_ROUNDED:
+            return
+        from ..notation.expressions import Name
+        from .follow_through import FollowThrough
 
-            tr = self.trace
-            net = tr.network.copy()
-            xs = net.as_inputs(self.x)
-            ts = net.as_targets(self.target, len(xs))
-            lr = tr.learning_rate
-            train = unrolled.compile_online(net, through_updated=True) if len(xs) == 1 else None
-            if train is not None:
-                _, params = train(unrolled.flat_parameters(net), xs[0].tolist(), ts[0].tolist(), lr, n)
-                unrolled.set_flat_parameters(net, params)
-            else:
-                for _ in range(n):
-                    fwd = net.forward(xs)
-                    for l in range(len(net.layers) - 1, -1, -1):
-                        g = net.backward(fwd, ts)
-                        layer = net.layers[l]
-                        layer.weights -= lr * g.dW[l]
-                        if layer.train_bias:
-                            layer.bias -= lr * g.db[l]
-            fwd = net.forward(xs)
-            out = {f"E_total@{n}": net.loss(xs, ts)}
-            for k, o in enumerate(tr.notation.neurons[-1]):
-                out[f"out_{o}@{n}"] = float(fwd.output[0, k])
-                out[f"net_{o}@{n}"] = float(fwd.nets[-1][0, k])
-            self._loops[n] = out
-        return self._loops[n]
+        again = FollowThrough(self.trace)
+        for digits in range(2, 7):
+            for q in self._ancestors(name):
+                exact = self.values[q]
+                rounded = float(f"{exact:.{digits}g}")
+                if rounded == exact:
+                    continue
+                found = again.what_if({q: rounded}, Name(name))
+                if found is None:
+                    continue
+                why = f"computed from {q} rounded to {fmt(rounded, True)} ({digits} significant digits)"
+                if abs(1 - rounded) < 0.01 and any(
+                    f"1 - <{q}>" in self._steps[a].text for a in self._ancestors(name) + [name]
+                ):
+                    why += f": 1 - {q} = {fmt(1 - rounded, True)} keeps only {_digits_left(rounded, digits)} of them"
+                yield found, why + f"; keep more digits of {q}"
+
+    def _ancestors(self, name: str, depth: int = 4, most: int = 12) -> list[str]:
+        """The computed quantities ``name`` is computed from, nearest first (givens left out)."""
+        out, frontier = [], [name]
+        for _ in range(depth):
+            frontier = [i for n in frontier for i in self._steps[n].inputs if i in self._steps and i not in out]
+            out += list(dict.fromkeys(frontier))
+        return out[:most]
 
 
 class _Memo:
@@ -286,6 +297,13 @@ class _Memo:
         for item in self._items:
             self._kept.append(item)
             yield item
+
+
+def _digits_left(rounded: float, digits: int) -> str:
+    """How many significant digits 1 − ``rounded`` keeps of the ``digits`` written (0.9997: one)."""
+    lost = -math.floor(math.log10(abs(1 - rounded))) if rounded != 1 else digits
+    left = max(0, digits - lost + 1)
+    return f"{left} significant digit" + ("s" if left != 1 else "")
 
 
 def _scaled_text(w: Written, k: int) -> str:

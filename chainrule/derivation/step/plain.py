@@ -115,6 +115,22 @@ class PlainNetwork:
                 new.bias, values = values[: len(layer.bias)], values[len(layer.bias) :]
         return PlainNetwork(layers, self.loss_fn)
 
+    def to_network(self):
+        """The same network as a NumPy ``Network`` (float64)."""
+        from ...core.network import Network
+
+        biases = [None if l.bias is None else l.bias[0] if l.bias_mode == "shared" else l.bias for l in self.layers]
+        modes = {l.bias_mode for l in self.layers if l.bias is not None} or {"none"}
+        return Network(
+            self.sizes,
+            [layer.activation for layer in self.layers],
+            self.loss_fn,
+            weights=[layer.weights for layer in self.layers],
+            biases=None if modes == {"none"} else biases,
+            bias=modes.pop() if len(modes) == 1 else "per_neuron",
+            train_biases=[layer.train_bias for layer in self.layers],
+        )
+
     def __repr__(self) -> str:
         acts = ", ".join(layer.activation.name for layer in self.layers)
         return f"PlainNetwork({self.sizes}, [{acts}], {self.loss_fn.name})"

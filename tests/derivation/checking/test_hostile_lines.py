@@ -92,14 +92,14 @@ def test_a_fault_of_the_checker_is_an_error_verdict_and_exit_code_2(capsys, tmp_
     lines are still checked."""
     from chainrule.derivation.checking import check as checking
 
-    real = checking._verdict
+    real = checking._Marker.verdict
 
-    def broken(a, *args):
+    def broken(self, a, *args):
         if a.line == 1:
             raise TypeError("a bug")
-        return real(a, *args)
+        return real(self, a, *args)
 
-    monkeypatch.setattr(checking, "_verdict", broken)
+    monkeypatch.setattr(checking._Marker, "verdict", broken)
     sheet = tmp_path / "s.txt"
     sheet.write_text("net_h1 = 0.3775\nnet_h1 = 0.3775\n", encoding="utf-8")
     assert main(["check", str(sheet)]) == 2

@@ -7,7 +7,9 @@ sheet in the source's own names and must:
   must be refused as unknown — never judged);
 * read each name as the hand-written meaning beside it says;
 * give the same verdict as an independent computation: PyTorch float64 autograd for the exact
-  value (tests/support/published.py), and the grading rule written out again;
+  value (tests/support/published.py), the marking rule written out again, and follow-through
+  marking written out again (tests/support/follow_oracle.py: each quantity's formula in plain
+  Python, the sheet's earlier lines in place of its inputs) — ok, carried (from the same lines), wrong;
 * never call "ok" a value written with fewer than two significant digits unless it is exact.
 """
 
@@ -22,6 +24,7 @@ from support.tiers import need  # noqa: E402  (test tiers: skip with a reason wh
 
 need("torch", "PyTorch is the independent oracle")
 
+from support.follow_oracle import mark
 from support.published import evaluate, independent_verdict, load, meanings, names, oracle
 
 SOURCES = names()
@@ -49,6 +52,8 @@ def test_every_published_number_is_named_and_judged_as_an_independent_computatio
     values = oracle(meta["network"])
     meaning = meanings(sheet)
     assert len(result.verdicts) == len(meaning), "every line has its meaning written beside it"
+    lines = [(v.line, meaning[v.line], v.given_text) for v in result.verdicts]
+    marks = mark(lines, meta["network"], values, evaluate)
     for v in result.verdicts:
         want = meaning[v.line]
         where = f"{name} line {v.line}: {v.name} = {v.given_text}"
@@ -59,7 +64,10 @@ def test_every_published_number_is_named_and_judged_as_an_independent_computatio
         assert _flat(v.canonical) == _flat(want), where
         exact = evaluate(want, values)
         assert v.expected == pytest.approx(exact, rel=1e-12, abs=1e-15), where
-        assert v.kind == independent_verdict(v.given_text, exact), f"{where}: {v.kind}, exact {exact!r}"
+        carried_from = v.carried_from if v.kind == "carried" else ()
+        assert (v.kind, carried_from) == marks[v.line], f"{where}: {v.kind}, exact {exact!r}"
+        if v.kind in ("ok", "too_few_digits") and not v.follow_through:
+            assert v.kind == independent_verdict(v.given_text, exact), where
         digits = len("".join(map(str, Decimal(v.given_text).as_tuple().digits)).lstrip("0"))
         if digits < 2 and v.ok:
             assert math.isclose(float(Decimal(v.given_text)), exact, rel_tol=0, abs_tol=1e-12), where
