@@ -72,6 +72,23 @@ def test_check_loads_no_other_subcommand_and_no_random_generator():
     assert "pathlib" not in loaded - started_with
 
 
+@pytest.mark.parametrize("sheet", ["seed1", "seed2", "seed3"])
+def test_check_of_a_seed_sheet_loads_no_numpy(sheet):
+    """A seed sheet is checked on Python floats (the step's formulas and the written-out trainer): NumPy,
+    a fifth of a second of start-up, is never imported (the registries load it on first use)."""
+    loaded = _modules_after(["check", str(ROOT / "examples" / f"{sheet}.txt")])
+    assert "numpy" not in loaded
+    assert "chainrule.core.network" not in loaded and "chainrule.core.constraints" not in loaded
+
+
+def test_check_of_a_network_file_still_uses_the_engine(tmp_path):
+    """A network file is read into the engine's Network (its checks live there), so NumPy is loaded."""
+    loaded = _modules_after(
+        ["check", str(ROOT / "examples" / "seed1.txt"), "--network", str(ROOT / "examples" / "net.json")]
+    )
+    assert "numpy" in loaded and "chainrule.derivation.step.plain" in loaded
+
+
 def test_version_and_help_of_one_command_load_no_numpy():
     assert "numpy" not in _modules_after(["--version"])
     assert "numpy" not in _modules_after(["check", "--help"])

@@ -81,15 +81,16 @@ def values_after(run: Run, wanted: dict[int, set[str]], through_updated: bool = 
 def _after_on_floats(run: Run, wanted: dict[int, set[str]], through_updated: bool) -> dict[str, float]:
     """A written-out network: trained by core/unrolled.py's code, each N's step traced on Python floats."""
     from ...core import unrolled
-    from .trace import trace_scalar
+    from .trace import trace_scalar, values_with
 
     train = unrolled.compiled(run.network, through_updated)
+    step = trace_scalar(run.network, run.x, run.target, run.learning_rate)  # its formulas, for every N
     params, done, out = run.network.parameters(), 0, {}
     for n in sorted(wanted):
         if n > done:
             _, params = train(params, list(run.x), list(run.target), run.learning_rate, n - done)
             done = n
-        values = trace_scalar(run.network.with_parameters(params), run.x, run.target, run.learning_rate).values
+        values = values_with(step, run.network.with_parameters(params))
         out.update((f"{name}@{n}", values[name]) for name in wanted[n] if name in values)
     return out
 

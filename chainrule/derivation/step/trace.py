@@ -139,6 +139,16 @@ def trace_scalar(network, x: list[float], target: list[float], learning_rate: fl
     return tr
 
 
+def values_with(tr: Trace, network) -> dict[str, float]:
+    """Every named value of ``tr``'s step (the updates and the forward and backward passes, not the values
+    after the update) for ``network``, a network of the same shape with other parameters: ``tr``'s own
+    formulas evaluated from ``network``'s weights and biases and ``tr``'s sample (a scalar trace)."""
+    other = Trace(network, None, tr.learning_rate, tr.notation, None, None, None)
+    x, t = [tr.givens[i] for i in tr.notation.inputs], [tr.givens[o] for o in tr.notation.targets]
+    _givens(other, x, t, [layer.weights for layer in network.layers])
+    return evaluate([s for s in tr.steps if s.section != "after"], other.givens)
+
+
 def evaluate(steps: list[Step], givens: dict[str, float], rename=None) -> dict[str, float]:
     """Every step's value from its formula, starting from ``givens``: each step's ``compute`` applied to
     the values of its ``inputs``, each input computed first where it is a step not yet computed (a
