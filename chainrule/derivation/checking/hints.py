@@ -137,7 +137,7 @@ class Hinter:
             value = self._after.get(base, k) if self._after is not None else None
             if value is not None:
                 yield value, f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})"
-        if self.trace.batch is None and len(self.trace.network.layers) > 1 and not refusal(self.run, n, 1, False):
+        if self.trace.batch is None and len(self.trace.network.layers) > 1 and refusal(self.run, n, 1, False) is None:
             if n not in self._loops:  # every name the sheet asks after n updates, in one run of the loop
                 names = (self._after.wanted.get(n, set()) if self._after is not None else set()) | {base}
                 self._loops[n] = values_after(self.run, {n: names}, through_updated=True)

@@ -47,9 +47,9 @@ class Run:
         return len(self.x) if self.batch is not None else 1
 
 
-def refusal(run: Run, n: int, distinct: int, backward: bool) -> str | None:
-    """Why NAME@n is not computed (None: it is), with ``distinct`` values of N asked in all and
-    ``backward`` whether a backward-pass name is asked at n."""
+def refusal(run: Run, n: int, rank: int, backward: bool) -> str | None:
+    """Why NAME@n is not computed (None: it is): ``rank`` is n's place among the distinct N asked, smallest
+    first (each costs a forward pass, or a traced step where ``backward``: a backward-pass name is asked)."""
     p = run.n_parameters
     if n > MAX_ITERATIONS:
         return f"values after more than {MAX_ITERATIONS:,} updates are not computed"
@@ -57,10 +57,11 @@ def refusal(run: Run, n: int, distinct: int, backward: bool) -> str | None:
         most = MAX_TRAINING // (p * run.n_samples)
         return f"values after more than {most:,} updates of a network of {p:,} parameters are not computed"
     limit = MAX_TRACED if backward and not isinstance(run.network, PlainNetwork) else MAX_RECORDED
-    if distinct * p > limit:
+    if rank * p > limit:
         return (
-            f"too many different numbers of updates for a network of {p:,} parameters "
-            f"(at most {max(1, limit // p):,}{' with a gradient or delta' if limit == MAX_TRACED else ''})"
+            f"too many different numbers of updates for a network of {p:,} parameters: values after "
+            f"at most {max(1, limit // p):,} of them{' with a gradient or delta' if limit == MAX_TRACED else ''} "
+            "are computed (the smallest numbers first)"
         )
     return None
 
@@ -206,11 +207,12 @@ class AfterValues:
     def __init__(self, run: Run, wanted: dict[int, set[str]]):
         self.run, self.wanted = run, wanted
         backward = {n: any(_backward(name) for name in names) for n, names in wanted.items()}
-        self.refused = {n: why for n in wanted if (why := refusal(run, n, len(wanted), backward[n]))}
+        ranks = {n: k for k, n in enumerate(sorted(wanted), start=1)}
+        self.refused = {n: why for n in wanted if (why := refusal(run, n, ranks[n], backward[n]))}
         asked = {n: names for n, names in wanted.items() if n not in self.refused}
         near = {k: set(asked[n]) for n in asked for k in (n - 1, n + 1) if k >= 0 and k not in asked}
         both = {**near, **asked}
-        if near and any(refusal(run, n, len(both), backward.get(n, True)) for n in both):
+        if near and any(refusal(run, n, k, backward.get(n, True)) for k, n in enumerate(sorted(both), start=1)):
             both = asked  # the neighbours only where they cost nothing more than the bounds allow
         self.values = values_after(run, both) if both else {}
 
