@@ -340,26 +340,47 @@ class _Reading:
         notation, self.note = _notation(answers, trace.notation, values, notation)
         reader = Reader(trace.notation, notation)
         self.notation = reader.profile_name
-        self.nodes = {line: _resolved(tree, reader) for line, tree in trees.items()}
+        self.nodes = {line: _renamed(_resolved(tree, reader), _alias, values) for line, tree in trees.items()}
         if sample is not None:
-            self.nodes = {line: _of_sample(node, sample, values) for line, node in self.nodes.items()}
+            self.nodes = {line: _renamed(node, _of_sample, values, sample) for line, node in self.nodes.items()}
 
 
-def _of_sample(node, k: int, values: dict):
-    """With a full batch's sample k chosen, a name without ``[k]`` that sample k has (``out_o1``) is read
-    as sample k's (``out_o1[k]``); the batch's own names (``w5+``) stay."""
+def _renamed(node, rename, *args):
+    """The expression with every name through ``rename(name, *args)`` (exceptions and None as they are)."""
     if isinstance(node, Name):
-        m = AT.fullmatch(node.name)
-        base, at = (m.group(1), f"@{m.group(2)}") if m else (node.name, "")
-        return Name(f"{base}[{k}]{at}") if "[" not in base and f"{base}[{k}]" in values else node
+        return Name(rename(node.name, *args))
     if isinstance(node, Neg):
-        return Neg(_of_sample(node.arg, k, values))
+        return Neg(_renamed(node.arg, rename, *args))
     if isinstance(node, Bin):
-        return Bin(node.op, _of_sample(node.left, k, values), _of_sample(node.right, k, values))
+        return Bin(node.op, _renamed(node.left, rename, *args), _renamed(node.right, rename, *args))
     return node
 
 
+_OWN = re.compile(r"dE_(o\w+?)/d(out|net)_\1((?:\[\d+\])?(?:@\d+)?)")  # dE_o1/dout_o1, dE_o1/dnet_o1[2]@3
+
+
+def _alias(name: str, values: dict) -> str:
+    """One output's own error's derivatives under the names this step has: dE_oK/dout_oK is
+    dE_total/dout_oK (E_total = Σ E_oK, and E_oK depends on out_oK alone); dE_oK/dnet_oK, where the step
+    does not name it, is delta_oK (an elementwise output)."""
+    m = _OWN.fullmatch(name)
+    if not m or name in values or AT.sub(r"\1", name) in values:
+        return name
+    o, wrt, suffix = m.groups()
+    return f"dE_total/dout_{o}{suffix}" if wrt == "out" else f"delta_{o}{suffix}"
+
+
+def _of_sample(name: str, values: dict, k: int) -> str:
+    """With a full batch's sample k chosen, a name without ``[k]`` that sample k has (``out_o1``) is read
+    as sample k's (``out_o1[k]``); the batch's own names (``w5+``) stay."""
+    m = AT.fullmatch(name)
+    base, at = (m.group(1), f"@{m.group(2)}") if m else (name, "")
+    return f"{base}[{k}]{at}" if "[" not in base and f"{base}[{k}]" in values else name
+
+
 _CANNOT = (ArithmeticError, ValueError, RecursionError, ChainruleError)  # what a line can make go wrong
+_CHECK = re.compile(r"(numgrad|relerr)\((.+),([^,()]+)\)")  # a gradient check of one parameter
+MAX_CHECK_WORK = 20_000_000  # gradient checks × the step's named numbers: two forward passes each
 
 
 def _guarded(a: AnswerLine, judge) -> Verdict:
@@ -419,13 +440,33 @@ class _Marker:
     it (follow-through)."""
 
     def __init__(self, trace, after, hinter: Hinter, follow: FollowThrough | None):
-        self.values, self.after, self.hinter, self.follow = trace.values, after, hinter, follow
+        self.trace, self.values, self.after, self.hinter, self.follow = trace, trace.values, after, hinter, follow
         self.rule = hinter.rule
+        self._checks: dict[tuple[str, float], float] = {}  # (parameter, ε) -> the numerical gradient
 
     def lookup(self, name: str) -> float | None:
         """A name's exact value; None where this step has none (or NAME@N is not computed)."""
         m = AT.fullmatch(name)
-        return self.values.get(name) if m is None else self.after.get(m.group(1), int(m.group(2)))
+        if m is not None:
+            return self.after.get(m.group(1), int(m.group(2)))
+        m = _CHECK.fullmatch(name)
+        return self.values.get(name) if m is None else self._gradient_check(m.group(1), m.group(2), float(m.group(3)))
+
+    def _gradient_check(self, kind: str, parameter: str, eps: float) -> float | None:
+        """``numgrad(p,ε)``, the central difference of E_total, or ``relerr(p,ε)`` = |g − n| / (|g| + |n|)
+        between it and the backward pass's g = dE_total/dp; None past the work bound or for ε ≤ 0."""
+        from ..step.trace import numerical_gradient
+
+        key = (parameter, eps)
+        if key not in self._checks:
+            if not eps > 0 or parameter not in self.values or len(self._checks) * len(self.values) > MAX_CHECK_WORK:
+                return None
+            self._checks[key] = numerical_gradient(self.trace, parameter, eps)
+        n = self._checks[key]
+        if kind == "numgrad":
+            return n
+        g = self.values[f"dE_total/d{parameter}"] if f"dE_total/d{parameter}" in self.values else None
+        return None if g is None else (abs(g - n) / (abs(g) + abs(n)) if g or n else 0.0)
 
     def verdict(self, a: AnswerLine, node, notation: str) -> Verdict:
         """Unknown where the left side names what this network does not have, unreadable where it
@@ -457,10 +498,10 @@ class _Marker:
         if kind == TOO_FEW_DIGITS:
             verdict.hint = f"the exact value begins {first_digits(exact)}"
         elif kind == WRONG and not self._from_own_lines(a, node, verdict):
-            if isinstance(node, Name):
+            if isinstance(node, Name) and (node.name in self.values or AT.fullmatch(node.name)):
                 verdict.formula = self.hinter.formula(node.name)
                 verdict.hint = self.hinter.hint(node.name, a.text, exact)
-            elif isinstance(node, Neg) and isinstance(node.arg, Name):  # a name meaning −quantity (Err_j)
+            elif isinstance(node, Neg) and isinstance(node.arg, Name) and node.arg.name in self.values:  # Err_j
                 verdict.hint = self.hinter.hint(node.arg.name, negated(a.text), -exact)
             else:
                 verdict.hint = self.hinter.generic(a.text, exact)

@@ -29,11 +29,13 @@ from decimal import Decimal
 from ..notation.names import AT
 from ..rendering.equation_lines import step_line
 from ..rendering.number_format import fmt
-from ..step.after_updates import AfterValues, Run, refusal, values_after
+from ..step.after_updates import MAX_TRAINING, AfterValues, Run, refusal, values_after
 from ..step.trace import REF, Trace, evaluate
 from .tolerance import DEFAULT, Rule, Written, negated, significant_digits
 
 MAX_STEPS_ROUNDED = 5_000  # the rounded-input hints recompute a step's cone many times: small steps only
+MAX_NAMES_SCANNED = 20_000  # a larger step's wrong value is compared with its own kind's values only
+MAX_OTHER_NEURONS = 64  # "another neuron's value after N updates" is looked for among at most this many
 
 
 class Hinter:
@@ -46,6 +48,9 @@ class Hinter:
         self._steps = {s.name: s for s in trace.steps}
         self._variant: dict | None = None
         self._loops: dict[int, dict] = {}
+        self._neighbours: dict[int, dict] = {}  # N -> the other neurons' values after N updates
+        self._spent = 0  # updates × parameters × samples the hints' trainings have cost
+        self._kinds: dict[str, list[str]] | None = None  # kind (digits as #) -> the step's names of it
         self._after = after
 
     # ----------------------------------------------------------------------- the formula
@@ -60,6 +65,10 @@ class Hinter:
         return self.rule.judge(w, value) == "ok"
 
     def _moved(self, w: Written, exact: float) -> str | None:
+        """The number with its decimal point moved k places (|k| ≤ 12) where that is right; never for an
+        exact 0 (1 is not 0.000000000001 misplaced)."""
+        if exact == 0:
+            return None
         for k in range(-12, 13):
             if k and self._close(w.scaled(k), exact):
                 return _scaled_text(w, k)
@@ -137,7 +146,12 @@ class Hinter:
             value = self._after.get(base, k) if self._after is not None else None
             if value is not None:
                 yield value, f"that is {base}@{k}: the iteration count is off by one ({k:,} updates, not {n:,})"
-        if self.trace.batch is None and len(self.trace.network.layers) > 1 and refusal(self.run, n, 1, False) is None:
+        yield from self._other_neurons_after(base, n)
+        if (
+            self.trace.batch is None
+            and len(self.trace.network.layers) > 1
+            and (n in self._loops or self._affordable(n))
+        ):
             if n not in self._loops:  # every name the sheet asks after n updates, in one run of the loop
                 names = (self._after.wanted.get(n, set()) if self._after is not None else set()) | {base}
                 self._loops[n] = values_after(self.run, {n: names}, through_updated=True)
@@ -148,6 +162,40 @@ class Hinter:
                     "backpropagates to the hidden layer through the updated weights (use the "
                     "original weights for every gradient of an iteration)",
                 )
+
+    def _of_kind(self, name: str) -> list[str]:
+        """The step's names of ``name``'s kind: the same with other numbers (out_h2 for out_h1), from an
+        index built once (a wrong line must not cost a pass over a large network's names)."""
+        if self._kinds is None:
+            self._kinds = {}
+            for other in self.values:
+                self._kinds.setdefault(_kind(other), []).append(other)
+        return self._kinds.get(_kind(name), [])
+
+    def _affordable(self, n: int) -> bool:
+        """Whether one more training of n updates fits the hints' budget (all their trainings together:
+        ``MAX_TRAINING`` updates × parameters × samples, about a second), and counts it if so."""
+        cost = n * self.run.n_parameters * self.run.n_samples
+        if refusal(self.run, n, 1, False) is not None or self._spent + cost > MAX_TRAINING:
+            return False
+        self._spent += cost
+        return True
+
+    def _other_neurons_after(self, base: str, n: int):
+        """For NAME@N: the same quantity of another neuron, weight or sample after N updates (out_o2@1
+        written for out_o1@1)."""
+        others = set(self._of_kind(base)) - {base}
+        if not 0 < len(others) <= MAX_OTHER_NEURONS:
+            return
+        if n not in self._neighbours:
+            if not self._affordable(n):
+                return
+            asked = self._after.wanted.get(n, set()) if self._after is not None else set()
+            self._neighbours[n] = values_after(self.run, {n: others | asked})
+        for other in sorted(others):
+            value = self._neighbours[n].get(f"{other}@{n}")
+            if value is not None:
+                yield value, f"that is {other}@{n}: a wrong neuron, weight or index"
 
     def _missing_parts(self, step) -> list[tuple[float, str]]:
         """Leave one factor out of a product, or one term out of a sum, of the step's formula."""
@@ -213,12 +261,13 @@ class Hinter:
 
     def _other_quantities(self, name: str) -> list[tuple[float, str]]:
         """Quantities computed before this one (or given) with the value written: basic ones first."""
-        kind = re.sub(r"\d+", "#", name)
+        kind = _kind(name)
         found: dict[float, list[str]] = {}
         here = self._order.get(name, len(self._order))
-        for other, value in self.values.items():
-            same_kind = re.sub(r"\d+", "#", other) == kind  # a swapped index: out_h2 for out_h1
-            if not (same_kind or other in self.trace.givens or self._order.get(other, here) < here):
+        same = set(self._of_kind(name))  # a swapped index: out_h2 for out_h1
+        candidates = self.values if len(self.values) <= MAX_NAMES_SCANNED else {o: self.values[o] for o in same}
+        for other, value in candidates.items():
+            if not (other in same or other in self.trace.givens or self._order.get(other, here) < here):
                 continue  # computed later on the page: a coincidence, not a cause
             if other != name and not _same(value, self.values[name]):
                 found.setdefault(value, []).append(other)
@@ -236,7 +285,8 @@ class Hinter:
             ):
                 why += ": a wrong neuron, weight or index"
             out.append((value, why))
-        return out
+        swapped = [any(re.sub(r"\d+", "#", o) == kind for o in others) for others in found.values()]
+        return [c for c, first in sorted(zip(out, swapped), key=lambda pair: not pair[1])]  # a swapped index first
 
     def _through_updated(self) -> dict[str, float]:
         """The step with the hidden layers backpropagated through the *updated* weights of the layers
@@ -261,12 +311,12 @@ class Hinter:
         from .follow_through import FollowThrough
 
         again = FollowThrough(self.trace)
-        for digits in range(2, 7):
+        for digits in range(6, 1, -1):  # the most digits first: a learner rounds to 4 before 2
             for q in self._ancestors(name):
                 exact = self.values[q]
                 rounded = float(f"{exact:.{digits}g}")
-                if rounded == exact:
-                    continue
+                if rounded == exact or rounded == float(f"{exact:.{digits - 1}g}"):
+                    continue  # not rounded, or rounded to fewer digits (tried next)
                 found = again.what_if({q: rounded}, Name(name))
                 if found is None:
                     continue
@@ -297,6 +347,14 @@ class _Memo:
         for item in self._items:
             self._kept.append(item)
             yield item
+
+
+def _kind(name: str) -> str:
+    """A name with its numbers as # (out_h# for out_h1): names of one kind differ by an index."""
+    return _DIGITS.sub("#", name)
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _digits_left(rounded: float, digits: int) -> str:

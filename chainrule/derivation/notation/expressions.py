@@ -5,7 +5,9 @@ A small recursive-descent parser (no ``eval``): numbers, names, ``+ - * / ^ ( )`
 Euler's ``e`` (so ``e^(-net_h1)`` is a name for the number a source writes inside the sigmoid).
 A derivative such as ``dE_total/dw5`` (or ``∂E_total/∂w5``) is one name, not a division; a ``+``
 written right after a weight or bias (``w5+``, ``b1+``) is part of the name (the updated value);
-``@N`` and ``[k]`` suffixes belong to the name before them.
+``@N`` and ``[k]`` suffixes belong to the name before them; a weight may be named by its endpoints
+(``w(h1,o1)``, ``w_{o1,h1}``); ``numgrad(w5, 1e-4)`` and ``relerr(w5, 1e-4)`` are a gradient check's
+numbers (one name each).
 
 Sign convention: ``Δw5`` (or ``delta_w5``, ``dw5``) is the change the update makes,
 Δw5 = w5+ − w5 = −η · ∂E_total/∂w5 — so it is negative where the gradient is positive.
@@ -41,14 +43,16 @@ _NORMAL = str.maketrans(
 # Each piece can be read one way only: the digits of a layer are taken whole (\d++) and a name, once
 # read, is never split again (an atomic group), so a line that is not a derivative fails at once
 # instead of trying every split of its digits (dx^11^11...: 2^n splits).
+_ENDS = r"[({\[]\s*+\w++\s*+(?:,|->|→)\s*+\w++\s*+[)}\]]"  # a weight by its endpoints: w(h1,o1), w_{o1,h1}
 _NAME = (
-    r"(?>[^\W\d_](?:[\w'′]|\^\{?[\[(]?\d++[\])]?\}?|\{[\d,]++\}|\[\d++\](?=_)|\(\d++\)(?=_))*+"
+    rf"(?>[^\W\d_](?:[\w'′]|\^\{{?[\[(]?\d++[\])]?\}}?|\{{[\d,]++\}}|\[\d++\](?=_)|\(\d++\)(?=_)|{_ENDS})*+"
     r"(?:\[\d++\])?(?:\+(?![\w(.])|\s*\(\s*(?:new|updated)\s*\))?(?:@[\d,_]++)?)"
 )
+_NUMBER = r"\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|\.\d++(?:[eE][-+]?\d++)?"
 _TOKEN = re.compile(  # a derivative is one name, spaces allowed: "d E_total / d w5"
     rf"\s*(?:(?P<deriv>d\s*{_NAME}\s*/\s*d\s*{_NAME})"
-    r"|(?P<num>\d++(?:\.\d*+)?(?:[eE][-+]?\d++)?|\.\d++(?:[eE][-+]?\d++)?)"
-    rf"|(?P<name>{_NAME})|(?P<op>[-+*/()^]))"
+    rf"|(?P<check>(?:numgrad|relerr)\s*\(\s*{_NAME}\s*,\s*(?:{_NUMBER})\s*\))"  # a gradient check's numbers
+    rf"|(?P<num>{_NUMBER})|(?P<name>{_NAME})|(?P<op>[-+*/()^]))"
 )
 MAX_LEFT_CHARS = 1_000  # a left side is a name or a short formula: a longer one is refused before it is read
 MAX_NAME_CHARS = 100  # one name (dE_total/dout_h1_2@10000 is 25 characters)
@@ -98,7 +102,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
         token = re.sub(r"\s+", "", m.group(kind))
         if kind != "op" and len(token) > MAX_NAME_CHARS:
             raise FileFormatError(f"a name or number of more than {MAX_NAME_CHARS} characters: {token[:20]!r}...")
-        out.append((kind if kind != "deriv" else "name", token))
+        out.append((kind if kind == "num" or kind == "op" else "name", token))
         if len(out) > MAX_TOKENS:
             raise FileFormatError(
                 f"the left side is too long to read (more than {MAX_TOKENS} names, numbers and signs)"

@@ -15,6 +15,8 @@ from .names import AT, Notation, canonical_name
 from .profiles import PROFILES
 
 _UPDATED = re.compile(r"(.+?)(?:\+|_?new|'|′|\(new\)|\(updated\))")
+_CHECK = re.compile(r"(numgrad|relerr)\((.+),([^,()]+)\)")  # a gradient check: numgrad(w5,1e-4)
+_ENDPOINTS = re.compile(r"w_?[({\[](\w+)(?:,|->|→)(\w+)[)}\]]")  # w(h1,o1), w_{o1,h1}, w(i1→h1)
 _SAMPLE = re.compile(r"(.+?)(\[\d{1,9}\])")
 
 
@@ -45,6 +47,12 @@ class Reader:
             if m:  # moved to the end as [i], before any @N: A^[2](1)_1@1 is out_o1[1]@1
                 rest, at = re.fullmatch(r"(.*?)(@[\d,_]+)?", name[: m.start()] + name[m.end() :]).groups()
                 name = f"{rest}[{m.group(1)}]{at or ''}"
+        m = _CHECK.fullmatch(name)
+        if m:  # numgrad(w5,1e-4), relerr(w(h1,o1),0.0001): a gradient check of one parameter
+            param = self.read(m.group(2))
+            if isinstance(param, Name) and self._is_parameter(param.name):
+                return Name(f"{m.group(1)}({param.name},{float(m.group(3))!r})")
+            return None
         for pattern, mark in ((AT, "@"), (_SAMPLE, "")):  # NAME@N, NAME[k]: the name read, the mark kept
             m = pattern.fullmatch(name)
             if m:
@@ -70,10 +78,69 @@ class Reader:
             return self._derivative(m.group(1), m.group(2))
         m = _UPDATED.fullmatch(name)
         if m:
-            base = self._rule(m.group(1)) or Name(canonical_name(m.group(1)))
+            base = self._plain(m.group(1))
             if isinstance(base, Name) and self._is_parameter(base.name):
                 return Name(base.name + "+")
-        return Name(canonical_name(name))
+        return self._plain(name, ruled=True)
+
+    def _plain(self, name: str, ruled: bool = False) -> Node:
+        """One name without a derivative, an update or a suffix: by the profile's rules (unless ``ruled``:
+        already tried), by its endpoints (``w(h1,o1)``), or in the seed's names (``wN`` numbered as the
+        profile numbers its weights)."""
+        node = None if ruled else self._rule(name)
+        if node is None:
+            node = self._endpoints(name)
+        return node if node is not None else Name(self._numbered(canonical_name(name)))
+
+    def _endpoints(self, name: str) -> Node | None:
+        """A weight named by the units it joins, in either order (``w(h1,o1)``, ``w_{o1,h1}``, ``w(i2→h1)``;
+        units by the seed's names or, in a book numbering units, by number), or a bias as the weight from a
+        constant input (``w(0,h1)``, ``w(x0,h1)``, ``w(b,h1)``); None when ``name`` is not of that form."""
+        m = _ENDPOINTS.fullmatch(name)
+        if not m:
+            return None
+        ends = [self._unit_named(u) for u in (m.group(1), m.group(2))]
+        if None in ends:
+            return Name(name)  # no such unit: an unknown name
+        (ka, a), (kb, b) = ends
+        if "bias" in (ka, kb):
+            neuron = b if ka == "bias" else a
+            bias = self._quantity("bias", "neuron", neuron) if neuron in self.where else None
+            return Name(bias) if bias else Name(name)
+        la, lb = self._layer(a), self._layer(b)
+        if abs(la - lb) != 1:
+            return Name(name)
+        sender, receiver = (a, b) if la < lb else (b, a)
+        return Name(self._weight(receiver, sender))
+
+    def _unit_named(self, unit: str) -> tuple[str, str] | None:
+        """("input" | "neuron" | "bias", the seed's name) for a unit as a sheet names it."""
+        if unit in ("0", "x0", "i0", "b", "bias"):
+            return "bias", unit
+        if unit.isdigit() and self.profile.get("index") == "unit":
+            k = int(unit)
+            return self.units[k - 1] if 1 <= k <= len(self.units) else None
+        unit = re.sub(r"^x(?=\d)", "i", unit)
+        if unit in self.names.inputs:
+            return "input", unit
+        return ("neuron", unit) if unit in self.where else None
+
+    def _layer(self, unit: str) -> int:
+        return -1 if unit in self.names.inputs else self.where[unit][0]
+
+    def _numbered(self, name: str) -> str:
+        """``wN`` in the profile's numbering: layer by layer, then by receiving neuron (the seed's), or by
+        sending neuron first (``"weights": "sender-major"``: w1 i1→h1, w2 i1→h2, w3 i2→h1, ...)."""
+        m = re.fullmatch(r"w(\d{1,9})", name)
+        if not m or self.profile.get("weights") != "sender-major":
+            return name
+        k = int(m.group(1)) - 1
+        for rows in self.names.weights:
+            n_out, n_in = len(rows), len(rows[0])
+            if k < n_out * n_in:
+                return rows[k % n_out][k // n_out]
+            k -= n_out * n_in
+        return name
 
     # ----------------------------------------------------------------------- the pieces
     def _rule(self, name: str) -> Node | None:
@@ -107,14 +174,24 @@ class Reader:
     def _place(self, template: str, groups: tuple) -> Node:
         sign = template.startswith("-")
         kind, _, args = template.lstrip("-").partition(":")
+        if kind == "name":  # the seed's name itself, or a gradient check or endpoints written in it
+            node: Node = self._produced(args.format(None, *groups))
+            return Neg(node) if sign else node
         args = args.format(None, *groups).split(",") if args else []  # {1} is the first group
-        if kind == "name":
-            node: Node = Name(args[0])
-        elif self.profile.get("index") == "unit":
+        if self.profile.get("index") == "unit":
             node = self._by_unit(kind, [int(a) for a in args])
         else:
             node = self._by_layer(kind, args)
         return Neg(node) if sign else node
+
+    def _produced(self, name: str) -> Node:
+        """A name a rule produced (``name:...``): a gradient check, a weight by its endpoints, or a seed name."""
+        m = _CHECK.fullmatch(name)
+        if m:
+            param = self._produced(m.group(2))
+            return Name(f"{m.group(1)}({param.name},{float(m.group(3))!r})") if isinstance(param, Name) else param
+        node = self._endpoints(name)
+        return node if node is not None else Name(self._numbered(name))
 
     def _unit(self, k: int) -> tuple[str, str]:
         if k < 1:

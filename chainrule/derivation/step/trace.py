@@ -139,6 +139,25 @@ def trace_scalar(network, x: list[float], target: list[float], learning_rate: fl
     return tr
 
 
+def numerical_gradient(tr: Trace, parameter: str, eps: float) -> float:
+    """The finite-difference estimate of dE_total/d``parameter`` a gradient check compares the backward
+    pass with: (E_total(p + ε) − E_total(p − ε)) / 2ε, E_total from the step's own formulas (the
+    central difference; ``parameter`` a weight or bias name, ``eps`` > 0)."""
+    cone = tr.__dict__.get("_total_error_cone")
+    if cone is None:  # the steps E_total is computed from, in order
+        by_name, needed, stack = {s.name: s for s in tr.steps}, set(), ["E_total"]
+        while stack:
+            name = stack.pop()
+            if name in by_name and name not in needed:
+                needed.add(name)
+                stack.extend(by_name[name].inputs)
+        cone = tr.__dict__["_total_error_cone"] = [s for s in tr.steps if s.name in needed]
+    value = tr.givens[parameter]
+    up = evaluate(cone, {**tr.givens, parameter: value + eps})["E_total"]
+    down = evaluate(cone, {**tr.givens, parameter: value - eps})["E_total"]
+    return (up - down) / (2 * eps)
+
+
 def values_with(tr: Trace, network) -> dict[str, float]:
     """Every named value of ``tr``'s step (the updates and the forward and backward passes, not the values
     after the update) for ``network``, a network of the same shape with other parameters: ``tr``'s own
