@@ -14,6 +14,7 @@ behind it is right, carried otherwise (from the wrong lines behind it); else wro
 from __future__ import annotations
 
 import math
+import re
 
 from support.published import independent_verdict
 
@@ -66,7 +67,31 @@ def _loss(name, m):
 
 
 def formulas(spec: dict) -> tuple[dict[str, float], dict[str, tuple[tuple[str, ...], object]]]:
-    """(the givens, name → (inputs, function)) for one step of the network ``spec``."""
+    """(the givens, name → (inputs, function)) for one step of the network ``spec`` (a full batch: each
+    sample's quantities as NAME[k], the batch's E_total and gradients their sum or mean, its update)."""
+    return _batch_formulas(spec) if "inputs" in spec else _one_sample_formulas(spec)
+
+
+def _batch_formulas(spec: dict):
+    n, mean = len(spec["inputs"]), spec.get("batch", "mean") == "mean"
+    givens, f = {}, {}
+    for k, (x, t) in enumerate(zip(spec["inputs"], spec["targets"]), start=1):
+        g1, f1 = _one_sample_formulas({**spec, "input": x, "target": t})
+        shared = {name for name in g1 if not name.startswith(("i", "target_"))}
+        mine = {name: name if name in shared else f"{name}[{k}]" for name in [*g1, *f1]}
+        givens.update((mine[name], value) for name, value in g1.items())
+        for name, (ins, fn) in f1.items():
+            if not name.endswith("+"):  # the update is the batch's
+                f[mine[name]] = (tuple(mine.get(i, i) for i in ins), fn)
+    total = (lambda *v: sum(v) / n) if mean else (lambda *v: sum(v))
+    f["E_total"] = (tuple(f"E_total[{k}]" for k in range(1, n + 1)), total)
+    for p in [name for name in givens if re.fullmatch(r"w\d+|b\d+|b_\w+", name) and f"dE_total/d{name}[1]" in f]:
+        f[f"dE_total/d{p}"] = (tuple(f"dE_total/d{p}[{k}]" for k in range(1, n + 1)), total)
+        f[f"{p}+"] = ((p, "eta", f"dE_total/d{p}"), lambda w, e, g: w - e * g)
+    return givens, f
+
+
+def _one_sample_formulas(spec: dict):
     sizes = spec["layers"]
     L, neurons = len(sizes) - 1, _neurons(sizes)
     acts = spec["activation"] if isinstance(spec["activation"], list) else [spec["activation"]] * L
@@ -244,7 +269,10 @@ def mark(lines, spec: dict, exact: dict[str, float], evaluate) -> dict[int, tupl
         sources: frozenset = frozenset()
         if kind == "wrong":
             mine = {}
-            value = evaluate(meaning, _Values(mine, sheet, givens, f))
+            try:
+                value = evaluate(meaning, _Values(mine, sheet, givens, f))
+            except _NoFormula:  # after N updates, a gradient check: nothing to follow through
+                value = math.nan
             sources = frozenset().union(*mine.values()) if mine else frozenset()
             if math.isfinite(value) and independent_verdict(text, value) == "ok":
                 kind = "carried" if sources else "ok"
@@ -279,4 +307,8 @@ class _Values(dict):
             return value
         if name in self.givens:
             return self.givens[name]
-        raise KeyError(name)
+        raise _NoFormula(name)
+
+
+class _NoFormula(LookupError):
+    """A name with no formula and no given value (NAME@N, numgrad(...)): no follow-through value."""

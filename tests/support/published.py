@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -94,7 +95,13 @@ def _loss_terms(name, out, t):
 
 
 def oracle(spec: dict) -> dict[str, float]:
-    """Every quantity of one step, by the seed's names, with PyTorch float64 autograd."""
+    """Every quantity of one step, by the seed's names, with PyTorch float64 autograd: one sample's, or a
+    full batch's (``"batch": "sum"`` or ``"mean"``): each sample's quantities as NAME[k], the batch's
+    E_total and gradients as their sum or mean, and the update."""
+    return _batch_oracle(spec) if "inputs" in spec else _one_sample_oracle(spec)
+
+
+def _one_sample_oracle(spec: dict) -> dict[str, float]:
     sizes = spec["layers"]
     L = len(sizes) - 1
     acts = spec["activation"] if isinstance(spec["activation"], list) else [spec["activation"]] * L
@@ -196,6 +203,89 @@ def oracle(spec: dict) -> dict[str, float]:
     return v
 
 
+def _batch_oracle(spec: dict) -> dict[str, float]:
+    n, mean = len(spec["inputs"]), spec.get("batch", "mean") == "mean"
+    per = [_one_sample_oracle({**spec, "input": x, "target": t}) for x, t in zip(spec["inputs"], spec["targets"])]
+    shared = {name for name in per[0] if re.fullmatch(r"w\d+|b\d+|b_\w+|eta", name)}
+    v = {name: per[0][name] for name in shared}
+    for k, values in enumerate(per, start=1):
+        v.update(
+            (f"{name}[{k}]", value)
+            for name, value in values.items()
+            if name not in shared and "@" not in name and not name.endswith("+")
+        )
+    for name in ["E_total"] + [f"dE_total/d{p}" for p in shared if p != "eta" and f"dE_total/d{p}" in per[0]]:
+        total = sum(values[name] for values in per)
+        v[name] = total / n if mean else total
+    for p in shared - {"eta"}:
+        if f"dE_total/d{p}" in v:
+            v[f"{p}+"] = v[p] - v["eta"] * v[f"dE_total/d{p}"]
+    return v
+
+
+def after(spec: dict, iterations: int) -> dict[str, float]:
+    """NAME@N: every quantity of the step that starts after N updates — online on the one sample, or N
+    full-batch steps (the sum or the mean of the samples' losses) — trained with PyTorch float64."""
+    samples = spec["inputs"] if "inputs" in spec else [spec["input"]]
+    targets = spec["targets"] if "inputs" in spec else [spec["target"]]
+    L, eta = len(spec["layers"]) - 1, spec.get("learning_rate", 0.5)
+    acts = spec["activation"] if isinstance(spec["activation"], list) else [spec["activation"]] * L
+    W = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec["weights"]]
+    train_b = spec.get("train_biases", True)
+    train_b = train_b if isinstance(train_b, list) else [train_b] * L
+    B = [
+        None
+        if b is None
+        else torch.tensor(b if isinstance(b, list) else [float(b)], dtype=torch.float64, requires_grad=True)
+        for b in spec.get("biases", [None] * L)
+    ]
+    X, T = torch.tensor(samples, dtype=torch.float64), torch.tensor(targets, dtype=torch.float64)
+    for _ in range(iterations):
+        out = X
+        for l in range(L):
+            z = out @ W[l].T + (0 if B[l] is None else B[l])
+            out = torch.softmax(z, dim=1) if acts[l] == "softmax" else _act(acts[l], z)
+        per_sample = _loss_terms(spec.get("loss", "half_sse"), out, T).sum(dim=1)
+        E = per_sample.mean() if spec.get("batch", "mean") == "mean" or len(samples) == 1 else per_sample.sum()
+        grads = torch.autograd.grad(E, [w for w in W] + [b for l, b in enumerate(B) if b is not None and train_b[l]])
+        with torch.no_grad():
+            for p, g in zip([w for w in W] + [b for l, b in enumerate(B) if b is not None and train_b[l]], grads):
+                p -= eta * g
+    trained = {**spec, "weights": [w.detach().tolist() for w in W]}
+    if "biases" in spec:
+        trained["biases"] = [
+            None if b is None else (b.detach().tolist() if isinstance(spec["biases"][l], list) else b.item())
+            for l, b in enumerate(B)
+        ]
+    return {f"{name}@{iterations}": value for name, value in oracle(trained).items()}
+
+
+def gradient_check(spec: dict, kind: str, parameter: str, eps: float) -> float:
+    """numgrad(p, ε) = (E_total(p + ε) − E_total(p − ε)) / 2ε, or relerr(p, ε) = |g − n| / (|g| + |n|), with the
+    parameter found in the network file's weights (seed numbering) or biases."""
+
+    def total(delta):
+        changed = json.loads(json.dumps(spec))
+        m = re.fullmatch(r"w(\d+)", parameter)
+        if m:
+            k = int(m.group(1)) - 1
+            for matrix in changed["weights"]:
+                size = len(matrix) * len(matrix[0])
+                if k < size:
+                    matrix[k // len(matrix[0])][k % len(matrix[0])] += delta
+                    break
+                k -= size
+        else:
+            raise NotImplementedError(parameter)
+        return oracle(changed)["E_total"]
+
+    n = (total(eps) - total(-eps)) / (2 * eps)
+    if kind == "numgrad":
+        return n
+    g = oracle(spec)[f"dE_total/d{parameter}"]
+    return abs(g - n) / (abs(g) + abs(n))
+
+
 def evaluate(meaning: str, values: dict[str, float]) -> float:
     """A hand-written meaning (names, numbers, + - * / ^, parentheses, e) with the oracle's values —
     a tiny evaluator of its own (Python's ast, names looked up, nothing else allowed)."""
@@ -210,7 +300,10 @@ def evaluate(meaning: str, values: dict[str, float]) -> float:
         return key
 
     expr = re.sub(
-        r"(?<![\w.])(?:d[A-Za-z]\w*/d\w+\+?|[A-Za-z]\w*\+?(?:@\d+)?)(?![\w(])", sub, meaning.replace("^", "**")
+        r"(?<![\w.])(?:(?:numgrad|relerr)\([^()]*\)|d[A-Za-z]\w*/d\w+(?:\[\d+\])?\+?(?:@\d+)?"
+        r"|[A-Za-z]\w*(?:\[\d+\])?\+?(?:@\d+)?)(?![\w(\[])",
+        sub,
+        meaning.replace("^", "**"),
     )
     tree = ast.parse(expr, mode="eval")
     allowed = (

@@ -190,6 +190,9 @@ class Reader:
         if m:
             param = self._produced(m.group(2))
             return Name(f"{m.group(1)}({param.name},{float(m.group(3))!r})") if isinstance(param, Name) else param
+        m = re.fullmatch(r"d([^/]+)/d([^/]+)", name)
+        if m and _ENDPOINTS.search(name):  # dE_total/dw(h1,o2): a derivative of a weight named by its endpoints
+            return self._derivative(m.group(1), m.group(2)) or Name(name)
         node = self._endpoints(name)
         return node if node is not None else Name(self._numbered(name))
 
