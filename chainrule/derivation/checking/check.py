@@ -263,6 +263,9 @@ def _text_lines(v: Verdict) -> list[str]:
     out = [f"{head}: the exact value is {fmt(v.expected)}"]
     if v.formula:
         out.append(f"         {v.formula}")
+    if v.carried_from and v.follow_through is not None:  # wrong even from the learner's own (wrong) numbers
+        lines = f"line{'s' if len(v.carried_from) > 1 else ''} {', '.join(map(str, v.carried_from))}"
+        out.append(f"         from your own numbers ({lines}) it is {fmt(v.follow_through)}")
     if v.hint:
         out.append(f"         likely: {v.hint}")
     return out
