@@ -192,48 +192,48 @@ def check(
         A network file's path or contents (a dict), a ``Network`` (with ``x=``, ``target=``), or None
         for the seed's 2-2-2 network.
     sample : int, optional
-        Which sample of the file (1-based).  For a full-batch step, the sample a name without ``[k]``
-        means (``out_o1`` is then ``out_o1[K]``); the batch's own names (``w5+``) stay the batch's.
+        Which sample of the file (1-based); in a full-batch step, the one a name without ``[k]`` means.
     notation : str or dict, optional
-        A book's names (``"han-kamber"``, ``"nielsen"``, …) or a table of one's own; default: detected.
+        A book's names (``"han-kamber"``, ``"nielsen"``, ...) or a table of one's own; default: detected.
     digits, abs, rel : optional
-        Another marking rule (at most one): agree to N significant digits, within X, within X · |exact|;
-        default: the exact value rounded or truncated to the digits written, give or take one unit
-        (:mod:`chainrule.derivation.checking.tolerance`).
-    x, target, learning_rate : optional
-        The sample and learning rate, for a ``Network`` (or to replace a file's).
-    batch : {"sum", "mean"}, optional
-        One full-batch step on every sample (default: the file's ``"batch"``, else one sample).
+        Another rule (at most one): N significant digits, within X, within X · |exact|; default: the
+        exact value rounded or truncated to the digits written, give or take one unit.
+    x, target, learning_rate, batch : optional
+        The sample and learning rate, for a ``Network`` (or to replace a file's); ``batch="sum"`` or
+        ``"mean"``: one full-batch step on every sample (default: the file's ``"batch"``).
     follow_through : bool, default True
-        Also judge each line by what the learner's own earlier lines give: right from them is ``ok``
-        when those lines are right, ``carried`` when one is wrong.  False: a strict check against the
-        exact values alone.
+        Also judge a line by what the learner's earlier lines give (``"carried"`` when one is wrong).
 
     Returns
     -------
     CheckResult
-        Every line's :class:`~chainrule.derivation.checking.check.Verdict` (``kind`` one of ``"ok"``,
-        ``"carried"``, ``"wrong"``, ``"too_few_digits"``, ``"unknown"``, ``"unreadable"``, ``"error"``);
-        ``ok`` when every line is right, ``to_text()``, ``to_dict()``, ``count(kind)``.
+        Each line's ``Verdict`` (``kind``: ``"ok"``, ``"carried"``, ``"wrong"``, ``"too_few_digits"``,
+        ``"unknown"``, ``"unreadable"``, ``"error"``); ``ok``, ``count()``, ``to_text()``, ``to_dict()``.
 
     Raises
     ------
-    FileFormatError
-        The sheet cannot be read, or has no ``name = value`` line.
-    ConfigError
-        A bad option (two rules, a sample the file does not have, ...).
+    FileFormatError, ConfigError
+        The sheet cannot be read or has no ``name = value`` line; a bad option (two rules, a sample the
+        file does not have).
 
     Examples
     --------
-    >>> import chainrule
-    >>> r = chainrule.check("net_h1 = 0.3775\nout_h1 = 0.5933\n")
-    >>> r.ok, [v.kind for v in r.verdicts]
-    (True, ['ok', 'ok'])
+    >>> [v.kind for v in check("net_h1 = 0.3775\nout_h1 = 0.5933\nout_h1 = 0.6\n").verdicts]
+    ['ok', 'ok', 'too_few_digits']
     """
-    from .derivation.checking.check import check_answers, parse_sheet
+    from .derivation.checking.check import check_answers
     from .derivation.checking.tolerance import Rule
 
-    rule = Rule(digits=digits, abs=abs, rel=rel)
+    rule, (answers, source) = Rule(digits=digits, abs=abs, rel=rel), _answers(sheet)
+    trace, run, k = _checked_step(network, x, target, learning_rate, sample, batch)
+    return check_answers(answers, trace, run, source, rule, notation, follow_through, k)
+
+
+def _answers(sheet):
+    """(the sheet's ``name = value`` lines, where it came from); one FileFormatError line for a sheet
+    with none (saying so when its lines are there but not answered yet)."""
+    from .derivation.checking.check import parse_sheet
+
     sheet, source = _sheet_text(sheet)
     answers = parse_sheet(sheet)
     if not answers:
@@ -243,10 +243,7 @@ def check(
             f"{source}: no 'name = value' lines to check"
             + (f" (no answers yet: {lines} nothing after the '=')" if blank else "")
         )
-    trace, run, k = _checked_step(network, x, target, learning_rate, sample, batch)
-    return check_answers(
-        answers, trace, run, source, rule=rule, notation=notation, follow_through=follow_through, sample=k
-    )
+    return answers, source
 
 
 def _sheet_text(sheet) -> tuple[str, str]:
