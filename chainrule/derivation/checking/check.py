@@ -315,11 +315,6 @@ def check_answers(
     return CheckResult(verdicts, source, reading.notation, reading.note, rule, follow_through)
 
 
-def iterations_asked(names: list[str]) -> set[int]:
-    """The N of every ``NAME@N`` among ``names``."""
-    return {int(m.group(2)) for n in names if (m := AT.fullmatch(n))}
-
-
 def _asked_after(nodes) -> dict[int, set[str]]:
     """N → the names asked after N updates, from the lines read."""
     wanted: dict[int, set[str]] = {}
