@@ -293,13 +293,13 @@ def diagram(network=None, output="-", *, step: bool = False, title: str = "", op
     """
     from pathlib import Path
 
-    from .io.atomic import check_output, is_stdout, write_bytes, write_text
+    from .io.atomic import check_outputs, is_stdout, write_bytes, write_text
     from .viz.diagram import layout, to_png, to_svg
 
     kind = ".svg" if is_stdout(output) else Path(output).suffix.lower()
     if kind not in (".svg", ".png"):
         raise ConfigError(f"cannot draw a diagram as {kind or 'a file without extension'}; use .svg or .png")
-    check_output(output, option)
+    check_outputs({option or "output": output}, {"network": network})
     net, xs, ts, lr = _drawable_network(network)
     values = None
     if step:

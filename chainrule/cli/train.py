@@ -16,7 +16,7 @@ SETTINGS = (
 # how the run's error messages name the options here
 OPTION_NAMES = {
     name: "--" + name.replace("_", "-")
-    for name in ("save", "history", "checkpoint", "resume", "overwrite", "layers", "test_size")
+    for name in ("save", "history", "checkpoint", "resume", "overwrite", "layers", "test_size", "data", "labels")
 }
 
 

@@ -106,6 +106,60 @@ def check_output(path, option: str = "") -> None:
         _plan(path, option)
 
 
+def check_outputs(outputs: dict, inputs: dict | None = None) -> None:
+    """Refuse, before any work, an output that could not be written (:func:`check_output`), one that
+    is an input, and two outputs that are one file — by any spelling: ``./m.json`` and ``m.json``, a
+    symbolic link and its target, two hard links.
+
+    Parameters
+    ----------
+    outputs : dict of str to path or None
+        The outputs, by how messages name them (``{"--save": "m.json", "--history": None}``).
+    inputs : dict of str to path or None, optional
+        The files the work reads (``{"--data": "d.csv"}``); names that are no file (a data set's
+        name such as ``iris``) and standard input are left out.
+
+    Raises
+    ------
+    OutputError
+        An output that cannot be written.
+    ConfigError
+        An output that is an input or another output.
+    """
+    from ..errors import ConfigError
+
+    seen = []  # (label, path, what makes it one file)
+    for label, path in (inputs or {}).items():
+        if path is not None and not is_stdout(path) and os.path.exists(path):
+            seen.append((label, path, _identity(path)))
+    for label, path in outputs.items():
+        if path is None or is_stdout(path):
+            continue
+        key = _identity(path)
+        for other, other_path, other_key in seen:
+            if key is not None and key == other_key:
+                if other in (inputs or {}):
+                    raise ConfigError(
+                        f"{label} {path} is the file {other} {other_path} reads: writing it would destroy "
+                        "that input; give another name"
+                    )
+                raise ConfigError(f"{other} and {label} both name {path}; give them different files")
+        seen.append((label, path, key))
+    for label, path in outputs.items():
+        check_output(path, label)
+
+
+def _identity(path) -> tuple | None:
+    """What makes two paths one file: its device and inode when it exists (so a symbolic or hard link
+    is its target), else the path it would be created at; None for a character device
+    (``/dev/null``), which writing never replaces."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ("new", os.path.realpath(path))
+    return None if stat.S_ISCHR(st.st_mode) else ("file", st.st_dev, st.st_ino)
+
+
 def check_output_folder(folder, option: str = "") -> None:
     """Refuse a folder that cannot be created or written into (``--checkpoint DIR``, ``exercise --out``)."""
     label = f"{option} {folder}" if option else str(folder)

@@ -253,11 +253,14 @@ class TrainingRun:
             )
         if save:
             _check_model_file(os.fspath(save), self.sizes, name("save"))
-        atomic.check_output(history, name("history"))
-        if save and history and os.fspath(save) == os.fspath(history):
-            raise ConfigError(f"{name('save')} and {name('history')} both name {save}; give them different files")
+        outputs = {name("save"): save, name("history"): history}
         if checkpoint:
             atomic.check_output_folder(checkpoint, name("checkpoint"))
+            if os.path.isdir(checkpoint):  # else created later, holding nothing yet
+                outputs[name("checkpoint")] = checkpoint_path(checkpoint)
+        inputs = {} if isinstance(self.data, Dataset) else {name("data"): self.data, name("labels"): self.labels}
+        atomic.check_outputs(outputs, inputs)  # no output is an input or another output, by any spelling
+        if checkpoint:
             if checkpoint_path(checkpoint).exists() and not (resume or overwrite):
                 raise ConfigError(
                     f"{name('checkpoint')} {checkpoint} already holds a checkpoint: add {name('resume')} to "
