@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import KW_ONLY, dataclass, field, fields
 
 import numpy as np
@@ -413,6 +414,11 @@ def _check_model_file(path: str, sizes: list[int], option: str) -> None:
     if not path.endswith((".json", ".npz")):
         raise ConfigError(f"{option} {path}: a model file must end in .json or .npz")
     atomic.check_output(path, option)
+    if os.path.exists(path) and stat.S_ISFIFO(os.stat(path).st_mode):
+        raise ConfigError(
+            f"{option} {path}: is a named pipe; a model is saved to a file (it is written after training, "
+            "when nothing may be reading the pipe)"
+        )
     n_params = n_parameters(sizes)
     if path.endswith(".json") and n_params > JSON_LIMIT:
         raise ConfigError(
