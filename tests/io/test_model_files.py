@@ -2,6 +2,10 @@
 
 import json
 import os
+import subprocess
+import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -114,3 +118,41 @@ def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
         os.umask(umask)
         _default_mode.cache_clear()
     assert (tmp_path / "page.html").stat().st_mode & 0o777 == 0o644
+
+
+# ----------------------------------------------------------------------------- issue 25: a FIFO with no writer
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "--model", "{fifo}.json", "--data", "iris"],
+        ["evaluate", "--model", "{fifo}.npz", "--data", "iris"],
+        ["explain", "{fifo}.json"],
+        ["train", "--data", "{fifo}.csv", "--layers", "2,2"],
+    ],
+    ids=["predict --model", "evaluate --model .npz", "explain NETWORK", "train --data CSV"],
+)
+def test_a_named_pipe_that_nothing_writes_to_is_refused_at_once(tmp_path, argv):
+    argv = [a.format(fifo=tmp_path / "pipe") for a in argv]
+    os.mkfifo(next(a for a in argv if str(tmp_path) in a))
+    r = subprocess.run(
+        [sys.executable, "-m", "chainrule", *argv], capture_output=True, text=True, timeout=120
+    )  # the old code waited in open() for a writer, forever
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "named pipe that nothing writes to" in r.stderr or "needs a header row" in r.stderr
+
+
+def test_a_named_pipe_with_a_writer_is_read_as_before(tmp_path, model):
+    save_model(model, tmp_path / "m.json")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes((tmp_path / "m.json").read_bytes()), daemon=True)
+    writer.start()  # blocks in open() until the reader comes: it counts as a writer from then on
+    for _ in range(1000):
+        try:
+            back = load_model(fifo)
+            break
+        except FileFormatError as exc:  # the writer thread had not reached open() yet
+            assert "nothing writes to" in str(exc)
+            time.sleep(0.01)
+    writer.join(10)
+    assert back.classes.tolist() == ["no", "yes"]
