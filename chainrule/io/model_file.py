@@ -178,6 +178,12 @@ def _network(meta: dict, sizes: list[int], weights, biases) -> Network:
         biases = None
     elif any(b is None for b in biases):
         raise FileFormatError(f"bias is {bias_mode!r} but a layer has no bias values")
+    dtype = check({"dtype": meta.get("dtype", "float64")})["dtype"]
+    for l in range(n):
+        weights[l] = _parameters(weights[l], (sizes[l + 1], sizes[l]), f"layer {l + 1}'s weights", dtype)
+        if biases is not None:
+            shape = (1,) if bias_mode == "shared" else (sizes[l + 1],)
+            biases[l] = _parameters(biases[l], shape, f"layer {l + 1}'s biases ({bias_mode})", dtype)
     return Network(
         sizes,
         meta["activations"],
@@ -188,6 +194,45 @@ def _network(meta: dict, sizes: list[int], weights, biases) -> Network:
         train_biases=meta["train_biases"],
         dtype=meta.get("dtype", "float64"),
     )
+
+
+def _parameters(values, shape: tuple, what: str, dtype) -> np.ndarray:
+    """One layer's weights or biases as the file holds them (JSON lists, or an .npz array): numbers
+    only (not ``"0.1"``, not ``true``), of exactly ``shape`` (a per-neuron bias is not broadcast from
+    one number), finite, and finite still after the cast to the model's ``dtype`` (1e300 is
+    infinity in float32)."""
+    if not isinstance(values, np.ndarray):
+        for v in _leaves(values, len(shape), what):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise FileFormatError(f"{what} must be numbers, not {json.dumps(v)[:40]}")
+        try:
+            values = np.asarray(values, dtype=np.float64)
+        except (ValueError, OverflowError):  # ragged rows; an integer too large for a float
+            raise FileFormatError(f"{what} must be a {'x'.join(map(str, shape))} array of finite numbers") from None
+    if values.shape != shape:
+        raise FileFormatError(
+            f"{what} must have shape {'x'.join(map(str, shape))}, not {'x'.join(map(str, values.shape))}"
+        )
+    if not np.isfinite(values).all():
+        raise FileFormatError(f"{what} contain a value that is not a finite number")
+    largest = np.finfo(dtype).max
+    if values.size and np.abs(values).max() > largest:
+        raise FileFormatError(
+            f"{what} hold {np.abs(values).max():.3g}, too large for the model's {np.dtype(dtype).name} "
+            f"(at most {largest:.3g}): it would be infinity"
+        )
+    return values
+
+
+def _leaves(values, depth: int, what: str):
+    """The numbers of a nested list ``depth`` levels deep (anything else is one line)."""
+    if depth == 0:
+        yield values
+        return
+    if not isinstance(values, list):
+        raise FileFormatError(f"{what} must be {'a list of lists' if depth == 2 else 'a list'} of numbers")
+    for item in values:
+        yield from _leaves(item, depth - 1, what)
 
 
 def _classes(task, classes, sizes: list[int]):

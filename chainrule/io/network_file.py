@@ -152,6 +152,14 @@ def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
         for l, matrix in enumerate(weights):
             _check_matrix(matrix, sizes[l + 1], sizes[l], f"weights of layer {l + 1}", bad)
     bias_mode = _bias_mode(spec, bad)
+    biases = spec.get("biases")
+    if bias_mode == "per_neuron" and isinstance(biases, list) and len(biases) == len(sizes) - 1:
+        for l, row in enumerate(biases):  # one number per neuron, never one broadcast to all
+            if isinstance(row, list) and len(row) != sizes[l + 1]:
+                raise bad(
+                    f"the biases of layer {l + 1} must be {sizes[l + 1]} number(s), one per neuron, not {len(row)} "
+                    "(or one number per layer for a shared bias)"
+                )
     for key in ("title", "description"):
         if key in spec and not isinstance(spec[key], str):
             raise bad(f'"{key}" must be text')

@@ -11,13 +11,14 @@ import numpy as np
 
 from ..core.losses import get_loss
 from ..core.network import Network
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, NumericalError
 from .history import History
 from .loop import Trainer
 from .metrics import accuracy, evaluate, r2
 from .preprocess import LabelEncoder, Standardizer
 
 TASKS = ("classification", "regression")
+PROBABILITY_OUTPUTS = ("sigmoid", "softmax")  # a classifier's outputs are probabilities: in [0, 1]
 
 
 class Model:
@@ -34,6 +35,8 @@ class Model:
     ):
         if task not in TASKS:
             raise ConfigError(f"task must be classification or regression, not {task!r}")
+        if task == "classification":
+            _check_probability_outputs(network)
         self.network = network
         self.task = task
         self.encoder = LabelEncoder(classes) if classes is not None else None
@@ -55,7 +58,9 @@ class Model:
             raise DataError(f"data have {X.shape[1]} feature column(s), the model expects {self.network.n_inputs}")
         if not np.isfinite(X).all():
             raise DataError("data contain a value that is not a finite number (NaN or infinity)")
-        return self.scaler.transform(X, self.network.dtype) if self.scaler is not None else X.astype(self.network.dtype)
+        if self.scaler is None:
+            return _cast(X, self.network.dtype, "data")
+        return _cast(self.scaler.transform(X), self.network.dtype, "data", copy=False)  # a new array already
 
     def targets(self, y) -> np.ndarray:
         """Labels -> one-hot rows (classification) or values -> a column per output (regression)."""
@@ -66,17 +71,31 @@ class Model:
             raise DataError(f"targets have {y.shape[1]} column(s), the model has {self.network.n_outputs} output(s)")
         if not np.isfinite(y).all():
             raise DataError("targets contain a value that is not a finite number (NaN or infinity)")
-        return y.astype(self.network.dtype)
+        return _cast(y, self.network.dtype, "targets")
 
     # ---------------------------------------------------------------------------- using it
+    def outputs(self, X) -> np.ndarray:
+        """The output layer for the raw features ``X``; NumericalError when an output is not a finite
+        number (weights or inputs that overflow in the model's dtype), rather than NaN predictions."""
+        inputs = self.inputs(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # not finite: said below, in one line
+            out = self.network.predict(inputs)
+        if not np.isfinite(out).all():
+            bad = int((~np.isfinite(out)).any(axis=1).sum())
+            raise NumericalError(
+                f"the model's outputs are not finite numbers for {bad} of {len(out)} sample(s): its weights or "
+                f"these inputs overflow {np.dtype(self.network.dtype).name}"
+            )
+        return out
+
     def predict_proba(self, X) -> np.ndarray:
-        out = self.network.predict(self.inputs(X))
+        out = self.outputs(X)
         if self.task == "classification" and out.shape[1] == 1:
             out = np.hstack([1.0 - out, out])
         return out
 
     def predict(self, X) -> np.ndarray:
-        out = self.network.predict(self.inputs(X))
+        out = self.outputs(X)
         if self.task == "classification":
             idx = (out[:, 0] > 0.5).astype(np.intp) if out.shape[1] == 1 else out.argmax(axis=1)
             return self.encoder.decode(idx)
@@ -97,7 +116,7 @@ class Model:
         return evaluate(self.network, self.inputs(X), self.targets(y), metrics)
 
     def score(self, X, y) -> float:
-        out = self.network.predict(self.inputs(X)).astype(np.float64)
+        out = self.outputs(X).astype(np.float64)
         t = self.targets(y).astype(np.float64)
         return accuracy(out, t) if self.task == "classification" else r2(out, t)
 
@@ -252,6 +271,35 @@ def _class_sample_weight(model: Model, y, class_weight, sample_weight):
         raise ConfigError("class_weight must be 'balanced' or a mapping class -> weight")
     v = per_class[idx]
     return v if sample_weight is None else v * np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+
+
+def _check_probability_outputs(network: Network) -> None:
+    """A classifier's outputs are read as probabilities: sigmoid (any number of outputs) or softmax
+    (two or more: over one output it is always 1), never identity, ReLU or tanh, whose outputs
+    can be negative or above 1."""
+    name = network.layers[-1].activation.name
+    if name not in PROBABILITY_OUTPUTS:
+        raise ConfigError(
+            f"a classifier's outputs are probabilities, so its output activation must be sigmoid or softmax, "
+            f"not {name} (whose outputs can be below 0 or above 1)"
+        )
+    if name == "softmax" and network.n_outputs == 1:
+        raise ConfigError(
+            "a classifier with one output needs sigmoid there: softmax over one output is always 1, "
+            "so it would predict the same class for every sample"
+        )
+
+
+def _cast(values: np.ndarray, dtype, what: str, copy: bool = True) -> np.ndarray:
+    """``values`` (float64) in the network's dtype (a new array unless ``copy`` is false), refused when a
+    value would overflow to infinity there."""
+    largest = np.finfo(dtype).max
+    if values.size and np.abs(values).max() > largest:
+        raise DataError(
+            f"{what} contain a value ({np.abs(values).max():.3g} in size) too large for the model's "
+            f"{np.dtype(dtype).name} (at most {largest:.3g})"
+        )
+    return values.astype(dtype, copy=copy)
 
 
 def _matrix(value, what: str, column: bool = False) -> np.ndarray:

@@ -210,3 +210,19 @@ def test_xor_trains_without_a_held_out_part_by_default(capsys):
         == 0
     )
     assert "no held-out data: xor has only 4 samples" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("activation", ["identity", "relu", "tanh"])
+def test_a_classifier_whose_outputs_are_not_probabilities_is_refused_before_training(tmp_path, capsys, activation):
+    """Issue 25: on the old code --output-activation identity trained and saved a classifier whose
+    "probabilities" were negative; now it is refused before training, and nothing is written."""
+    code, out, err = _run(capsys, "train", "--data", "xor", "--layers", "2,3,2", "--output-activation", activation,
+                          "--save", tmp_path / "m.json")  # fmt: skip
+    assert code == 2 and f"must be sigmoid or softmax, not {activation}" in err and "epoch" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_one_output_softmax_classifier_is_refused_before_training(tmp_path, capsys):
+    code, _, err = _run(capsys, "train", "--data", "xor", "--layers", "2,3,1", "--loss", "binary_cross_entropy",
+                        "--output-activation", "softmax")  # fmt: skip
+    assert code == 2 and "softmax over one output is always 1" in err

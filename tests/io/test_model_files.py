@@ -156,3 +156,71 @@ def test_a_named_pipe_with_a_writer_is_read_as_before(tmp_path, model):
             time.sleep(0.01)
     writer.join(10)
     assert back.classes.tolist() == ["no", "yes"]
+
+
+# ----------------------------------------------------------------------------- issue 25: models that predict nonsense
+def _edited(tmp_path, model, change, suffix=".json"):
+    data = json.loads(save_model(model, tmp_path / "ok.json").read_text())
+    change(data)
+    return _write(tmp_path, data)
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: d.update(dtype="float32") or d["weights"][0][0].__setitem__(0, 1e300), "too large for .* float32"),
+        (lambda d: d["weights"][0][0].__setitem__(0, "0.1"), 'weights must be numbers, not "0.1"'),
+        (lambda d: d["weights"][1][1].__setitem__(1, True), "weights must be numbers, not true"),
+        (lambda d: d["biases"][0].__setitem__(0, "0.35"), 'biases \\(per_neuron\\) must be numbers, not "0.35"'),
+        (lambda d: d["biases"].__setitem__(0, [0.35]), "layer 1's biases \\(per_neuron\\) must have shape 4, not 1"),
+        (lambda d: d["activations"].__setitem__(1, "identity"), "must be sigmoid or softmax, not identity"),
+        (lambda d: d["activations"].__setitem__(1, "relu"), "must be sigmoid or softmax, not relu"),
+    ],
+    ids=["float32 overflow", "weight as text", "weight as true", "bias as text", "short bias list", "identity", "relu"],
+)  # fmt: skip
+def test_a_model_that_would_predict_nonsense_is_refused_when_loaded(tmp_path, model, change, message):
+    """On the old code each loaded: 1e300 became infinity in float32 (predict printed nan), "0.1" and
+    true were read as numbers, [0.35] was broadcast to every neuron, identity and ReLU outputs
+    printed negative or unbounded "probabilities"."""
+    with pytest.raises(FileFormatError, match=message) as info:
+        load_model(_edited(tmp_path, model, change))
+    assert "\n" not in str(info.value)
+
+
+def test_a_one_output_softmax_classifier_is_refused_when_loaded(tmp_path):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = (X[:, 0] > 0).astype(int)
+    one = train(X, y, [3], loss="binary_cross_entropy", epochs=1)  # one sigmoid output: fine
+    assert one.network.sizes[-1] == 1 and one.network.layers[-1].activation.name == "sigmoid"
+    data = json.loads(save_model(one, tmp_path / "one.json").read_text())
+    data["activations"][-1] = "softmax"  # always 1: the old code predicted class 1 for every sample
+    with pytest.raises(FileFormatError, match="softmax over one output is always 1"):
+        load_model(_write(tmp_path, data))
+
+
+def test_outputs_that_overflow_are_refused_not_printed_as_nan(tmp_path, capsys):
+    from chainrule.cli import main
+    from chainrule.core.network import Network
+    from chainrule.errors import NumericalError
+    from chainrule.training.model import Model
+
+    net = Network(
+        [1, 2, 2], ["relu", "softmax"], "cross_entropy", weights=[[[3e38], [3e38]], [[1.0, -1.0], [1.0, 1.0]]],
+        biases=[[0.0, 0.0], [0.0, 0.0]], dtype="float32",
+    )  # fmt: skip
+    model = Model(net, "classification", classes=[0, 1], feature_names=["x"])
+    with pytest.raises(NumericalError, match="not finite numbers for 1 of 2 sample"):
+        model.predict([[0.5], [10.0]])  # 10 · 3e38 is infinity in float32; inf − inf is NaN
+    save_model(model, tmp_path / "m.json")
+    (tmp_path / "x.csv").write_text("x\n10\n")
+    assert main(["predict", "--model", str(tmp_path / "m.json"), "--data", str(tmp_path / "x.csv")]) == 2
+    assert "overflow float32" in capsys.readouterr().err
+
+
+def test_inputs_too_large_for_a_float32_model_are_refused():
+    from chainrule.errors import DataError
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    m = train(X, (X[:, 0] > 0).astype(int), [3], dtype="float32", standardize=False, epochs=1)
+    with pytest.raises(DataError, match=r"too large for the model's float32"):
+        m.predict([[1e300, 0.0]])
