@@ -38,11 +38,34 @@ def _torch():
     return torch
 
 
-def to_torch(network: Network, allow_shared_training: bool = False):
+def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
+    """``network`` as an ``nn.Sequential`` with the same weights: Linear layers and activations.
+
+    Parameters
+    ----------
+    network : Network or Model
+        A :class:`~chainrule.core.network.Network`, or a :class:`~chainrule.training.model.Model`
+        (its network, and its input standardisation as ``scaler``).
+    allow_shared_training : bool, default False
+        Leave a shared bias trainable (it would drift apart in PyTorch; see the module's docstring).
+    scaler : Standardizer, optional
+        The inputs' standardisation: carried as the first module,
+        :class:`~chainrule.interop.torch_modules.Standardize`, computed exactly as the model does.
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
     torch = _torch()
     nn = torch.nn
+    if not isinstance(network, Network) and isinstance(getattr(network, "network", None), Network):
+        network, scaler = network.network, network.scaler if scaler is None else scaler  # a Model
     dtype = getattr(torch, np.dtype(network.dtype).name)
     modules = []
+    if scaler is not None:
+        from .torch_modules import Standardize
+
+        modules.append(Standardize(scaler.mean, scaler.std, dtype))
     for layer in network.layers:
         linear = nn.Linear(layer.n_in, layer.n_out, bias=layer.bias is not None, dtype=dtype)
         with torch.no_grad():
@@ -71,6 +94,11 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
             biases.append(b)
             trainable.append(bool(m.bias is not None and m.bias.requires_grad))
             acts.append("identity")
+        elif not weights and type(m).__name__ == "Standardize":
+            raise ConfigError(
+                "the module standardises its inputs first (Standardize), and a Network has no input scaling: "
+                "read module[1:] and keep its mean and std (or load the Model it came from)"
+            )
         elif not weights:
             raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
         elif acts[-1] != "identity":

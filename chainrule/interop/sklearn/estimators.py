@@ -265,11 +265,13 @@ class _BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------------------ extras
     def to_torch(self):
-        """The fitted network as a PyTorch ``nn.Sequential`` (weights copied)."""
+        """The fitted network as a PyTorch ``nn.Sequential`` (weights copied); with
+        ``standardize=True`` its first module standardises the inputs exactly as ``predict`` does
+        (:class:`~chainrule.interop.torch_modules.Standardize`)."""
         from ..torch import to_torch
 
         check_is_fitted(self)
-        return to_torch(self._engine())
+        return to_torch(self._engine(), scaler=getattr(self, "_scaler", None))
 
     def transform_hidden(self, X, layer: int = -1):
         """The outputs of a hidden layer (1 = first, −1 = last) for X."""
