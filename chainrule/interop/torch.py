@@ -82,31 +82,34 @@ def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
 
 
 def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: str | None = None) -> Network:
-    """A Network with the weights of an ``nn.Sequential`` of Linear layers and activations."""
+    """A Network with the weights of an ``nn.Sequential`` of Linear layers and activations.
+
+    Nested ``nn.Sequential`` containers are read as the one sequence they compute; ``nn.Dropout``
+    (and PyTorch's other dropout modules) and ``nn.Identity`` are read as what they compute at
+    inference, nothing (dropout is a training option here: ``Trainer(dropout=...)``). A Linear
+    layer that computes something else — a subclass of ``nn.Linear`` with its own ``forward``, a
+    module with forward hooks — is refused, never read as W·x + b.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        An ``nn.Sequential`` (or one ``nn.Linear``).
+    loss : str, default "half_sse"
+        The network's loss (PyTorch modules carry none).
+    bias : {"per_neuron", "shared"}, default "per_neuron"
+        How to read the biases; "shared" needs every entry of a layer's bias equal.
+    dtype : str, optional
+        float64 or float32 (default: the first Linear layer's).
+
+    Returns
+    -------
+    Network
+    """
     torch = _torch()
-    nn = torch.nn
-    layers = list(module.children()) if isinstance(module, nn.Sequential) else [module]
-    weights, biases, acts, trainable = [], [], [], []
-    for m in layers:
-        if isinstance(m, nn.Linear):
-            weights.append(m.weight.detach().cpu().double().numpy().copy())
-            b = None if m.bias is None else m.bias.detach().cpu().double().numpy().copy()
-            biases.append(b)
-            trainable.append(bool(m.bias is not None and m.bias.requires_grad))
-            acts.append("identity")
-        elif not weights and type(m).__name__ == "Standardize":
-            raise ConfigError(
-                "the module standardises its inputs first (Standardize), and a Network has no input scaling: "
-                "read module[1:] and keep its mean and std (or load the Model it came from)"
-            )
-        elif not weights:
-            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
-        elif acts[-1] != "identity":
-            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
-        else:
-            acts[-1] = _activation_name(nn, m)
-    if not weights:
-        raise ConfigError("the module holds no nn.Linear layer")
+    linears, acts = _read_layers(torch.nn, list(_flatten(torch.nn, module)))
+    weights = [m.weight.detach().cpu().double().numpy().copy() for m in linears]
+    biases = [None if m.bias is None else m.bias.detach().cpu().double().numpy().copy() for m in linears]
+    trainable = [bool(m.bias is not None and m.bias.requires_grad) for m in linears]
     has_bias = {b is not None for b in biases}
     if len(has_bias) > 1:
         raise ConfigError("either every Linear layer has a bias or none has")
@@ -122,7 +125,7 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
         if w.shape[1] != n_in:
             raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
     if dtype is None:
-        dtype = "float32" if layers[0].weight.dtype == torch.float32 else "float64"
+        dtype = "float32" if linears[0].weight.dtype == torch.float32 else "float64"
     return Network(
         sizes,
         acts,
@@ -133,6 +136,55 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
         train_biases=trainable if biases is not None else False,
         dtype=dtype,
     )
+
+
+def _flatten(nn, module):
+    """The modules a (possibly nested) ``nn.Sequential`` runs, in order; a container with hooks
+    (which may change what it returns) is refused."""
+    _plain(nn, module)
+    if isinstance(module, nn.Sequential):
+        for child in module.children():
+            yield from _flatten(nn, child)
+    else:
+        yield module
+
+
+def _plain(nn, m) -> None:
+    """Refuse a module whose output is not its class's: forward hooks, or a ``forward`` of its own."""
+    if m._forward_hooks or m._forward_pre_hooks or "forward" in vars(m):
+        raise ConfigError(
+            f"{type(m).__name__} has forward hooks or a forward of its own, so what it computes cannot be read"
+        )
+    if isinstance(m, nn.Linear) and type(m).forward is not nn.Linear.forward:
+        raise ConfigError(
+            f"{type(m).__name__} is an nn.Linear with its own forward, so it may not compute W·x + b; "
+            "it cannot be read as a Linear layer"
+        )
+
+
+def _read_layers(nn, modules) -> tuple[list, list[str]]:
+    """(the Linear layers, each one's activation name) of a flat list of modules."""
+    linears, acts = [], []
+    for m in modules:
+        if isinstance(m, (nn.Identity, nn.modules.dropout._DropoutNd)):
+            continue  # what it computes at inference: nothing
+        if isinstance(m, nn.Linear):
+            linears.append(m)
+            acts.append("identity")
+        elif not linears and type(m).__name__ == "Standardize":
+            raise ConfigError(
+                "the module standardises its inputs first (Standardize), and a Network has no input scaling: "
+                "read module[1:] and keep its mean and std (or load the Model it came from)"
+            )
+        elif not linears:
+            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
+        elif acts[-1] != "identity":
+            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
+        else:
+            acts[-1] = _activation_name(nn, m)
+    if not linears:
+        raise ConfigError("the module holds no nn.Linear layer")
+    return linears, acts
 
 
 def torch_loss(network: Network):

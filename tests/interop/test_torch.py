@@ -75,3 +75,58 @@ def test_from_torch_says_what_to_do_with_a_standardising_module():
         from_torch(clf.to_torch())
     back = from_torch(clf.to_torch()[1:], loss="cross_entropy")
     assert isinstance(back, Network) and back.sizes == [4, 8, 3]
+
+
+# ----------------------------------------------------------------------------- from_torch
+def _same_outputs(module, network):
+    x = np.random.default_rng(0).normal(size=(5, network.n_inputs))
+    module.eval()  # inference: dropout is the identity
+    np.testing.assert_allclose(_run(module, x), network.predict(x), rtol=1e-12, atol=1e-14)
+
+
+def test_nested_sequentials_are_read_as_the_one_sequence_they_compute():
+    """On the old code the inner Sequential was "unsupported PyTorch module Sequential"."""
+    torch.manual_seed(0)
+    nn = torch.nn
+    module = nn.Sequential(nn.Sequential(nn.Linear(3, 4), nn.Tanh()), nn.Sequential(nn.Sequential(nn.Linear(4, 2))))
+    net = from_torch(module.double(), loss="mse")
+    assert net.sizes == [3, 4, 2] and [l.activation.name for l in net.layers] == ["tanh", "identity"]
+    _same_outputs(module, net)
+
+
+def test_dropout_is_read_as_what_it_computes_at_inference():
+    """On the old code Dropout after an activation was "two activations in a row"."""
+    torch.manual_seed(0)
+    nn = torch.nn
+    module = nn.Sequential(
+        nn.Linear(3, 5), nn.ReLU(), nn.Dropout(0.5), nn.Linear(5, 2), nn.Dropout(0.1), nn.Softmax(-1)
+    )
+    net = from_torch(module.double(), loss="cross_entropy")
+    assert [l.activation.name for l in net.layers] == ["relu", "softmax"]
+    _same_outputs(module, net)
+
+
+class _Scaled(torch.nn.Linear):
+    def forward(self, x):
+        return 2 * super().forward(x)
+
+
+class _Named(torch.nn.Linear):
+    """A subclass that computes what nn.Linear computes."""
+
+
+def test_a_linear_layer_that_computes_something_else_is_refused():
+    """On the old code _Scaled was read as W·x + b, so the network's outputs were half the module's."""
+    nn = torch.nn
+    with pytest.raises(ConfigError, match="_Scaled is an nn.Linear with its own forward"):
+        from_torch(nn.Sequential(_Scaled(2, 2), nn.Sigmoid()))
+    hooked = nn.Linear(2, 2)
+    hooked.register_forward_hook(lambda m, i, o: o * 3)
+    with pytest.raises(ConfigError, match="forward hooks or a forward of its own"):
+        from_torch(nn.Sequential(hooked, nn.Sigmoid()))
+    patched = nn.Linear(2, 2)
+    patched.forward = lambda x: x
+    with pytest.raises(ConfigError, match="forward hooks or a forward of its own"):
+        from_torch(nn.Sequential(patched))
+    module = nn.Sequential(_Named(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
+    _same_outputs(module, from_torch(module.double()))
