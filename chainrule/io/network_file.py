@@ -152,14 +152,8 @@ def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
         for l, matrix in enumerate(weights):
             _check_matrix(matrix, sizes[l + 1], sizes[l], f"weights of layer {l + 1}", bad)
     bias_mode = _bias_mode(spec, bad)
-    biases = spec.get("biases")
-    if bias_mode == "per_neuron" and isinstance(biases, list) and len(biases) == len(sizes) - 1:
-        for l, row in enumerate(biases):  # one number per neuron, never one broadcast to all
-            if isinstance(row, list) and len(row) != sizes[l + 1]:
-                raise bad(
-                    f"the biases of layer {l + 1} must be {sizes[l + 1]} number(s), one per neuron, not {len(row)} "
-                    "(or one number per layer for a shared bias)"
-                )
+    if bias_mode == "per_neuron":
+        _check_bias_rows(spec.get("biases"), sizes, bad)
     for key in ("title", "description"):
         if key in spec and not isinstance(spec[key], str):
             raise bad(f'"{key}" must be text')
@@ -208,6 +202,18 @@ def _bias_mode(spec, bad) -> str:
     if mode is not None and mode != found:
         raise bad(f'"bias" says {mode!r} but "biases" are written {found.replace("_", " ")}')
     return found
+
+
+def _check_bias_rows(biases, sizes: list[int], bad) -> None:
+    """Per-neuron biases: one number per neuron of each layer, never one broadcast to all of them."""
+    if not isinstance(biases, list) or len(biases) != len(sizes) - 1:
+        return  # none given, or one per layer: the network's to check
+    for l, row in enumerate(biases):
+        if isinstance(row, list) and len(row) != sizes[l + 1]:
+            raise bad(
+                f"the biases of layer {l + 1} must be {sizes[l + 1]} number(s), one per neuron, not {len(row)} "
+                "(or one number per layer for a shared bias)"
+            )
 
 
 def _check_matrix(matrix, rows: int, cols: int, what: str, bad) -> None:
