@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.activations import ACTIVATIONS
 from ..core.constraints import check, n_parameters
 from ..core.network import Network
-from ..errors import ChainruleError, FileFormatError
+from ..errors import ChainruleError, ConfigError, FileFormatError
 from ..training.history import History
 from ..training.model import Model
 from ..training.preprocess import Standardizer
@@ -61,8 +62,20 @@ def model_meta(model: Model) -> dict:
     }
 
 
-def save_model(model: Model, path) -> Path:
-    """Write ``model`` to ``path`` (``.json`` or ``.npz``) atomically."""
+def save_model(model, path) -> Path:
+    """Write ``model`` to ``path`` (``.json`` or ``.npz``) atomically; the path.
+
+    Parameters
+    ----------
+    model : Model or a fitted chainrule.sklearn estimator
+        A :class:`~chainrule.training.model.Model` (``chainrule.train``, ``TrainingRun``), or a
+        fitted ``MLPClassifier``/``MLPRegressor``, written as the Model it is (its network,
+        standardisation, classes, feature names and loss curve): :func:`load_model` and
+        ``chainrule predict`` read it back as a Model.
+    path : str or os.PathLike
+        The file (``.json``, or ``.npz`` for large models).
+    """
+    model = as_model(model)
     path = Path(path)
     meta = model_meta(model)
     net = model.network
@@ -83,6 +96,44 @@ def save_model(model: Model, path) -> Path:
     else:
         raise FileFormatError(f"{path}: a model file must end in .json or .npz")
     return path
+
+
+def as_model(model) -> Model:
+    """``model`` itself, or the :class:`Model` a fitted scikit-learn-style estimator of
+    :mod:`chainrule.sklearn` is (anything with a ``network_``); one ConfigError line otherwise."""
+    if isinstance(model, Model):
+        return model
+    network = model._engine() if hasattr(model, "_engine") and hasattr(model, "coefs_") else None
+    if not isinstance(network, Network):
+        fitted = " (fit it first)" if hasattr(model, "get_params") else ""
+        raise ConfigError(
+            "save_model writes a chainrule Model (chainrule.train, TrainingRun) or a fitted chainrule.sklearn "
+            f"estimator, not {type(model).__name__}{fitted}"
+        )
+    if network.layers[-1].activation.name not in ACTIVATIONS:  # the Poisson regressor's exp output
+        raise ConfigError(
+            f"a model file cannot hold the {network.layers[-1].activation.name!r} output of {type(model).__name__} "
+            "(loss='poisson'); keep the estimator with joblib.dump"
+        )
+    binarizer = getattr(model, "_label_binarizer", None)
+    if binarizer is not None and binarizer.y_type_ == "multilabel-indicator":
+        raise ConfigError(
+            "a model file holds one label per sample, not a label-indicator matrix; keep it with joblib.dump"
+        )
+    classes = getattr(model, "classes_", None)
+    if classes is not None and np.asarray(classes).dtype == bool:
+        raise ConfigError("a model file's class labels are numbers or text, not True/False; fit on 0/1 instead")
+    names = getattr(model, "feature_names_in_", None)
+    curve = getattr(model, "loss_curve_", None)
+    return Model(
+        network,
+        "regression" if classes is None else "classification",
+        classes,
+        getattr(model, "_scaler", None),
+        None if names is None else list(names),
+        history=History("epoch", {"loss": curve} if curve else None),
+        info={"estimator": type(model).__name__},
+    )
 
 
 def load_model(path) -> Model:

@@ -224,3 +224,54 @@ def test_inputs_too_large_for_a_float32_model_are_refused():
     m = train(X, (X[:, 0] > 0).astype(int), [3], dtype="float32", standardize=False, epochs=1)
     with pytest.raises(DataError, match=r"too large for the model's float32"):
         m.predict([[1e300, 0.0]])
+
+
+# ----------------------------------------------------------------------------- issue 25: estimators
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # scikit-learn's ConvergenceWarning: few epochs
+@pytest.mark.parametrize("suffix", [".json", ".npz"])
+def test_a_fitted_estimator_is_saved_as_the_model_it_is(tmp_path, suffix, capsys):
+    """On the old code save_model(estimator, path) raised AttributeError: no attribute 'network'."""
+    from support.tiers import need
+
+    need("sklearn", "the estimators")
+    import chainrule
+    from chainrule.cli import main
+    from chainrule.sklearn import MLPClassifier, MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3)) * [1, 10, 100]
+    y = np.array(["low", "mid", "high"])[np.digitize(X[:, 0], [-0.5, 0.5])]
+    clf = MLPClassifier((6,), standardize=True, max_iter=60, random_state=0).fit(X, y)
+    back = chainrule.load_model(chainrule.save_model(clf, tmp_path / f"clf{suffix}"))
+    assert back.predict(X).tolist() == clf.predict(X).tolist()
+    assert np.array_equal(back.predict_proba(X), clf.predict_proba(X))
+    assert back.info["estimator"] == "MLPClassifier" and back.history["loss"] == clf.loss_curve_
+    reg = MLPRegressor(hidden_layer_sizes=(5,), max_iter=40, random_state=0).fit(X, X[:, :2])
+    again = chainrule.load_model(chainrule.save_model(reg, tmp_path / f"reg{suffix}"))
+    assert np.array_equal(again.predict(X), reg.predict(X)) and again.task == "regression"
+    np.savetxt(tmp_path / "x.csv", X[:4], delimiter=",", header="x0,x1,x2", comments="")
+    assert main(["predict", "--model", str(tmp_path / f"clf{suffix}"), "--data", str(tmp_path / "x.csv")]) == 0
+    assert capsys.readouterr().out.split()[1:] == clf.predict(X[:4]).tolist()
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_what_a_model_file_cannot_hold_is_one_line_naming_what_to_use(tmp_path):
+    from support.tiers import need
+
+    need("sklearn", "the estimators")
+    import chainrule
+    from chainrule.errors import ConfigError
+    from chainrule.sklearn import MLPClassifier, MLPRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(ConfigError, match=r"not MLPClassifier \(fit it first\)"):
+        chainrule.save_model(MLPClassifier(), tmp_path / "m.json")
+    with pytest.raises(ConfigError, match="or a fitted chainrule.sklearn estimator, not dict"):
+        chainrule.save_model({}, tmp_path / "m.json")
+    poisson = MLPRegressor(loss="poisson", hidden_layer_sizes=(3,), max_iter=5).fit(X, np.abs(X[:, 0]))
+    with pytest.raises(ConfigError, match="keep the estimator with joblib.dump"):
+        chainrule.save_model(poisson, tmp_path / "m.json")
+    multilabel = MLPClassifier((3,), max_iter=5).fit(X, np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int))
+    with pytest.raises(ConfigError, match="label-indicator matrix; keep it with joblib.dump"):
+        chainrule.save_model(multilabel, tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
