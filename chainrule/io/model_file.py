@@ -266,10 +266,10 @@ def _parameters(values, shape: tuple, what: str, dtype) -> np.ndarray:
         )
     if not np.isfinite(values).all():
         raise FileFormatError(f"{what} contain a value that is not a finite number")
-    largest = np.finfo(dtype).max
-    if values.size and np.abs(values).max() > largest:
+    largest, found = np.finfo(dtype).max, max(values.max(), -values.min()) if values.size else 0.0  # no copy
+    if found > largest:
         raise FileFormatError(
-            f"{what} hold {np.abs(values).max():.3g}, too large for the model's {np.dtype(dtype).name} "
+            f"{what} hold {found:.3g}, too large for the model's {np.dtype(dtype).name} "
             f"(at most {largest:.3g}): it would be infinity"
         )
     return values
