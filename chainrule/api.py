@@ -322,11 +322,7 @@ def _drawable_network(path):
 
         return seed.seed_network(), [seed.INPUT], [seed.TARGET], seed.LEARNING_RATE
     from .io.network_file import read_network_file
-    from .viz.diagram import MAX_DRAWN_NEURONS
+    from .viz.diagram import check_drawable
 
-    def drawable(sizes):
-        if max(sizes) > MAX_DRAWN_NEURONS:
-            raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
-
-    nf = read_network_file(path, check_sizes=drawable)
+    nf = read_network_file(path, check_sizes=check_drawable)
     return nf.network, nf.inputs, nf.targets, nf.learning_rate
