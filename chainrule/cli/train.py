@@ -152,7 +152,11 @@ def _training_options(t) -> None:
     )
     _schedule_options(t)
     t.add_argument(
-        "--epochs", type=positive_int, default=30, metavar="N", help="passes over the training data (default 30)"
+        "--epochs",
+        type=whole_number(1, "epochs"),
+        default=30,
+        metavar="N",
+        help="passes over the training data (default 30)",
     )
     t.add_argument(
         "--batch-size",
@@ -194,9 +198,17 @@ def _schedule_options(t) -> None:
         metavar="N",
         help="epochs between decays of the step schedule (default 10)",
     )
-    t.add_argument("--gamma", type=float, default=0.5, help="decay factor of the step schedule: η ← γ·η (default 0.5)")
     t.add_argument(
-        "--power", type=float, default=0.5, help="exponent p of the invscaling schedule: η_t = η / t^p (default 0.5)"
+        "--gamma",
+        type=parameter("gamma"),
+        default=0.5,
+        help="decay factor of the step schedule: η ← γ·η, in (0, 1] (default 0.5)",
+    )
+    t.add_argument(
+        "--power",
+        type=parameter("power"),
+        default=0.5,
+        help="exponent p ≥ 0 of the invscaling schedule: η_t = η / t^p (default 0.5)",
     )
 
 

@@ -157,6 +157,9 @@ class TrainingRun:
                 "l2": self.l2,
                 "l1": self.l1,
                 "early_stopping": self.early_stopping,
+                "step_size": self.step_size,
+                "gamma": self.gamma,
+                "power": self.power,
             }
         )
         if self.test_size is not None:
@@ -396,6 +399,8 @@ def layer_sizes(layers, option: str = "layers") -> list[int]:
     parts = re.split(r"\s*[,-]\s*", layers.strip())  # "2,-5" and "3_0" are not sizes
     if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
         raise ConfigError(f"{option} must be whole numbers separated by commas, such as 64,32,10, not {layers!r}")
+    if any(len(p) > 12 for p in parts):  # int() refuses 4,300 digits with a ValueError; far past the limits anyway
+        raise ConfigError(f"{option}: a layer size of {max(map(len, parts)):,} digits is far too large")
     sizes = [int(p) for p in parts]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ConfigError(f"{option} needs at least an input and an output size, all positive, not {layers!r}")

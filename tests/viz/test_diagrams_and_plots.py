@@ -249,3 +249,14 @@ def test_counting_what_a_box_meets_at_once_agrees_with_the_box_by_box_rule():
         assert obstacles.badness(box, own) == 10 * sum(box.overlaps(b) for b in nodes) + crossed
     horizontal = Box(lay.nodes[0].x - 5, lay.nodes[0].y - 5, 10, 10)  # edges parallel to a side: p = 0
     assert obstacles.badness(horizontal) == 10 + sum(horizontal.crossed_by(e.x1, e.y1, e.x2, e.y2) for e in lay.edges)
+
+
+@requires("matplotlib", "PNG pictures and plots")
+@pytest.mark.parametrize("name", ["$\\frac{$", "loss $x^", "acc$"])
+def test_a_series_name_is_text_never_mathtext(tmp_path, capsys, name):
+    """Issue 25: a series named "$\\frac{$" made matplotlib's mathtext parser raise, a traceback."""
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps({"unit": "epoch", name: [1.0, 0.5], "loss": [0.9, 0.2]}))
+    assert main(["plot", str(history), "-o", str(tmp_path / "h.svg")]) == 0, capsys.readouterr().err
+    svg = (tmp_path / "h.svg").read_text()
+    assert "<svg" in svg and (tmp_path / "h.svg").stat().st_size > 5000
