@@ -115,15 +115,18 @@ class SessionModel:
             ``iteration`` (None: the curve starts afresh at ``iteration``).
         """
         if network is not None:
-            samples = {k: v for k, v in self.spec().items() if k in ("input", "target", "inputs", "targets")}
-            spec = {k: v for k, v in network.items() if k not in ("input", "target", "inputs", "targets")}
+            own = ("input", "target", "inputs", "targets")
+            samples = {k: v for k, v in self.spec().items() if k in own}
+            if self.dataset is None and any(k in network for k in own):  # a network's own sample, as edited
+                samples = {k: v for k, v in network.items() if k in own}
+            spec = {k: v for k, v in network.items() if k not in own}
             self.load({**spec, **samples, **self.extra})
             if self.network.sizes[0] != self.inputs.shape[1] or list(self.network.sizes) != list(network["layers"]):
                 raise ConfigError("the network to resume does not fit this session's samples")
         if curve and (curve[-1][0] > iteration or any(a[0] > b[0] for a, b in zip(curve, curve[1:]))):
             raise ConfigError("the curve to resume must be in order and end at most at the iteration")
         self.iteration = iteration
-        self.curve = [list(p) for p in curve] if curve else []
+        self.curve = [[int(p[0]), *p[1:]] for p in curve] if curve else []  # an update count is whole
         self._record(iteration, self.total_loss())
 
     def total_loss(self) -> float:

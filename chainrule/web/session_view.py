@@ -219,8 +219,11 @@ class SessionView:
             out["points"] = np.column_stack([train, m.targets[:, :1]]).round(4).tolist()
             if m.test is not None:
                 out["test_points"] = np.column_stack([test, m.test[1][:, :1]]).round(4).tolist()
+            from ..data.features import FEATURES
+
             names = m.dataset.get("features") or ["x1", "x2"]
             out["input_labels"] = dict(zip(Notation(m.network).inputs, labels(names)))
+            out["feature_choices"] = [[name, text] for name, (text, _) in FEATURES.items()]
         return out
 
     def _points(self) -> tuple:
