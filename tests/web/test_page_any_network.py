@@ -590,3 +590,77 @@ def test_every_number_of_a_crowded_network_is_reached_with_the_arrow_keys(browse
     finally:
         context.close()
     assert not errors, errors
+
+
+# ----------------------------------------------------------------------------- 7. the smaller findings
+@pytest.fixture
+def wide(browser, served):
+    _, base = served
+    context, pg, errors = _open(browser, base, 1366)
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def test_reset_during_play_goes_back_to_the_first_phase(wide):
+    pg = wide
+    pg.fill("#speed", "4")
+    pg.dispatch_event("#speed", "input")
+    pg.click("#play")
+    pg.wait_for_function("() => state.iteration >= 100")
+    pg.click("#reset")
+    pg.wait_for_function("() => state.iteration === 0 && full.iteration === 0")
+    pg.wait_for_timeout(300)
+    assert pg.locator("#phases button.now").text_content() == "weights"
+    assert pg.locator("#play").text_content().startswith("Play")
+
+
+def test_five_hidden_layers_are_refused_in_the_pages_words(wide):
+    pg = wide
+    pg.fill("#hidden", "2, 2, 2, 2, 2")
+    pg.click("#apply")
+    pg.wait_for_selector("#status.error")
+    text = pg.locator("#status").text_content()
+    assert "at most 4 hidden layers" in text and "List should" not in text
+
+
+def test_a_chosen_number_stays_inside_its_box(wide):
+    pg = wide
+    _phase(pg, 5)
+    pg.click("#diagram .num[data-name='w5+']")
+    inside = pg.evaluate(
+        """() => { const t = document.querySelector('#diagram .num.sel'); const r = t.getBoundingClientRect();
+          const box = t.closest('g').querySelector('rect').getBoundingClientRect();
+          return r.left >= box.left - 0.5 && r.right <= box.right + 0.5; }"""
+    )
+    assert inside
+
+
+def test_regression_points_are_coloured_by_their_value(wide):
+    pg = wide
+    before = _drawn(pg)
+    pg.select_option("#dataset", "bumps")
+    _after(pg, before)
+    pg.wait_for_timeout(300)  # the surface's picture is drawn when its image has loaded
+    colours = pg.evaluate(
+        """() => { const c = document.getElementById('surface'), g = c.getContext('2d'), e = full.surface.extent;
+          const seen = new Set();
+          for (const [x, y] of full.points) {
+            const at = [Math.round((x + e) / (2 * e) * c.width), Math.round((e - y) / (2 * e) * c.height)];
+            const px = g.getImageData(at[0], at[1], 1, 1).data;
+            seen.add(`${px[0] >> 3},${px[1] >> 3},${px[2] >> 3}`);
+          }
+          return seen.size; }"""
+    )
+    assert colours >= 8  # a scale of colours, not the two of classes
+
+
+def test_the_curve_counts_its_points_in_words(wide):
+    assert "1 point drawn" in wide.get_attribute("#curve", "aria-label")
+
+
+def test_at_1366_by_768_the_data_and_network_controls_are_on_the_first_screen(wide):
+    for selector in ("#dataset", "#hidden", "#apply"):  # they started 836 px down
+        box = wide.locator(selector).bounding_box()
+        assert box["y"] + box["height"] <= 768, selector
+    assert wide.locator("#diagram").bounding_box()["y"] < 768 / 2  # and the diagram starts high on it
