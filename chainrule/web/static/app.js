@@ -562,7 +562,8 @@ function makePlan() {
   if (plan && plan.key === key && plan.fits()) return plan;
   const all = items();
   const tries = phone ? [() => rowsGeometry(all, W, "full", true)]
-    : [1, 1.45, 2, 2.6].map((k) => () => columnsGeometry(all, W, k)).concat([() => rowsGeometry(all, W, "full", false)]);
+    : [1, 1.2, 1.45, 1.7].map((k) => () => columnsGeometry(all, W, k)) // columns, drawn not too tall
+      .concat([() => rowsGeometry(all, W, "full", false)], [2, 2.6].map((k) => () => columnsGeometry(all, W, k)));
   for (const geometryOf of tries) {
     const geo = geometryOf();
     if (!geo) continue;
@@ -864,15 +865,18 @@ function drawItem(svg, geo, it, box, roving) {
   const present = it.lines.filter((q) => visible(q) && q in state.shown);
   if (!present.length) return;
   const g = el("g", { class: "item" + (box ? "" : " latent"), "data-item": it.key }, svg);
-  if (box && shown.length) { // the box as wide as what it shows now (its room stays reserved)
-    const wide = Math.min(box.w, Math.ceil(Math.max(...shown.map((q) => textWidth(numberText(q))))) + 2 * PAD + 2);
-    const attrs = { x: box.x, y: box.y, width: wide, height: box.h, rx: 4, fill: "white", "fill-opacity": 0.95 };
+  // what it shows now, centred in its room (which stays reserved for what it will show)
+  const wide = shown.length ? Math.min(box ? box.w : 0, Math.ceil(Math.max(...shown.map((q) => textWidth(numberText(q))))) + 2 * PAD + 2) : 0;
+  const tall = it.kind === "edge" ? shown.length * LH + 2 * PAD : box ? box.h : 0;
+  const dx = box ? (box.w - wide) / 2 : 0, dy = box ? (box.h - tall) / 2 : 0;
+  if (box && shown.length) {
+    const attrs = { x: box.x + dx, y: box.y + dy, width: wide, height: tall, rx: 4, fill: "white", "fill-opacity": 0.95 };
     if (it.kind === "edge") Object.assign(attrs, { stroke: edgeColour(it.edge.name), "stroke-width": 0.8 });
     el("rect", attrs, g);
   }
   for (const q of present) {
     const row = it.kind === "edge" ? (q === shown[0] ? 0 : q === shown[1] ? 1 : -1) : it.lines.indexOf(q);
-    const x = box ? box.x + PAD + 1 : 0, y = box ? box.y + PAD + (Math.max(row, 0) + 1) * LH - 3.5 : 0;
+    const x = box ? box.x + dx + PAD + 1 : 0, y = box ? box.y + dy + PAD + (Math.max(row, 0) + 1) * LH - 3.5 : 0;
     const latent = !box || row < 0;
     const t = el("text", { x, y, class: "num" + (latent ? " latent" : "") + (fresh(q) ? " fresh" : "") + (q === selected ? " sel" : ""),
       "data-name": q, role: "button", tabindex: q === roving ? 0 : -1, "aria-label": numberText(q) }, g);
