@@ -83,7 +83,7 @@ def test_the_names_the_server_was_started_for_are_served(host):
 
 
 def _host_ok(check, value: str) -> bool:
-    return asyncio.run(check({"type": "http", "headers": [(b"host", value.encode("latin-1"))]}))
+    return check.allows(value)
 
 
 def test_a_server_on_all_interfaces_accepts_ip_literals_but_not_foreign_names():

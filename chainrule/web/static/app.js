@@ -561,7 +561,8 @@ function makePlan() {
   const key = `${full.layers.join("-")}|${full.layout.nodes.length}|${full.layout.edges.length}|${W}|${phone}|${JSON.stringify(full.input_labels || {})}`;
   if (plan && plan.key === key && plan.fits()) return plan;
   const all = items();
-  const tries = phone ? [() => rowsGeometry(all, W, "full", true)]
+  const labelled = all.filter((it) => it.kind === "edge").length;
+  const tries = labelled > 48 ? [] : phone ? [() => rowsGeometry(all, W, "full", true)]
     : [1, 1.2, 1.45, 1.7].map((k) => () => columnsGeometry(all, W, k)) // columns, drawn not too tall
       .concat([() => rowsGeometry(all, W, "full", false)], [2, 2.6].map((k) => () => columnsGeometry(all, W, k)));
   for (const geometryOf of tries) {
@@ -635,10 +636,12 @@ function columnsGeometry(all, W, stretch, compact) {
   for (const [l, n] of Object.entries(bias)) { // a shared bias below the column that feeds it, as the seed draws it
     at[n.name] = { x: margin + Number(l) * g + g * 0.4, y: lowest + r + (compact ? LH : noteH) + 14, r: r * 0.75, kind: "bias" };
   }
-  const bottom = Math.max(...Object.values(at).map((p) => p.y + p.r)) + (compact ? 2 * LH + 16 : noteH + 10) + (all.some((x) => x.kind === "total") ? LH + 14 : 0);
+  const lowestEdge = Math.max(...Object.values(at).map((p) => p.y + p.r));
+  const strip = compact ? lowestEdge + 2 * LH + 12 : undefined; // crowded: room for the chosen neuron's values
+  const bottom = (compact ? strip + noteH + 8 : lowestEdge + noteH + 10) + (all.some((x) => x.kind === "total") ? LH + 14 : 0);
   const H = Math.ceil(bottom + 8);
   if (!compact && H > Math.max(760, 1.3 * W)) return null; // too tall to read as one picture: another layout
-  return { kind: "columns", W, H, r, at, pitch, g };
+  return { kind: "columns", W, H, r, at, pitch, g, strip };
 }
 
 function rowsGeometry(all, W, mode, phone) {
@@ -706,7 +709,7 @@ function placeAll(geo, all, wanted) {
   const order = all.map((it, k) => k).filter((k) => wanted.includes(all[k]));
   // the neurons' values first, then the edges: on columns the most crossed first (least room)
   const crossed = (it) => (geo.kind === "columns" && it.kind === "edge" ? segs.filter((s) => s.name !== it.anchor && crosses(s, spanOf(geo, it.edge))).length : 0);
-  const busy = all.map(crossed);
+  const busy = all.map((it) => (wanted.includes(it) ? crossed(it) : 0));
   order.sort((a, b) => rank(all[a]) - rank(all[b]) || busy[b] - busy[a] || a - b);
   for (const k of order) {
     const it = all[k];
@@ -757,6 +760,8 @@ function* candidates(geo, it, band) {
       yield clampX({ x: p.x - it.w / 2, y: p.y + p.r + 4 + d, cost: 0.3 });
       yield clampX({ x: p.x - it.w / 2, y: p.y - p.r - 4 - it.h - d, cost: 0.6 });
     }
+    // a crowded drawing: in the strip kept free below the neurons, under the neuron's column
+    if (geo.strip !== undefined) yield clampX({ x: p.x - it.w / 2, y: geo.strip, cost: 3 });
     return;
   }
   const e = it.edge, a = geo.at[e.source], b = geo.at[e.target];
