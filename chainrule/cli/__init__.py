@@ -26,6 +26,7 @@ COMMANDS = {
     "train": "train",
     "predict": "predict",
     "evaluate": "evaluate",
+    "examples": "examples",
 }
 
 

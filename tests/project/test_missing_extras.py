@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from support.paths import ROOT
+
 CLI = "from chainrule.cli import main; sys.exit(main({argv!r}))"
 LIB = (
     "from chainrule.errors import ChainruleError\n"
@@ -16,7 +18,11 @@ LIB = (
 )
 
 CASES = [  # (what is missing, the program, the extra its message must name)
-    ("matplotlib", CLI.format(argv=["diagram", "examples/net.json", "-o", "{tmp}/net.png"]), "plot"),
+    (
+        "matplotlib",
+        CLI.format(argv=["diagram", str(ROOT / "chainrule" / "examples" / "net.json"), "-o", "{tmp}/net.png"]),
+        "plot",
+    ),
     ("matplotlib", CLI.format(argv=["plot", "{tmp}/history.json", "-o", "{tmp}/loss.svg"]), "plot"),
     ("uvicorn", CLI.format(argv=["serve", "--port", "0"]), "web"),
     ("fastapi", CLI.format(argv=["serve", "--port", "0"]), "web"),
