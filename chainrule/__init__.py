@@ -60,10 +60,31 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        try:
+            value = getattr(importlib.import_module(_LAZY[name]), name)
+        except ChainruleError as missing:  # its extra is not installed: the name stays, and says so when called
+            return _needs_extra(name, missing)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+
+
+def _needs_extra(name: str, missing: ChainruleError):
+    """A stand-in for a public name whose module needs an extra that is not installed.
+
+    ``dir``, ``help``, ``hasattr``, ``from chainrule import *`` and ``inspect.getmembers`` see it
+    like any other name; calling it raises the import's own one-line error, which says what to
+    install. It is not cached, so installing the extra makes the real name appear in a new process.
+    """
+    error, message = type(missing), str(missing)
+
+    def unavailable(*args, **kwargs):
+        raise error(message)
+
+    unavailable.__name__ = unavailable.__qualname__ = name
+    unavailable.__module__ = __name__
+    unavailable.__doc__ = f"Not available in this installation: {message}."
+    return unavailable
 
 
 def __dir__():
