@@ -134,10 +134,20 @@ def _npz_layout(meta: dict) -> dict:
     return shapes
 
 
+def _not_a_model(meta: dict) -> str:
+    """What a file that is not a model is, in plain words (a network file, most likely)."""
+    what = "model files are what chainrule train --save and chainrule.save_model write"
+    if "format" not in meta and "layers" in meta:
+        return f"not a chainrule model but a network file (for explain, check, diagram and serve); {what}"
+    return f"not a chainrule model; {what}" + (
+        f" (this one's format is {meta['format']!r})" if "format" in meta else ""
+    )
+
+
 def _build(meta: dict, weights, biases) -> Model:
     """The model a file's metadata and arrays describe, every field checked (FileFormatError)."""
     if meta.get("format") != FORMAT:
-        raise FileFormatError(f"not a chainrule model (format is {meta.get('format')!r}, expected {FORMAT!r})")
+        raise FileFormatError(_not_a_model(meta))
     if meta.get("version") != VERSION:
         raise FileFormatError(f"unsupported model version {meta.get('version')!r} (this chainrule reads {VERSION})")
     sizes = check({"sizes": meta.get("layers")})["sizes"]  # the network's own limits (core/constraints.py)

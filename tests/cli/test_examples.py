@@ -57,3 +57,13 @@ def test_a_bad_out_is_one_line(tmp_path, capsys, make):
     assert main(["examples", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("chainrule examples: error:"), err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_network_file_given_as_a_model_is_called_a_network_file(command, capsys):
+    """The example network file is the likeliest wrong --model: the line says what it is, in words."""
+    argv = [command, "--model", str(PACKAGED / "net.json"), "--data", str(PACKAGED / "iris.csv")]
+    assert main(argv + (["--target", "species"] if command == "evaluate" else [])) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a chainrule model but a network file" in err[0], err
+    assert "chainrule train --save" in err[0] and "format is None" not in err[0]
