@@ -46,13 +46,14 @@ def run(args) -> int:
             "--force (or choose another --out)"
         )
     folder.mkdir(parents=True, exist_ok=True)
+    written = [name for name, data in originals.items() if _there(folder / name) != data]
     width = max(len(str(folder / name)) for name in FILES)
-    for name, data in originals.items():
-        target = folder / name
-        if _there(target) != data:
-            check_output(target, "--out")
-            write_bytes(target, data)
-        print(f"{str(target):<{width}}  {FILES[name]}")
+    for name in written:
+        check_output(folder / name, "--out")
+        write_bytes(folder / name, originals[name])
+        print(f"{str(folder / name):<{width}}  {FILES[name]}")
+    if not written:
+        print(f"{folder}: the {len(FILES)} example files are there already")
     return 0
 
 

@@ -28,8 +28,13 @@ def test_the_default_folder_is_examples_and_a_second_run_keeps_it(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     assert main(["examples"]) == 0
     before = {name: (tmp_path / "examples" / name).stat().st_mtime_ns for name in FILES}
+    capsys.readouterr()
     assert main(["examples"]) == 0  # the same contents: nothing is written again
     assert {name: (tmp_path / "examples" / name).stat().st_mtime_ns for name in FILES} == before
+    assert capsys.readouterr().out == f"examples: the {len(FILES)} example files are there already\n"
+    (tmp_path / "examples" / "iris.csv").unlink()
+    assert main(["examples"]) == 0  # only what is missing
+    assert capsys.readouterr().out.split()[0] == "examples/iris.csv"
     assert main(["explain", "examples/net.json", "--only", "w5"]) == 0
     assert "0.358916480" in capsys.readouterr().out
 
