@@ -294,10 +294,9 @@ class Model:
 def train(X, y, hidden=(32,), **options) -> Model:
     """Build a network for your data and train it: ``chainrule train``'s run, in one call.
 
-    Inputs are standardised, classes one-hot encoded, one output per class (or target column). The
-    defaults are ``chainrule train``'s: Adam (η = 0.001), 30 epochs, batches of 32, ReLU, and softmax
-    with cross-entropy for classes (identity and mean squared error for values). `fit` trains a
-    `Network` you built instead (plain SGD for 10 epochs unless told otherwise).
+    Inputs are standardised, classes one-hot encoded. The defaults are ``chainrule train``'s: Adam
+    (η = 0.001), 30 epochs, batches of 32, ReLU, softmax with cross-entropy for classes (identity and
+    MSE for values). `fit` trains a `Network` you built (plain SGD for 10 epochs unless told otherwise).
 
     Parameters
     ----------
@@ -305,14 +304,19 @@ def train(X, y, hidden=(32,), **options) -> Model:
         The features (one row per sample) and one class label or value (or row of values) per sample.
     hidden : list of int, default (32,)
         The hidden layers' sizes.
+    **options
+        The keywords below, and the `Trainer`'s (``learning_rate``, ``batch_size``, ``l2``,
+        ``dropout``, ``validation_split``, ``early_stopping``, ...).
+
+    Other Parameters
+    ----------------
     task : {"classification", "regression"}, default "classification"
-    activation, loss, output_activation, init, bias, train_biases, dtype, seed
+    activation, loss, output_activation, init, bias, train_biases, dtype, seed : str, bool or int
         The network, as `Network` takes them (``activation="relu"``; loss and output: for the task).
-    standardize, class_weight, sample_weight, validation_data, feature_names, target_name
+    standardize, class_weight, sample_weight, validation_data : bool, str, dict or array_like
         The data's handling (``standardize=True``; ``class_weight="balanced"`` or a dict).
-    optimizer, epochs, **options
-        ``"adam"`` and 30, and the `Trainer`'s other options (``learning_rate``, ``batch_size``,
-        ``l2``, ``dropout``, ``validation_split``, ``early_stopping``, ...).
+    optimizer : str, default "adam"
+    epochs : int, default 30
 
     Returns
     -------

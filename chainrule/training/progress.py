@@ -1,9 +1,9 @@
 """What a training run tells its user while it trains: a line per epoch, a progress bar, notes.
 
-A :class:`Report` is a :class:`~chainrule.training.loop.Callback` with three more methods that a run
-(:class:`chainrule.io.run.TrainingRun`) calls: ``note`` (what it is doing: the data and network,
+A ``Report`` is a ``chainrule.training.loop.Callback`` with three more methods that a run
+(``chainrule.io.run.TrainingRun``) calls: ``note`` (what it is doing: the data and network,
 resuming, the weights kept, the file saved), ``result`` (the final score) and ``stopped`` (Ctrl-C
-with a checkpoint to resume from). The base class says nothing; :class:`Progress` prints what
+with a checkpoint to resume from). The base class says nothing; ``Progress`` prints what
 ``chainrule train`` prints, and ``chainrule train`` is one ``Progress`` away from the Python call.
 """
 
