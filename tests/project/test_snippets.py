@@ -6,6 +6,7 @@ tests first on PATH; a block marked ``<!-- snippet: skip (reason) -->`` is skipp
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ need("matplotlib", "the snippets draw plots")
 from support.paths import ROOT
 
 PAGES = snippets.pages(ROOT)
+SKIPPABLE = re.compile(r"\b(server|install|benchmark)", re.I)
 IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
@@ -66,6 +68,9 @@ def test_every_page_has_been_found_and_skips_give_reasons():
     found = [b for p in PAGES for b in snippets.blocks(p, ROOT)]  # raises on a skip without a reason
     assert sum(b.skip is None for b in found) >= 10
     assert all(b.skip.strip() for b in found if b.skip is not None)
+    # only a server, an install or a benchmark may be skipped; everything else runs
+    odd = [f"{b.where}: {b.skip}" for b in found if b.skip is not None and not SKIPPABLE.search(b.skip)]
+    assert not odd, f"skipped blocks that are no server, install or benchmark: {odd}"
 
 
 def test_a_skip_marker_applies_to_the_next_block_only(tmp_path):
