@@ -5,9 +5,9 @@ machine's packages (pip fetches the dependencies from the package index), with t
 blocks need; every ``bash`` and ``python`` block of the README and of docs/ then runs as written,
 page by page, each page from its own empty folder outside the repository (a page's blocks in
 order, its python blocks sharing one namespace; only servers, installs and benchmarks are marked
-to be skipped). A second environment, holding only the wheel and NumPy, must be safe to
-introspect: ``help(chainrule)``, a star import, ``hasattr(chainrule, "widget")``,
-``inspect.getmembers(chainrule)``.
+to be skipped). A second environment, holding only the wheel and NumPy (what the README's set-up
+installs), runs the README's commands and Python block, and must be safe to introspect:
+``help(chainrule)``, a star import, ``hasattr(chainrule, "widget")``, ``inspect.getmembers(chainrule)``.
 
 PyTorch is asked for by version (the test extra's pin, ``torch==2.13.0``), so that an index that
 holds the CPU-only build (PyTorch's own, or a local one) gives that; the docs tell users to
@@ -103,10 +103,6 @@ def test_every_block_runs_from_an_empty_folder_with_the_installed_wheel(page, us
     run = RUNNABLE[page]
     folder = tmp_path / "empty"
     folder.mkdir()
-    runner = tmp_path / "run_snippets.py"  # the runner too comes from outside the repository
-    shutil.copy(ROOT / "tests" / "support" / "run_snippets.py", runner)
-    spec = tmp_path / "blocks.json"
-    spec.write_text(json.dumps([{"where": b.where, "lang": b.lang, "code": b.code} for b in run]))
     env = _env(user_env)
     where = subprocess.run(
         ["python", "-c", "import chainrule, shutil; print(chainrule.__file__, shutil.which('chainrule'))"],
@@ -117,9 +113,7 @@ def test_every_block_runs_from_an_empty_folder_with_the_installed_wheel(page, us
         check=True,
     ).stdout.split()
     assert all(p.startswith(str(user_env)) for p in where), where  # the wheel's, not this source tree's
-    done = subprocess.run(
-        ["python", str(runner), str(spec)], cwd=folder, env=env, capture_output=True, text=True, timeout=900
-    )
+    done = _run_blocks(run, folder, user_env, tmp_path)
     assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     assert done.stdout.count("--- ") == len(run)
 
@@ -144,9 +138,43 @@ print(len(text.getvalue().splitlines()), "lines of help")
 """
 
 
-def test_a_numpy_only_install_can_be_introspected(wheel, tmp_path):
-    env_dir = tmp_path / "numpy-only"
-    python = _fresh_environment(env_dir, str(wheel))
+@pytest.fixture(scope="module")
+def numpy_only_env(wheel, tmp_path_factory) -> Path:
+    env_dir = tmp_path_factory.mktemp("numpy-only")
+    _fresh_environment(env_dir, str(wheel))
+    return env_dir
+
+
+def _run_blocks(blocks, folder: Path, env_dir: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run ``blocks`` in order in ``folder`` with the environment's Python, as run_snippets.py does."""
+    runner = tmp_path / "run_snippets.py"  # the runner too comes from outside the repository
+    shutil.copy(ROOT / "tests" / "support" / "run_snippets.py", runner)
+    spec = tmp_path / "blocks.json"
+    spec.write_text(json.dumps([{"where": b.where, "lang": b.lang, "code": b.code} for b in blocks]))
+    return subprocess.run(
+        ["python", str(runner), str(spec)], cwd=folder, env=_env(env_dir), capture_output=True, text=True, timeout=900
+    )
+
+
+def test_the_readme_works_for_someone_who_installed_only_numpy(numpy_only_env, tmp_path):
+    """The README's set-up installs the package alone: its commands and Python block run with that;
+    the one block that says it needs the plot extra says so in one line when it is missing."""
+    blocks = RUNNABLE[ROOT / "README.md"]
+    plot = [b for b in blocks if "chainrule plot" in b.code]
+    assert len(plot) == 1 and len(blocks) >= 3
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    done = _run_blocks([b for b in blocks if b not in plot], folder, numpy_only_env, tmp_path)
+    assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    assert {"step.html", "net.svg", "iris.json", "circles-model.json"} <= {p.name for p in folder.iterdir()}
+    missing = _run_blocks(plot, folder, numpy_only_env, tmp_path)
+    assert missing.returncode == 1 and "needs matplotlib: pip install 'chainrule[plot]'" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_a_numpy_only_install_can_be_introspected(numpy_only_env, tmp_path):
+    env_dir = numpy_only_env
+    python = env_dir / "bin" / "python"
     listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
     names = {line.split("==")[0].lower() for line in listed.stdout.split()}
     assert names - {"pip", "setuptools", "wheel"} == {"chainrule", "numpy"}, names
