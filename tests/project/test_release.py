@@ -64,6 +64,7 @@ def test_built_wheel_installs_and_runs_the_example_in_a_fresh_environment(tmp_pa
     assert not re.search(r"(?m)^Classifier: License ::", metadata)  # and no license classifier beside it
     with tarfile.open(sdists[0]) as sdist:
         assert any(n.endswith("/LICENSE") for n in sdist.getnames())
+        assert any(n.endswith("/chainrule/examples/net.json") for n in sdist.getnames())
 
     # a fresh environment that sees this machine's NumPy (the only dependency) and nothing else of it
     env_dir = tmp_path / "env"
