@@ -1,6 +1,10 @@
 """chainrule: train feedforward neural networks by backpropagation and show every number.
 
-``import chainrule`` is kept fast: the engine and its companions load on first use.
+``import chainrule`` is kept fast: the engine and its companions load on first use. The library
+needs only NumPy; a few names need an extra (``to_torch`` and ``from_torch``: ``chainrule[torch]``;
+``widget``: ``chainrule[widget]``; ``load_dataset("iris")`` and the other bundled sets:
+``chainrule[sklearn]``) and say so, in one line, when it is missing. ``chainrule examples`` (the
+command) copies the example files the documentation uses into a folder.
 
 >>> import chainrule
 >>> net = chainrule.seed_network()
@@ -74,7 +78,8 @@ def _needs_extra(name: str, missing: ChainruleError):
 
     ``dir``, ``help``, ``hasattr``, ``from chainrule import *`` and ``inspect.getmembers`` see it
     like any other name; calling it raises the import's own one-line error, which says what to
-    install. It is not cached, so installing the extra makes the real name appear in a new process.
+    install. It is not cached: each use tries the import again, so the real name appears once the
+    extra is installed.
     """
     error, message = type(missing), str(missing)
 
