@@ -64,6 +64,7 @@ def shoot(base: str, out: pathlib.Path) -> list[pathlib.Path]:
 
             def save(name, kind=kind, page=page, top=None):
                 page.mouse.move(1, 1)  # no hover highlight left over from the last click
+                page.evaluate("() => { document.getElementById('status').className = ''; }")  # no toast
                 if top is not None:
                     page.evaluate("(y) => window.scrollTo(0, y)", top)
                 path = out / f"page-{kind}-{name}.png"
@@ -109,7 +110,9 @@ def shoot(base: str, out: pathlib.Path) -> list[pathlib.Path]:
             }""")
             if kind == "phone":
                 page.locator("#surface").scroll_into_view_if_needed()
-            save("spirals-trained")
+                save("spirals-trained")
+            else:
+                save("spirals-trained", top=0)
             context.close()
         browser.close()
     return written

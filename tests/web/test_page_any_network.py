@@ -277,6 +277,13 @@ def layout_problems(pg, problems):
     if not sizes or min(sizes) < 10:
         problems.setdefault("1 layout", []).append(f"formula scripts at {min(sizes or [0]):.1f} px")
     _close_sheet(pg)
+    widest = f"net_{hidden[-1]}"  # the longest worked formula: it scrolls in its panel, never the page
+    pg.evaluate("(n) => showFormula(n)", widest)
+    pg.wait_for_selector("#math math", timeout=15_000)
+    _close_sheet(pg)
+    wide = pg.evaluate("() => document.documentElement.scrollWidth")
+    if wide > pg.viewport_size["width"]:
+        problems.setdefault("1 layout", []).append(f"with {widest}'s formula shown the page is {wide} px wide")
 
 
 def _close_sheet(pg):

@@ -761,7 +761,7 @@ function* candidates(geo, it, band) {
       yield clampX({ x: p.x - it.w / 2, y: p.y - p.r - 4 - it.h - d, cost: 0.6 });
     }
     // a crowded drawing: in the strip kept free below the neurons, under the neuron's column
-    if (geo.strip !== undefined) yield clampX({ x: p.x - it.w / 2, y: geo.strip, cost: 3 });
+    if (geo.strip !== undefined) yield clampX({ x: p.x - it.w / 2, y: geo.strip, cost: 1000 }); // only when nothing nearer is free
     return;
   }
   const e = it.edge, a = geo.at[e.source], b = geo.at[e.target];
