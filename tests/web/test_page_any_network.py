@@ -546,6 +546,7 @@ def parity_problems(pg, network, problems):
 
 
 # ----------------------------------------------------------------------------- the scenario
+@pytest.mark.slow
 @pytest.mark.parametrize("width", list(SCREENS))
 @pytest.mark.parametrize("network", NETWORKS)
 def test_the_page_for_this_network_at_this_width(browser, served, network, width):
@@ -572,6 +573,7 @@ def test_the_page_for_this_network_at_this_width(browser, served, network, width
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_every_number_of_a_crowded_network_is_reached_with_the_arrow_keys(browser, served):
     """Spirals' 88 weights (none of which the old diagram let a keyboard reach): Tab into the diagram,
     then the arrow keys visit every number in the network's order, each shown while it has the focus."""
