@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
+from .blas import gemm_update
 from .constraints import CONSTRAINTS, MAX_PARAMETERS, check  # noqa: F401 (MAX_PARAMETERS: part of this module's API)
 from .init import get_initialiser
 from .losses import Loss, get_loss
@@ -252,20 +253,24 @@ class Network:
             outs.append(out)
         return Forward(ws.net, outs, masks, unmasked)
 
-    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace) -> Gradients:
+    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace, learning_rate=None) -> Gradients:
         """delta = dE/dout · f'(net),  dE/dout_below = delta · W,  dE/dW = deltaᵀ · out_below,
-        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays."""
+        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays.
+
+        With a ``learning_rate`` η the step is taken layer by layer as the pass goes down
+        (:meth:`descend`): W+ = W − η · deltaᵀ · out_below, b+ = b − η Σ delta, each after
+        dE/dout_below has been read through the old W; dE/dW and dE/db are then not kept."""
         scale = _sample_scale(sample_weight, len(t), self.dtype)  # 1/n, or v_s / Σ v
         L = len(self.layers)
-        g = Gradients([None] * L, [None] * L, ws.dW, [None] * L)
-        # output layer: dE/dout_o from the loss (per sample, scaled)
-        dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
+        g = Gradients([None] * L, [None] * L, ws.dW if learning_rate is None else [None] * L, [None] * L)
+        fused = self._fused and fwd.masks[-1] is None  # softmax + CE, sigmoid + BCE: delta_o = out − target
+        dout = None  # dE/dout_o from the loss (per sample, scaled): kept by gradients(), not needed to descend
+        if learning_rate is None or not fused:
+            dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
         for l in range(L - 1, -1, -1):
             layer = self.layers[l]
-            if l < L - 1:  # hidden layer: dE/dout_h = Σ_o delta_o · w_oh
-                dout = _matmul(g.delta[l + 1], self.layers[l + 1].weights, into=ws.dout[l])
             g.dout[l] = dout
-            if l == L - 1 and self._fused and fwd.masks[l] is None:  # softmax + CE, sigmoid + BCE
+            if l == L - 1 and fused:
                 delta = np.subtract(fwd.output, t, out=ws.delta[l])
                 delta *= scale  # delta_o = (out − target) / n
             else:
@@ -273,6 +278,11 @@ class Network:
                     dout = np.multiply(dout, fwd.masks[l], out=ws.masked_dout[l])
                 delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
+            if l > 0:  # the layer below: dE/dout_h = Σ_o delta_o · w_oh (through W before its update)
+                dout = _matmul(delta, layer.weights, into=ws.dout[l - 1])
+            if learning_rate is not None:
+                _descend(layer, fwd.outs[l], delta, learning_rate, ws, l)
+                continue
             _matmul(fwd.outs[l].T, delta, into=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
                 g.db[l] = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
@@ -297,6 +307,40 @@ class Network:
         until the next call of ``gradients`` on it (copy them to keep them).  ``forward`` and
         ``backward`` always return fresh arrays.
         """
+        return self._pass(x, target, sample_weight, masks, None)
+
+    def descend(self, x, target, learning_rate: float, sample_weight=None, masks=None) -> float:
+        """One step of gradient descent on a batch, w+ = w − η · dE/dw, with dE/dw never stored.
+
+        The forward and backward passes of :meth:`gradients`, in the same workspace; as the
+        backward pass reaches each layer, its weight gradient deltaᵀ · out_below goes straight into
+        the weights, W+ = W − η · deltaᵀ · out_below, through one matrix product that adds into W
+        (BLAS's GEMM with α = −η, β = 1: :func:`chainrule.core.blas.gemm_update`), and the
+        trainable biases take b+ = b − η Σ delta.  The result is plain SGD's
+        (``optimizers.SGD`` without momentum) up to rounding: the product's terms are added into W
+        with one rounding where ``gradients`` then ``SGD.step`` round η · dE/dw first.  Where
+        NumPy's BLAS is not reachable, the same step is taken with NumPy, rounded exactly as
+        ``gradients`` then ``SGD.step`` round it.
+
+        Parameters
+        ----------
+        x, target : array_like
+            The batch: inputs and target output rows, one row per sample.
+        learning_rate : float
+            η, a finite number above 0 (``CONSTRAINTS["learning_rate"]``).
+        sample_weight, masks
+            As for :meth:`gradients`.
+
+        Returns
+        -------
+        float
+            The batch loss before the update.
+        """
+        learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
+        return self._pass(x, target, sample_weight, masks, learning_rate)[0]
+
+    def _pass(self, x, target, sample_weight, masks, learning_rate) -> tuple[float, Gradients]:
+        """Forward, backward (descending when given η), and the batch loss, in the kept workspace."""
         x = self.as_inputs(x)
         n = x.shape[0]
         t = self.as_targets(target, n)
@@ -306,11 +350,13 @@ class Network:
             ws = self._workspace = Workspace(self.layers, n, self.dtype)
         ws = ws.first(n)  # a shorter batch (an epoch's last) uses the first rows, nothing is rebuilt
         fwd = self._forward(x, masks, ws)
-        grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
+        grads = self._backward(fwd, t, sample_weight, ws, learning_rate)  # first: it checks the sample weights
         unmasked = masks is None or masks[-1] is None
-        terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None).sum(axis=1)
+        terms = np.add.reduce(
+            self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None), axis=1
+        )
         if sample_weight is None:
-            loss = float(terms.mean())
+            loss = float(np.add.reduce(terms) / n)  # the mean, as ndarray.mean rounds it
         else:
             v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
             loss = float((terms * v).sum() / v.sum()) if v.shape == terms.shape and v.sum() > 0 else float("nan")
@@ -412,6 +458,18 @@ class Workspace:
         if self.of is not None:
             return self.of.db
         return [None if layer.bias is None else np.empty_like(layer.bias) for layer in self.layers]
+
+
+def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, ws: Workspace, l: int) -> None:
+    """W+ = W − η · deltaᵀ · out_below, added into W by one GEMM (dE/dW is never stored), and
+    b+ = b − η Σ delta for a trainable bias.  Without NumPy's BLAS (or for a sparse input), dE/dW
+    is made in the workspace's ``dW`` and the step rounded as ``SGD.step`` rounds it: w+ = w − (η g)."""
+    if not gemm_update(layer.weights, delta.T, out_below, -learning_rate):
+        dW = _matmul(out_below.T, delta, into=ws.dW[l].T).T  # dE/dw_kj = Σ_s delta_sk · out_sj
+        layer.weights -= np.multiply(dW, learning_rate, out=dW)  # w+ = w − η g
+    if layer.train_bias:
+        db = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
+        layer.bias -= np.multiply(db, learning_rate, out=db)  # b+ = b − η Σ delta
 
 
 def _bias_gradient(mode: str, delta: np.ndarray, into: np.ndarray) -> np.ndarray:

@@ -41,6 +41,20 @@ class Optimizer:
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         raise NotImplementedError
 
+    def descent_rate(self) -> float | None:
+        """η when this optimizer's step is plain gradient descent, w+ = w − η g, else ``None``.
+
+        A training loop may then fold the step into the network's weight-gradient products
+        (``Network.descend``) instead of asking for the gradients; an optimizer that keeps state
+        or needs the gradients themselves (momentum, Adam, any other) answers ``None``.
+
+        Returns
+        -------
+        float or None
+            The learning rate of a plain gradient-descent step; ``None`` for every other update.
+        """
+        return None
+
     def _buffers(self, params) -> None:
         if self._scratch is None or len(self._scratch) != len(params):
             self._scratch = [np.empty_like(p) for p in params]
@@ -83,6 +97,11 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.velocities: list[np.ndarray] | None = None
         self.name = "nesterov" if self.nesterov else ("momentum" if self.momentum else "sgd")
+
+    def descent_rate(self) -> float | None:
+        """η for plain SGD (no momentum) whose ``step`` is this class's own; ``None`` otherwise."""
+        plain = self.momentum == 0.0 and type(self).step is SGD.step
+        return self.learning_rate if plain else None
 
     def step(self, params, grads):
         eta, mu = self.learning_rate, self.momentum
