@@ -51,10 +51,12 @@ def gemm_update(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float) -> bo
         is not reachable or the arrays are not as described: the caller updates with NumPy instead.
     """
     gemm = _gemm(c.dtype)
-    if gemm is None or not all(isinstance(x, np.ndarray) and x.dtype == c.dtype and x.ndim == 2 for x in (a, b)):
+    if gemm is None or type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
         return False
     (m, k), (k2, n) = a.shape, b.shape
-    if c.shape != (m, n) or k2 != k or not c.flags.writeable or np.may_share_memory(c, a) or np.may_share_memory(c, b):
+    if a.dtype != c.dtype or b.dtype != c.dtype or c.shape != (m, n) or k2 != k or not c.flags.writeable:
+        return False
+    if np.may_share_memory(c, a) or np.may_share_memory(c, b):
         return False
     if c.flags.f_contiguous and not c.flags.c_contiguous:  # Cᵀ ← Cᵀ + α·Bᵀ·Aᵀ, row-major throughout
         c, a, b, m, n = c.T, b.T, a.T, n, m
@@ -64,8 +66,13 @@ def gemm_update(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float) -> bo
     if min(m, n, k) == 0:
         return True  # C + α·A·B = C when a dimension is empty
     (trans_a, ld_a), (trans_b, ld_b) = layout_a, layout_b
-    gemm(_ROW_MAJOR, trans_a, trans_b, m, n, k, alpha, a.ctypes.data, ld_a, b.ctypes.data, ld_b, 1.0, c.ctypes.data, n)
+    gemm(_ROW_MAJOR, trans_a, trans_b, m, n, k, alpha, _address(a), ld_a, _address(b), ld_b, 1.0, _address(c), n)
     return True
+
+
+def _address(x: np.ndarray) -> int:
+    """Where ``x``'s first element lies in memory (cheaper than ``x.ctypes.data``)."""
+    return x.__array_interface__["data"][0]
 
 
 def available(dtype) -> bool:
