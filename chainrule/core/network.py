@@ -451,13 +451,37 @@ class Workspace:
 
     @cached_property
     def dW(self):  # dE/dW, laid out in memory as the weights are (one per layer, whatever the rows)
-        return self.of.dW if self.of is not None else [np.empty_like(layer.weights) for layer in self.layers]
+        return self.of.dW if self.of is not None else self._gradient_arrays[0]
 
     @cached_property
     def db(self):  # dE/db
-        if self.of is not None:
-            return self.of.db
-        return [None if layer.bias is None else np.empty_like(layer.bias) for layer in self.layers]
+        return self.of.db if self.of is not None else self._gradient_arrays[1]
+
+    @cached_property
+    def _gradient_arrays(self):
+        """dE/dW and dE/db of every layer, cut in turn from one array in the order of
+        ``Network.parameters()`` (each layer's weights, then its bias if trainable; frozen biases
+        last), each piece laid out as its parameter is: an optimizer can then take each operation
+        of its step over all the parameters at once (``optimizers._consecutive``)."""
+        L = len(self.layers)
+        dW, db = [None] * L, [None] * L
+        pieces = []  # (list, layer, parameter): where each piece goes and what it is shaped like
+        for l, layer in enumerate(self.layers):
+            pieces.append((dW, l, layer.weights))
+            if layer.train_bias:
+                pieces.append((db, l, layer.bias))
+        pieces += [
+            (db, l, layer.bias)
+            for l, layer in enumerate(self.layers)
+            if layer.bias is not None and not layer.train_bias
+        ]
+        whole = np.empty(sum(like.size for _, _, like in pieces), dtype=self.dtype)
+        start = 0
+        for into, l, like in pieces:
+            order = "F" if like.flags.f_contiguous and not like.flags.c_contiguous else "C"
+            into[l] = whole[start : start + like.size].reshape(like.shape, order=order)
+            start += like.size
+        return dW, db
 
 
 def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, ws: Workspace, l: int) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import chainrule.core.network as network_module
-from chainrule.core import ACTIVATIONS, LOSSES, Network, blas
+from chainrule.core import ACTIVATIONS, LOSSES, Network, blas, optimizers
 from chainrule.core.optimizers import SGD, get_optimizer
 from chainrule.errors import ConfigError
 
@@ -458,3 +458,62 @@ def test_gemm_update_declines_what_it_cannot_do_in_place_and_leaves_it_untouched
     if blas.available("float64"):
         assert blas.gemm_update(c, a[:, :0], b[:0], 1.0)  # an empty sum adds nothing
         _same(c, kept)
+
+
+# ------------------------------------------------------------------ optimizers over one flat array
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("bias,train", BIAS)
+def test_an_optimizer_over_the_workspaces_flat_gradients_makes_the_per_parameter_bits(name, bias, train):
+    """Network.gradients cuts every gradient from one array, so the optimizer runs each operation
+    of its step once over all parameters; given copies (separate arrays) it runs per parameter.
+    The same operations on the same numbers: the same parameters and state, bit for bit."""
+    rng = np.random.default_rng(29)
+    flat_net = _net("tanh", "softmax", "cross_entropy", bias, train)
+    each_net = flat_net.copy()
+    flat_opt, each_opt = get_optimizer(name, 0.05), get_optimizer(name, 0.05)
+    for n in (6, 6, 3, 6):
+        x, t = _data(rng, n, "cross_entropy")
+        _, grads = flat_net.gradients(x, t)
+        g = flat_net.gradient_list(grads)
+        assert optimizers._consecutive(g) is not None
+        flat_opt.step(flat_net.parameters(), g)
+        _, grads = each_net.gradients(x, t)
+        copies = [a.copy() for a in each_net.gradient_list(grads)]
+        assert optimizers._consecutive(copies) is None
+        each_opt.step(each_net.parameters(), copies)
+    for a, b in zip(flat_net.parameters(), each_net.parameters()):
+        _same(a, b)
+    for key in ("velocities", "m", "s"):
+        for a, b in zip(flat_opt.state_dict().get(key) or [], each_opt.state_dict().get(key) or []):
+            _same(a, b)
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_an_optimizer_copied_or_restored_mid_run_continues_with_the_same_bits(name):
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(30)
+    batches = [_data(rng, 5, "cross_entropy") for _ in range(6)]
+
+    def run(net, opt, part):
+        for x, t in part:
+            _, grads = net.gradients(x, t)
+            opt.step(net.parameters(), net.gradient_list(grads))
+
+    whole_net, whole_opt = _net("relu", "softmax", "cross_entropy", "per_neuron", True), get_optimizer(name, 0.05)
+    start = whole_net.copy()
+    run(whole_net, whole_opt, batches)
+    for restore in ("pickle", "deepcopy", "state_dict"):
+        net, opt = start.copy(), get_optimizer(name, 0.05)
+        run(net, opt, batches[:3])
+        if restore == "pickle":
+            opt = pickle.loads(pickle.dumps(opt))
+        elif restore == "deepcopy":
+            opt = copy.deepcopy(opt)
+        else:
+            state, opt = opt.state_dict(), get_optimizer(name, 0.05)
+            opt.load_state_dict({k: copy.deepcopy(v) for k, v in state.items()})
+        run(net, opt, batches[3:])
+        for a, b in zip(net.parameters(), whole_net.parameters()):
+            _same(a, b)
