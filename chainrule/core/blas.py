@@ -10,7 +10,7 @@ extension module is linked against (the OpenBLAS of NumPy's wheels), looked up o
 module with :mod:`ctypes` — the same kernels and the same thread pool as every other product of
 the engine.  (SciPy's ``scipy.linalg.blas`` wrappers reach a *second* OpenBLAS, the one bundled in
 SciPy's wheel, with its own threads: on two cores its threads and NumPy's spin against each other.)
-Where no such routine is found (another BLAS, another platform), :func:`gemm_update` answers
+Where no such routine is found (another BLAS, another platform), ``gemm_update`` answers
 ``False`` and the caller does the same update with NumPy.
 """
 
@@ -76,7 +76,7 @@ def _address(x: np.ndarray) -> int:
 
 
 def available(dtype) -> bool:
-    """Whether :func:`gemm_update` can reach NumPy's BLAS for ``dtype``."""
+    """Whether ``gemm_update`` can reach NumPy's BLAS for ``dtype``."""
     return _gemm(np.dtype(dtype)) is not None
 
 

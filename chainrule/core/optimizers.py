@@ -168,7 +168,7 @@ class SGD(Optimizer):
                 w += v
 
     def _step_flat(self, params, grads, g: np.ndarray) -> None:
-        """The step of :meth:`step`, each operation once over all parameters (``g``: every gradient)."""
+        """The step of ``step``, each operation once over all parameters (``g``: every gradient)."""
         eta, mu = self.learning_rate, self.momentum
         tmp = self._flat_state("_scratch", grads, g)
         np.multiply(g, eta, out=tmp)
@@ -266,7 +266,7 @@ class Adam(Optimizer):
             w -= tmp
 
     def _step_flat(self, params, grads, g: np.ndarray) -> None:
-        """The step of :meth:`step`, each operation once over all parameters (``g``: every gradient)."""
+        """The step of ``step``, each operation once over all parameters (``g``: every gradient)."""
         m, s, tmp = (self._flat_state(name, grads, g) for name in ("m", "s", "_scratch"))
         self.t += 1
         b1, b2 = self.beta1, self.beta2

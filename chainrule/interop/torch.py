@@ -39,6 +39,46 @@ def _torch():
 
 
 def to_torch(network: Network, allow_shared_training: bool = False):
+    """The network as a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations, same weights.
+
+    Needs PyTorch: ``pip install "chainrule[torch]"`` (for the CPU-only build, first
+    ``pip install torch --index-url https://download.pytorch.org/whl/cpu``).
+
+    Parameters
+    ----------
+    network : Network
+        The network to convert (it is not changed; the module holds copies of its arrays).
+    allow_shared_training : bool, default False
+        A shared bias (the seed's one number per layer) has no PyTorch counterpart: it becomes a
+        per-neuron bias with equal entries, frozen so that it stays shared. True lets PyTorch train
+        it (its entries then drift apart).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``Linear`` layers in the network's dtype, each followed by its activation module.
+
+    Raises
+    ------
+    ConfigError
+        PyTorch is not installed (the line says what to install).
+
+    Examples
+    --------
+    >>> import torch
+    >>> import chainrule
+    >>> module = chainrule.to_torch(chainrule.seed_network())
+    >>> module
+    Sequential(
+      (0): Linear(in_features=2, out_features=2, bias=True)
+      (1): Sigmoid()
+      (2): Linear(in_features=2, out_features=2, bias=True)
+      (3): Sigmoid()
+    )
+    >>> with torch.no_grad():
+    ...     print(module(torch.tensor([[0.05, 0.10]], dtype=torch.float64)).numpy().round(9).tolist())
+    [[0.75136507, 0.772928465]]
+    """
     torch = _torch()
     nn = torch.nn
     dtype = getattr(torch, np.dtype(network.dtype).name)
@@ -59,36 +99,46 @@ def to_torch(network: Network, allow_shared_training: bool = False):
 
 
 def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: str | None = None) -> Network:
-    """A Network with the weights of an ``nn.Sequential`` of Linear layers and activations."""
+    """A `Network` with the weights of a PyTorch ``nn.Sequential`` of Linear layers and activations.
+
+    Needs PyTorch: ``pip install "chainrule[torch]"``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        ``Linear`` layers, each optionally followed by one activation module (``Sigmoid``,
+        ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``, ...), or a single ``Linear``.
+    loss : str, default "half_sse"
+        The loss the network is trained and explained with (a module holds none).
+    bias : {"per_neuron", "shared", "none"}, default "per_neuron"
+        ``"shared"`` reads each layer's bias back as one number, if its entries are equal.
+    dtype : {"float64", "float32"}, optional
+        Default: the module's.
+
+    Returns
+    -------
+    Network
+        For `explain`, `check`, the page and further training.
+
+    Raises
+    ------
+    ConfigError
+        A module that is not Linear layers and activations, an activation chainrule does not
+        have, unequal entries for a shared bias, or PyTorch not installed.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> module = chainrule.to_torch(chainrule.seed_network())
+    >>> net = chainrule.from_torch(module, loss="half_sse", bias="shared")
+    >>> net, round(net.loss([0.05, 0.10], [0.01, 0.99]), 9)
+    (Network([2, 2, 2], activation=[sigmoid,sigmoid], loss='half_sse', dtype=float64), 0.298371109)
+    """
     torch = _torch()
     nn = torch.nn
     layers = list(module.children()) if isinstance(module, nn.Sequential) else [module]
-    weights, biases, acts, trainable = [], [], [], []
-    for m in layers:
-        if isinstance(m, nn.Linear):
-            weights.append(m.weight.detach().cpu().double().numpy().copy())
-            b = None if m.bias is None else m.bias.detach().cpu().double().numpy().copy()
-            biases.append(b)
-            trainable.append(bool(m.bias is not None and m.bias.requires_grad))
-            acts.append("identity")
-        elif not weights:
-            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
-        elif acts[-1] != "identity":
-            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
-        else:
-            acts[-1] = _activation_name(nn, m)
-    if not weights:
-        raise ConfigError("the module holds no nn.Linear layer")
-    has_bias = {b is not None for b in biases}
-    if len(has_bias) > 1:
-        raise ConfigError("either every Linear layer has a bias or none has")
-    if not has_bias.pop():
-        bias, biases = "none", None
-    elif bias == "shared":
-        for l, b in enumerate(biases, start=1):
-            if not np.all(b == b[0]):
-                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
-        biases = [b[:1] for b in biases]
+    weights, biases, acts, trainable = _read_layers(nn, layers)
+    bias, biases = _read_biases(bias, biases)
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
     for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
         if w.shape[1] != n_in:
@@ -105,6 +155,42 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
         train_biases=trainable if biases is not None else False,
         dtype=dtype,
     )
+
+
+def _read_layers(nn, layers) -> tuple[list, list, list, list]:
+    """(weights, biases, activation names, bias trainable) of Linear layers, each maybe followed by an activation."""
+    weights, biases, acts, trainable = [], [], [], []
+    for m in layers:
+        if isinstance(m, nn.Linear):
+            weights.append(m.weight.detach().cpu().double().numpy().copy())
+            b = None if m.bias is None else m.bias.detach().cpu().double().numpy().copy()
+            biases.append(b)
+            trainable.append(bool(m.bias is not None and m.bias.requires_grad))
+            acts.append("identity")
+        elif not weights:
+            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
+        elif acts[-1] != "identity":
+            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
+        else:
+            acts[-1] = _activation_name(nn, m)
+    if not weights:
+        raise ConfigError("the module holds no nn.Linear layer")
+    return weights, biases, acts, trainable
+
+
+def _read_biases(bias: str, biases: list) -> tuple[str, list | None]:
+    """(bias mode, biases): "none" when no layer has one; with "shared", each layer's equal entries as one."""
+    has_bias = {b is not None for b in biases}
+    if len(has_bias) > 1:
+        raise ConfigError("either every Linear layer has a bias or none has")
+    if not has_bias.pop():
+        return "none", None
+    if bias == "shared":
+        for l, b in enumerate(biases, start=1):
+            if not np.all(b == b[0]):
+                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
+        biases = [b[:1] for b in biases]
+    return bias, biases
 
 
 def torch_loss(network: Network):

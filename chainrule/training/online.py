@@ -7,13 +7,42 @@ from ..core.network import Network
 
 
 def train_online(network: Network, x, target, learning_rate: float, iterations: int) -> list[float]:
-    """Repeat forward, backward and update ``iterations`` times on the same sample(s).
-
-    Returns the loss measured before each update (so ``losses[0]`` is E_total@0).
+    """The seed's training loop: forward, backward and update, ``iterations`` times on the same sample(s).
 
     A tiny float64 network trained on one sample runs the engine's written-out update
-    (:mod:`chainrule.core.unrolled`: the same equations on Python floats, some ten times faster
-    than NumPy calls at this size); anything else runs ``Network.train_step``.
+    (``chainrule.core.unrolled``: the same equations on Python floats, some ten times faster
+    than NumPy calls at this size); anything else runs `Network.train_step`.
+
+    Parameters
+    ----------
+    network : Network
+        The network to train, in place.
+    x, target : array_like
+        The sample(s) and their target outputs.
+    learning_rate : float
+        η, a finite number above 0.
+    iterations : int
+        How many updates.
+
+    Returns
+    -------
+    list of float
+        The loss measured before each update (``losses[0]`` is the untrained E_total).
+
+    Raises
+    ------
+    ConfigError
+        A learning rate that is not a finite number above 0, or ``iterations`` below 1.
+    ShapeError
+        A sample that does not fit the network.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> net = chainrule.seed_network()
+    >>> losses = chainrule.train_online(net, [0.05, 0.10], [0.01, 0.99], 0.5, 10_000)
+    >>> round(losses[0], 9), round(net.loss([0.05, 0.10], [0.01, 0.99]), 10)  # E_total, E_total@10000
+    (0.298371109, 3.51019e-05)
     """
     checked = check({"learning_rate": learning_rate, "iterations": iterations})  # one ConfigError line if bad
     learning_rate, iterations = checked["learning_rate"], checked["iterations"]

@@ -146,10 +146,42 @@ class PageWidget(anywidget.AnyWidget):
 
 
 def widget(network=None, *, x=None, target=None, learning_rate=None) -> PageWidget:
-    """The page as a Jupyter widget for ``network``: None (the seed), a network file's contents (a
-    dict) or path, or a :class:`~chainrule.Network` (or a fitted estimator holding one in
-    ``network_``) with its samples ``x=`` and ``target=`` (one row each, or one row per sample) and
-    ``learning_rate=`` (default 0.5).  ``x``/``target``/``learning_rate`` also replace a file's own."""
+    """The page of ``chainrule serve`` as a Jupyter widget: the engine runs in the notebook's kernel.
+
+    Make it the last line of a cell to show it. Needs the widget extra:
+    ``pip install "chainrule[widget]"``.
+
+    Parameters
+    ----------
+    network : str, os.PathLike, dict, Network or estimator, optional
+        None (the seed network), a network file's path or contents (a dict), or a `Network` (or a
+        fitted estimator holding one in ``network_``) with ``x`` and ``target``.
+    x, target : array_like, optional
+        The samples the page trains on (one row each, or one row per sample); they replace a
+        file's own.
+    learning_rate : float, optional
+        η (default: the file's, or 0.5).
+
+    Returns
+    -------
+    PageWidget
+        The widget; its ``session``, ``iteration`` and ``loss`` follow what the page last asked for.
+
+    Raises
+    ------
+    ConfigError
+        The widget extra is not installed (anywidget, FastAPI), or a `Network` without ``x`` and
+        ``target``.
+    FileFormatError
+        A malformed network file.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> page = chainrule.widget()  # the seed network
+    >>> page.iteration, round(page.loss, 9)
+    (0, 0.298371109)
+    """
     return PageWidget(network_spec(network, x, target, learning_rate))
 
 
