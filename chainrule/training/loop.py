@@ -2,7 +2,8 @@
 
 Every update is the engine's own: ``loss, grads = network.gradients(xb, tb, ...)``, then weight
 decay is added to the weight gradients (L2: g += λ₂ w, L1: g += λ₁ sign(w); biases are not
-decayed) and the optimizer updates ``network.parameters()`` in place.
+decayed) and the optimizer updates ``network.parameters()`` in place.  Plain SGD (no momentum,
+no decay) is taken inside the backward pass instead: ``loss = network.descend(xb, tb, η, ...)``.
 
 One epoch: the sample order is shuffled (seeded), the data are cut into batches of
 ``batch_size`` rows (1 = online, ``None`` = the whole set), each batch is gathered into a reused
