@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
+from .blas import gemm_update
 from .constraints import CONSTRAINTS, MAX_PARAMETERS, check  # noqa: F401 (MAX_PARAMETERS: part of this module's API)
 from .init import get_initialiser
 from .losses import Loss, get_loss
@@ -358,20 +359,24 @@ class Network:
             outs.append(out)
         return Forward(ws.net, outs, masks, unmasked)
 
-    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace) -> Gradients:
+    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace, learning_rate=None) -> Gradients:
         """delta = dE/dout · f'(net),  dE/dout_below = delta · W,  dE/dW = deltaᵀ · out_below,
-        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays."""
+        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays.
+
+        With a ``learning_rate`` η the step is taken layer by layer as the pass goes down
+        (`descend`): W+ = W − η · deltaᵀ · out_below, b+ = b − η Σ delta, each after
+        dE/dout_below has been read through the old W; dE/dW and dE/db are then not kept."""
         scale = _sample_scale(sample_weight, len(t), self.dtype)  # 1/n, or v_s / Σ v
         L = len(self.layers)
-        g = Gradients([None] * L, [None] * L, ws.dW, [None] * L)
-        # output layer: dE/dout_o from the loss (per sample, scaled)
-        dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
+        g = Gradients([None] * L, [None] * L, ws.dW if learning_rate is None else [None] * L, [None] * L)
+        fused = self._fused and fwd.masks[-1] is None  # softmax + CE, sigmoid + BCE: delta_o = out − target
+        dout = None  # dE/dout_o from the loss (per sample, scaled): kept by gradients(), not needed to descend
+        if learning_rate is None or not fused:
+            dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
         for l in range(L - 1, -1, -1):
             layer = self.layers[l]
-            if l < L - 1:  # hidden layer: dE/dout_h = Σ_o delta_o · w_oh
-                dout = _matmul(g.delta[l + 1], self.layers[l + 1].weights, into=ws.dout[l])
             g.dout[l] = dout
-            if l == L - 1 and self._fused and fwd.masks[l] is None:  # softmax + CE, sigmoid + BCE
+            if l == L - 1 and fused:
                 delta = np.subtract(fwd.output, t, out=ws.delta[l])
                 delta *= scale  # delta_o = (out − target) / n
             else:
@@ -379,6 +384,11 @@ class Network:
                     dout = np.multiply(dout, fwd.masks[l], out=ws.masked_dout[l])
                 delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
+            if l > 0:  # the layer below: dE/dout_h = Σ_o delta_o · w_oh (through W before its update)
+                dout = _matmul(delta, layer.weights, into=ws.dout[l - 1])
+            if learning_rate is not None:
+                _descend(layer, fwd.outs[l], delta, learning_rate, ws, l)
+                continue
             _matmul(fwd.outs[l].T, delta, into=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
                 g.db[l] = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
@@ -454,6 +464,61 @@ class Network:
         >>> round(loss, 9), round(float(grads.dW[0][0, 0]), 9)  # E_total, dE_total/dw1
         (0.298371109, 0.000438568)
         """
+        return self._pass(x, target, sample_weight, masks, None)
+
+    def descend(self, x, target, learning_rate: float, sample_weight=None, masks=None) -> float:
+        """One step of gradient descent on a batch, w+ = w − η · dE/dw, with dE/dw never stored.
+
+        The forward and backward passes of `gradients`, in the same workspace; as the backward pass
+        reaches each layer, its weight gradient deltaᵀ · out_below goes straight into the weights,
+        W+ = W − η · deltaᵀ · out_below, through one matrix product that adds into W (BLAS's GEMM
+        with α = −η and β = 1, ``chainrule.core.blas.gemm_update``), after the layer below has
+        read dE/dout through the old W; a trainable bias takes b+ = b − η Σ delta. The result is
+        plain SGD's (``SGD`` without momentum) up to rounding: the product's terms are added into
+        W with one rounding, where `gradients` then ``SGD.step`` round η · dE/dw first (the same
+        bits when η is a power of two and the batch fits one block of the product). Where NumPy's
+        BLAS cannot be reached, the same step is taken with NumPy, rounded exactly as `gradients`
+        then ``SGD.step`` round it. The `Trainer` takes this route for plain SGD.
+
+        Parameters
+        ----------
+        x, target : array_like
+            The batch: the inputs and the target outputs, one row per sample.
+        learning_rate : float
+            η, a finite number above 0.
+        sample_weight : array_like, optional
+            One weight per sample (a weighted mean loss), as for `gradients`.
+        masks : list, optional
+            Dropout masks per layer, as for `forward`.
+
+        Returns
+        -------
+        float
+            The batch's loss before the step, the mean over its samples of Σ_k E_ok.
+
+        Raises
+        ------
+        ConfigError
+            A learning rate that is not a finite number above 0 (before any weight changes).
+        ShapeError
+            Inputs or targets that do not fit the network.
+
+        Examples
+        --------
+        One step of the seed (η = 0.5): its error before the step, and w5 after it.
+
+        >>> import chainrule
+        >>> net = chainrule.seed_network()
+        >>> round(net.descend([0.05, 0.10], [0.01, 0.99], 0.5), 9)  # E_total
+        0.298371109
+        >>> round(float(net.layers[1].weights[0, 0]), 9)  # w5+
+        0.35891648
+        """
+        learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
+        return self._pass(x, target, sample_weight, masks, learning_rate)[0]
+
+    def _pass(self, x, target, sample_weight, masks, learning_rate) -> tuple[float, Gradients]:
+        """Forward, backward (descending when given η), and the batch loss, in the kept workspace."""
         x = self.as_inputs(x)
         n = x.shape[0]
         t = self.as_targets(target, n)
@@ -463,11 +528,13 @@ class Network:
             ws = self._workspace = Workspace(self.layers, n, self.dtype)
         ws = ws.first(n)  # a shorter batch (an epoch's last) uses the first rows, nothing is rebuilt
         fwd = self._forward(x, masks, ws)
-        grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
+        grads = self._backward(fwd, t, sample_weight, ws, learning_rate)  # first: it checks the sample weights
         unmasked = masks is None or masks[-1] is None
-        terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None).sum(axis=1)
+        terms = np.add.reduce(
+            self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None), axis=1
+        )
         if sample_weight is None:
-            loss = float(terms.mean())
+            loss = float(np.add.reduce(terms) / n)  # the mean, as ndarray.mean rounds it
         else:
             v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
             loss = float((terms * v).sum() / v.sum()) if v.shape == terms.shape and v.sum() > 0 else float("nan")
@@ -608,13 +675,49 @@ class Workspace:
 
     @cached_property
     def dW(self):  # dE/dW, laid out in memory as the weights are (one per layer, whatever the rows)
-        return self.of.dW if self.of is not None else [np.empty_like(layer.weights) for layer in self.layers]
+        return self.of.dW if self.of is not None else self._gradient_arrays[0]
 
     @cached_property
     def db(self):  # dE/db
-        if self.of is not None:
-            return self.of.db
-        return [None if layer.bias is None else np.empty_like(layer.bias) for layer in self.layers]
+        return self.of.db if self.of is not None else self._gradient_arrays[1]
+
+    @cached_property
+    def _gradient_arrays(self):
+        """dE/dW and dE/db of every layer, cut in turn from one array in the order of
+        ``Network.parameters()`` (each layer's weights, then its bias if trainable; frozen biases
+        last), each piece laid out as its parameter is: an optimizer can then take each operation
+        of its step over all the parameters at once (``optimizers._consecutive``)."""
+        L = len(self.layers)
+        dW, db = [None] * L, [None] * L
+        pieces = []  # (list, layer, parameter): where each piece goes and what it is shaped like
+        for l, layer in enumerate(self.layers):
+            pieces.append((dW, l, layer.weights))
+            if layer.train_bias:
+                pieces.append((db, l, layer.bias))
+        pieces += [
+            (db, l, layer.bias)
+            for l, layer in enumerate(self.layers)
+            if layer.bias is not None and not layer.train_bias
+        ]
+        whole = np.empty(sum(like.size for _, _, like in pieces), dtype=self.dtype)
+        start = 0
+        for into, l, like in pieces:
+            order = "F" if like.flags.f_contiguous and not like.flags.c_contiguous else "C"
+            into[l] = whole[start : start + like.size].reshape(like.shape, order=order)
+            start += like.size
+        return dW, db
+
+
+def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, ws: Workspace, l: int) -> None:
+    """W+ = W − η · deltaᵀ · out_below, added into W by one GEMM (dE/dW is never stored), and
+    b+ = b − η Σ delta for a trainable bias.  Without NumPy's BLAS (or for a sparse input), dE/dW
+    is made in the workspace's ``dW`` and the step rounded as ``SGD.step`` rounds it: w+ = w − (η g)."""
+    if not gemm_update(layer.weights, delta.T, out_below, -learning_rate):
+        dW = _matmul(out_below.T, delta, into=ws.dW[l].T).T  # dE/dw_kj = Σ_s delta_sk · out_sj
+        layer.weights -= np.multiply(dW, learning_rate, out=dW)  # w+ = w − η g
+    if layer.train_bias:
+        db = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
+        layer.bias -= np.multiply(db, learning_rate, out=db)  # b+ = b − η Σ delta
 
 
 def _bias_gradient(mode: str, delta: np.ndarray, into: np.ndarray) -> np.ndarray:

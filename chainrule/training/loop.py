@@ -2,7 +2,8 @@
 
 Every update is the engine's own: ``loss, grads = network.gradients(xb, tb, ...)``, then weight
 decay is added to the weight gradients (L2: g += λ₂ w, L1: g += λ₁ sign(w); biases are not
-decayed) and the optimizer updates ``network.parameters()`` in place.
+decayed) and the optimizer updates ``network.parameters()`` in place.  Plain SGD (no momentum,
+no decay) is taken inside the backward pass instead: ``loss = network.descend(xb, tb, η, ...)``.
 
 One epoch: the sample order is shuffled (seeded), the data are cut into batches of
 ``batch_size`` rows (1 = online, ``None`` = the whole set), each batch is gathered into a reused
@@ -276,8 +277,12 @@ class Trainer:
             cb.on_epoch_end(self, epoch, logs)
 
     def _batches(self, b: SimpleNamespace, batch_hooks, epoch: int, eta: float) -> float:
-        """Every update of one epoch (w+ = the optimizer's step on dE/dw + decay); Σ batch loss · batch size."""
+        """Every update of one epoch (w+ = the optimizer's step on dE/dw + decay); Σ batch loss · batch size.
+
+        Plain SGD without weight decay is folded into the backward pass (``Network.descend``: the
+        weight gradients are never stored); every other optimizer gets the gradients."""
         net, bs, n = self.network, self.batch_size, self.n_train
+        descend = self.optimizer.descent_rate() is not None and b.decay is None
         total = 0.0
         for start in range(0, n, bs):
             if b.whole:
@@ -288,13 +293,18 @@ class Trainer:
                 xb = np.take(self.X, idx, axis=0, out=b.x[:m])
                 tb = np.take(self.T, idx, axis=0, out=b.t[:m])
                 vb = None if b.v is None else np.take(self.v, idx, axis=0, out=b.v[:m])
-            loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=self._draw_masks(b.masks, m))
+            masks = self._draw_masks(b.masks, m)
+            if descend:  # w+ = w − η dE/dw, inside the backward pass
+                loss = net.descend(xb, tb, self.optimizer.learning_rate, sample_weight=vb, masks=masks)
+            else:
+                loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=masks)
             if not math.isfinite(loss):
                 self._diverged(b.last_good, epoch, eta, f"the loss became {loss}")
-            g = net.gradient_list(grads)
-            if b.decay is not None:
-                self._add_weight_decay(g, b.decay)
-            self.optimizer.step(self.params, g)
+            if not descend:
+                g = net.gradient_list(grads)
+                if b.decay is not None:
+                    self._add_weight_decay(g, b.decay)
+                self.optimizer.step(self.params, g)
             total += loss * m
             for hook in batch_hooks:  # e.g. a progress bar; only called when a callback has it
                 hook(self, m)
