@@ -3,7 +3,7 @@
 It sits at the top of the package because it joins layers: a network may come from a file (io)
 and is then explained or checked (explain).
 
-A network may be given as a :class:`~chainrule.core.network.Network` (with ``x``, ``target`` and
+A network may be given as a ``chainrule.Network`` (with ``x``, ``target`` and
 ``learning_rate``), as a network file's path or contents (a dict), or left out for the seed.
 """
 
@@ -133,16 +133,34 @@ def explain(
     notation: str | dict | None = None,
     batch: str | None = None,
 ):
-    """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
-    its rendering in one of :func:`chainrule.derivation.rendering.formats.names`: text, markdown, html, latex, json).
+    """One training step of a network, written out like the worked example (``chainrule explain``).
 
-    ``network`` is a :class:`Network` (with ``x=``, ``target=``), a fitted scikit-learn-style estimator
-    (anything whose ``network_`` attribute holds a Network; also with ``x=``, ``target=``), a network
-    file's path or contents (a dict), or None for the seed.
+    Parameters
+    ----------
+    network : str, os.PathLike, dict, Network or estimator, optional
+        A network file's path or contents, a `Network` (or estimator) with ``x`` and ``target``, or None (the seed).
+    format : {"text", "markdown", "html", "latex", "json"}, optional
+        Return that rendering (a str) instead of the `Explanation`.
+    only, sample, detail, x, target, learning_rate, notation, batch
+        ``chainrule explain``'s options: only what some names need (``"w5"``, a neuron ``"h12"``), a
+        file's sample (1-based), ``"full"`` or ``"summary"``, a `Network`'s sample and η, a book's
+        names (``"nielsen"``, ...), a full batch (``"sum"`` or ``"mean"`` of the samples').
 
-    ``batch="sum"`` or ``"mean"`` (or a network file's ``"batch"``) explains one full-batch step on
-    every sample: each sample's quantities as ``NAME[k]``, the batch's error and gradients as their
-    sum or mean, and the update."""
+    Returns
+    -------
+    Explanation or str
+        ``values`` (every name → its number) and ``to_text()``, ``to_markdown()``, ``to_html()``, ...
+
+    Raises
+    ------
+    FileFormatError, ConfigError
+        A malformed file; an unknown format, notation or name, or over 250,000 parameters.
+
+    Examples
+    --------
+    >>> round(chainrule.explain(only="w5").values["w5+"], 9)  # the seed network
+    0.35891648
+    """
     from .derivation.rendering.explanation import Explanation
 
     hint_wanted = isinstance(network, (str, os.PathLike))
@@ -181,15 +199,59 @@ def check(
     learning_rate=None,
     batch: str | None = None,
 ):
-    """Check an answer sheet (its text, or a path to it) against ``network`` (default: the seed).
+    """Check a learner's ``name = value`` answer sheet against the exact computation (``chainrule check``).
 
-    ``notation``: a book's names (``"han-kamber"``, ``"nielsen"``, …; default: detected).
-    The rule (default: by the significant digits written) may be ``digits=N``, ``abs=X`` or ``rel=X``;
-    see :mod:`chainrule.derivation.checking.tolerance`."""
-    from .derivation.checking.check import check_answers, parse_sheet
+    Names may be the seed's (``net_h1``, ``dE_total/dw5``, ``w5+``, ``E_total@1``), a book's, or
+    expressions (``eta*dE_total/dw5``). A value with two or more significant digits is right within
+    one unit of its last digit; a shorter one only when exact ("too few digits to judge").
+
+    Parameters
+    ----------
+    sheet : str or os.PathLike
+        The sheet's text, or a path to it (a string without ``=`` or a line break is a path).
+    network : str, os.PathLike, dict, Network or estimator, optional
+        What the answers are for, in any form `explain` takes; default the seed network.
+    digits, abs, rel : optional
+        Another rule: N significant digits, or within X (``abs``) or X · |exact| (``rel``).
+    sample, notation, x, target, learning_rate, batch
+        As `explain` takes them (``notation`` default: detected, and said which).
+
+    Returns
+    -------
+    CheckResult
+        ``ok``, ``verdicts`` (name, verdict, exact value, hint per line), ``wrong``, ``to_text()``.
+
+    Raises
+    ------
+    FileFormatError, ConfigError
+        No ``name = value`` line, a malformed file; two rules at once, an unknown notation.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> chainrule.check("w5+ = 0.3589\\nE_total@1 = 0.291027924\\n").wrong[0].name
+    'E_total@1'
+    """
+    from .derivation.checking.check import check_answers
     from .derivation.checking.tolerance import Rule
 
     rule = Rule(digits=digits, abs=abs, rel=rel)
+    answers, source = _answers(sheet)
+    network = _read_once(network)
+    net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
+    batch = _batch_named(network, batch)
+    if batch is not None:
+        trace, _, _ = _trace(net, xs, ts, lr, sample, batch)
+        return check_answers(answers, net, xs, ts, lr, source, rule=rule, notation=notation, trace=trace)
+    x1, t1, _, _ = _one_sample(net, xs, ts, sample)
+    return check_answers(answers, net, x1, t1, lr, source, rule=rule, notation=notation)
+
+
+def _answers(sheet) -> tuple[list, str]:
+    """(the sheet's answers, where it came from): its text, or the file a path names; one error line
+    for a sheet without a single ``name = value`` line."""
+    from .derivation.checking.check import parse_sheet
+
     source = "<sheet>"
     if isinstance(sheet, os.PathLike) or (isinstance(sheet, str) and "=" not in sheet and "\n" not in sheet):
         path = os.fspath(sheet)  # a path (os, not pathlib: check's start-up is counted in milliseconds)
@@ -207,25 +269,50 @@ def check(
             f"{source}: no 'name = value' lines to check"
             + (f" (no answers yet: {lines} nothing after the '=')" if blank else "")
         )
-    network = _read_once(network)
-    net, xs, ts, lr, _ = load_problem(network, x, target, learning_rate)
-    batch = _batch_named(network, batch)
-    if batch is not None:
-        trace, _, _ = _trace(net, xs, ts, lr, sample, batch)
-        return check_answers(answers, net, xs, ts, lr, source, rule=rule, notation=notation, trace=trace)
-    x1, t1, _, _ = _one_sample(net, xs, ts, sample)
-    return check_answers(answers, net, x1, t1, lr, source, rule=rule, notation=notation)
+    return answers, source
 
 
 def exercise(seed: int = 0, **options):
-    """A random small exercise (network file, questions, answer key); the same seed, the same one."""
+    """A random small exercise for a class: a network file, its questions, a blank sheet, the key.
+
+    The network has 1 or 2 hidden layers of 2 or 3 neurons, weights with two decimals, and one
+    sample; the same seed always gives the same exercise, bit for bit (``chainrule exercise``).
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Which exercise: a whole number of at least 0.
+    **options
+        ``hidden_layers`` (1 or 2) and ``activation`` (any hidden-layer activation), to choose
+        instead of drawing.
+
+    Returns
+    -------
+    Exercise
+        ``spec`` (the network file's contents), ``questions`` (Markdown), ``sheet`` (a blank
+        answer sheet for `check`), ``answers`` (the answer key) and ``files()`` (name → contents).
+
+    Raises
+    ------
+    ConfigError
+        A seed that is not a whole number of at least 0, or an option out of range.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> ex = chainrule.exercise(7)
+    >>> sorted(ex.files())
+    ['answer-key.md', 'answers.txt', 'exercise-7.json', 'questions.md']
+    >>> chainrule.check(ex.sheet.replace(" = ", " = 1", 1), network=ex.spec).ok
+    False
+    """
     from .derivation.exercises.exercise import make_exercise
 
     return make_exercise(seed, **options)
 
 
 def save_exercise(exercise, folder=None, *, force: bool = False, option_names=None):
-    """Write an exercise's files (:meth:`Exercise.files`) into ``folder``; the folder.
+    """Write an exercise's files (``Exercise.files``) into ``folder``; the folder.
 
     Nothing is replaced without ``force``: a folder already holding one of the files (a student's
     filled-in ``answers.txt``?) is refused, and every file is checked before any is written.
@@ -233,7 +320,7 @@ def save_exercise(exercise, folder=None, *, force: bool = False, option_names=No
     Parameters
     ----------
     exercise : Exercise
-        What :func:`exercise` returns.
+        What `exercise` returns.
     folder : str or os.PathLike, optional
         Where to write (created if missing); default ``exercise-N`` for seed N.
     force : bool, default False

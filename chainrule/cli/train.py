@@ -50,14 +50,14 @@ def run(args) -> int:
 
 
 def _data_options(d) -> None:
+    from ..data.datasets import builtin_names
     from ..io.run import SMALL_DATA
 
     d.add_argument(
         "--data",
         required=True,
         metavar="NAME|FILE",
-        help="xor, seed, iris, digits, wine, breast_cancer, circles, spirals, gaussians, "
-        "a CSV file or an IDX images file",
+        help=f"{', '.join(builtin_names())}, a CSV file or an IDX images file",
     )
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     d.add_argument("--labels", metavar="FILE", help="the IDX labels file that goes with IDX images")

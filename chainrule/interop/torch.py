@@ -39,22 +39,52 @@ def _torch():
 
 
 def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
-    """``network`` as an ``nn.Sequential`` with the same weights: Linear layers and activations.
+    """The network as a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations, same weights.
+
+    Needs PyTorch: ``pip install "chainrule[torch]"`` (for the CPU-only build, first
+    ``pip install torch --index-url https://download.pytorch.org/whl/cpu``).
 
     Parameters
     ----------
     network : Network or Model
-        A :class:`~chainrule.core.network.Network`, or a :class:`~chainrule.training.model.Model`
-        (its network, and its input standardisation as ``scaler``).
+        The network to convert (it is not changed; the module holds copies of its arrays), or a
+        :class:`~chainrule.training.model.Model` (its network, and its input standardisation as
+        ``scaler``).
     allow_shared_training : bool, default False
-        Leave a shared bias trainable (it would drift apart in PyTorch; see the module's docstring).
+        A shared bias (the seed's one number per layer) has no PyTorch counterpart: it becomes a
+        per-neuron bias with equal entries, frozen so that it stays shared. True lets PyTorch train
+        it (its entries then drift apart).
     scaler : Standardizer, optional
-        The inputs' standardisation: carried as the first module,
-        :class:`~chainrule.interop.torch_modules.Standardize`, computed exactly as the model does.
+        The inputs' standardisation (an estimator's with ``standardize=True``, a Model's): carried
+        as the first module, :class:`~chainrule.interop.torch_modules.Standardize`, computed
+        exactly as the model computes it.
 
     Returns
     -------
     torch.nn.Sequential
+        ``Linear`` layers in the network's dtype, each followed by its activation module (after
+        ``Standardize``, with a scaler).
+
+    Raises
+    ------
+    ConfigError
+        PyTorch is not installed (the line says what to install).
+
+    Examples
+    --------
+    >>> import torch
+    >>> import chainrule
+    >>> module = chainrule.to_torch(chainrule.seed_network())
+    >>> module
+    Sequential(
+      (0): Linear(in_features=2, out_features=2, bias=True)
+      (1): Sigmoid()
+      (2): Linear(in_features=2, out_features=2, bias=True)
+      (3): Sigmoid()
+    )
+    >>> with torch.no_grad():
+    ...     print(module(torch.tensor([[0.05, 0.10]], dtype=torch.float64)).numpy().round(9).tolist())
+    [[0.75136507, 0.772928465]]
     """
     torch = _torch()
     nn = torch.nn
@@ -82,44 +112,54 @@ def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
 
 
 def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: str | None = None) -> Network:
-    """A Network with the weights of an ``nn.Sequential`` of Linear layers and activations.
+    """A `Network` with the weights of a PyTorch ``nn.Sequential`` of Linear layers and activations.
+
+    Needs PyTorch: ``pip install "chainrule[torch]"``.
 
     Nested ``nn.Sequential`` containers are read as the one sequence they compute; ``nn.Dropout``
-    (and PyTorch's other dropout modules) and ``nn.Identity`` are read as what they compute at
-    inference, nothing (dropout is a training option here: ``Trainer(dropout=...)``). A Linear
-    layer that computes something else — a subclass of ``nn.Linear`` with its own ``forward``, a
-    module with forward hooks — is refused, never read as W·x + b.
+    (and PyTorch's other dropout modules) and ``nn.Identity`` as what they compute at inference,
+    nothing (dropout is a training option here: ``Trainer(dropout=...)``). A layer that would
+    compute something other than W·x + b — a subclass of ``nn.Linear`` with its own ``forward``, a
+    module with forward hooks — is refused, never read as one.
 
     Parameters
     ----------
     module : torch.nn.Module
-        An ``nn.Sequential`` (or one ``nn.Linear``).
+        ``Linear`` layers, each optionally followed by one activation module (``Sigmoid``,
+        ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``, ...), or a single ``Linear``.
     loss : str, default "half_sse"
-        The network's loss (PyTorch modules carry none).
-    bias : {"per_neuron", "shared"}, default "per_neuron"
-        How to read the biases; "shared" needs every entry of a layer's bias equal.
-    dtype : str, optional
-        float64 or float32 (default: the first Linear layer's).
+        The loss the network is trained and explained with (a module holds none).
+    bias : {"per_neuron", "shared", "none"}, default "per_neuron"
+        ``"shared"`` reads each layer's bias back as one number, if its entries are equal.
+    dtype : {"float64", "float32"}, optional
+        Default: the module's.
 
     Returns
     -------
     Network
+        For `explain`, `check`, the page and further training.
+
+    Raises
+    ------
+    ConfigError
+        A module that is not Linear layers and activations (a Linear subclass with its own
+        ``forward``, forward hooks, a leading ``Standardize``), an activation chainrule does not
+        have, unequal entries for a shared bias, or PyTorch not installed.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> module = chainrule.to_torch(chainrule.seed_network())
+    >>> net = chainrule.from_torch(module, loss="half_sse", bias="shared")
+    >>> net, round(net.loss([0.05, 0.10], [0.01, 0.99]), 9)
+    (Network([2, 2, 2], activation=[sigmoid,sigmoid], loss='half_sse', dtype=float64), 0.298371109)
     """
     torch = _torch()
     linears, acts = _read_layers(torch.nn, list(_flatten(torch.nn, module)))
     weights = [m.weight.detach().cpu().double().numpy().copy() for m in linears]
     biases = [None if m.bias is None else m.bias.detach().cpu().double().numpy().copy() for m in linears]
     trainable = [bool(m.bias is not None and m.bias.requires_grad) for m in linears]
-    has_bias = {b is not None for b in biases}
-    if len(has_bias) > 1:
-        raise ConfigError("either every Linear layer has a bias or none has")
-    if not has_bias.pop():
-        bias, biases = "none", None
-    elif bias == "shared":
-        for l, b in enumerate(biases, start=1):
-            if not np.all(b == b[0]):
-                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
-        biases = [b[:1] for b in biases]
+    bias, biases = _read_biases(bias, biases)
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
     for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
         if w.shape[1] != n_in:
@@ -185,6 +225,21 @@ def _read_layers(nn, modules) -> tuple[list, list[str]]:
     if not linears:
         raise ConfigError("the module holds no nn.Linear layer")
     return linears, acts
+
+
+def _read_biases(bias: str, biases: list) -> tuple[str, list | None]:
+    """(bias mode, biases): "none" when no layer has one; with "shared", each layer's equal entries as one."""
+    has_bias = {b is not None for b in biases}
+    if len(has_bias) > 1:
+        raise ConfigError("either every Linear layer has a bias or none has")
+    if not has_bias.pop():
+        return "none", None
+    if bias == "shared":
+        for l, b in enumerate(biases, start=1):
+            if not np.all(b == b[0]):
+                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
+        biases = [b[:1] for b in biases]
+    return bias, biases
 
 
 def torch_loss(network: Network):

@@ -1,7 +1,7 @@
 """Models on disk: JSON for small models, ``.npz`` (arrays + JSON metadata) for large ones.
 
 Never pickle, never code: a model file is data only.  Writes are atomic (see ``atomic.py``) and
-loading validates every field, shape and number, raising :class:`FileFormatError` otherwise.
+loading validates every field, shape and number, raising ``FileFormatError`` otherwise.
 
 JSON layout::
 
@@ -63,17 +63,45 @@ def model_meta(model: Model) -> dict:
 
 
 def save_model(model, path) -> Path:
-    """Write ``model`` to ``path`` (``.json`` or ``.npz``) atomically; the path.
+    """Write a model to a file, atomically: JSON for small models, ``.npz`` for any size.
+
+    The file holds the layers, activations, loss, biases, dtype, class labels, standardisation,
+    feature names and history; never pickle. A crash mid-save leaves the previous file intact.
 
     Parameters
     ----------
     model : Model or a fitted chainrule.sklearn estimator
-        A :class:`~chainrule.training.model.Model` (``chainrule.train``, ``TrainingRun``), or a
-        fitted ``MLPClassifier``/``MLPRegressor``, written as the Model it is (its network,
-        standardisation, classes, feature names and loss curve): :func:`load_model` and
-        ``chainrule predict`` read it back as a Model.
+        What `train` (or ``chainrule train``) made, or a fitted ``MLPClassifier``/``MLPRegressor``,
+        written as the Model it is (its network, standardisation, classes, feature names and loss
+        curve): `load_model` and ``chainrule predict`` read it back as a Model.
     path : str or os.PathLike
-        The file (``.json``, or ``.npz`` for large models).
+        Ends in ``.json`` (at most 200,000 parameters) or ``.npz`` (the arrays, with the same JSON
+        metadata inside).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ConfigError
+        Neither a Model nor a fitted estimator, or an estimator a model file cannot hold (the
+        Poisson regressor, a multilabel classifier, True/False labels): the line names what to use.
+    FileFormatError
+        Another ending, or a model too large for JSON.
+    OutputError
+        A path that cannot be written (no such folder, a folder, a read-only file).
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> xor = chainrule.load_dataset("xor")
+    >>> model = chainrule.train(xor.X, xor.y, hidden=[4], epochs=5)
+    >>> chainrule.save_model(model, "xor-model.json")
+    PosixPath('xor-model.json')
+    >>> chainrule.load_model("xor-model.json").network.sizes
+    [2, 4, 2]
     """
     model = as_model(model)
     path = Path(path)
@@ -137,7 +165,36 @@ def as_model(model) -> Model:
 
 
 def load_model(path) -> Model:
-    """Read a model written by :func:`save_model`; anything malformed raises FileFormatError."""
+    """Read a model file written by `save_model` (or ``chainrule train --save``).
+
+    Every field, shape and number is checked; loading never runs code.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.json`` or ``.npz`` model file.
+
+    Returns
+    -------
+    Model
+        Ready to `Model.predict`, with its standardisation, classes and history.
+
+    Raises
+    ------
+    FileFormatError
+        Not a model file (a network file, say), or a malformed one: the line says what is wrong.
+    OSError
+        The file cannot be read.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> xor = chainrule.load_dataset("xor")
+    >>> path = chainrule.save_model(chainrule.train(xor.X, xor.y, hidden=[4], epochs=5), "xor-model.json")
+    >>> model = chainrule.load_model(path)
+    >>> model.task, model.classes.tolist()
+    ('classification', [0, 1])
+    """
     path = Path(path)
     if path.suffix == ".npz":
         meta, arrays = load_npz(path, "model", _npz_layout)
@@ -185,10 +242,20 @@ def _npz_layout(meta: dict) -> dict:
     return shapes
 
 
+def _not_a_model(meta: dict) -> str:
+    """What a file that is not a model is, in plain words (a network file, most likely)."""
+    what = "model files are what chainrule train --save and chainrule.save_model write"
+    if "format" not in meta and "layers" in meta:
+        return f"not a chainrule model but a network file (for explain, check, diagram and serve); {what}"
+    return f"not a chainrule model; {what}" + (
+        f" (this one's format is {meta['format']!r})" if "format" in meta else ""
+    )
+
+
 def _build(meta: dict, weights, biases) -> Model:
     """The model a file's metadata and arrays describe, every field checked (FileFormatError)."""
     if meta.get("format") != FORMAT:
-        raise FileFormatError(f"not a chainrule model (format is {meta.get('format')!r}, expected {FORMAT!r})")
+        raise FileFormatError(_not_a_model(meta))
     if meta.get("version") != VERSION:
         raise FileFormatError(f"unsupported model version {meta.get('version')!r} (this chainrule reads {VERSION})")
     sizes = check({"sizes": meta.get("layers")})["sizes"]  # the network's own limits (core/constraints.py)

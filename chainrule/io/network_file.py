@@ -77,7 +77,46 @@ class NetworkFile:
 
 
 def read_network_file(path, check_sizes=None) -> NetworkFile:
-    """Read and check a network file (``.toml`` is TOML, anything else JSON), at most ``MAX_FILE_BYTES``."""
+    """Read and check a network file: a network, its sample(s) and its learning rate.
+
+    A network file is what ``chainrule explain``, ``check --network``, ``diagram`` and ``serve``
+    read (``chainrule examples`` writes the seed's as ``examples/net.json``): ``layers``,
+    ``activation`` (one, or one per layer), ``loss``, ``learning_rate``, ``weights`` (one row per
+    receiving neuron; without them, drawn with ``"seed"``), ``biases``, ``train_biases``, and
+    ``input``/``target`` (one sample) or ``inputs``/``targets`` (several).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file: TOML when its name ends in ``.toml``, JSON otherwise (at most 64 MiB).
+    check_sizes : callable, optional
+        Called with the layer sizes before the network is built (a caller's own size limit).
+
+    Returns
+    -------
+    NetworkFile
+        ``network`` (before any update), ``inputs``, ``targets``, ``learning_rate`` and ``spec``
+        (the file's contents, checked).
+
+    Raises
+    ------
+    FileFormatError
+        Not valid JSON or TOML, or a field that is missing, unknown or wrong (the line names it).
+    OSError
+        The file cannot be read.
+
+    Examples
+    --------
+    >>> import json
+    >>> import chainrule
+    >>> spec = {"layers": [2, 3, 1], "activation": "tanh", "loss": "half_sse", "learning_rate": 0.1,
+    ...         "seed": 4, "input": [0, 1], "target": [1]}
+    >>> with open("xor-net.json", "w") as f:
+    ...     _ = f.write(json.dumps(spec))
+    >>> nf = chainrule.read_network_file("xor-net.json")
+    >>> nf.network, nf.learning_rate, nf.inputs.tolist()
+    (Network([2, 3, 1], activation=[tanh,tanh], loss='half_sse', dtype=float64), 0.1, [[0.0, 1.0]])
+    """
     from .bounded_read import read_text
 
     text = read_text(path, MAX_FILE_BYTES, "network file")

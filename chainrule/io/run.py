@@ -5,15 +5,15 @@
     run = TrainingRun("iris", [4, 16, 3], learning_rate=0.01, epochs=40, batch_size=16)
     model = run.run(save="iris.json", history="iris-history.json", checkpoint="iris-run", progress=Progress())
 
-``chainrule train`` parses its options into a :class:`TrainingRun`, calls :meth:`TrainingRun.run`
-with a :class:`~chainrule.training.progress.Progress` and prints nothing itself, so the command and
+``chainrule train`` parses its options into a ``TrainingRun``, calls ``TrainingRun.run``
+with a ``chainrule.training.progress.Progress`` and prints nothing itself, so the command and
 the Python call write the same files, byte for byte.
 
 The run lives in ``io`` because it joins training to files (and to ``data``, for the data set and
 its held-out part); each piece stays where it was: the model and its trainer are
 ``training.model.prepare``'s, checkpoints ``checkpoint.py``'s, model files ``model_file.py``'s,
 history files ``history_file.py``'s, and what the user sees a ``training.progress.Report``'s.
-:meth:`TrainingRun.run`, in order:
+``TrainingRun.run``, in order:
 
 1. the outputs are checked before any work (a bad path must not cost a trained model): ``resume``
    needs a checkpoint folder and excludes ``overwrite``; ``save`` ends in .json or .npz, a JSON
@@ -55,14 +55,17 @@ SMALL_DATA = 20  # below this many samples nothing is held out by default
 
 @dataclass
 class TrainingRun:
-    """A training run: data, network and training settings; :meth:`run` trains it and writes its files.
+    """A training run: data, network and training settings; `run` trains it and writes its files.
+
+    What ``chainrule train`` does, as one Python call: the same defaults, the same held-out
+    score, checkpoints, resuming and safe saving, the same files byte for byte.
 
     Parameters
     ----------
     data : str, os.PathLike or Dataset
-        A data set by name (``xor``, ``seed``, ``iris``, ``digits``, ``wine``, ``breast_cancer``,
-        ``circles``, ``spirals``, ``gaussians``), a CSV or IDX images file, or a
-        :class:`~chainrule.data.datasets.Dataset` (your own arrays: ``Dataset(name, X, y, task)``).
+        A data set by name (xor, seed, iris, digits, wine, breast_cancer, circles, spirals,
+        gaussians, plane, bumps), a CSV or IDX images file, or a ``chainrule.data.Dataset`` (your
+        own arrays: ``Dataset(name, X, y, task)``).
     layers : str or list of int
         Every layer size from inputs to outputs, such as ``[64, 64, 10]`` or ``"64,64,10"``.
     target, labels, task
@@ -76,12 +79,12 @@ class TrainingRun:
     standardize : bool, default True
         Standardise each input column with the training part's mean and standard deviation.
     activation, output_activation, loss, init, bias, dtype
-        The network: as :func:`chainrule.train` takes them (``output_activation`` and ``loss``
+        The network: as `train` takes them (``output_activation`` and ``loss``
         None: chosen for the task).
     freeze_biases : bool, default False
         Never update the biases (the seed's choice).
     optimizer, learning_rate, momentum, epochs, batch_size, l2, l1, dropout, early_stopping, seed
-        The training: as :class:`~chainrule.training.loop.Trainer` takes them (defaults: adam, its
+        The training: as the `Trainer` takes them (defaults: adam, its
         own learning rate, 0.9, 30 epochs, 32 samples per update, none, seed 0); ``seed`` also
         seeds the held-out split.
     schedule, step_size, gamma, power
@@ -98,12 +101,19 @@ class TrainingRun:
     sizes : list of int
         The layer sizes, checked.
     model : Model or None
-        The model of the last :meth:`run` (set before training starts).
+        The model of the last `run` (set before training starts).
     trainer : Trainer or None
         Its trainer (``trainer.epoch``: the epochs completed, also after Ctrl-C).
 
+    Raises
+    ------
+    ConfigError
+        A setting out of range (every limit is the constraint table's), or layer sizes that do
+        not fit a data set given by name.
+
     Examples
     --------
+    >>> from chainrule import TrainingRun
     >>> run = TrainingRun("xor", [2, 4, 2], epochs=3)
     >>> run.run().network.sizes
     [2, 4, 2]
@@ -184,7 +194,7 @@ class TrainingRun:
         overwrite: bool = False,
         progress: Report | None = None,
     ) -> Model:
-        """Train, score the held-out part and write the files; the trained :class:`Model`.
+        """Train, score the held-out part and write the files.
 
         Parameters
         ----------
@@ -199,8 +209,13 @@ class TrainingRun:
         overwrite : bool, default False
             Start afresh even though ``checkpoint`` holds a checkpoint (it is replaced).
         progress : Report, optional
-            What to tell the user: :class:`~chainrule.training.progress.Progress` prints what
-            ``chainrule train`` prints; default: nothing.
+            What to tell the user: `Progress` prints what ``chainrule train`` prints; default:
+            nothing.
+
+        Returns
+        -------
+        Model
+            The trained model (also in ``self.model``), its held-out score in ``model.info["test"]``.
 
         Raises
         ------

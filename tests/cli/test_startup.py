@@ -39,7 +39,7 @@ def _modules_after(argv):
 
 
 def test_check_loads_no_other_subcommand_and_no_random_generator():
-    sheet = ROOT / "examples" / "seed1.txt"
+    sheet = ROOT / "chainrule" / "examples" / "seed1.txt"
     loaded = _modules_after(["check", str(sheet)])
     others = {f"chainrule.cli.{m}" for m in COMMANDS.values()} - {"chainrule.cli.check"}
     assert not loaded & others

@@ -1,6 +1,6 @@
 """The three seed documents, number by number.
 
-Every number a seed prints is transcribed in ``examples/seedN.txt``.  Each one that is correct must
+Every number a seed prints is transcribed in ``chainrule/examples/seedN.txt``.  Each one that is correct must
 agree with the engine to the digits printed; each misprint (listed here, with why) must not.
 An independent scalar computation written out in plain Python checks the engine to 1e-12.
 """
@@ -24,7 +24,7 @@ def values():
 
 @pytest.mark.parametrize("sheet", ["seed1", "seed2", "seed3"])
 def test_every_published_number(sheet, values, root):
-    answers = parse_sheet((root / "examples" / f"{sheet}.txt").read_text())
+    answers = parse_sheet((root / "chainrule" / "examples" / f"{sheet}.txt").read_text())
     assert len(answers) >= 30
     wrong = {a.canonical for a in answers if not is_close(a.text, values[a.canonical])}
     assert wrong == set(MISPRINTS[sheet])
