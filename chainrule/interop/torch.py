@@ -48,16 +48,15 @@ def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
     ----------
     network : Network or Model
         The network to convert (it is not changed; the module holds copies of its arrays), or a
-        :class:`~chainrule.training.model.Model` (its network, and its input standardisation as
-        ``scaler``).
+        `Model` (its network, and its input standardisation as ``scaler``).
     allow_shared_training : bool, default False
         A shared bias (the seed's one number per layer) has no PyTorch counterpart: it becomes a
         per-neuron bias with equal entries, frozen so that it stays shared. True lets PyTorch train
         it (its entries then drift apart).
     scaler : Standardizer, optional
         The inputs' standardisation (an estimator's with ``standardize=True``, a Model's): carried
-        as the first module, :class:`~chainrule.interop.torch_modules.Standardize`, computed
-        exactly as the model computes it.
+        as the first module, ``chainrule.interop.torch_modules.Standardize``, exactly as the model
+        computes it.
 
     Returns
     -------
@@ -88,27 +87,37 @@ def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
     """
     torch = _torch()
     nn = torch.nn
-    if not isinstance(network, Network) and isinstance(getattr(network, "network", None), Network):
-        network, scaler = network.network, network.scaler if scaler is None else scaler  # a Model
+    network, modules = _scaling(torch, network, scaler)
     dtype = getattr(torch, np.dtype(network.dtype).name)
-    modules = []
-    if scaler is not None:
-        from .torch_modules import Standardize
-
-        modules.append(Standardize(scaler.mean, scaler.std, dtype))
     for layer in network.layers:
-        linear = nn.Linear(layer.n_in, layer.n_out, bias=layer.bias is not None, dtype=dtype)
-        with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(np.array(layer.weights)))
-            if layer.bias is not None:
-                linear.bias.copy_(torch.from_numpy(np.broadcast_to(layer.bias, (layer.n_out,)).copy()))
-                shared_frozen = layer.bias_mode == "shared" and not allow_shared_training
-                linear.bias.requires_grad_(layer.train_bias and not shared_frozen)
-        modules.append(linear)
+        modules.append(_linear(torch, layer, dtype, allow_shared_training))
         act = layer.activation.torch_module(nn)
         if act is not None:
             modules.append(act)
     return nn.Sequential(*modules)
+
+
+def _scaling(torch, network, scaler) -> tuple[Network, list]:
+    """(the network, [its inputs' Standardize module] or []): a Model gives its network and scaler."""
+    if not isinstance(network, Network) and isinstance(getattr(network, "network", None), Network):
+        network, scaler = network.network, network.scaler if scaler is None else scaler  # a Model
+    if scaler is None:
+        return network, []
+    from .torch_modules import Standardize
+
+    return network, [Standardize(scaler.mean, scaler.std, getattr(torch, np.dtype(network.dtype).name))]
+
+
+def _linear(torch, layer, dtype, allow_shared_training: bool):
+    """A layer's ``nn.Linear``: its weights, its bias (a shared one frozen unless allowed to train)."""
+    linear = torch.nn.Linear(layer.n_in, layer.n_out, bias=layer.bias is not None, dtype=dtype)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(np.array(layer.weights)))
+        if layer.bias is not None:
+            linear.bias.copy_(torch.from_numpy(np.broadcast_to(layer.bias, (layer.n_out,)).copy()))
+            shared_frozen = layer.bias_mode == "shared" and not allow_shared_training
+            linear.bias.requires_grad_(layer.train_bias and not shared_frozen)
+    return linear
 
 
 def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: str | None = None) -> Network:
@@ -116,11 +125,10 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
 
     Needs PyTorch: ``pip install "chainrule[torch]"``.
 
-    Nested ``nn.Sequential`` containers are read as the one sequence they compute; ``nn.Dropout``
-    (and PyTorch's other dropout modules) and ``nn.Identity`` as what they compute at inference,
-    nothing (dropout is a training option here: ``Trainer(dropout=...)``). A layer that would
-    compute something other than W·x + b — a subclass of ``nn.Linear`` with its own ``forward``, a
-    module with forward hooks — is refused, never read as one.
+    Nested ``nn.Sequential`` containers are read as the one sequence they compute, ``nn.Dropout``
+    (any dropout module) and ``nn.Identity`` as what they compute at inference: nothing. A layer
+    that would compute something other than W·x + b (an ``nn.Linear`` subclass with its own
+    ``forward``, a module with forward hooks) is refused, never read as one.
 
     Parameters
     ----------
@@ -156,14 +164,10 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
     """
     torch = _torch()
     linears, acts = _read_layers(torch.nn, list(_flatten(torch.nn, module)))
-    weights = [m.weight.detach().cpu().double().numpy().copy() for m in linears]
-    biases = [None if m.bias is None else m.bias.detach().cpu().double().numpy().copy() for m in linears]
+    weights, sizes = _weights(linears)
     trainable = [bool(m.bias is not None and m.bias.requires_grad) for m in linears]
+    biases = [None if m.bias is None else m.bias.detach().cpu().double().numpy().copy() for m in linears]
     bias, biases = _read_biases(bias, biases)
-    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
-    for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
-        if w.shape[1] != n_in:
-            raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
     if dtype is None:
         dtype = "float32" if linears[0].weight.dtype == torch.float32 else "float64"
     return Network(
@@ -176,6 +180,16 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
         train_biases=trainable if biases is not None else False,
         dtype=dtype,
     )
+
+
+def _weights(linears) -> tuple[list, list[int]]:
+    """(each Linear layer's weights as float64, the layer sizes), each layer reading what the one before gives."""
+    weights = [m.weight.detach().cpu().double().numpy().copy() for m in linears]
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
+        if w.shape[1] != n_in:
+            raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
+    return weights, sizes
 
 
 def _flatten(nn, module):

@@ -103,8 +103,13 @@ def save_model(model, path) -> Path:
     >>> chainrule.load_model("xor-model.json").network.sizes
     [2, 4, 2]
     """
-    model = as_model(model)
-    path = Path(path)
+    model, path = as_model(model), Path(path)
+    _write(model, path)
+    return path
+
+
+def _write(model: Model, path: Path) -> None:
+    """The model's metadata and arrays: in one ``.npz`` archive, or one JSON object."""
     meta = model_meta(model)
     net = model.network
     if path.suffix == ".npz":
@@ -123,12 +128,11 @@ def save_model(model, path) -> Path:
         write_text(path, json.dumps(meta, indent=1) + "\n")
     else:
         raise FileFormatError(f"{path}: a model file must end in .json or .npz")
-    return path
 
 
 def as_model(model) -> Model:
-    """``model`` itself, or the :class:`Model` a fitted scikit-learn-style estimator of
-    :mod:`chainrule.sklearn` is (anything with a ``network_``); one ConfigError line otherwise."""
+    """``model`` itself, or the `Model` a fitted estimator of ``chainrule.sklearn`` is (its network,
+    standardisation, classes, feature names and loss curve); one ConfigError line otherwise."""
     if isinstance(model, Model):
         return model
     network = model._engine() if hasattr(model, "_engine") and hasattr(model, "coefs_") else None
