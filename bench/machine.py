@@ -53,3 +53,30 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor()
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds the whole machine has been busy, CPU seconds of this process and its finished
+    children), both since boot / start; two readings bracket a run (see :func:`others_share`)."""
+    import resource
+
+    ours = sum(
+        getattr(resource.getrusage(who), field)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for field in ("ru_utime", "ru_stime")
+    )
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return float("nan"), ours
+    busy = sum(fields[:3]) + sum(fields[5:8])  # user nice system (idle iowait) irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK"), ours
+
+
+def others_share(before: tuple[float, float], after: tuple[float, float], wall_s: float) -> float:
+    """The share of the machine's CPU that *other* processes used between two :func:`cpu_seconds`
+    readings: (machine busy − ours) / (cores × wall time).  0 on a quiet machine; the load
+    average cannot say this, since it counts the benchmark's own threads."""
+    busy, ours = after[0] - before[0], after[1] - before[1]
+    return max(0.0, (busy - ours) / ((os.cpu_count() or 1) * wall_s)) if wall_s > 0 else float("nan")

@@ -106,13 +106,12 @@ def _ours(X, labels, bs, threads):
 
 
 def _ours_engine(X, labels, bs, threads):
-    """The engine alone: network.gradients + in-place SGD, index-shuffled into reused buffers
-    (the same operations the Trainer performs, without its checks and bookkeeping)."""
+    """The engine alone: ``network.descend`` (plain SGD inside the backward pass), index-shuffled
+    into reused buffers — what the Trainer does per batch, without its checks and bookkeeping."""
     import numpy as np
 
     T = np.eye(SIZES[-1], dtype=np.float32)[labels]
     net = _network()
-    params = net.parameters()
     xbuf = np.empty((bs, X.shape[1]), np.float32)
     tbuf = np.empty((bs, T.shape[1]), np.float32)
     rng = np.random.default_rng(0)
@@ -125,37 +124,8 @@ def _ours_engine(X, labels, bs, threads):
             m = len(idx)
             xb = np.take(X, idx, axis=0, out=xbuf[:m])
             tb = np.take(T, idx, axis=0, out=tbuf[:m])
-            loss, grads = net.gradients(xb, tb)
-            for w, g in zip(params, net.gradient_list(grads)):
-                g *= LR  # w+ = w − η g (in place; g is the workspace's, rewritten next batch)
-                w -= g
-            total += loss * m
+            total += net.descend(xb, tb, LR) * m  # w+ = w − η dE/dw, folded into the backward pass
         return total / n
-
-    epoch(WARMUP)
-    t0 = time.perf_counter()
-    epoch(len(X))
-    return 0.0, time.perf_counter() - t0, X.nbytes + T.nbytes, sum(p.nbytes for p in params)
-
-
-def _gemms(X, labels, bs, threads):
-    """The ceiling: the engine's matrix products alone, nothing else — per batch, forward
-    out_l · W_lᵀ for every layer, backward delta_l · W_l (all but the first layer) and
-    out_lᵀ · delta_l (every layer) — on the engine's own weights and workspace arrays (so with
-    its layouts, operand orders and float32), consecutive batches of X without shuffling.
-    Keep in step with Network._forward/_backward."""
-    import numpy as np
-
-    T = np.eye(SIZES[-1], dtype=np.float32)[labels]
-    net = _network()
-    layers = net.layers
-    net.gradients(X[:bs], T[:bs])  # the engine's workspace, holding realistic numbers
-    ws = net._workspace
-
-    def epoch(n):
-        for s in range(0, n, bs):
-            x = X[s : s + bs]
-            engine_products(layers, x, ws.first(len(x)))
 
     epoch(WARMUP)
     t0 = time.perf_counter()
@@ -163,19 +133,49 @@ def _gemms(X, labels, bs, threads):
     return 0.0, time.perf_counter() - t0, X.nbytes + T.nbytes, sum(p.nbytes for p in net.parameters())
 
 
-def engine_products(layers, x, ws) -> None:
-    """One batch's matrix products, as Network._forward/_backward form them (tests/project/test_bench.py
-    checks that they reproduce the engine's dE/dout and dE/dW bit for bit)."""
+def _gemms(X, labels, bs, threads):
+    """The ceiling: the engine's matrix products alone, nothing else — per batch, forward
+    out_l · W_lᵀ for every layer, backward delta_l · W_l (all but the first layer) and the weight
+    step W_l ← W_l − η · delta_lᵀ · out_l (every layer, one GEMM adding into W, as
+    ``Network.descend`` takes it) — on the engine's own weights and workspace arrays (so with its
+    layouts, operand orders and float32), consecutive batches of X without shuffling."""
     import numpy as np
+
+    T = np.eye(SIZES[-1], dtype=np.float32)[labels]
+    net = _network()
+    layers = net.layers
+    net.descend(X[:bs], T[:bs], LR)  # the engine's workspace, holding realistic numbers
+    ws = net._workspace
+
+    def epoch(n):
+        for s in range(0, n, bs):
+            x = X[s : s + bs]
+            engine_products(layers, x, ws.first(len(x)), LR)
+
+    epoch(WARMUP)
+    t0 = time.perf_counter()
+    epoch(len(X))
+    return 0.0, time.perf_counter() - t0, X.nbytes + T.nbytes, sum(p.nbytes for p in net.parameters())
+
+
+def engine_products(layers, x, ws, learning_rate=None) -> None:
+    """One batch's matrix products, as Network._forward/_backward form them: with a learning rate,
+    as ``Network.descend`` does (the weight step added into W), else as ``Network.gradients`` does
+    (dE/dW into the workspace).  tests/project/test_bench.py checks that they reproduce the
+    engine's dE/dout and its updated weights (or dE/dW) bit for bit."""
+    import numpy as np
+
+    from chainrule.core.blas import gemm_update
 
     L = len(layers)
     outs = [x] + ws.out
     for l, layer in enumerate(layers):
         np.matmul(outs[l], layer.weights.T, out=ws.net[l])  # net = out_prev · Wᵀ (+ b: not a product)
     for l in range(L - 1, -1, -1):
-        if l < L - 1:
-            np.matmul(ws.delta[l + 1], layers[l + 1].weights, out=ws.dout[l])  # dE/dout = delta · W
-        np.matmul(outs[l].T, ws.delta[l], out=ws.dW[l].T)  # dE/dW = deltaᵀ · out_prev
+        if l > 0:
+            np.matmul(ws.delta[l], layers[l].weights, out=ws.dout[l - 1])  # dE/dout below = delta · W
+        if learning_rate is None or not gemm_update(layers[l].weights, ws.delta[l].T, outs[l], -learning_rate):
+            np.matmul(outs[l].T, ws.delta[l], out=ws.dW[l].T)  # dE/dW = deltaᵀ · out_prev
 
 
 def _torch(X, labels, bs, threads):

@@ -1,6 +1,10 @@
 """chainrule: train feedforward neural networks by backpropagation and show every number.
 
-``import chainrule`` is kept fast: the engine and its companions load on first use.
+``import chainrule`` is kept fast: the engine and its companions load on first use. The library
+needs only NumPy; a few names need an extra (``to_torch`` and ``from_torch``: ``chainrule[torch]``;
+``widget``: ``chainrule[widget]``; ``load_dataset("iris")`` and the other bundled sets:
+``chainrule[sklearn]``) and say so, in one line, when it is missing. ``chainrule examples`` (the
+command) copies the example files the documentation uses into a folder.
 
 >>> import chainrule
 >>> net = chainrule.seed_network()
@@ -60,10 +64,32 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        try:
+            value = getattr(importlib.import_module(_LAZY[name]), name)
+        except ChainruleError as missing:  # its extra is not installed: the name stays, and says so when called
+            return _needs_extra(name, missing)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+
+
+def _needs_extra(name: str, missing: ChainruleError):
+    """A stand-in for a public name whose module needs an extra that is not installed.
+
+    ``dir``, ``help``, ``hasattr``, ``from chainrule import *`` and ``inspect.getmembers`` see it
+    like any other name; calling it raises the import's own one-line error, which says what to
+    install. It is not cached: each use tries the import again, so the real name appears once the
+    extra is installed.
+    """
+    error, message = type(missing), str(missing)
+
+    def unavailable(*args, **kwargs):
+        raise error(message)
+
+    unavailable.__name__ = unavailable.__qualname__ = name
+    unavailable.__module__ = __name__
+    unavailable.__doc__ = f"Not available in this installation: {message}."
+    return unavailable
 
 
 def __dir__():

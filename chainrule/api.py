@@ -3,7 +3,7 @@
 It sits at the top of the package because it joins layers: a network may come from a file (io)
 and is then explained or checked (explain).
 
-A network may be given as a :class:`~chainrule.core.network.Network` (with ``x``, ``target`` and
+A network may be given as a ``chainrule.Network`` (with ``x``, ``target`` and
 ``learning_rate``), as a network file's path or contents (a dict), or left out for the seed.
 """
 
@@ -133,16 +133,34 @@ def explain(
     notation: str | dict | None = None,
     batch: str | None = None,
 ):
-    """One training step of ``network``, explained: an :class:`Explanation` (or, with ``format``,
-    its rendering in one of :func:`chainrule.derivation.rendering.formats.names`: text, markdown, html, latex, json).
+    """One training step of a network, written out like the worked example (``chainrule explain``).
 
-    ``network`` is a :class:`Network` (with ``x=``, ``target=``), a fitted scikit-learn-style estimator
-    (anything whose ``network_`` attribute holds a Network; also with ``x=``, ``target=``), a network
-    file's path or contents (a dict), or None for the seed.
+    Parameters
+    ----------
+    network : str, os.PathLike, dict, Network or estimator, optional
+        A network file's path or contents, a `Network` (or estimator) with ``x`` and ``target``, or None (the seed).
+    format : {"text", "markdown", "html", "latex", "json"}, optional
+        Return that rendering (a str) instead of the `Explanation`.
+    only, sample, detail, x, target, learning_rate, notation, batch
+        ``chainrule explain``'s options: only what some names need (``"w5"``, a neuron ``"h12"``), a
+        file's sample (1-based), ``"full"`` or ``"summary"``, a `Network`'s sample and η, a book's
+        names (``"nielsen"``, ...), a full batch (``"sum"`` or ``"mean"`` of the samples').
 
-    ``batch="sum"`` or ``"mean"`` (or a network file's ``"batch"``) explains one full-batch step on
-    every sample: each sample's quantities as ``NAME[k]``, the batch's error and gradients as their
-    sum or mean, and the update."""
+    Returns
+    -------
+    Explanation or str
+        ``values`` (every name → its number) and ``to_text()``, ``to_markdown()``, ``to_html()``, ...
+
+    Raises
+    ------
+    FileFormatError, ConfigError
+        A malformed file; an unknown format, notation or name, or over 250,000 parameters.
+
+    Examples
+    --------
+    >>> round(chainrule.explain(only="w5").values["w5+"], 9)  # the seed network
+    0.35891648
+    """
     from .derivation.rendering.explanation import Explanation
 
     hint_wanted = isinstance(network, (str, os.PathLike))
@@ -218,7 +236,8 @@ def check(
 
     Examples
     --------
-    >>> [v.kind for v in check("net_h1 = 0.3775\nout_h1 = 0.5933\nout_h1 = 0.6\n").verdicts]
+    >>> import chainrule
+    >>> [v.kind for v in chainrule.check("net_h1 = 0.3775\\nout_h1 = 0.5933\\nout_h1 = 0.6\\n").verdicts]
     ['ok', 'ok', 'too_few_digits']
     """
     from .derivation.checking.check import check_answers
@@ -298,14 +317,46 @@ def _learning_rate(value) -> float:
 
 
 def exercise(seed: int = 0, **options):
-    """A random small exercise (network file, questions, answer key); the same seed, the same one."""
+    """A random small exercise for a class: a network file, its questions, a blank sheet, the key.
+
+    The network has 1 or 2 hidden layers of 2 or 3 neurons, weights with two decimals, and one
+    sample; the same seed always gives the same exercise, bit for bit (``chainrule exercise``).
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Which exercise: a whole number of at least 0.
+    **options
+        ``hidden_layers`` (1 or 2) and ``activation`` (any hidden-layer activation), to choose
+        instead of drawing.
+
+    Returns
+    -------
+    Exercise
+        ``spec`` (the network file's contents), ``questions`` (Markdown), ``sheet`` (a blank
+        answer sheet for `check`), ``answers`` (the answer key) and ``files()`` (name → contents).
+
+    Raises
+    ------
+    ConfigError
+        A seed that is not a whole number of at least 0, or an option out of range.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> ex = chainrule.exercise(7)
+    >>> sorted(ex.files())
+    ['answer-key.md', 'answers.txt', 'exercise-7.json', 'questions.md']
+    >>> chainrule.check(ex.sheet.replace(" = ", " = 1", 1), network=ex.spec).ok
+    False
+    """
     from .derivation.exercises.exercise import make_exercise
 
     return make_exercise(seed, **options)
 
 
 def save_exercise(exercise, folder=None, *, force: bool = False, option_names=None):
-    """Write an exercise's files (:meth:`Exercise.files`) into ``folder``; the folder.
+    """Write an exercise's files (``Exercise.files``) into ``folder``; the folder.
 
     Nothing is replaced without ``force``: a folder already holding one of the files (a student's
     filled-in ``answers.txt``?) is refused, and every file is checked before any is written.
@@ -313,7 +364,7 @@ def save_exercise(exercise, folder=None, *, force: bool = False, option_names=No
     Parameters
     ----------
     exercise : Exercise
-        What :func:`exercise` returns.
+        What `exercise` returns.
     folder : str or os.PathLike, optional
         Where to write (created if missing); default ``exercise-N`` for seed N.
     force : bool, default False
@@ -373,13 +424,13 @@ def diagram(network=None, output="-", *, step: bool = False, title: str = "", op
     """
     from pathlib import Path
 
-    from .io.atomic import check_output, is_stdout, write_bytes, write_text
+    from .io.atomic import check_outputs, is_stdout, write_bytes, write_text
     from .viz.diagram import layout, to_png, to_svg
 
     kind = ".svg" if is_stdout(output) else Path(output).suffix.lower()
     if kind not in (".svg", ".png"):
         raise ConfigError(f"cannot draw a diagram as {kind or 'a file without extension'}; use .svg or .png")
-    check_output(output, option)
+    check_outputs({option or "output": output}, {"network": network})
     net, xs, ts, lr = _drawable_network(network)
     values = None
     if step:
@@ -402,11 +453,7 @@ def _drawable_network(path):
 
         return seed.seed_network(), [seed.INPUT], [seed.TARGET], seed.LEARNING_RATE
     from .io.network_file import read_network_file
-    from .viz.diagram import MAX_DRAWN_NEURONS
+    from .viz.diagram import check_drawable
 
-    def drawable(sizes):
-        if max(sizes) > MAX_DRAWN_NEURONS:
-            raise ConfigError(f"a layer of {max(sizes)} neurons is too large to draw (at most {MAX_DRAWN_NEURONS})")
-
-    nf = read_network_file(path, check_sizes=drawable)
+    nf = read_network_file(path, check_sizes=check_drawable)
     return nf.network, nf.inputs, nf.targets, nf.learning_rate

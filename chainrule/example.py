@@ -29,7 +29,37 @@ class Example:
 
 
 def run_example(iterations: int = seed.ITERATIONS, dtype: str = "float64") -> Example:
-    """The seed network: the first update in full, then ``iterations`` updates in all."""
+    """The worked example, as ``chainrule example`` prints it: the first update in full, then
+    ``iterations`` updates in all.
+
+    Parameters
+    ----------
+    iterations : int, default 10000
+        How many online updates to run on the seed's one sample.
+    dtype : {"float64", "float32"}, default "float64"
+        The precision of the engine.
+
+    Returns
+    -------
+    Example
+        ``values`` (every named number of the first update, as `trace_step` names them, and the
+        ``@N`` values after ``iterations`` updates), ``final`` (those ``@N`` values), ``losses``
+        (E_total before each update, and after the last) and ``trace``.
+
+    Raises
+    ------
+    ConfigError
+        ``iterations`` is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> run = chainrule.run_example(iterations=10_000)
+    >>> round(run.values["w5+"], 9), round(run.values["E_total@1"], 9)
+    (0.35891648, 0.291027774)
+    >>> round(run.final["E_total@10000"], 10)
+    3.51019e-05
+    """
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
         raise ConfigError(f"iterations must be a whole number of at least 1, not {iterations!r}")
     network = seed.seed_network(dtype)

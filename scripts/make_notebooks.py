@@ -1,8 +1,11 @@
+"""Write the tutorial notebooks in docs/notebooks/ from the cells below (stored without outputs: the
+site and the tests execute them). Run from anywhere: ``python scripts/make_notebooks.py``."""
+
 from pathlib import Path
 
 import nbformat as nbf
 
-OUT = Path("/work/wt/docs/docs/notebooks")
+OUT = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
 
 
 def nb(cells, path):
@@ -36,6 +39,7 @@ prints, and what the published text prints (where it is right: see
             "code",
             """
 import numpy as np
+
 import chainrule
 
 net = chainrule.seed_network()
@@ -201,6 +205,7 @@ pictures need matplotlib (`chainrule[plot]`).
             "code",
             """
 import numpy as np
+
 import chainrule
 
 data = chainrule.load_dataset("digits")
@@ -238,9 +243,7 @@ weighs (on standardised pixels).
         (
             "code",
             """
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt  # in Jupyter (and on the site) each figure shows below its cell
 
 W1 = model.network.layers[0].weights
 fig, axes = plt.subplots(4, 8, figsize=(8, 4.4))

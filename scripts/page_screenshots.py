@@ -1,5 +1,6 @@
-"""Screenshots of the page for docs/the-page.md: desktop (1440x900) and phone (390x844), each at
-the first view, phase 3, a formula and the spirals preset after training.
+"""Screenshots of the page for docs/the-page.md: desktop (1366x768) and phone (390x844), each at the
+first view, phase 3, a formula, a larger network ("3, 3" at phase 5), a crowded one ("4, 4", a hidden
+neuron chosen) and the spirals preset after training (with X1² and X2² as extra inputs on desktop).
 
     python scripts/page_screenshots.py            # writes docs/images/page-*.png
 
@@ -18,7 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from load_test import start_server  # noqa: E402
 
 VIEWS = {
-    "desktop": {"viewport": {"width": 1440, "height": 900}},
+    "desktop": {"viewport": {"width": 1366, "height": 768}},
     "phone": {
         "viewport": {"width": 390, "height": 844},
         "is_mobile": True,
@@ -27,6 +28,26 @@ VIEWS = {
     },
 }
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def _drawn(page) -> int:
+    return int(page.evaluate("() => Number(document.body.dataset.shown || 0)"))
+
+
+def _after(page, before: int) -> None:
+    page.wait_for_function(f"() => Number(document.body.dataset.shown || 0) > {before}", timeout=30_000)
+
+
+def _layers(page, hidden: str) -> None:
+    before = _drawn(page)
+    page.fill("#hidden", hidden)
+    page.click("#apply")
+    _after(page, before)
+
+
+def _close(page, kind: str) -> None:
+    if kind == "phone" and page.locator("#formula-close").is_visible():
+        page.click("#formula-close")
 
 
 def shoot(base: str, out: pathlib.Path) -> list[pathlib.Path]:
@@ -41,32 +62,57 @@ def shoot(base: str, out: pathlib.Path) -> list[pathlib.Path]:
             page.goto(base + "/")
             page.wait_for_selector("body[data-ready='1']")
 
-            def save(name, kind=kind, page=page):
-                if kind == "desktop":
-                    page.mouse.move(1, 1)  # no hover highlight left over from the last click
+            def save(name, kind=kind, page=page, top=None):
+                page.mouse.move(1, 1)  # no hover highlight left over from the last click
+                page.evaluate("() => { document.getElementById('status').className = ''; }")  # no toast
+                if top is not None:
+                    page.evaluate("(y) => window.scrollTo(0, y)", top)
                 path = out / f"page-{kind}-{name}.png"
                 page.screenshot(path=str(path))
                 written.append(path)
 
             save("first-view")
-            for _ in range(3):
-                page.click("#phase")
-            page.wait_for_function("() => document.querySelector('#phases .now').dataset.phase === '3'")
+            page.click("#phases button[data-phase='3']")
             save("phase-3")
             page.locator("#diagram .num[data-name='dE_total/dw5']").click()
             page.wait_for_selector("#math math")
             save("formula")
-            if kind == "phone":
-                page.click("#formula-close")
+            _close(page, kind)
+            _layers(page, "3, 3")
+            page.click("#phases button[data-phase='5']")
+            save(
+                "network-3-3",
+                top=page.evaluate(
+                    "() => document.getElementById('diagram').getBoundingClientRect().top + scrollY - 60"
+                ),
+            )
+            _layers(page, "4, 4")
+            page.click("#phases button[data-phase='4']")
+            page.evaluate("() => choose('net_h2_2')")
+            _close(page, kind)
+            save(
+                "network-4-4",
+                top=page.evaluate(
+                    "() => document.getElementById('diagram').getBoundingClientRect().top + scrollY - 60"
+                ),
+            )
+            before = _drawn(page)
             page.select_option("#dataset", "spirals")
-            page.wait_for_selector("#surface-box:not([hidden])")
+            _after(page, before)
+            if kind == "desktop":
+                for feature in ("x1^2", "x2^2"):
+                    before = _drawn(page)
+                    page.check(f"#features input[data-feature='{feature}']")
+                    _after(page, before)
             page.evaluate("""async () => {
-              for (let k = 0; k < 40; k++) show(await api.train(full.max_steps, 'frame'), false, 1);
+              for (let k = 0; k < 20; k++) show(await api.train(full.max_steps, 'frame'), false, 1);
               show(await api.get(), false, 1);
             }""")
             if kind == "phone":
                 page.locator("#surface").scroll_into_view_if_needed()
-            save("spirals-trained")
+                save("spirals-trained")
+            else:
+                save("spirals-trained", top=0)
             context.close()
         browser.close()
     return written

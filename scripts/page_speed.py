@@ -1,14 +1,18 @@
-"""How fast the page answers (issue 14, "fast answers"): requests per second and frames per second.
+"""How fast the page answers and plays: where a frame's time goes, requests per second, frames per second.
 
-    python scripts/page_speed.py                 # both, against a server it starts on 127.0.0.1
-    python scripts/page_speed.py --no-browser    # requests per second only
+    python scripts/page_speed.py                 # everything, against a server it starts on 127.0.0.1
+    python scripts/page_speed.py --no-browser    # the server's side only
+    python scripts/page_speed.py --url http://127.0.0.1:8000   # a server already running (e.g. an older one)
 
-Requests per second: a small bounded loopback client (``--clients`` concurrent, ``--seconds`` each
-kind) sends the page's own training calls — ``{"steps": 1}`` on the seed and on the spirals
-preset (2-8-8-1, 200 points) — and reports requests per second and the response size.
-Frames per second: headless Chromium (Debian's) plays the seed at "1000 / frame" for
-``--seconds`` and counts frames as the page shows them (updates shown / 1000 per second).
-Prints one JSON summary; the machine's load average is part of it (the figures are noisy).
+Where the time goes (in this process, no HTTP): for the seed, XOR (2-4-4-1, online) and spirals
+(2-8-8-1, mini-batches of 10), the milliseconds the engine takes for one Play frame at "1000 / frame"
+(the server's limit per request, when lower), to build the frame's state and to write it as JSON, and
+the frame's size.  Requests per second: a small bounded loopback client (``--clients`` concurrent,
+``--seconds`` each kind) sends ``{"steps": 1}`` on the seed and on spirals.  Frames per second:
+headless Chromium (Debian's) plays each of the three at "1000 / frame" for ``--seconds`` and counts
+frames as the page shows them (updates shown / 1000 per second), and the milliseconds the page takes
+to draw one.  Prints one JSON summary with the machine's load average before and after (the figures
+are noisy on a busy machine).
 """
 
 from __future__ import annotations
@@ -28,6 +32,43 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from load_test import start_server  # noqa: E402
 
 SPIRALS = {"dataset": {"name": "spirals", "n": 200, "hidden": [8, 8], "seed": 0}}
+PLAYED = {"seed": None, "xor": "xor", "spirals": "spirals"}  # what the page plays, by its data menu's value
+
+
+def breakdown(frames: int = 20) -> dict:
+    """Per dataset, the median milliseconds of one Play frame's parts, in this process."""
+    from chainrule.web.dataset_sessions import create_dataset_session
+    from chainrule.web.schemas import DatasetRequest
+    from chainrule.web.sessions import SessionStore
+
+    store, out = SessionStore(), {}
+    for name in PLAYED:
+        _, session = store.create() if name == "seed" else create_dataset_session(store, DatasetRequest(name=name))
+        model, view = session.model, session.view
+        steps = min(1000, model.max_steps())
+        train, build, write, size = [], [], [], 0
+        for _ in range(frames):
+            t0 = time.perf_counter()
+            model.train(steps)
+            t1 = time.perf_counter()
+            state = view.state("frame", max(0, len(model.curve) - 1))
+            t2 = time.perf_counter()
+            text = json.dumps(state, allow_nan=False, separators=(",", ":"))
+            t3 = time.perf_counter()
+            train.append(t1 - t0), build.append(t2 - t1), write.append(t3 - t2)
+            size = len(text)
+        ms = lambda xs: round(1000 * statistics.median(xs), 2)  # noqa: E731
+        out[name] = {
+            "updates_per_frame": steps,
+            "train_ms": ms(train),
+            "state_ms": ms(build),
+            "json_ms": ms(write),
+            "frame_bytes": size,
+            "server_frames_per_second": round(
+                1 / statistics.median([a + b + c for a, b, c in zip(train, build, write)]), 1
+            ),
+        }
+    return out
 
 
 async def _requests_per_second(base: str, body: dict, clients: int, seconds: float, view: str | None = None) -> dict:
@@ -41,30 +82,17 @@ async def _requests_per_second(base: str, body: dict, clients: int, seconds: flo
             res.raise_for_status()
             sids.append(res.json()["session"])
         count, sizes, errors = 0, [], 0
-        # a frame as Play asks for it: only the curve's points from the page's newest one on
-        # ("curve_from"; an older server that refuses the field is asked without it)
-        keep = (
-            view == "frame"
-            and (
-                await http.post(
-                    f"{base}/api/sessions/{sids[0]}/train", json={"steps": 1, "view": view, "curve_from": 0}
-                )
-            ).status_code
-            == 200
-        )
         stop_at = time.monotonic() + seconds
 
         async def one(sid):
             nonlocal count, errors
             curve = []
             while time.monotonic() < stop_at:
-                body = {"steps": 1, **({"view": view} if view else {})}
-                if keep:
-                    body["curve_from"] = max(0, len(curve) - 1)
+                body = {"steps": 1, **({"view": view, "curve_from": max(0, len(curve) - 1)} if view else {})}
                 res = await http.post(f"{base}/api/sessions/{sid}/train", json=body)
                 if res.status_code != 200:
                     errors += 1
-                elif keep:
+                elif view:
                     answer = res.json()
                     curve = curve[: answer["curve_from"]] + answer["curve"]
                 count += 1
@@ -78,8 +106,15 @@ async def _requests_per_second(base: str, body: dict, clients: int, seconds: flo
         "requests": count,
         "errors": errors,
         "response_bytes": int(statistics.median(sizes)) if sizes else 0,
-        **({"curve_from": keep} if view == "frame" else {}),
     }
+
+
+DRAW_TIMER = """() => {  // the milliseconds each show() of a play frame takes (the page's drawing)
+  window.__draws = [];
+  const drawn = show;
+  show = function (next, ...rest) { const t = performance.now(); drawn(next, ...rest);
+    if (next.view === 'frame') window.__draws.push(performance.now() - t); };
+}"""
 
 
 def _frames_per_second(base: str, seconds: float) -> dict:
@@ -89,25 +124,40 @@ def _frames_per_second(base: str, seconds: float) -> dict:
 
     flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
     exe = os.environ.get("CHAINRULE_CHROMIUM") or shutil.which("chromium")
+    out = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=flags)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(base + "/")
-        page.wait_for_selector("body[data-ready='1']")
-        page.fill("#speed", "6")
-        page.dispatch_event("#speed", "input")
+        for name, value in PLAYED.items():
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(base + "/")
+            page.wait_for_selector("body[data-ready='1']")
+            if value:
+                shown = page.evaluate("() => Number(document.body.dataset.shown)")
+                page.select_option("#dataset", value)
+                page.wait_for_function(f"() => Number(document.body.dataset.shown) > {shown}")
+            page.fill("#speed", "6")
+            page.dispatch_event("#speed", "input")
+            page.evaluate(DRAW_TIMER)
 
-        def updates() -> int:
-            return int(page.locator("#iteration").text_content().replace(",", ""))
+            def updates(page=page) -> int:
+                return int(page.locator("#iteration").text_content().replace(",", ""))
 
-        page.click("#play")
-        page.wait_for_timeout(1000)  # settle
-        first, t0 = updates(), time.monotonic()
-        page.wait_for_timeout(int(seconds * 1000))
-        last, t1 = updates(), time.monotonic()
-        page.click("#play")
+            page.click("#play")
+            page.wait_for_timeout(1000)  # settle
+            page.evaluate("() => { window.__draws = []; }")
+            first, t0 = updates(), time.monotonic()
+            page.wait_for_timeout(int(seconds * 1000))
+            last, t1 = updates(), time.monotonic()
+            draws = page.evaluate("() => window.__draws")
+            page.click("#play")
+            page.close()
+            out[name] = {
+                "frames_per_second": round((last - first) / 1000 / (t1 - t0), 1),
+                "updates": last - first,
+                "draw_ms": round(statistics.median(draws), 2) if draws else None,
+            }
         browser.close()
-    return {"frames_per_second": round((last - first) / 1000 / (t1 - t0), 1), "updates": last - first}
+    return out
 
 
 def main(argv=None) -> int:
@@ -115,28 +165,22 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-breakdown", action="store_true", help="skip the in-process breakdown of a frame")
     parser.add_argument("--url", help="a server already running on 127.0.0.1 (e.g. an older version, to compare)")
-    parser.add_argument(
-        "--frame", action="store_true", help='also time {"view": "frame"} training calls (what play sends)'
-    )
     args = parser.parse_args(argv)
     proc, base = (None, args.url.rstrip("/")) if args.url else start_server()
     try:
-        summary = {
-            "load_average": os.getloadavg()[0],
-            "cpus": os.cpu_count(),
-            "clients": args.clients,
-            "seed": asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds)),
-            "spirals_2_8_8_1": asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds)),
-        }
-        if args.frame:
-            summary["seed_frame"] = asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds, "frame"))
-            summary["spirals_frame"] = asyncio.run(
-                _requests_per_second(base, SPIRALS, args.clients, args.seconds, "frame")
-            )
+        summary = {"load_average": os.getloadavg(), "cpus": os.cpu_count(), "clients": args.clients}
+        if not args.no_breakdown:
+            summary["frame_breakdown"] = breakdown()
+        summary["seed_train_1"] = asyncio.run(_requests_per_second(base, {}, args.clients, args.seconds))
+        summary["spirals_train_1"] = asyncio.run(_requests_per_second(base, SPIRALS, args.clients, args.seconds))
+        summary["spirals_frame_1"] = asyncio.run(
+            _requests_per_second(base, SPIRALS, args.clients, args.seconds, "frame")
+        )
         if not args.no_browser:
             summary["browser_1000_per_frame"] = _frames_per_second(base, args.seconds)
-        summary["load_average_after"] = os.getloadavg()[0]
+        summary["load_average_after"] = os.getloadavg()
     finally:
         if proc is not None:
             proc.terminate()

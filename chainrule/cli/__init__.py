@@ -26,6 +26,7 @@ COMMANDS = {
     "train": "train",
     "predict": "predict",
     "evaluate": "evaluate",
+    "examples": "examples",
 }
 
 
@@ -64,12 +65,48 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name`` inside the command line's parser."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[name]
+
+
+def _refuse_unknown_options(sub: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A usage error naming the first option ``sub`` does not know, with the closest one it does.
+
+    argparse would report it from the top-level parser ("chainrule: error: unrecognized
+    arguments"), or only that a required option is missing when the unknown one is a misspelling
+    of it (``train --lyaers 4,16,3``); this names the subcommand, the option and a likely fix.
+    Long options may be abbreviated (argparse's rule), values may be negative numbers, and
+    everything after ``--`` is a value.
+    """
+    import difflib
+    import re
+
+    known = [option for action in sub._actions for option in action.option_strings]
+    longs = [option for option in known if option.startswith("--")]
+    for token in argv:
+        if token == "--":
+            return
+        if not token.startswith("-") or token == "-" or re.fullmatch(r"-\.?\d[\d.e+-]*", token):
+            continue
+        name = token.split("=", 1)[0]
+        if name in known or (not name.startswith("--") and name[:2] in known):
+            continue  # a short option may carry its value: -ostep.html
+        if name.startswith("--") and any(option.startswith(name) for option in longs):
+            continue  # an abbreviation (argparse says whether it is ambiguous)
+        close = difflib.get_close_matches(name, longs if name.startswith("--") else known, n=1)
+        sub.error(f"unknown option {name}" + (f"; did you mean {close[0]}?" if close else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     from ..errors import ChainruleError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     chosen = argv[0] if argv and argv[0] in COMMANDS else "" if argv == ["--version"] else None
     parser = build_parser(chosen)  # only what the chosen command needs ("": none, for --version)
+    if chosen:
+        _refuse_unknown_options(_subcommand(parser, chosen), argv[1:])
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -9,19 +9,25 @@ from __future__ import annotations
 import argparse
 
 
-def whole_number(minimum: int):
-    """An argparse type accepting whole numbers ≥ ``minimum`` (the constraint ``Whole(minimum)``)."""
+def whole_number(minimum: int, name: str | None = None):
+    """An argparse type accepting whole numbers ≥ ``minimum`` (the constraint ``Whole(minimum)``) and,
+    with ``name``, within that parameter's entry in core/constraints.py (``--epochs``: at most 1,000,000)."""
 
     def parse(text: str) -> int:
-        from ..core.constraints import Whole  # on use: building the parser stays light
+        from ..core.constraints import CONSTRAINTS, Whole  # on use: building the parser stays light
         from ..errors import ConfigError
 
+        if len(text) > 100:  # int() refuses more than 4,300 digits with a traceback's ValueError
+            raise argparse.ArgumentTypeError(
+                f"not a whole number of a usable size: {text[:20]!r}... ({len(text):,} characters)"
+            )
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
         try:
-            return Whole(minimum)(value)
+            value = Whole(minimum)(value)
+            return value if name is None else CONSTRAINTS[name](value)
         except ConfigError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -40,6 +46,10 @@ def parameter(name: str):
         from ..core.constraints import CONSTRAINTS
         from ..errors import ConfigError
 
+        if len(text) > 100:  # int() refuses more than 4,300 digits with a traceback's ValueError
+            raise argparse.ArgumentTypeError(
+                f"not a number of a usable size: {text[:20]!r}... ({len(text):,} characters)"
+            )
         try:
             value = int(text)
         except ValueError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .arguments import positive_int
+from .arguments import whole_number
 
 
 def add_parser(sub) -> None:
@@ -14,10 +14,10 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--iterations",
-        type=positive_int,
+        type=whole_number(1, "iterations"),
         default=10_000,
         metavar="N",
-        help="how many updates to train for at the end (default 10000)",
+        help="how many updates to train for at the end (default 10000, at most 1,000,000)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object with every value")
     p.add_argument(

@@ -53,9 +53,9 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from ..api import explain
-    from ..io.atomic import check_output, write_text
+    from ..io.atomic import check_outputs, write_text
 
-    check_output(args.output, "--output")
+    check_outputs({"--output": args.output}, {"NETWORK": args.network})
     only = [n for n in (args.only or "").split(",") if n.strip()]
     if args.neuron:
         only.append(args.neuron)

@@ -21,10 +21,10 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..io.atomic import check_output, is_stdout
+    from ..io.atomic import check_outputs, is_stdout
     from ..viz.plots import read_history, save_history_plot
 
-    check_output(args.output, "--output")
+    check_outputs({"--output": args.output}, {"HISTORY": args.history})
     history = read_history(args.history)
     save_history_plot(history, args.output, args.log, args.title)
     if is_stdout(args.output):

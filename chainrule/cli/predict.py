@@ -20,12 +20,11 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..io.atomic import check_output, write_text
+    from ..io.atomic import check_outputs, write_text
     from ..io.model_data import features, predictions_csv
     from ..io.model_file import load_model
 
-    if args.output:
-        check_output(args.output, "--output")
+    check_outputs({"--output": args.output}, {"--model": args.model, "--data": args.data, "--labels": args.labels})
     model = load_model(args.model)
     table = predictions_csv(model, features(model, args.data, args.labels), proba=args.proba)
     if args.output:

@@ -50,9 +50,9 @@ def run(args) -> int:
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be from 0 to 65535, not {args.port}")
     if args.export:
-        from ..io.atomic import check_output
+        from ..io.atomic import check_outputs
 
-        check_output(args.export, "--export")
+        check_outputs({"--export": args.export}, {"NETWORK": args.network})
     spec = _spec(args.network)
     if args.export:
         return _export(spec, args.export, args.iterations)

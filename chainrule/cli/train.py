@@ -16,7 +16,7 @@ SETTINGS = (
 # how the run's error messages name the options here
 OPTION_NAMES = {
     name: "--" + name.replace("_", "-")
-    for name in ("save", "history", "checkpoint", "resume", "overwrite", "layers", "test_size")
+    for name in ("save", "history", "checkpoint", "resume", "overwrite", "layers", "test_size", "data", "labels")
 }
 
 
@@ -50,14 +50,14 @@ def run(args) -> int:
 
 
 def _data_options(d) -> None:
+    from ..data.datasets import builtin_names
     from ..io.run import SMALL_DATA
 
     d.add_argument(
         "--data",
         required=True,
         metavar="NAME|FILE",
-        help="xor, seed, iris, digits, wine, breast_cancer, circles, spirals, gaussians, "
-        "a CSV file or an IDX images file",
+        help=f"{', '.join(builtin_names())}, a CSV file or an IDX images file",
     )
     d.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     d.add_argument("--labels", metavar="FILE", help="the IDX labels file that goes with IDX images")
@@ -152,7 +152,11 @@ def _training_options(t) -> None:
     )
     _schedule_options(t)
     t.add_argument(
-        "--epochs", type=positive_int, default=30, metavar="N", help="passes over the training data (default 30)"
+        "--epochs",
+        type=whole_number(1, "epochs"),
+        default=30,
+        metavar="N",
+        help="passes over the training data (default 30)",
     )
     t.add_argument(
         "--batch-size",
@@ -194,9 +198,17 @@ def _schedule_options(t) -> None:
         metavar="N",
         help="epochs between decays of the step schedule (default 10)",
     )
-    t.add_argument("--gamma", type=float, default=0.5, help="decay factor of the step schedule: η ← γ·η (default 0.5)")
     t.add_argument(
-        "--power", type=float, default=0.5, help="exponent p of the invscaling schedule: η_t = η / t^p (default 0.5)"
+        "--gamma",
+        type=parameter("gamma"),
+        default=0.5,
+        help="decay factor of the step schedule: η ← γ·η, in (0, 1] (default 0.5)",
+    )
+    t.add_argument(
+        "--power",
+        type=parameter("power"),
+        default=0.5,
+        help="exponent p ≥ 0 of the invscaling schedule: η_t = η / t^p (default 0.5)",
     )
 
 

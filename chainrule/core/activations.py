@@ -305,7 +305,37 @@ class Exp(Activation):
 
 
 def get_activation(spec: str | Activation) -> Activation:
-    """An activation from its name (``"sigmoid"``, ``"tanh"``, ``"relu"``, ...) or itself."""
+    """An activation from its name, with its formula, derivative and written forms side by side.
+
+    Parameters
+    ----------
+    spec : str or Activation
+        A registered name: ``"sigmoid"`` (also ``"logistic"``), ``"tanh"``, ``"relu"``,
+        ``"leaky_relu"``, ``"identity"``, ``"softmax"`` (output layers only), or one added with
+        ``chainrule.core.register_activation``; any case, ``-`` for ``_``. An `Activation` is
+        returned as it is.
+
+    Returns
+    -------
+    Activation
+        Its ``forward(net)`` (the formula), ``derivative(out, net)``, and written forms ``text``
+        and ``derivative_text`` (``<x>`` stands for net, ``<y>`` for out).
+
+    Raises
+    ------
+    ConfigError
+        An unknown name (the message lists the known ones) or something that is not a name.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> sigmoid = chainrule.get_activation("logistic")
+    >>> sigmoid.name, sigmoid.text, sigmoid.derivative_text
+    ('sigmoid', '1 / (1 + e^(-<x>))', '<y> * (1 - <y>)')
+    >>> import numpy as np
+    >>> sigmoid.forward(np.array([0.3775, 0.3925])).round(9).tolist()  # out_h1, out_h2 = f(net)
+    [0.593269992, 0.596884378]
+    """
     if isinstance(spec, Activation):
         return spec
     if not isinstance(spec, str):

@@ -22,6 +22,9 @@ from ..errors import ConfigError
 
 MAX_PARAMETERS = 50_000_000  # refuse larger networks before allocating anything
 MAX_LAYERS = 1000
+MAX_EPOCHS = 1_000_000  # passes over the data (10**30 would never end)
+MAX_ITERATIONS = 1_000_000  # the seed loop's updates: each one's loss is kept (8 MB of them; 20 MB as a history file)
+MAX_DECAY = 1e6  # L1/L2 weight decay: past it a step only zeroes the weights, and λ·w overflows Adam's g² near 1e154
 
 
 class Constraint:
@@ -202,17 +205,21 @@ CONSTRAINTS: dict[str, Constraint] = {
     "beta2": Real(0, 1, closed="left"),
     "epsilon": Real(0, closed="right"),
     # the seed's loop (training/online.py): the same update repeated on the same sample(s)
-    "iterations": Whole(0),
+    "iterations": Whole(0, MAX_ITERATIONS),
     # the trainer (training/loop.py)
-    "epochs": Whole(0),
+    "epochs": Whole(0, MAX_EPOCHS),
     "batch_size": Whole(1, none=True, label="batch size"),
-    "l2": Real(0, label="L2 weight decay"),
-    "l1": Real(0, label="L1 weight decay"),
+    "l2": Real(0, MAX_DECAY, label="L2 weight decay"),
+    "l1": Real(0, MAX_DECAY, label="L1 weight decay"),
     "min_delta": Real(0),
     "early_stopping": Whole(1, none=True, label="patience"),
     "validation_split": Real(0, 1, closed="left", label="validation split"),
     "test_size": Real(0, 1, closed="left", label="test size"),  # the command line's held-out share
     "dropout": Real(0, 1, closed="left", label="dropout probability"),
+    # the learning-rate schedules (training/schedules.py): η·γ^⌊e/step_size⌋ and η / (1 + e)^power
+    "step_size": Whole(1, label="step size"),
+    "gamma": Real(0, 1, closed="right"),
+    "power": Real(0),
     # the 2-D toy datasets (data/toy2d.py): the spread of the points
     "noise": Real(0, 1),
     "shuffle": Flag(),

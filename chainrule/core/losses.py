@@ -258,7 +258,38 @@ class Poisson(Loss):
 
 
 def get_loss(spec: str | Loss) -> Loss:
-    """A loss from its name (``"half_sse"``, ``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"``)."""
+    """A loss from its name, with its per-output terms, gradient and written form side by side.
+
+    Parameters
+    ----------
+    spec : str or Loss
+        A registered name: ``"half_sse"`` (the seed's Σ ½(t − out)²), ``"sse"``, ``"mse"``,
+        ``"half_mse"`` (scikit-learn's ``"squared_error"``), ``"binary_cross_entropy"``,
+        ``"cross_entropy"``, or one added with ``chainrule.core.register_loss``; any case, ``-``
+        for ``_``. A `Loss` is returned as it is.
+
+    Returns
+    -------
+    Loss
+        Its ``terms(out, target)`` (E_ok), ``gradient`` (dE/dout), ``value`` (the mean over
+        samples of Σ_k E_ok), written form ``text`` and the ``metrics`` that suit it.
+
+    Raises
+    ------
+    ConfigError
+        An unknown name (the message lists the known ones) or something that is not a name.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> loss = chainrule.get_loss("half_sse")
+    >>> loss.text
+    '1/2 * (<t> - <y>)^2'
+    >>> import numpy as np
+    >>> out = chainrule.seed_network().predict([0.05, 0.10])  # out_o1, out_o2
+    >>> loss.terms(out, np.array([[0.01, 0.99]])).round(9).tolist()  # E_o1, E_o2
+    [[0.274811083, 0.023560026]]
+    """
     if isinstance(spec, Loss):
         return spec
     if not isinstance(spec, str):

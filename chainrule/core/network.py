@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
+from .blas import gemm_update
 from .constraints import CONSTRAINTS, MAX_PARAMETERS, check  # noqa: F401 (MAX_PARAMETERS: part of this module's API)
 from .init import get_initialiser
 from .losses import Loss, get_loss
@@ -92,13 +93,66 @@ class Gradients:
 
 
 class Network:
-    """A feedforward network of fully connected layers.
+    """A feedforward network of fully connected layers: the engine that trains and explains.
 
+    ``net.layers[l]`` is layer ``l + 1``: its ``weights`` (one row per receiving neuron, one column
+    per sending neuron), its ``bias``, its ``activation`` and whether the bias is trained.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Every layer's number of neurons, inputs first and outputs last: ``[2, 2, 2]`` is the seed's
+        two inputs, two hidden and two output neurons.
+    activation : str or list of str, default "sigmoid"
+        One activation for every layer, or one per layer (``"sigmoid"``, ``"tanh"``, ``"relu"``,
+        ``"softmax"``, ``"identity"``, ...; `get_activation` lists them).
+    loss : str, default "half_sse"
+        The loss: ``"half_sse"`` (the seed's Σ ½(t − out)²), ``"mse"``, ``"cross_entropy"``, ...
+        (`get_loss` lists them).
+    weights : list of array_like, optional
+        One matrix per layer, one row per receiving neuron; default: drawn by ``init`` with ``seed``.
+    biases : list, optional
+        One entry per layer: a number (a shared bias) or one number per neuron; default zeros.
+    bias : {"per_neuron", "shared", "none"}, default "per_neuron"
+        One bias per neuron, one per layer shared by its neurons (the seed's b1, b2), or none.
+    train_biases : bool or list of bool, default True
+        Whether gradient descent updates the biases (the seed keeps them fixed), for every layer or
+        one per layer.
+    init : str, default "auto"
+        How drawn weights are initialised: ``"uniform"`` (the seed script's U[0, 1)), ``"xavier"``,
+        ``"he"``, or ``"auto"`` (each activation's own choice).
+    seed : int, optional
+        Seeds the drawn weights: the same seed gives the same network, bit for bit.
+    dtype : {"float64", "float32"}, default "float64"
+        The precision of the weights and of every computation.
+
+    Raises
+    ------
+    ConfigError
+        An unknown activation or loss, a size that is not a positive whole number, more than
+        50,000,000 parameters, or another value the engine cannot use.
+    ShapeError
+        Given weights or biases whose shapes do not fit ``sizes``.
+
+    See Also
+    --------
+    seed_network : the worked example's 2-2-2 network, built with this class.
+
+    Examples
+    --------
+    The seed network, built by hand; its error before training:
+
+    >>> from chainrule import Network
     >>> net = Network([2, 2, 2], "sigmoid", "half_sse",
     ...               weights=[[[.15, .20], [.25, .30]], [[.40, .45], [.50, .55]]],
     ...               biases=[.35, .60], bias="shared", train_biases=False)
     >>> round(net.loss([.05, .10], [.01, .99]), 9)
     0.298371109
+
+    A network with drawn weights, for classes:
+
+    >>> Network([4, 16, 3], ["relu", "softmax"], "cross_entropy", seed=0)
+    Network([4, 16, 3], activation=[relu,softmax], loss='cross_entropy', dtype=float64)
     """
 
     def __init__(
@@ -152,14 +206,17 @@ class Network:
     # ----------------------------------------------------------------- shapes and parameters
     @property
     def n_inputs(self) -> int:
+        """The number of inputs (``sizes[0]``)."""
         return self.sizes[0]
 
     @property
     def n_outputs(self) -> int:
+        """The number of outputs (``sizes[-1]``)."""
         return self.sizes[-1]
 
     @property
     def n_weights(self) -> int:
+        """The number of weights, biases not counted (8 for the seed)."""
         return sum(layer.weights.size for layer in self.layers)
 
     def parameters(self) -> list[np.ndarray]:
@@ -172,7 +229,7 @@ class Network:
         return params
 
     def gradient_list(self, grads: Gradients) -> list[np.ndarray]:
-        """The gradients in the order of :meth:`parameters`."""
+        """The gradients in the order of `parameters`: each layer's dE/dW, then its dE/db if trainable."""
         out = []
         for layer, dw, db in zip(self.layers, grads.dW, grads.db):
             out.append(dw)
@@ -181,6 +238,7 @@ class Network:
         return out
 
     def copy(self) -> Network:
+        """An independent copy: the same layers, activations and loss, its own arrays."""
         twin = object.__new__(Network)
         twin.sizes = list(self.sizes)
         twin.dtype = self.dtype
@@ -215,23 +273,72 @@ class Network:
 
     # ------------------------------------------------------------------------ the mathematics
     def forward(self, x, masks=None) -> Forward:
-        """net = out_prev · Wᵀ + b, out = f(net), layer after layer (into fresh arrays).
+        """The forward pass: net = out_prev · Wᵀ + b, out = f(net), layer after layer.
 
-        ``masks`` (training only) holds, per layer, ``None`` or an array multiplied into that
-        layer's outputs — inverted dropout, with the 1/(1 − p) scale already in the mask.
+        Parameters
+        ----------
+        x : array_like
+            One sample (a list of ``n_inputs`` numbers) or one sample per row.
+        masks : list, optional
+            Training only: per layer, None or an array multiplied into that layer's outputs
+            (inverted dropout, with the 1/(1 − p) scale already in the mask).
+
+        Returns
+        -------
+        Forward
+            ``nets[l]`` and ``outs[l + 1]`` of every layer (``outs[0]`` is the input; fresh arrays,
+            one row per sample) and ``output``, the last layer's outputs.
+
+        Raises
+        ------
+        ShapeError
+            ``x`` does not have ``n_inputs`` columns.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> fwd = chainrule.seed_network().forward([0.05, 0.10])
+        >>> fwd.nets[0].round(9).tolist(), fwd.output.round(9).tolist()  # net_h1, net_h2; out_o1, out_o2
+        ([[0.3775, 0.3925]], [[0.75136507, 0.772928465]])
         """
         x = self.as_inputs(x)
         return self._forward(x, masks, Workspace(self.layers, x.shape[0], self.dtype))
 
     def backward(self, fwd: Forward, target, sample_weight=None) -> Gradients:
-        """The chain rule, from the loss back to the inputs (into fresh arrays).
+        """The backward pass: the chain rule, from the loss back to the inputs.
 
         Output layer:  delta_o = dE/dout_o · dout_o/dnet_o   (= out − target when fused)
         Hidden layer:  dE/dout_h = Σ_o delta_o · w_oh,   delta_h = dE/dout_h · dout_h/dnet_h
         Every layer:   dE/dw = delta_receiver · out_sender,  dE/db = Σ delta (over what shares b)
 
-        The batch loss is the mean over samples; with ``sample_weight`` it is the weighted mean
-        Σ_s v_s E_s / Σ_s v_s, so each sample's delta carries v_s / Σ v instead of 1/n.
+        Parameters
+        ----------
+        fwd : Forward
+            What `forward` returned for the same samples.
+        target : array_like
+            The target outputs: one row of ``n_outputs`` numbers per sample.
+        sample_weight : array_like, optional
+            One weight per sample: the batch loss is then the weighted mean Σ_s v_s E_s / Σ_s v_s
+            (otherwise the plain mean), so each sample's delta carries v_s / Σ v instead of 1/n.
+
+        Returns
+        -------
+        Gradients
+            Per layer (fresh arrays): ``dout`` (dE/dout), ``delta`` (dE/dnet), ``dW`` (dE/dW, shaped
+            like the weights) and ``db`` (dE/db).
+
+        Raises
+        ------
+        ShapeError
+            The targets do not fit the outputs or the number of samples.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> net = chainrule.seed_network()
+        >>> grads = net.backward(net.forward([0.05, 0.10]), [0.01, 0.99])
+        >>> round(float(grads.dW[1][0, 0]), 9)  # dE_total/dw5
+        0.082167041
         """
         n = len(fwd.output)
         t = self.as_targets(target, n)
@@ -252,20 +359,24 @@ class Network:
             outs.append(out)
         return Forward(ws.net, outs, masks, unmasked)
 
-    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace) -> Gradients:
+    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace, learning_rate=None) -> Gradients:
         """delta = dE/dout · f'(net),  dE/dout_below = delta · W,  dE/dW = deltaᵀ · out_below,
-        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays."""
+        dE/db = Σ delta — from the output layer down, into ``ws``'s arrays.
+
+        With a ``learning_rate`` η the step is taken layer by layer as the pass goes down
+        (`descend`): W+ = W − η · deltaᵀ · out_below, b+ = b − η Σ delta, each after
+        dE/dout_below has been read through the old W; dE/dW and dE/db are then not kept."""
         scale = _sample_scale(sample_weight, len(t), self.dtype)  # 1/n, or v_s / Σ v
         L = len(self.layers)
-        g = Gradients([None] * L, [None] * L, ws.dW, [None] * L)
-        # output layer: dE/dout_o from the loss (per sample, scaled)
-        dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
+        g = Gradients([None] * L, [None] * L, ws.dW if learning_rate is None else [None] * L, [None] * L)
+        fused = self._fused and fwd.masks[-1] is None  # softmax + CE, sigmoid + BCE: delta_o = out − target
+        dout = None  # dE/dout_o from the loss (per sample, scaled): kept by gradients(), not needed to descend
+        if learning_rate is None or not fused:
+            dout = np.multiply(self.loss_fn.gradient(fwd.output, t), scale, out=ws.dout[-1])
         for l in range(L - 1, -1, -1):
             layer = self.layers[l]
-            if l < L - 1:  # hidden layer: dE/dout_h = Σ_o delta_o · w_oh
-                dout = _matmul(g.delta[l + 1], self.layers[l + 1].weights, into=ws.dout[l])
             g.dout[l] = dout
-            if l == L - 1 and self._fused and fwd.masks[l] is None:  # softmax + CE, sigmoid + BCE
+            if l == L - 1 and fused:
                 delta = np.subtract(fwd.output, t, out=ws.delta[l])
                 delta *= scale  # delta_o = (out − target) / n
             else:
@@ -273,16 +384,44 @@ class Network:
                     dout = np.multiply(dout, fwd.masks[l], out=ws.masked_dout[l])
                 delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
+            if l > 0:  # the layer below: dE/dout_h = Σ_o delta_o · w_oh (through W before its update)
+                dout = _matmul(delta, layer.weights, into=ws.dout[l - 1])
+            if learning_rate is not None:
+                _descend(layer, fwd.outs[l], delta, learning_rate, ws, l)
+                continue
             _matmul(fwd.outs[l].T, delta, into=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
                 g.db[l] = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
         return g
 
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
-        """Gradient descent: w+ = w − η · dE/dw (and the same for trainable biases).
+        """Gradient descent, in place: w+ = w − η · dE/dw (and the same for trainable biases).
 
-        η must be a finite number above 0 (``CONSTRAINTS["learning_rate"]``): a NaN, an infinity or a
-        negative rate is one ConfigError line, before any weight changes."""
+        Parameters
+        ----------
+        grads : Gradients
+            What `backward` (or `gradients`) returned.
+        learning_rate : float
+            η, a finite number above 0.
+
+        Returns
+        -------
+        None
+            The network's weights (and trainable biases) are updated in place.
+
+        Raises
+        ------
+        ConfigError
+            A NaN, infinite, zero or negative learning rate, before any weight changes.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> net = chainrule.seed_network()
+        >>> net.apply_gradients(net.backward(net.forward([0.05, 0.10]), [0.01, 0.99]), 0.5)
+        >>> net.layers[1].weights.round(9).tolist()  # w5+, w6+; w7+, w8+
+        [[0.35891648, 0.408666186], [0.51130127, 0.561370121]]
+        """
         learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
         for layer, dw, db in zip(self.layers, grads.dW, grads.db):
             layer.weights -= learning_rate * dw
@@ -294,9 +433,92 @@ class Network:
 
         This is the seam every training loop calls, and the engine reuses buffers behind it:
         the arrays of the returned ``Gradients`` belong to this network's workspace and are valid
-        until the next call of ``gradients`` on it (copy them to keep them).  ``forward`` and
-        ``backward`` always return fresh arrays.
+        until the next call of ``gradients`` on it (copy them to keep them). `forward` and
+        `backward` always return fresh arrays.
+
+        Parameters
+        ----------
+        x, target : array_like
+            The inputs and the target outputs, one row per sample.
+        sample_weight : array_like, optional
+            One weight per sample (a weighted mean loss).
+        masks : list, optional
+            Dropout masks per layer, as for `forward`.
+
+        Returns
+        -------
+        loss : float
+            The batch's loss, the mean over its samples of Σ_k E_ok.
+        grads : Gradients
+            Its gradients, as `backward` gives them (valid until the next call).
+
+        Raises
+        ------
+        ShapeError
+            Inputs or targets that do not fit the network.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> loss, grads = chainrule.seed_network().gradients([0.05, 0.10], [0.01, 0.99])
+        >>> round(loss, 9), round(float(grads.dW[0][0, 0]), 9)  # E_total, dE_total/dw1
+        (0.298371109, 0.000438568)
         """
+        return self._pass(x, target, sample_weight, masks, None)
+
+    def descend(self, x, target, learning_rate: float, sample_weight=None, masks=None) -> float:
+        """One step of gradient descent on a batch, w+ = w − η · dE/dw, with dE/dw never stored.
+
+        The forward and backward passes of `gradients`, in the same workspace; as the backward pass
+        reaches each layer, its weight gradient deltaᵀ · out_below goes straight into the weights,
+        W+ = W − η · deltaᵀ · out_below, through one matrix product that adds into W (BLAS's GEMM
+        with α = −η and β = 1, ``chainrule.core.blas.gemm_update``), after the layer below has
+        read dE/dout through the old W; a trainable bias takes b+ = b − η Σ delta. The result is
+        plain SGD's (``SGD`` without momentum) up to rounding: the product's terms are added into
+        W with one rounding, where `gradients` then ``SGD.step`` round η · dE/dw first (the same
+        bits when η is a power of two and the batch fits one block of the product). Where NumPy's
+        BLAS cannot be reached, the same step is taken with NumPy, rounded exactly as `gradients`
+        then ``SGD.step`` round it. The `Trainer` takes this route for plain SGD.
+
+        Parameters
+        ----------
+        x, target : array_like
+            The batch: the inputs and the target outputs, one row per sample.
+        learning_rate : float
+            η, a finite number above 0.
+        sample_weight : array_like, optional
+            One weight per sample (a weighted mean loss), as for `gradients`.
+        masks : list, optional
+            Dropout masks per layer, as for `forward`.
+
+        Returns
+        -------
+        float
+            The batch's loss before the step, the mean over its samples of Σ_k E_ok.
+
+        Raises
+        ------
+        ConfigError
+            A learning rate that is not a finite number above 0 (before any weight changes).
+        ShapeError
+            Inputs or targets that do not fit the network.
+
+        Examples
+        --------
+        One step of the seed (η = 0.5): its error before the step, and w5 after it.
+
+        >>> import chainrule
+        >>> net = chainrule.seed_network()
+        >>> round(net.descend([0.05, 0.10], [0.01, 0.99], 0.5), 9)  # E_total
+        0.298371109
+        >>> round(float(net.layers[1].weights[0, 0]), 9)  # w5+
+        0.35891648
+        """
+        learning_rate = CONSTRAINTS["learning_rate"](learning_rate)
+        return self._pass(x, target, sample_weight, masks, learning_rate)[0]
+
+    def _pass(self, x, target, sample_weight, masks, learning_rate) -> tuple[float, Gradients]:
+        """Forward, backward (descending when given η), and the batch loss, in the kept workspace."""
         x = self.as_inputs(x)
         n = x.shape[0]
         t = self.as_targets(target, n)
@@ -306,18 +528,49 @@ class Network:
             ws = self._workspace = Workspace(self.layers, n, self.dtype)
         ws = ws.first(n)  # a shorter batch (an epoch's last) uses the first rows, nothing is rebuilt
         fwd = self._forward(x, masks, ws)
-        grads = self._backward(fwd, t, sample_weight, ws)  # first: it validates the sample weights
+        grads = self._backward(fwd, t, sample_weight, ws, learning_rate)  # first: it checks the sample weights
         unmasked = masks is None or masks[-1] is None
-        terms = self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None).sum(axis=1)
+        terms = np.add.reduce(
+            self.loss_fn.terms(fwd.output, t, fwd.nets[-1] if self._fused and unmasked else None), axis=1
+        )
         if sample_weight is None:
-            loss = float(terms.mean())
+            loss = float(np.add.reduce(terms) / n)  # the mean, as ndarray.mean rounds it
         else:
             v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
             loss = float((terms * v).sum() / v.sum()) if v.shape == terms.shape and v.sum() > 0 else float("nan")
         return loss, grads
 
     def train_step(self, x, target, learning_rate: float) -> float:
-        """One forward pass, one backward pass, one update; returns the loss before the update."""
+        """One forward pass, one backward pass, one update: the seed's step.
+
+        Parameters
+        ----------
+        x, target : array_like
+            The sample(s) and their target outputs.
+        learning_rate : float
+            η, a finite number above 0.
+
+        Returns
+        -------
+        float
+            The loss before the update.
+
+        Raises
+        ------
+        ConfigError
+            A learning rate that is not a finite number above 0.
+        ShapeError
+            Inputs or targets that do not fit the network.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> net = chainrule.seed_network()
+        >>> round(net.train_step([0.05, 0.10], [0.01, 0.99], 0.5), 9)  # E_total
+        0.298371109
+        >>> round(net.loss([0.05, 0.10], [0.01, 0.99]), 9)  # E_total@1
+        0.291027774
+        """
         fwd = self.forward(x)
         t = self.as_targets(target, len(fwd.output))
         loss = self.loss_fn.value(fwd.output, t, fwd.nets[-1] if self._fused else None)
@@ -330,18 +583,35 @@ class Network:
         return self.loss_fn.fused_activation == self.layers[-1].activation.name
 
     def predict(self, x) -> np.ndarray:
+        """The outputs for ``x`` (one row per sample): the forward pass's last layer.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> chainrule.seed_network().predict([0.05, 0.10]).round(6)
+        array([[0.751365, 0.772928]])
+        """
         return self.forward(x).output
 
     def loss(self, x, target) -> float:
-        """The loss of the network on these samples (mean over samples of Σ_k E_ok)."""
+        """The loss of the network on these samples: the mean over samples of Σ_k E_ok.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> round(chainrule.seed_network().loss([0.05, 0.10], [0.01, 0.99]), 9)  # E_total
+        0.298371109
+        """
         fwd = self.forward(x)
         t = self.as_targets(target, len(fwd.output))
         return self.loss_fn.value(fwd.output, t, fwd.nets[-1] if self._fused else None)
 
     def as_inputs(self, x) -> np.ndarray:
+        """``x`` as a checked 2-D array of this network's dtype, one row per sample (ShapeError if it does not fit)."""
         return _as_batch(x, self.n_inputs, "inputs", self.dtype)
 
     def as_targets(self, t, n_samples: int | None = None) -> np.ndarray:
+        """``t`` as a checked 2-D array of target rows (ShapeError if it does not fit the outputs or ``n_samples``)."""
         arr = _as_batch(t, self.n_outputs, "targets", self.dtype)
         if n_samples is not None and arr.shape[0] != n_samples:
             raise ShapeError(f"{arr.shape[0]} targets for {n_samples} input samples")
@@ -405,13 +675,49 @@ class Workspace:
 
     @cached_property
     def dW(self):  # dE/dW, laid out in memory as the weights are (one per layer, whatever the rows)
-        return self.of.dW if self.of is not None else [np.empty_like(layer.weights) for layer in self.layers]
+        return self.of.dW if self.of is not None else self._gradient_arrays[0]
 
     @cached_property
     def db(self):  # dE/db
-        if self.of is not None:
-            return self.of.db
-        return [None if layer.bias is None else np.empty_like(layer.bias) for layer in self.layers]
+        return self.of.db if self.of is not None else self._gradient_arrays[1]
+
+    @cached_property
+    def _gradient_arrays(self):
+        """dE/dW and dE/db of every layer, cut in turn from one array in the order of
+        ``Network.parameters()`` (each layer's weights, then its bias if trainable; frozen biases
+        last), each piece laid out as its parameter is: an optimizer can then take each operation
+        of its step over all the parameters at once (``optimizers._consecutive``)."""
+        L = len(self.layers)
+        dW, db = [None] * L, [None] * L
+        pieces = []  # (list, layer, parameter): where each piece goes and what it is shaped like
+        for l, layer in enumerate(self.layers):
+            pieces.append((dW, l, layer.weights))
+            if layer.train_bias:
+                pieces.append((db, l, layer.bias))
+        pieces += [
+            (db, l, layer.bias)
+            for l, layer in enumerate(self.layers)
+            if layer.bias is not None and not layer.train_bias
+        ]
+        whole = np.empty(sum(like.size for _, _, like in pieces), dtype=self.dtype)
+        start = 0
+        for into, l, like in pieces:
+            order = "F" if like.flags.f_contiguous and not like.flags.c_contiguous else "C"
+            into[l] = whole[start : start + like.size].reshape(like.shape, order=order)
+            start += like.size
+        return dW, db
+
+
+def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, ws: Workspace, l: int) -> None:
+    """W+ = W − η · deltaᵀ · out_below, added into W by one GEMM (dE/dW is never stored), and
+    b+ = b − η Σ delta for a trainable bias.  Without NumPy's BLAS (or for a sparse input), dE/dW
+    is made in the workspace's ``dW`` and the step rounded as ``SGD.step`` rounds it: w+ = w − (η g)."""
+    if not gemm_update(layer.weights, delta.T, out_below, -learning_rate):
+        dW = _matmul(out_below.T, delta, into=ws.dW[l].T).T  # dE/dw_kj = Σ_s delta_sk · out_sj
+        layer.weights -= np.multiply(dW, learning_rate, out=dW)  # w+ = w − η g
+    if layer.train_bias:
+        db = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
+        layer.bias -= np.multiply(db, learning_rate, out=db)  # b+ = b − η Σ delta
 
 
 def _bias_gradient(mode: str, delta: np.ndarray, into: np.ndarray) -> np.ndarray:

@@ -60,7 +60,7 @@ def written_out(network) -> bool:
     )
 
 
-def source(network, through_updated: bool = False) -> str:
+def source(network, through_updated: bool = False, in_turn: bool = False) -> str:
     """The Python source of ``train(params, x, t, eta, iterations) -> (losses, params)``.
 
     ``params`` is :func:`flat_parameters`' list; ``x`` and ``t`` one sample's inputs and targets;
@@ -69,17 +69,35 @@ def source(network, through_updated: bool = False) -> str:
     ``through_updated=True`` writes a known learner's mistake instead (``chainrule check``'s hints):
     each layer is updated as soon as its deltas are known, so the layer below backpropagates
     through the already-updated weights.
+
+    ``in_turn=True`` writes ``train(params, xs, ts, eta, iterations, start)`` instead: online
+    training on many samples, update k on sample (start + k) mod n of ``xs`` and ``ts`` (lists of
+    each sample's inputs and targets) — the same update, one sample at a time, in turn.
     """
     v = Variables(network)
-    code = [
-        "def train(params, x, t, eta, iterations):",
-        f"    {', '.join(v.params)}, = params",
-        f"    {', '.join(v.outs[0])}, = x",
-        f"    {', '.join(v.targets)}, = t",
-        "    losses = []",
-        "    record = losses.append",
-        "    for _ in range(iterations):",
-    ]
+    if in_turn:
+        code = [
+            "def train(params, xs, ts, eta, iterations, start):",
+            f"    {', '.join(v.params)}, = params",
+            "    losses = []",
+            "    record = losses.append",
+            "    n = len(xs)",
+            "    k = start % n",
+            "    for _ in range(iterations):",
+            f"        {', '.join(v.outs[0])}, = xs[k]  # sample k: (start + update) mod n",
+            f"        {', '.join(v.targets)}, = ts[k]",
+            "        k = k + 1 if k + 1 < n else 0",
+        ]
+    else:
+        code = [
+            "def train(params, x, t, eta, iterations):",
+            f"    {', '.join(v.params)}, = params",
+            f"    {', '.join(v.outs[0])}, = x",
+            f"    {', '.join(v.targets)}, = t",
+            "    losses = []",
+            "    record = losses.append",
+            "    for _ in range(iterations):",
+        ]
     code += _forward_lines(network, v)
     code += _backward_lines(network, v, through_updated)
     code.append(
@@ -169,29 +187,30 @@ def _update_lines(layers, l: int, v: Variables) -> list[str]:
     return lines
 
 
-def compile_online(network, through_updated: bool = False):
-    """The written-out training function for ``network``, or ``None`` if it does not apply.
+def compile_online(network, through_updated: bool = False, in_turn: bool = False):
+    """The written-out training function for ``network``, or ``None`` if it does not apply
+    (``in_turn=True``: the one that trains on many samples in turn, see :func:`source`).
 
     Compiled once per kind of network: :func:`source` runs only for a :func:`kind` not seen
     before (writing the source costs ~0.1 ms, about as much as 100 updates of the seed)."""
-    return compiled(network, through_updated) if supports(network) else None
+    return compiled(network, through_updated, in_turn) if supports(network) else None
 
 
-def compiled(network, through_updated: bool = False):
+def compiled(network, through_updated: bool = False, in_turn: bool = False):
     """The written-out training function for a network :func:`written_out` accepts: a float64 ``Network``,
     or anything with the same ``layers``, ``loss_fn`` and sizes whose numbers are Python floats."""
-    key = (kind(network), through_updated)
+    key = (kind(network), through_updated, in_turn)
     train = _by_kind.get(key)
     if train is None:
         if len(_by_kind) >= 256:  # many kinds (a long hypothesis run): start again rather than grow
             _by_kind.clear()
         train = _by_kind[key] = _compiled(
-            source(network, through_updated), f"<chainrule.core.unrolled {network.sizes}>"
+            source(network, through_updated, in_turn), f"<chainrule.core.unrolled {network.sizes}>"
         )
     return train
 
 
-_by_kind: dict = {}  # (kind(network), through_updated) -> the compiled train function
+_by_kind: dict = {}  # (kind(network), through_updated, in_turn) -> the compiled train function
 
 
 def kind(network) -> tuple:

@@ -64,8 +64,39 @@ def sklearn_dataset(name: str) -> Dataset:
 
 
 def load_dataset(name: str, target: str | None = None, labels=None, task: str = "auto") -> Dataset:
-    """A dataset by name (``xor``, ``seed``, ``iris``, ``digits``, ``wine``, ``breast_cancer``), a CSV
-    file (with ``target``: the column to predict) or an IDX images file (with ``labels``)."""
+    """A data set by name, a CSV file or MNIST-format IDX files.
+
+    Parameters
+    ----------
+    name : str or os.PathLike
+        A built-in data set (xor, seed, iris, digits, wine, breast_cancer, circles, spirals,
+        gaussians, plane, bumps; iris, digits, wine and breast_cancer are scikit-learn's bundled
+        copies: ``pip install "chainrule[sklearn]"``), a CSV file with a header, or an IDX images
+        file (plain or gzip).
+    target : str, optional
+        For a CSV file: the column to predict.
+    labels : str or os.PathLike, optional
+        For IDX images: the IDX labels file.
+    task : {"auto", "classification", "regression"}, default "auto"
+        For a CSV file; auto: words or a few whole numbers are classes.
+
+    Returns
+    -------
+    Dataset
+        ``X`` (one row per sample), ``y``, ``task``, ``name``, ``feature_names``, ``target_name``.
+
+    Raises
+    ------
+    DataError, ConfigError
+        No such data set or file, or one that cannot be used (the line says where); a scikit-learn
+        data set without scikit-learn.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> chainrule.load_dataset("iris").X.shape, chainrule.load_dataset("xor").y.tolist()
+    ((150, 4), [0, 1, 1, 0])
+    """
     key = str(name).strip().lower().replace("-", "_")
     if key == "xor":
         return xor()
@@ -95,7 +126,7 @@ def load_dataset(name: str, target: str | None = None, labels=None, task: str = 
 
 
 def builtin_names() -> list[str]:
-    """Every dataset name :func:`load_dataset` knows, the 2-D toy sets included."""
+    """Every data set name `load_dataset` knows, the 2-D toy sets included."""
     from . import toy2d
 
     return [*BUILTIN, *(k for k in getattr(toy2d, "DATASETS", {}) if k not in BUILTIN)]

@@ -38,63 +38,138 @@ def _torch():
     return torch
 
 
-def to_torch(network: Network, allow_shared_training: bool = False):
+def to_torch(network, allow_shared_training: bool = False, *, scaler=None):
+    """The network as a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations, same weights.
+
+    Needs PyTorch: ``pip install "chainrule[torch]"`` (for the CPU-only build, first
+    ``pip install torch --index-url https://download.pytorch.org/whl/cpu``).
+
+    Parameters
+    ----------
+    network : Network or Model
+        The network to convert (it is not changed; the module holds copies of its arrays), or a
+        `Model` (its network, and its input standardisation as ``scaler``).
+    allow_shared_training : bool, default False
+        A shared bias (the seed's one number per layer) has no PyTorch counterpart: it becomes a
+        per-neuron bias with equal entries, frozen so that it stays shared. True lets PyTorch train
+        it (its entries then drift apart).
+    scaler : Standardizer, optional
+        The inputs' standardisation (an estimator's with ``standardize=True``, a Model's): carried
+        as the first module, ``chainrule.interop.torch_modules.Standardize``, exactly as the model
+        computes it.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``Linear`` layers in the network's dtype, each followed by its activation module (after
+        ``Standardize``, with a scaler).
+
+    Raises
+    ------
+    ConfigError
+        PyTorch is not installed (the line says what to install).
+
+    Examples
+    --------
+    >>> import torch
+    >>> import chainrule
+    >>> module = chainrule.to_torch(chainrule.seed_network())
+    >>> module
+    Sequential(
+      (0): Linear(in_features=2, out_features=2, bias=True)
+      (1): Sigmoid()
+      (2): Linear(in_features=2, out_features=2, bias=True)
+      (3): Sigmoid()
+    )
+    >>> with torch.no_grad():
+    ...     print(module(torch.tensor([[0.05, 0.10]], dtype=torch.float64)).numpy().round(9).tolist())
+    [[0.75136507, 0.772928465]]
+    """
     torch = _torch()
     nn = torch.nn
+    network, modules = _scaling(torch, network, scaler)
     dtype = getattr(torch, np.dtype(network.dtype).name)
-    modules = []
     for layer in network.layers:
-        linear = nn.Linear(layer.n_in, layer.n_out, bias=layer.bias is not None, dtype=dtype)
-        with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(np.array(layer.weights)))
-            if layer.bias is not None:
-                linear.bias.copy_(torch.from_numpy(np.broadcast_to(layer.bias, (layer.n_out,)).copy()))
-                shared_frozen = layer.bias_mode == "shared" and not allow_shared_training
-                linear.bias.requires_grad_(layer.train_bias and not shared_frozen)
-        modules.append(linear)
+        modules.append(_linear(torch, layer, dtype, allow_shared_training))
         act = layer.activation.torch_module(nn)
         if act is not None:
             modules.append(act)
     return nn.Sequential(*modules)
 
 
+def _scaling(torch, network, scaler) -> tuple[Network, list]:
+    """(the network, [its inputs' Standardize module] or []): a Model gives its network and scaler."""
+    if not isinstance(network, Network) and isinstance(getattr(network, "network", None), Network):
+        network, scaler = network.network, network.scaler if scaler is None else scaler  # a Model
+    if scaler is None:
+        return network, []
+    from .torch_modules import Standardize
+
+    return network, [Standardize(scaler.mean, scaler.std, getattr(torch, np.dtype(network.dtype).name))]
+
+
+def _linear(torch, layer, dtype, allow_shared_training: bool):
+    """A layer's ``nn.Linear``: its weights, its bias (a shared one frozen unless allowed to train)."""
+    linear = torch.nn.Linear(layer.n_in, layer.n_out, bias=layer.bias is not None, dtype=dtype)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(np.array(layer.weights)))
+        if layer.bias is not None:
+            linear.bias.copy_(torch.from_numpy(np.broadcast_to(layer.bias, (layer.n_out,)).copy()))
+            shared_frozen = layer.bias_mode == "shared" and not allow_shared_training
+            linear.bias.requires_grad_(layer.train_bias and not shared_frozen)
+    return linear
+
+
 def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: str | None = None) -> Network:
-    """A Network with the weights of an ``nn.Sequential`` of Linear layers and activations."""
+    """A `Network` with the weights of a PyTorch ``nn.Sequential`` of Linear layers and activations.
+
+    Needs PyTorch: ``pip install "chainrule[torch]"``.
+
+    Nested ``nn.Sequential`` containers are read as the one sequence they compute, ``nn.Dropout``
+    (any dropout module) and ``nn.Identity`` as what they compute at inference: nothing. A layer
+    that would compute something other than W·x + b (an ``nn.Linear`` subclass with its own
+    ``forward``, a module with forward hooks) is refused, never read as one.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        ``Linear`` layers, each optionally followed by one activation module (``Sigmoid``,
+        ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``, ...), or a single ``Linear``.
+    loss : str, default "half_sse"
+        The loss the network is trained and explained with (a module holds none).
+    bias : {"per_neuron", "shared", "none"}, default "per_neuron"
+        ``"shared"`` reads each layer's bias back as one number, if its entries are equal.
+    dtype : {"float64", "float32"}, optional
+        Default: the module's.
+
+    Returns
+    -------
+    Network
+        For `explain`, `check`, the page and further training.
+
+    Raises
+    ------
+    ConfigError
+        A module that is not Linear layers and activations (a Linear subclass with its own
+        ``forward``, forward hooks, a leading ``Standardize``), an activation chainrule does not
+        have, unequal entries for a shared bias, or PyTorch not installed.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> module = chainrule.to_torch(chainrule.seed_network())
+    >>> net = chainrule.from_torch(module, loss="half_sse", bias="shared")
+    >>> net, round(net.loss([0.05, 0.10], [0.01, 0.99]), 9)
+    (Network([2, 2, 2], activation=[sigmoid,sigmoid], loss='half_sse', dtype=float64), 0.298371109)
+    """
     torch = _torch()
-    nn = torch.nn
-    layers = list(module.children()) if isinstance(module, nn.Sequential) else [module]
-    weights, biases, acts, trainable = [], [], [], []
-    for m in layers:
-        if isinstance(m, nn.Linear):
-            weights.append(m.weight.detach().cpu().double().numpy().copy())
-            b = None if m.bias is None else m.bias.detach().cpu().double().numpy().copy()
-            biases.append(b)
-            trainable.append(bool(m.bias is not None and m.bias.requires_grad))
-            acts.append("identity")
-        elif not weights:
-            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
-        elif acts[-1] != "identity":
-            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
-        else:
-            acts[-1] = _activation_name(nn, m)
-    if not weights:
-        raise ConfigError("the module holds no nn.Linear layer")
-    has_bias = {b is not None for b in biases}
-    if len(has_bias) > 1:
-        raise ConfigError("either every Linear layer has a bias or none has")
-    if not has_bias.pop():
-        bias, biases = "none", None
-    elif bias == "shared":
-        for l, b in enumerate(biases, start=1):
-            if not np.all(b == b[0]):
-                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
-        biases = [b[:1] for b in biases]
-    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
-    for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
-        if w.shape[1] != n_in:
-            raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
+    linears, acts = _read_layers(torch.nn, list(_flatten(torch.nn, module)))
+    weights, sizes = _weights(linears)
+    trainable = [bool(m.bias is not None and m.bias.requires_grad) for m in linears]
+    biases = [None if m.bias is None else m.bias.detach().cpu().double().numpy().copy() for m in linears]
+    bias, biases = _read_biases(bias, biases)
     if dtype is None:
-        dtype = "float32" if layers[0].weight.dtype == torch.float32 else "float64"
+        dtype = "float32" if linears[0].weight.dtype == torch.float32 else "float64"
     return Network(
         sizes,
         acts,
@@ -105,6 +180,80 @@ def from_torch(module, loss: str = "half_sse", bias: str = "per_neuron", dtype: 
         train_biases=trainable if biases is not None else False,
         dtype=dtype,
     )
+
+
+def _weights(linears) -> tuple[list, list[int]]:
+    """(each Linear layer's weights as float64, the layer sizes), each layer reading what the one before gives."""
+    weights = [m.weight.detach().cpu().double().numpy().copy() for m in linears]
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    for l, (w, n_in) in enumerate(zip(weights, sizes), start=1):
+        if w.shape[1] != n_in:
+            raise ConfigError(f"Linear layer {l} reads {w.shape[1]} inputs, the layer before gives {n_in}")
+    return weights, sizes
+
+
+def _flatten(nn, module):
+    """The modules a (possibly nested) ``nn.Sequential`` runs, in order; a container with hooks
+    (which may change what it returns) is refused."""
+    _plain(nn, module)
+    if isinstance(module, nn.Sequential):
+        for child in module.children():
+            yield from _flatten(nn, child)
+    else:
+        yield module
+
+
+def _plain(nn, m) -> None:
+    """Refuse a module whose output is not its class's: forward hooks, or a ``forward`` of its own."""
+    if m._forward_hooks or m._forward_pre_hooks or "forward" in vars(m):
+        raise ConfigError(
+            f"{type(m).__name__} has forward hooks or a forward of its own, so what it computes cannot be read"
+        )
+    if isinstance(m, nn.Linear) and type(m).forward is not nn.Linear.forward:
+        raise ConfigError(
+            f"{type(m).__name__} is an nn.Linear with its own forward, so it may not compute W·x + b; "
+            "it cannot be read as a Linear layer"
+        )
+
+
+def _read_layers(nn, modules) -> tuple[list, list[str]]:
+    """(the Linear layers, each one's activation name) of a flat list of modules."""
+    linears, acts = [], []
+    for m in modules:
+        if isinstance(m, (nn.Identity, nn.modules.dropout._DropoutNd)):
+            continue  # what it computes at inference: nothing
+        if isinstance(m, nn.Linear):
+            linears.append(m)
+            acts.append("identity")
+        elif not linears and type(m).__name__ == "Standardize":
+            raise ConfigError(
+                "the module standardises its inputs first (Standardize), and a Network has no input scaling: "
+                "read module[1:] and keep its mean and std (or load the Model it came from)"
+            )
+        elif not linears:
+            raise ConfigError(f"the module must start with nn.Linear, not {type(m).__name__}")
+        elif acts[-1] != "identity":
+            raise ConfigError(f"two activations in a row ({acts[-1]}, {type(m).__name__}) cannot be read")
+        else:
+            acts[-1] = _activation_name(nn, m)
+    if not linears:
+        raise ConfigError("the module holds no nn.Linear layer")
+    return linears, acts
+
+
+def _read_biases(bias: str, biases: list) -> tuple[str, list | None]:
+    """(bias mode, biases): "none" when no layer has one; with "shared", each layer's equal entries as one."""
+    has_bias = {b is not None for b in biases}
+    if len(has_bias) > 1:
+        raise ConfigError("either every Linear layer has a bias or none has")
+    if not has_bias.pop():
+        return "none", None
+    if bias == "shared":
+        for l, b in enumerate(biases, start=1):
+            if not np.all(b == b[0]):
+                raise ConfigError(f"layer {l}'s bias entries differ, so it cannot be read as one shared bias")
+        biases = [b[:1] for b in biases]
+    return bias, biases
 
 
 def torch_loss(network: Network):

@@ -2,7 +2,8 @@
 
 A regular file's size is checked before reading; a FIFO, a device (``/dev/zero``), ``/dev/stdin``
 or a process substitution (``<(cmd)``) has no size to check, so it is read in chunks and refused
-as soon as it passes the limit — memory stays bounded whatever the path is.  Each reader states
+as soon as it passes the limit — memory stays bounded whatever the path is.  Files are opened
+without blocking, so a named pipe that nothing writes to is refused at once, not waited on.  Each reader states
 its limit (docs/reliability.md lists them).
 """
 
@@ -26,7 +27,7 @@ def read_bytes(path, limit: int, what: str = "file", error: type[ChainruleError]
         raise error(f"{shown}: {st.st_size:,} bytes is larger than the limit of {limit:,} for {_a(what)}")
     chunks, size = [], 0
     try:
-        with open(path, "rb", buffering=0) as f:
+        with _open(path) as f:
             while True:
                 chunk = f.read(min(CHUNK, limit + 1 - size))
                 if not chunk:
@@ -40,7 +41,22 @@ def read_bytes(path, limit: int, what: str = "file", error: type[ChainruleError]
                     )
     except OSError as exc:
         raise error(f"{shown}: cannot read it ({exc.strerror or exc})") from None
+    if size == 0 and stat.S_ISFIFO(st.st_mode):
+        raise error(f"{shown}: a named pipe that nothing writes to (nothing to read)")
     return b"".join(chunks)
+
+
+def _open(path):
+    """``path`` opened for reading, unbuffered, without waiting for a FIFO's writer (``O_NONBLOCK``:
+    a named pipe that nothing writes to reads as empty at once instead of blocking in ``open``);
+    reads then block as usual, for a writer that is there."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        os.set_blocking(fd, True)
+    except OSError:
+        os.close(fd)
+        raise
+    return open(fd, "rb", buffering=0)
 
 
 def read_text(path, limit: int, what: str = "file", error: type[ChainruleError] = FileFormatError) -> str:
@@ -81,7 +97,7 @@ def open_text(path, limit: int, what: str = "file", error: type[ChainruleError] 
     if stat.S_ISREG(st.st_mode) and st.st_size > limit:
         raise error(f"{shown}: {st.st_size:,} bytes is larger than the limit of {limit:,} for {_a(what)}")
     try:
-        raw = open(path, "rb", buffering=0)
+        raw = _open(path)
     except OSError as exc:
         raise error(f"{shown}: cannot read it ({exc.strerror or exc})") from None
     bounded = _Bounded(

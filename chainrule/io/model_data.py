@@ -31,7 +31,7 @@ def features(model: Model, data: str, labels=None):
     model : Model
         The model (its ``feature_names`` and ``target_name`` pick the CSV columns).
     data : str
-        A CSV file, or a data set's name or IDX images file (see :func:`chainrule.load_dataset`).
+        A CSV file, or a data set's name or IDX images file (see `chainrule.load_dataset`).
     labels : str, optional
         The IDX labels file that goes with IDX images.
 

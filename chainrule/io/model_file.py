@@ -1,7 +1,7 @@
 """Models on disk: JSON for small models, ``.npz`` (arrays + JSON metadata) for large ones.
 
 Never pickle, never code: a model file is data only.  Writes are atomic (see ``atomic.py``) and
-loading validates every field, shape and number, raising :class:`FileFormatError` otherwise.
+loading validates every field, shape and number, raising ``FileFormatError`` otherwise.
 
 JSON layout::
 
@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.activations import ACTIVATIONS
 from ..core.constraints import check, n_parameters
 from ..core.network import Network
-from ..errors import ChainruleError, FileFormatError
+from ..errors import ChainruleError, ConfigError, FileFormatError
 from ..training.history import History
 from ..training.model import Model
 from ..training.preprocess import Standardizer
@@ -61,9 +62,54 @@ def model_meta(model: Model) -> dict:
     }
 
 
-def save_model(model: Model, path) -> Path:
-    """Write ``model`` to ``path`` (``.json`` or ``.npz``) atomically."""
-    path = Path(path)
+def save_model(model, path) -> Path:
+    """Write a model to a file, atomically: JSON for small models, ``.npz`` for any size.
+
+    The file holds the layers, activations, loss, biases, dtype, class labels, standardisation,
+    feature names and history; never pickle. A crash mid-save leaves the previous file intact.
+
+    Parameters
+    ----------
+    model : Model or a fitted chainrule.sklearn estimator
+        What `train` (or ``chainrule train``) made, or a fitted ``MLPClassifier``/``MLPRegressor``,
+        written as the Model it is (its network, standardisation, classes, feature names and loss
+        curve): `load_model` and ``chainrule predict`` read it back as a Model.
+    path : str or os.PathLike
+        Ends in ``.json`` (at most 200,000 parameters) or ``.npz`` (the arrays, with the same JSON
+        metadata inside).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ConfigError
+        Neither a Model nor a fitted estimator, or an estimator a model file cannot hold (the
+        Poisson regressor, a multilabel classifier, True/False labels): the line names what to use.
+    FileFormatError
+        Another ending, or a model too large for JSON.
+    OutputError
+        A path that cannot be written (no such folder, a folder, a read-only file).
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> xor = chainrule.load_dataset("xor")
+    >>> model = chainrule.train(xor.X, xor.y, hidden=[4], epochs=5)
+    >>> chainrule.save_model(model, "xor-model.json")
+    PosixPath('xor-model.json')
+    >>> chainrule.load_model("xor-model.json").network.sizes
+    [2, 4, 2]
+    """
+    model, path = as_model(model), Path(path)
+    _write(model, path)
+    return path
+
+
+def _write(model: Model, path: Path) -> None:
+    """The model's metadata and arrays: in one ``.npz`` archive, or one JSON object."""
     meta = model_meta(model)
     net = model.network
     if path.suffix == ".npz":
@@ -82,11 +128,77 @@ def save_model(model: Model, path) -> Path:
         write_text(path, json.dumps(meta, indent=1) + "\n")
     else:
         raise FileFormatError(f"{path}: a model file must end in .json or .npz")
-    return path
+
+
+def as_model(model) -> Model:
+    """``model`` itself, or the `Model` a fitted estimator of ``chainrule.sklearn`` is (its network,
+    standardisation, classes, feature names and loss curve); one ConfigError line otherwise."""
+    if isinstance(model, Model):
+        return model
+    network = model._engine() if hasattr(model, "_engine") and hasattr(model, "coefs_") else None
+    if not isinstance(network, Network):
+        fitted = " (fit it first)" if hasattr(model, "get_params") else ""
+        raise ConfigError(
+            "save_model writes a chainrule Model (chainrule.train, TrainingRun) or a fitted chainrule.sklearn "
+            f"estimator, not {type(model).__name__}{fitted}"
+        )
+    if network.layers[-1].activation.name not in ACTIVATIONS:  # the Poisson regressor's exp output
+        raise ConfigError(
+            f"a model file cannot hold the {network.layers[-1].activation.name!r} output of {type(model).__name__} "
+            "(loss='poisson'); keep the estimator with joblib.dump"
+        )
+    binarizer = getattr(model, "_label_binarizer", None)
+    if binarizer is not None and binarizer.y_type_ == "multilabel-indicator":
+        raise ConfigError(
+            "a model file holds one label per sample, not a label-indicator matrix; keep it with joblib.dump"
+        )
+    classes = getattr(model, "classes_", None)
+    if classes is not None and np.asarray(classes).dtype == bool:
+        raise ConfigError("a model file's class labels are numbers or text, not True/False; fit on 0/1 instead")
+    names = getattr(model, "feature_names_in_", None)
+    curve = getattr(model, "loss_curve_", None)
+    return Model(
+        network,
+        "regression" if classes is None else "classification",
+        classes,
+        getattr(model, "_scaler", None),
+        None if names is None else list(names),
+        history=History("epoch", {"loss": curve} if curve else None),
+        info={"estimator": type(model).__name__},
+    )
 
 
 def load_model(path) -> Model:
-    """Read a model written by :func:`save_model`; anything malformed raises FileFormatError."""
+    """Read a model file written by `save_model` (or ``chainrule train --save``).
+
+    Every field, shape and number is checked; loading never runs code.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.json`` or ``.npz`` model file.
+
+    Returns
+    -------
+    Model
+        Ready to `Model.predict`, with its standardisation, classes and history.
+
+    Raises
+    ------
+    FileFormatError
+        Not a model file (a network file, say), or a malformed one: the line says what is wrong.
+    OSError
+        The file cannot be read.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> xor = chainrule.load_dataset("xor")
+    >>> path = chainrule.save_model(chainrule.train(xor.X, xor.y, hidden=[4], epochs=5), "xor-model.json")
+    >>> model = chainrule.load_model(path)
+    >>> model.task, model.classes.tolist()
+    ('classification', [0, 1])
+    """
     path = Path(path)
     if path.suffix == ".npz":
         meta, arrays = load_npz(path, "model", _npz_layout)
@@ -134,10 +246,20 @@ def _npz_layout(meta: dict) -> dict:
     return shapes
 
 
+def _not_a_model(meta: dict) -> str:
+    """What a file that is not a model is, in plain words (a network file, most likely)."""
+    what = "model files are what chainrule train --save and chainrule.save_model write"
+    if "format" not in meta and "layers" in meta:
+        return f"not a chainrule model but a network file (for explain, check, diagram and serve); {what}"
+    return f"not a chainrule model; {what}" + (
+        f" (this one's format is {meta['format']!r})" if "format" in meta else ""
+    )
+
+
 def _build(meta: dict, weights, biases) -> Model:
     """The model a file's metadata and arrays describe, every field checked (FileFormatError)."""
     if meta.get("format") != FORMAT:
-        raise FileFormatError(f"not a chainrule model (format is {meta.get('format')!r}, expected {FORMAT!r})")
+        raise FileFormatError(_not_a_model(meta))
     if meta.get("version") != VERSION:
         raise FileFormatError(f"unsupported model version {meta.get('version')!r} (this chainrule reads {VERSION})")
     sizes = check({"sizes": meta.get("layers")})["sizes"]  # the network's own limits (core/constraints.py)
@@ -178,6 +300,12 @@ def _network(meta: dict, sizes: list[int], weights, biases) -> Network:
         biases = None
     elif any(b is None for b in biases):
         raise FileFormatError(f"bias is {bias_mode!r} but a layer has no bias values")
+    dtype = check({"dtype": meta.get("dtype", "float64")})["dtype"]
+    for l in range(n):
+        weights[l] = _parameters(weights[l], (sizes[l + 1], sizes[l]), f"layer {l + 1}'s weights", dtype)
+        if biases is not None:
+            shape = (1,) if bias_mode == "shared" else (sizes[l + 1],)
+            biases[l] = _parameters(biases[l], shape, f"layer {l + 1}'s biases ({bias_mode})", dtype)
     return Network(
         sizes,
         meta["activations"],
@@ -188,6 +316,45 @@ def _network(meta: dict, sizes: list[int], weights, biases) -> Network:
         train_biases=meta["train_biases"],
         dtype=meta.get("dtype", "float64"),
     )
+
+
+def _parameters(values, shape: tuple, what: str, dtype) -> np.ndarray:
+    """One layer's weights or biases as the file holds them (JSON lists, or an .npz array): numbers
+    only (not ``"0.1"``, not ``true``), of exactly ``shape`` (a per-neuron bias is not broadcast from
+    one number), finite, and finite still after the cast to the model's ``dtype`` (1e300 is
+    infinity in float32)."""
+    if not isinstance(values, np.ndarray):
+        for v in _leaves(values, len(shape), what):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise FileFormatError(f"{what} must be numbers, not {json.dumps(v)[:40]}")
+        try:
+            values = np.asarray(values, dtype=np.float64)
+        except (ValueError, OverflowError):  # ragged rows; an integer too large for a float
+            raise FileFormatError(f"{what} must be a {'x'.join(map(str, shape))} array of finite numbers") from None
+    if values.shape != shape:
+        raise FileFormatError(
+            f"{what} must have shape {'x'.join(map(str, shape))}, not {'x'.join(map(str, values.shape))}"
+        )
+    if not np.isfinite(values).all():
+        raise FileFormatError(f"{what} contain a value that is not a finite number")
+    largest, found = np.finfo(dtype).max, max(values.max(), -values.min()) if values.size else 0.0  # no copy
+    if found > largest:
+        raise FileFormatError(
+            f"{what} hold {found:.3g}, too large for the model's {np.dtype(dtype).name} "
+            f"(at most {largest:.3g}): it would be infinity"
+        )
+    return values
+
+
+def _leaves(values, depth: int, what: str):
+    """The numbers of a nested list ``depth`` levels deep (anything else is one line)."""
+    if depth == 0:
+        yield values
+        return
+    if not isinstance(values, list):
+        raise FileFormatError(f"{what} must be {'a list of lists' if depth == 2 else 'a list'} of numbers")
+    for item in values:
+        yield from _leaves(item, depth - 1, what)
 
 
 def _classes(task, classes, sizes: list[int]):

@@ -77,7 +77,46 @@ class NetworkFile:
 
 
 def read_network_file(path, check_sizes=None) -> NetworkFile:
-    """Read and check a network file (``.toml`` is TOML, anything else JSON), at most ``MAX_FILE_BYTES``."""
+    """Read and check a network file: a network, its sample(s) and its learning rate.
+
+    A network file is what ``chainrule explain``, ``check --network``, ``diagram`` and ``serve``
+    read (``chainrule examples`` writes the seed's as ``examples/net.json``): ``layers``,
+    ``activation`` (one, or one per layer), ``loss``, ``learning_rate``, ``weights`` (one row per
+    receiving neuron; without them, drawn with ``"seed"``), ``biases``, ``train_biases``, and
+    ``input``/``target`` (one sample) or ``inputs``/``targets`` (several).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file: TOML when its name ends in ``.toml``, JSON otherwise (at most 64 MiB).
+    check_sizes : callable, optional
+        Called with the layer sizes before the network is built (a caller's own size limit).
+
+    Returns
+    -------
+    NetworkFile
+        ``network`` (before any update), ``inputs``, ``targets``, ``learning_rate`` and ``spec``
+        (the file's contents, checked).
+
+    Raises
+    ------
+    FileFormatError
+        Not valid JSON or TOML, or a field that is missing, unknown or wrong (the line names it).
+    OSError
+        The file cannot be read.
+
+    Examples
+    --------
+    >>> import json
+    >>> import chainrule
+    >>> spec = {"layers": [2, 3, 1], "activation": "tanh", "loss": "half_sse", "learning_rate": 0.1,
+    ...         "seed": 4, "input": [0, 1], "target": [1]}
+    >>> with open("xor-net.json", "w") as f:
+    ...     _ = f.write(json.dumps(spec))
+    >>> nf = chainrule.read_network_file("xor-net.json")
+    >>> nf.network, nf.learning_rate, nf.inputs.tolist()
+    (Network([2, 3, 1], activation=[tanh,tanh], loss='half_sse', dtype=float64), 0.1, [[0.0, 1.0]])
+    """
     from .bounded_read import read_text
 
     text = read_text(path, MAX_FILE_BYTES, "network file")
@@ -152,6 +191,8 @@ def _from_dict(spec, source: str, check_sizes=None) -> NetworkFile:
         for l, matrix in enumerate(weights):
             _check_matrix(matrix, sizes[l + 1], sizes[l], f"weights of layer {l + 1}", bad)
     bias_mode = _bias_mode(spec, bad)
+    if bias_mode == "per_neuron":
+        _check_bias_rows(spec.get("biases"), sizes, bad)
     for key in ("title", "description"):
         if key in spec and not isinstance(spec[key], str):
             raise bad(f'"{key}" must be text')
@@ -200,6 +241,18 @@ def _bias_mode(spec, bad) -> str:
     if mode is not None and mode != found:
         raise bad(f'"bias" says {mode!r} but "biases" are written {found.replace("_", " ")}')
     return found
+
+
+def _check_bias_rows(biases, sizes: list[int], bad) -> None:
+    """Per-neuron biases: one number per neuron of each layer, never one broadcast to all of them."""
+    if not isinstance(biases, list) or len(biases) != len(sizes) - 1:
+        return  # none given, or one per layer: the network's to check
+    for l, row in enumerate(biases):
+        if isinstance(row, list) and len(row) != sizes[l + 1]:
+            raise bad(
+                f"the biases of layer {l + 1} must be {sizes[l + 1]} number(s), one per neuron, not {len(row)} "
+                "(or one number per layer for a shared bias)"
+            )
 
 
 def _check_matrix(matrix, rows: int, cols: int, what: str, bad) -> None:

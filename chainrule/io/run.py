@@ -5,15 +5,15 @@
     run = TrainingRun("iris", [4, 16, 3], learning_rate=0.01, epochs=40, batch_size=16)
     model = run.run(save="iris.json", history="iris-history.json", checkpoint="iris-run", progress=Progress())
 
-``chainrule train`` parses its options into a :class:`TrainingRun`, calls :meth:`TrainingRun.run`
-with a :class:`~chainrule.training.progress.Progress` and prints nothing itself, so the command and
+``chainrule train`` parses its options into a ``TrainingRun``, calls ``TrainingRun.run``
+with a ``chainrule.training.progress.Progress`` and prints nothing itself, so the command and
 the Python call write the same files, byte for byte.
 
 The run lives in ``io`` because it joins training to files (and to ``data``, for the data set and
 its held-out part); each piece stays where it was: the model and its trainer are
 ``training.model.prepare``'s, checkpoints ``checkpoint.py``'s, model files ``model_file.py``'s,
 history files ``history_file.py``'s, and what the user sees a ``training.progress.Report``'s.
-:meth:`TrainingRun.run`, in order:
+``TrainingRun.run``, in order:
 
 1. the outputs are checked before any work (a bad path must not cost a trained model): ``resume``
    needs a checkpoint folder and excludes ``overwrite``; ``save`` ends in .json or .npz, a JSON
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import KW_ONLY, dataclass, field, fields
 
 import numpy as np
@@ -54,14 +55,17 @@ SMALL_DATA = 20  # below this many samples nothing is held out by default
 
 @dataclass
 class TrainingRun:
-    """A training run: data, network and training settings; :meth:`run` trains it and writes its files.
+    """A training run: data, network and training settings; `run` trains it and writes its files.
+
+    What ``chainrule train`` does, as one Python call: the same defaults, the same held-out
+    score, checkpoints, resuming and safe saving, the same files byte for byte.
 
     Parameters
     ----------
     data : str, os.PathLike or Dataset
-        A data set by name (``xor``, ``seed``, ``iris``, ``digits``, ``wine``, ``breast_cancer``,
-        ``circles``, ``spirals``, ``gaussians``), a CSV or IDX images file, or a
-        :class:`~chainrule.data.datasets.Dataset` (your own arrays: ``Dataset(name, X, y, task)``).
+        A data set by name (xor, seed, iris, digits, wine, breast_cancer, circles, spirals,
+        gaussians, plane, bumps), a CSV or IDX images file, or a ``chainrule.data.Dataset`` (your
+        own arrays: ``Dataset(name, X, y, task)``).
     layers : str or list of int
         Every layer size from inputs to outputs, such as ``[64, 64, 10]`` or ``"64,64,10"``.
     target, labels, task
@@ -75,12 +79,12 @@ class TrainingRun:
     standardize : bool, default True
         Standardise each input column with the training part's mean and standard deviation.
     activation, output_activation, loss, init, bias, dtype
-        The network: as :func:`chainrule.train` takes them (``output_activation`` and ``loss``
+        The network: as `train` takes them (``output_activation`` and ``loss``
         None: chosen for the task).
     freeze_biases : bool, default False
         Never update the biases (the seed's choice).
     optimizer, learning_rate, momentum, epochs, batch_size, l2, l1, dropout, early_stopping, seed
-        The training: as :class:`~chainrule.training.loop.Trainer` takes them (defaults: adam, its
+        The training: as the `Trainer` takes them (defaults: adam, its
         own learning rate, 0.9, 30 epochs, 32 samples per update, none, seed 0); ``seed`` also
         seeds the held-out split.
     schedule, step_size, gamma, power
@@ -97,12 +101,19 @@ class TrainingRun:
     sizes : list of int
         The layer sizes, checked.
     model : Model or None
-        The model of the last :meth:`run` (set before training starts).
+        The model of the last `run` (set before training starts).
     trainer : Trainer or None
         Its trainer (``trainer.epoch``: the epochs completed, also after Ctrl-C).
 
+    Raises
+    ------
+    ConfigError
+        A setting out of range (every limit is the constraint table's), or layer sizes that do
+        not fit a data set given by name.
+
     Examples
     --------
+    >>> from chainrule import TrainingRun
     >>> run = TrainingRun("xor", [2, 4, 2], epochs=3)
     >>> run.run().network.sizes
     [2, 4, 2]
@@ -156,6 +167,9 @@ class TrainingRun:
                 "l2": self.l2,
                 "l1": self.l1,
                 "early_stopping": self.early_stopping,
+                "step_size": self.step_size,
+                "gamma": self.gamma,
+                "power": self.power,
             }
         )
         if self.test_size is not None:
@@ -180,7 +194,7 @@ class TrainingRun:
         overwrite: bool = False,
         progress: Report | None = None,
     ) -> Model:
-        """Train, score the held-out part and write the files; the trained :class:`Model`.
+        """Train, score the held-out part and write the files.
 
         Parameters
         ----------
@@ -195,8 +209,13 @@ class TrainingRun:
         overwrite : bool, default False
             Start afresh even though ``checkpoint`` holds a checkpoint (it is replaced).
         progress : Report, optional
-            What to tell the user: :class:`~chainrule.training.progress.Progress` prints what
-            ``chainrule train`` prints; default: nothing.
+            What to tell the user: `Progress` prints what ``chainrule train`` prints; default:
+            nothing.
+
+        Returns
+        -------
+        Model
+            The trained model (also in ``self.model``), its held-out score in ``model.info["test"]``.
 
         Raises
         ------
@@ -253,11 +272,14 @@ class TrainingRun:
             )
         if save:
             _check_model_file(os.fspath(save), self.sizes, name("save"))
-        atomic.check_output(history, name("history"))
-        if save and history and os.fspath(save) == os.fspath(history):
-            raise ConfigError(f"{name('save')} and {name('history')} both name {save}; give them different files")
+        outputs = {name("save"): save, name("history"): history}
         if checkpoint:
             atomic.check_output_folder(checkpoint, name("checkpoint"))
+            if os.path.isdir(checkpoint):  # else created later, holding nothing yet
+                outputs[name("checkpoint")] = checkpoint_path(checkpoint)
+        inputs = {} if isinstance(self.data, Dataset) else {name("data"): self.data, name("labels"): self.labels}
+        atomic.check_outputs(outputs, inputs)  # no output is an input or another output, by any spelling
+        if checkpoint:
             if checkpoint_path(checkpoint).exists() and not (resume or overwrite):
                 raise ConfigError(
                     f"{name('checkpoint')} {checkpoint} already holds a checkpoint: add {name('resume')} to "
@@ -392,6 +414,8 @@ def layer_sizes(layers, option: str = "layers") -> list[int]:
     parts = re.split(r"\s*[,-]\s*", layers.strip())  # "2,-5" and "3_0" are not sizes
     if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
         raise ConfigError(f"{option} must be whole numbers separated by commas, such as 64,32,10, not {layers!r}")
+    if any(len(p) > 12 for p in parts):  # int() refuses 4,300 digits with a ValueError; far past the limits anyway
+        raise ConfigError(f"{option}: a layer size of {max(map(len, parts)):,} digits is far too large")
     sizes = [int(p) for p in parts]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ConfigError(f"{option} needs at least an input and an output size, all positive, not {layers!r}")
@@ -410,6 +434,11 @@ def _check_model_file(path: str, sizes: list[int], option: str) -> None:
     if not path.endswith((".json", ".npz")):
         raise ConfigError(f"{option} {path}: a model file must end in .json or .npz")
     atomic.check_output(path, option)
+    if os.path.exists(path) and stat.S_ISFIFO(os.stat(path).st_mode):
+        raise ConfigError(
+            f"{option} {path}: is a named pipe; a model is saved to a file (it is written after training, "
+            "when nothing may be reading the pipe)"
+        )
     n_params = n_parameters(sizes)
     if path.endswith(".json") and n_params > JSON_LIMIT:
         raise ConfigError(

@@ -2,7 +2,8 @@
 
 Every update is the engine's own: ``loss, grads = network.gradients(xb, tb, ...)``, then weight
 decay is added to the weight gradients (L2: g += λ₂ w, L1: g += λ₁ sign(w); biases are not
-decayed) and the optimizer updates ``network.parameters()`` in place.
+decayed) and the optimizer updates ``network.parameters()`` in place.  Plain SGD (no momentum,
+no decay) is taken inside the backward pass instead: ``loss = network.descend(xb, tb, η, ...)``.
 
 One epoch: the sample order is shuffled (seeded), the data are cut into batches of
 ``batch_size`` rows (1 = online, ``None`` = the whole set), each batch is gathered into a reused
@@ -46,6 +47,10 @@ class Callback:
 class Trainer:
     """Gradient descent on a network: online, mini-batch or full batch, epoch by epoch.
 
+    The training loop behind `fit`, `train` and ``chainrule train``. Its own defaults are the
+    textbook loop's, plain SGD for 10 epochs, for a network you built; `train` and
+    ``chainrule train`` ask it for Adam and 30 epochs instead.
+
     Parameters
     ----------
     network : Network
@@ -56,8 +61,13 @@ class Trainer:
         Passes over the training data.
     batch_size : int or None, default 32
         Samples per update: 1 = online, None = the whole set.
-    optimizer, learning_rate, momentum
-        An optimizer's name (``OPTIMIZERS``) or instance, η (None: the optimizer's default) and μ.
+    optimizer : str or Optimizer, default "sgd"
+        ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adam"`` (``chainrule.core.optimizers.OPTIMIZERS``)
+        or an optimizer instance.
+    learning_rate : float, optional
+        η; default the optimizer's own (0.001 for Adam, 0.01 for the others).
+    momentum : float, default 0.9
+        μ, for ``"momentum"`` and ``"nesterov"``.
     schedule : str or Schedule, default "constant"
         The learning rate per epoch (``training/schedules.py``).
     l2, l1 : float, default 0
@@ -84,6 +94,28 @@ class Trainer:
         Hooks called at the start, after every batch and epoch, and at the end.
     history : History, optional
         Where the epochs' logs go (a Model passes its own).
+
+    Raises
+    ------
+    ConfigError
+        A value outside its range (a learning rate that is not a finite number above 0, a dropout
+        of 1, ...) or something that is not a `Network`.
+    DataError
+        Inputs or targets that are not finite numbers, or do not fit the network.
+
+    See Also
+    --------
+    fit : the same loop in one call.
+    train : a network built for your data, then this loop.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> from chainrule import Trainer
+    >>> net = chainrule.seed_network()
+    >>> trainer = Trainer(net, [[0.05, 0.10]], [[0.01, 0.99]], learning_rate=0.5, batch_size=1, epochs=3)
+    >>> [round(loss, 9) for loss in trainer.run()["loss"]]  # E_total before each update
+    [0.298371109, 0.291027774, 0.283547133]
     """
 
     def __init__(
@@ -175,7 +207,13 @@ class Trainer:
 
     # ------------------------------------------------------------------------------ the run
     def run(self) -> History:
-        """Train for the epochs left (all, or those after a resumed checkpoint); the :class:`History`.
+        """Train for the epochs left (all, or those after a resumed checkpoint).
+
+        Returns
+        -------
+        History
+            One value per epoch for the loss and each metric (``history["loss"]``), and
+            ``val_loss`` and the validation metrics with validation data.
 
         Raises
         ------
@@ -239,8 +277,12 @@ class Trainer:
             cb.on_epoch_end(self, epoch, logs)
 
     def _batches(self, b: SimpleNamespace, batch_hooks, epoch: int, eta: float) -> float:
-        """Every update of one epoch (w+ = the optimizer's step on dE/dw + decay); Σ batch loss · batch size."""
+        """Every update of one epoch (w+ = the optimizer's step on dE/dw + decay); Σ batch loss · batch size.
+
+        Plain SGD without weight decay is folded into the backward pass (``Network.descend``: the
+        weight gradients are never stored); every other optimizer gets the gradients."""
         net, bs, n = self.network, self.batch_size, self.n_train
+        descend = self.optimizer.descent_rate() is not None and b.decay is None
         total = 0.0
         for start in range(0, n, bs):
             if b.whole:
@@ -251,13 +293,18 @@ class Trainer:
                 xb = np.take(self.X, idx, axis=0, out=b.x[:m])
                 tb = np.take(self.T, idx, axis=0, out=b.t[:m])
                 vb = None if b.v is None else np.take(self.v, idx, axis=0, out=b.v[:m])
-            loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=self._draw_masks(b.masks, m))
+            masks = self._draw_masks(b.masks, m)
+            if descend:  # w+ = w − η dE/dw, inside the backward pass
+                loss = net.descend(xb, tb, self.optimizer.learning_rate, sample_weight=vb, masks=masks)
+            else:
+                loss, grads = net.gradients(xb, tb, sample_weight=vb, masks=masks)
             if not math.isfinite(loss):
                 self._diverged(b.last_good, epoch, eta, f"the loss became {loss}")
-            g = net.gradient_list(grads)
-            if b.decay is not None:
-                self._add_weight_decay(g, b.decay)
-            self.optimizer.step(self.params, g)
+            if not descend:
+                g = net.gradient_list(grads)
+                if b.decay is not None:
+                    self._add_weight_decay(g, b.decay)
+                self.optimizer.step(self.params, g)
             total += loss * m
             for hook in batch_hooks:  # e.g. a progress bar; only called when a callback has it
                 hook(self, m)
@@ -321,7 +368,13 @@ class Trainer:
 
     # ------------------------------------------------------------------ checkpoints (no pickle)
     def state_dict(self) -> dict:
-        """Everything needed to continue this run exactly: parameters, optimizer, RNG, history."""
+        """Everything needed to continue this run exactly: parameters, optimizer, RNG, history.
+
+        Returns
+        -------
+        dict
+            Arrays and plain values (what a checkpoint stores; no pickle), for `load_state_dict`.
+        """
         return {
             "epoch": self.epoch,
             "params": [p.copy() for p in self.params],
@@ -335,6 +388,13 @@ class Trainer:
         }
 
     def load_state_dict(self, state: dict) -> None:
+        """Continue from a `state_dict`: parameters, optimizer state, RNG and history restored.
+
+        Raises
+        ------
+        FileFormatError
+            The state's parameters do not fit this trainer's network.
+        """
         from ..errors import FileFormatError
 
         params = state["params"]
@@ -355,12 +415,48 @@ class Trainer:
 
 
 def fit(network: Network, X=None, T=None, **options) -> History:
-    """Train a network you built, in place: inputs ``X`` and target output rows ``T`` (one row per
-    sample); returns the :class:`History`. ``options`` are :class:`Trainer`'s.
+    """Train a network you built, in place, on inputs ``X`` and target output rows ``T``.
 
     To have a network built for your data (labels or values ``y``, standardised inputs, one-hot
-    classes), call :func:`chainrule.train` instead: ``chainrule.train(X, y, hidden=[16])``.
-    Called that way, ``fit`` raises a :class:`ConfigError` that says so.
+    classes), call `train` instead: ``chainrule.train(X, y, hidden=[16])``. Called that way,
+    ``fit`` raises a ``ConfigError`` that says so. Its defaults are the `Trainer`'s, plain SGD for
+    10 epochs (`train` and ``chainrule train``: Adam, 30 epochs).
+
+    Parameters
+    ----------
+    network : Network
+        The network to train; its weights change in place.
+    X, T : array_like
+        The inputs and the target *output rows* (one row of ``n_outputs`` numbers per sample).
+    **options
+        The `Trainer`'s: ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
+        ``momentum``, ``schedule``, ``l2``, ``l1``, ``dropout``, ``sample_weight``,
+        ``validation_data`` or ``validation_split``, ``early_stopping``, ``seed``, ``callbacks``.
+
+    Returns
+    -------
+    History
+        The loss (and metrics) of every epoch: ``history["loss"]``.
+
+    Raises
+    ------
+    ConfigError
+        ``network`` is not a `Network` (or ``hidden=`` was given: that is `train`'s call), or an
+        option is out of range.
+    DataError
+        Inputs or targets that are not finite or do not fit the network.
+    NumericalError
+        Training diverged (the parameters from before that epoch are kept).
+
+    Examples
+    --------
+    The seed network, trained online on its one sample:
+
+    >>> import chainrule
+    >>> net = chainrule.seed_network()
+    >>> history = chainrule.fit(net, [[0.05, 0.10]], [[0.01, 0.99]], learning_rate=0.5, batch_size=1, epochs=100)
+    >>> round(history["loss"][0], 9), len(history["loss"])
+    (0.298371109, 100)
     """
     if not isinstance(network, Network) or "hidden" in options:
         raise ConfigError(

@@ -91,7 +91,7 @@ def plot_history(history: dict, log: bool | None = None, title: str = ""):
     for ax, panel in zip(axes[0], panels):
         for name, values in panel.items():
             xs = range(len(values)) if unit == "iteration" else range(1, len(values) + 1)
-            ax.plot(list(xs), values, label=name, lw=1.6)
+            ax.plot(list(xs), values, label=_text(name), lw=1.6)
         ax.set_xlabel("iterations (updates)" if unit == "iteration" else "epoch")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
@@ -102,13 +102,19 @@ def plot_history(history: dict, log: bool | None = None, title: str = ""):
                 ax.set_yscale("log")
             ax.set_ylabel("loss" + (" (log scale)" if ax.get_yscale() == "log" else ""))
             first = next(iter(panel.values()))
-            ax.set_title(f"{next(iter(panel))}: {first[0]:.3g} → {first[-1]:.3g}", fontsize=10)
+            ax.set_title(f"{next(iter(panel))}: {first[0]:.3g} → {first[-1]:.3g}", fontsize=10, parse_math=False)
         else:
             ax.set_ylabel("metric")
     if title:
         fig.suptitle(title, parse_math=False)  # text, never (possibly broken) mathtext such as "$\frac{$"
     fig.tight_layout()
     return fig
+
+
+def _text(name: str) -> str:
+    """A series name as plain text: every ``$`` escaped, so that matplotlib reads no mathtext in it
+    (a legend entry takes no ``parse_math=False``; "$\\frac{$" would be a parse error)."""
+    return name.replace("$", r"\$")
 
 
 def save_history_plot(history: dict, path, log: bool | None = None, title: str = "") -> None:

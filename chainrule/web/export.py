@@ -14,6 +14,9 @@ from ..errors import ConfigError
 from .sessions import Session, seed_spec
 
 MAX_FRAMES = 60
+MAX_FORMULAS = 12_000  # worked formulas in one recording (a large network's file records fewer snapshots)
+EXPORT_ITERATIONS = 1000  # updates the page's Export button records by default
+MAX_EXPORT_ITERATIONS = 10_000  # and at most, from the page (the command line allows more)
 
 
 def snapshot_iterations(total: int) -> list[int]:
@@ -29,22 +32,75 @@ def snapshot_iterations(total: int) -> list[int]:
     return sorted(marks)
 
 
-def record(spec: dict | None = None, iterations: int = 10_000, dataset: dict | None = None) -> dict:
-    """The state of the page after each of :func:`snapshot_iterations` updates."""
+def record(
+    spec: dict | None = None,
+    iterations: int = 10_000,
+    dataset: dict | None = None,
+    test: tuple | None = None,
+    plane: dict | None = None,
+    options: dict | None = None,
+) -> dict:
+    """The state of the page after each of :func:`snapshot_iterations` updates.
+
+    Parameters
+    ----------
+    spec : dict, optional
+        The network file to start from (default: the seed's).
+    iterations : int
+        How many updates the run has (1 to 1,000,000).
+    dataset, test, plane : optional
+        A 2-D dataset's description, its held-out points and its points as drawn (as a session has them).
+    options : dict, optional
+        The trainer's options (``batch_size``, ``l1``, ``l2``).
+
+    Returns
+    -------
+    dict
+        ``{"frames": [...]}``: each snapshot's full state and its worked formulas.
+    """
     if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 1_000_000:
         raise ConfigError(f"the recorded run needs 1 to 1,000,000 updates, not {iterations!r}")
-    session = Session(spec if spec is not None else seed_spec(), dataset)
+    session = Session(spec if spec is not None else seed_spec(), dataset, test, plane)
     model, view = session.model, session.view
-    marks = snapshot_iterations(iterations)[:MAX_FRAMES]
+    model.options.update(options or {})
+    marks = _fewer(snapshot_iterations(iterations)[:MAX_FRAMES], MAX_FORMULAS // max(1, len(view.formulas_names())))
     frames = []
     for mark in marks:
         while mark > model.iteration:  # in the chunks one request may ask for (a long run is many)
             model.train(min(mark - model.iteration, model.max_steps()))
         frame = view.state()
+        for key in ("surface", "neuron_maps"):  # the file carries the values; their bytes are for frames
+            if key in frame:
+                frame[key].pop("bytes", None)
         # the worked formulas, as MathML and as the CLI's line (no server to ask when the page is opened)
         frame["formulas"] = {f["name"]: [f["mathml"], f["line"]] for f in view.formulas()}
         frames.append(frame)
     return {"frames": frames}
+
+
+def _fewer(marks: list[int], most: int) -> list[int]:
+    """At most ``most`` (at least 2) of ``marks``, evenly spread, the first and the last kept."""
+    most = max(2, most)
+    if len(marks) <= most:
+        return marks
+    picks = {round(k * (len(marks) - 1) / (most - 1)) for k in range(most)}
+    return [marks[k] for k in sorted(picks)]
+
+
+def recording_start(session) -> dict:
+    """What :func:`record` needs to replay a session from its network as it is now: its network
+    file, dataset, held-out points, points as drawn, trainer's options, and a title for the page."""
+    import copy
+
+    m = session.model
+    return {
+        "spec": m.spec(),
+        "dataset": copy.deepcopy(m.dataset),
+        "test": m.test,
+        "plane": m.plane,
+        "options": dict(m.options),
+        "title": m.extra.get("title") or "-".join(map(str, m.network.sizes)) + " network",
+    }
 
 
 _NUMBER = re.compile(r"<mn>([^<]*)</mn>")

@@ -20,7 +20,9 @@ MAX_PAGE_LAYERS = 6  # inputs, up to four hidden layers, outputs
 MAX_PAGE_NEURONS = 16  # per layer: the page draws every neuron and edge
 MAX_PAGE_SAMPLES = 1000
 MAX_STEPS = 5000  # updates per request
-MAX_WORK = 500_000  # updates x batch x parameters per request, to keep every request short
+MAX_WORK = (
+    2_000_000  # updates x batch x parameters per request, to keep every request short (spirals: 1,000 batches of 10)
+)
 MAX_LEARNING_RATE = 100.0
 
 # the constraint table's ranges, narrowed by the page's caps (pydantic's ge/gt/le/lt)

@@ -1,6 +1,7 @@
 """The page's JSON API: the routes under ``/api/sessions`` (one FastAPI ``APIRouter``).
 
     POST /api/sessions                      a new session: the server's network, one sent, or a 2-D dataset
+                                            ("resume": carry on where a page left off)
     GET  /api/sessions/ID                   the state: layout, trace of the next update, loss curve, ...
     POST /api/sessions/ID/train             {"steps": N}: N updates of the engine
                                             ("view": "frame": only what play redraws)
@@ -9,6 +10,8 @@
     POST /api/sessions/ID/reset             back to the network as loaded
     GET  /api/sessions/ID/formula?name=w5+  one worked formula of the next update, as MathML
     GET  /api/sessions/ID/network.json      the network as it is now, as a network file
+    GET  /api/sessions/ID/export?iterations=N  the page that replays N updates from the network as it
+                                            is now, as one file: {"filename", "html"}
 
 Two dependencies give a route what it works on: :func:`session_store` (the app's sessions) and,
 for every route under ``/api/sessions/{sid}``, :func:`path_session` (that session, or the one 404).
@@ -24,7 +27,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from ..errors import ChainruleError
 from .dataset_sessions import create_dataset_session
+from .export import EXPORT_ITERATIONS, MAX_EXPORT_ITERATIONS, record, recording_start, replay_html
 from .page_limits import MAX_PAGE_NEURONS
 from .responses import error_response, json_response
 from .schemas import Created, CreateRequest, EditRequest, TrainRequest
@@ -79,6 +84,12 @@ def create(store: Store, body: CreateRequest | None = None):
     else:
         sid, session = store.create(body.network)
     with session.lock:
+        if body.resume is not None:
+            try:
+                session.resume(body.resume.model_dump(exclude_none=True))
+            except ChainruleError:
+                store.discard(sid)  # nothing half-made stays behind
+                raise
         state = session.view.state()
     return json_response(json.dumps({"session": sid, "state": state}, allow_nan=False))
 
@@ -118,6 +129,15 @@ def formula(session: SessionOf, name: str = Query(..., max_length=64)):
     with session.lock:
         text = json.dumps(session.view.formula(name), allow_nan=False)
     return json_response(text)
+
+
+@router.get("/{sid}/export")
+def export(session: SessionOf, iterations: int = Query(EXPORT_ITERATIONS, ge=1, le=MAX_EXPORT_ITERATIONS)):
+    with session.lock:  # a copy of what the recording starts from; it is recorded without the lock
+        start = recording_start(session)
+    title = start.pop("title")
+    html = replay_html(record(iterations=iterations, **start), title=f"chainrule — {title}")
+    return json_response(json.dumps({"filename": "chainrule-page.html", "html": html}))
 
 
 @router.get("/{sid}/network.json")

@@ -64,6 +64,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+def check_hidden(value: list[int] | None) -> list[int] | None:
+    """``value`` if it is None or at most ``MAX_PAGE_LAYERS - 2`` hidden layers (one line otherwise)."""
+    if value is not None and len(value) > MAX_PAGE_LAYERS - 2:
+        raise ValueError(f"the page draws at most {MAX_PAGE_LAYERS - 2} hidden layers, not {len(value)}")
+    return value
+
+
+def check_layers(value: list[int] | None) -> list[int] | None:
+    """``value`` if it is None or inputs, at most ``MAX_PAGE_LAYERS - 2`` hidden layers and outputs."""
+    if value is not None:
+        if len(value) < 2:
+            raise ValueError("give the layer sizes from the inputs to the outputs, at least two")
+        check_hidden(value[1:-1])
+    return value
+
+
+def check_features(value: list[str] | None) -> list[str] | None:
+    """``value`` if it is None or input features of the 2-D plane, each once (one line otherwise)."""
+    if value is not None:
+        from ..data.features import check_features as known
+        from ..errors import ConfigError
+
+        try:
+            known(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
 class DatasetRequest(_Strict):
     """A 2-D toy dataset and the network for it; what is left out comes from the dataset's preset."""
 
@@ -71,8 +100,10 @@ class DatasetRequest(_Strict):
     n: int = Field(200, ge=10, le=MAX_PAGE_SAMPLES)
     noise: float = Field(0.1, **NOISE)
     seed: int = Field(0, **SEED)
-    hidden: list[int] | None = Field(None, max_length=MAX_PAGE_LAYERS - 2)
+    hidden: Annotated[list[int] | None, AfterValidator(check_hidden)] = Field(None, max_length=64)
+    features: Annotated[list[str] | None, AfterValidator(check_features)] = Field(None, max_length=16)
     activation: Activation | None = None
+    loss: LossName | None = None
     learning_rate: StrictFloat | None = None  # strict: "0.5" and true are not learning rates
     test_fraction: float = Field(0.0, **TEST_FRACTION)
     batch_size: int | None = Field(None, **BATCH_SIZE)
@@ -81,9 +112,26 @@ class DatasetRequest(_Strict):
     _rate = field_validator("learning_rate")(check_learning_rate)
 
 
+class ResumeRequest(_Strict):  # where a page left off (a reload, a restarted server): see SessionModel.resume
+    network: dict | None = None  # the network file of the network as the page last had it (its samples: the session's)
+    iteration: int = Field(0, ge=0, le=10**15)  # the updates it had
+    curve: list[list[float]] | None = Field(None, max_length=4096)  # its loss curve so far
+    batch_size: int | None = Field(None, **BATCH_SIZE)  # the trainer's options, for 2-D datasets
+    l1: float | None = Field(None, **L1)
+    l2: float | None = Field(None, **L2)
+
+    @field_validator("curve")
+    @classmethod
+    def _points(cls, value):
+        if value is not None and any(len(p) not in (2, 3) or p[0] < 0 or p[0] != int(p[0]) for p in value):
+            raise ValueError("each curve point is [update, loss] or [update, loss, test loss]")
+        return value
+
+
 class CreateRequest(_Strict):  # a network file's contents, a 2-D dataset, or neither (the server's network)
     network: dict | None = None  # a network file's contents; checked by the network-file reader
     dataset: DatasetRequest | None = None
+    resume: ResumeRequest | None = None  # then carry on from where a page left off
 
 
 class TrainRequest(_Strict):
@@ -97,8 +145,8 @@ class EditRequest(_Strict):
     learning_rate: StrictFloat | None = None  # strict: "0.5" and true are not learning rates
     activation: Activation | list[Activation] | None = None  # one (for every hidden layer), or one per layer
     loss: LossName | None = None
-    layers: list[int] | None = Field(None, min_length=2, max_length=MAX_PAGE_LAYERS)
-    seed: int | None = Field(None, **SEED)
+    layers: Annotated[list[int] | None, AfterValidator(check_layers)] = Field(None, max_length=64)
+    seed: int | None = Field(None, **SEED)  # fresh weights drawn with this seed (with or without new layers)
     batch_size: int | None = Field(None, **BATCH_SIZE)  # the trainer's options, for 2-D datasets
     l1: float | None = Field(None, **L1)
     l2: float | None = Field(None, **L2)

@@ -4,7 +4,8 @@
 * **Host allow-list** (against DNS rebinding): a request whose ``Host`` is not a name the server
   was started for — localhost, 127.0.0.1, [::1], the ``--host`` value; on a non-loopback address
   also any IP literal and this machine's name — gets 403.  A rebinding page reaches the server
-  under its own domain name, so it is refused.
+  under its own domain name, so it is refused.  Starlette's public ``TrustedHostMiddleware``
+  matches the names (:class:`HostCheck`).
 * **Cross-site requests**: every state-changing request (anything but GET and HEAD) must carry
   ``Content-Type: application/json`` — which a page on another site cannot send without a CORS
   preflight, which this server never grants — and, when the browser sends ``Origin``, it must be
@@ -15,7 +16,12 @@
   ``MAX_HEAVY`` API requests compute at once, the others wait up to ``QUEUE_TIMEOUT`` (503).
 * **Slow clients**: a connection must send its request line and headers within
   ``HEADER_TIMEOUT`` seconds (the connection is closed); beyond ``MAX_CONNECTIONS`` open
-  connections, the oldest that has not yet sent a whole request is closed (:class:`GuardedH11`).
+  connections, the oldest one the server is waiting on — for its headers, for the rest of its body,
+  or idle between requests — is closed, never one whose request is being answered
+  (:class:`GuardedH11`).  uvicorn has no public hook for either, so ``GuardedH11`` extends its h11
+  protocol: only for the uvicorn versions it was written against (``UVICORN_VERSIONS``) and only
+  when the attributes it reads are there; otherwise the server runs uvicorn's own ``"h11"`` and
+  says so (the guard's body deadline and uvicorn's public ``limit_concurrency`` still apply).
 * **Sessions**: a network sent to ``POST /api/sessions`` is size-checked before anything is
   allocated (:func:`precheck_spec`); when the session limit is reached, sessions never used after
   creation are evicted before ones a user worked with (:func:`pick_evictee`).
@@ -28,6 +34,7 @@ import ipaddress
 import json
 import socket
 import time
+from urllib.parse import urlsplit
 
 MAX_BODY = 256 * 1024
 BODY_TIMEOUT = 10.0  # seconds to send the whole body
@@ -40,16 +47,30 @@ QUEUE_TIMEOUT = 15.0  # seconds an API request waits for its turn before 503
 KEEP_ALIVE = 20
 SAFE_METHODS = ("GET", "HEAD")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")  # this machine's own names (cli/serve.py warns on any other)
+UNEXPECTED_HOST = "unexpected Host header (this server answers only to the names it was started for)"
 
 
 # ----------------------------------------------------------------------------- hosts
 def allowed_hosts(host: str = "127.0.0.1") -> dict:
-    """What ``Host`` and ``Origin`` may name for a server listening on ``host``."""
+    """What ``Host`` and ``Origin`` may name for a server listening on ``host``.
+
+    Parameters
+    ----------
+    host : str
+        The address the server listens on (``--host``).
+
+    Returns
+    -------
+    dict
+        ``{"names": [...], "any_ip": bool}``: the host names, written as Starlette's
+        ``TrustedHostMiddleware`` matches them (an IPv6 address in brackets), and whether any IP
+        literal is allowed too (a server reachable from other machines, which address it by IP).
+    """
     names = {*LOOPBACK_NAMES, host.strip("[]").lower()}
     wide = host.strip("[]") in ("0.0.0.0", "::") or not _is_loopback(host)
     if wide:  # reachable from other machines: they address it by IP or by this machine's name
         names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
-    return {"names": names, "any_ip": wide}
+    return {"names": sorted(f"[{n}]" if ":" in n else n for n in names), "any_ip": wide}
 
 
 def _is_loopback(host: str) -> bool:
@@ -62,35 +83,74 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _split_host(value: str) -> str | None:
-    """The host name of a ``Host`` header value (``name``, ``name:port``, ``[v6]:port``), lower-case."""
-    value = value.strip().lower()
-    if value.startswith("["):
-        end = value.find("]")
-        if end < 0 or (value[end + 1 :] and not (value[end + 1] == ":" and value[end + 2 :].isdigit())):
-            return None
-        return value[1:end]
-    name, _, port = value.partition(":")
-    if port and not port.isdigit():
-        return None
-    return name or None
+_IP_CHARACTERS = frozenset("0123456789abcdefABCDEF.:[]")
+_TRUSTED = "chainrule.trusted_host"  # set in a copy of the scope when Starlette accepts its Host
 
 
-def host_allowed(value: str | None, allowed: dict) -> bool:
-    if value is None:
-        return False
-    name = _split_host(value)
-    if name is None:
-        return False
-    if name in allowed["names"]:
-        return True
-    if allowed["any_ip"]:
-        try:
-            ipaddress.ip_address(name)
-            return True
-        except ValueError:
+async def _trusted(scope, receive, send) -> None:
+    scope[_TRUSTED] = True
+
+
+async def _nothing():  # pragma: no cover - TrustedHostMiddleware never reads the body
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _discard(message) -> None:
+    """Where Starlette's own refusal goes: the guard answers with its own one line."""
+
+
+class HostCheck:
+    """Whether a request's ``Host`` is one this server answers to (against DNS rebinding).
+
+    The names are Starlette's ``TrustedHostMiddleware``'s to match (its parsing of the header, its
+    rules); on a server reachable from other machines any IP literal is allowed too, which Starlette's
+    patterns cannot say (a DNS-rebinding page reaches the server under its own domain name).
+
+    Parameters
+    ----------
+    host : str
+        The address the server listens on.
+    """
+
+    def __init__(self, host: str = "127.0.0.1"):
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        allowed = allowed_hosts(host)
+        self.names, self.any_ip = allowed["names"], allowed["any_ip"]
+        self._middleware = TrustedHostMiddleware(_trusted, allowed_hosts=self.names, www_redirect=False)
+
+    def allows(self, value: str | None) -> bool:
+        """True when a ``Host`` header of ``value`` names this server.
+
+        Starlette's middleware is asked as it would be inside a server: with a scope holding only that
+        header, its app a marker and its refusal sent nowhere.  Nothing in that call waits for I/O,
+        so it is run to its end here, synchronously."""
+        if value is None:
             return False
-    return False
+        value = value.strip()  # as a server hands it over (h11 strips the spaces around a header's value)
+        probe = {"type": "http", "headers": [(b"host", value.encode("latin-1", errors="replace"))]}
+        call = self._middleware(probe, _nothing, _discard)
+        try:
+            call.send(None)
+        except StopIteration:
+            pass
+        else:  # pragma: no cover - Starlette's check never waits; if one day it does, refuse
+            call.close()
+            return False
+        return bool(probe.get(_TRUSTED)) or (self.any_ip and _ip_literal(value))
+
+
+def _ip_literal(value: str) -> bool:
+    """``value`` is an IP address, with or without a port (``192.168.1.20:8000``, ``[fe80::1]:80``)."""
+    if not value or not set(value) <= _IP_CHARACTERS:
+        return False
+    try:
+        parts = urlsplit("//" + value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+        ipaddress.ip_address(parts.hostname or "")
+    except ValueError:
+        return False
+    return True
 
 
 def origin_allowed(origin: str, host: str | None) -> bool:
@@ -118,7 +178,7 @@ class Guard:
         max_heavy: int = MAX_HEAVY,
         queue_timeout: float = QUEUE_TIMEOUT,
     ):
-        self.app, self.allowed = app, allowed_hosts(host)
+        self.app, self.host_check = app, HostCheck(host)
         self.max_body, self.body_timeout, self.queue_timeout = max_body, body_timeout, queue_timeout
         self.max_heavy = max_heavy
         self._heavy: asyncio.Semaphore | None = None  # made inside the server's event loop
@@ -158,9 +218,10 @@ class Guard:
             self._heavy.release()
 
     def refusal(self, method: str, headers: dict) -> tuple[int, str] | None:
-        """(status, message) for a request to refuse before reading its body, else None."""
-        if not host_allowed(headers.get("host"), self.allowed):
-            return 403, "unexpected Host header (this server answers only to the names it was started for)"
+        """(status, message) for a request to refuse before reading its body, else None: a ``Host``
+        that is not this server's (:class:`HostCheck`), then a state change from another site."""
+        if not self.host_check.allows(headers.get("host")):
+            return 403, UNEXPECTED_HOST
         if method in SAFE_METHODS:
             return None
         origin = headers.get("origin")
@@ -209,65 +270,125 @@ async def _reply(send, status: int, message: str, extra: dict | None = None) -> 
 
 
 # ----------------------------------------------------------------------------- uvicorn
+UVICORN_VERSIONS = ((0, 27), (1, 0))  # GuardedH11 extends uvicorn's h11 protocol of these: [from, to)
+
+
 def uvicorn_settings() -> dict:
-    """``uvicorn.Config`` options: the guarded protocol, a keep-alive timeout, a header-size cap."""
+    """``uvicorn.Config`` options: the guarded protocol, a keep-alive timeout, a header-size cap.
+
+    Returns
+    -------
+    dict
+        The options; ``"http"`` is :class:`GuardedH11`, or uvicorn's own ``"h11"`` (with a warning)
+        under a uvicorn outside ``UVICORN_VERSIONS``.
+    """
     return {
-        "http": __getattr__("GuardedH11"),
+        "http": guarded_protocol(),
         "timeout_keep_alive": KEEP_ALIVE,
         "h11_max_incomplete_event_size": 16 * 1024,
         "limit_concurrency": MAX_CONNECTIONS + 64,
     }
 
 
+def guarded_protocol():
+    """:class:`GuardedH11` under a uvicorn it was written against, else ``"h11"`` and a warning."""
+    import uvicorn
+
+    version = _version(uvicorn.__version__)
+    low, high = UVICORN_VERSIONS
+    if version is None or not low <= version < high:
+        _warn_unguarded(f"uvicorn {uvicorn.__version__} is outside the versions its guard was written for")
+        return "h11"
+    return __getattr__("GuardedH11")
+
+
+def _version(text: str) -> tuple[int, int] | None:
+    parts = text.split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _warn_unguarded(why: str) -> None:
+    import logging
+
+    logging.getLogger("chainrule.web").warning(
+        "%s: the page's server runs without its header deadline and connection eviction "
+        "(bodies are still bounded in size and time)",
+        why,
+    )
+
+
+def _internals_known(protocol) -> bool:
+    """Whether a uvicorn protocol object has what GuardedH11 reads: its h11 connection (whose state
+    is h11's public API), the server's set of connections, its current cycle and its loop."""
+    import h11
+
+    return (
+        isinstance(getattr(protocol, "conn", None), h11.Connection)
+        and isinstance(getattr(protocol, "connections", None), set)
+        and hasattr(protocol, "cycle")
+        and hasattr(getattr(protocol, "loop", None), "call_later")
+    )
+
+
 def _guarded_h11():
+    import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    waiting_on_client = (h11.IDLE, h11.SEND_BODY)  # its request line and headers, or the rest of its body
 
     class GuardedH11(H11Protocol):
         """uvicorn's h11 protocol, plus a deadline for the request line and headers and a cap on
-        open connections (the oldest connection still sending its headers is closed first)."""
+        open connections: beyond it the oldest connection the server is waiting on (its headers,
+        the rest of its body, the next request) is closed; a request being answered never is."""
 
         header_timeout = HEADER_TIMEOUT
         max_connections = MAX_CONNECTIONS
+        _guarded = False
 
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             _no_delay(transport)
+            self._guarded = _internals_known(self)
+            if not self._guarded:
+                _warn_unguarded("uvicorn's h11 protocol is not the one its guard knows")
+                return
             self._opened = time.monotonic()
             self._arm()
             if len(self.connections) > self.max_connections:
-                waiting = [c for c in self.connections if getattr(c, "_waiting", False)]
-                victim = min(waiting, key=lambda c: c._opened) if waiting else self
+                idle = [c for c in self.connections if getattr(c, "_guarded", False) and c._waiting_on_client()]
+                victim = min(idle, key=lambda c: c._opened) if idle else self
                 victim._drop()
+
+        def _waiting_on_client(self) -> bool:
+            """The server waits for this client: its request line and headers, the rest of its
+            body (the guard reads a body whole before the app runs), or its next request."""
+            return self.conn.their_state in waiting_on_client and not self.transport.is_closing()
 
         def _arm(self) -> None:
             """Expect a whole request (line and headers) within ``header_timeout`` seconds."""
-            self._waiting = True
             self._expected = self.cycle  # a new cycle replaces this one once the headers are in
             self._deadline = self.loop.call_later(self.header_timeout, self._late)
-
-        def handle_events(self) -> None:
-            super().handle_events()
-            if self.cycle is not self._expected:  # the headers arrived
-                self._waiting = False
 
         def _late(self) -> None:
             if self.cycle is self._expected:
                 self._drop()
 
         def _drop(self) -> None:
-            self._waiting = False
             if not self.transport.is_closing():
                 self.transport.close()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
-            if not self.transport.is_closing():
+            if self._guarded and not self.transport.is_closing():
                 self._deadline.cancel()
                 self._arm()
 
         def connection_lost(self, exc) -> None:
-            self._deadline.cancel()
-            self._waiting = False
+            if self._guarded:
+                self._deadline.cancel()
             super().connection_lost(exc)
 
     return GuardedH11

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ConfigError, NumericalError
 from ..io.network_file import network_from_dict, network_to_dict
 from ..training.loop import Trainer
-from ..training.online import train_online
+from ..training.online import train_in_turn, train_online
 from .page_limits import MAX_PAGE_LAYERS, MAX_PAGE_NEURONS, MAX_PAGE_SAMPLES, MAX_STEPS, MAX_WORK, check_page_size
 from .security import precheck_spec
 
@@ -59,14 +59,19 @@ class SessionModel:
         ``{"name", "n", "noise", "seed", ...}`` for a 2-D toy dataset.
     test : tuple, optional
         The held-out (inputs, targets) of a dataset's split: the test loss beside the training loss.
+    plane : dict, optional
+        A 2-D dataset's points as drawn (``{"train": (n, 2), "test": (m, 2) or None}``) when the
+        network reads other features of them (``dataset["features"]``, :mod:`chainrule.data.features`).
     """
 
-    def __init__(self, spec: dict, dataset: dict | None = None, test: tuple | None = None):
+    def __init__(self, spec: dict, dataset: dict | None = None, test: tuple | None = None, plane: dict | None = None):
         self.dataset = dataset
         self.test = None if test is None else (np.asarray(test[0], float), np.asarray(test[1], float))
+        self.plane = plane
         self.options = {"batch_size": 1, "l1": 0.0, "l2": 0.0}  # the trainer's options (TensorFlow Playground's)
         self.loaded = copy.deepcopy(spec)  # what Reset goes back to
         self.load(spec)
+        self.pristine = True
 
     # ------------------------------------------------------------------ the network file
     def load(self, spec: dict) -> None:
@@ -83,6 +88,7 @@ class SessionModel:
         self.iteration = 0
         self.curve: list[list[float]] = []  # [update, loss] or [update, loss, test loss]
         self._record(0, self.total_loss())
+        self.pristine = False  # the network as loaded, not trained or edited since (reset() and __init__ say so)
 
     def spec(self) -> dict:
         """The network file of the network as it is now."""
@@ -91,6 +97,37 @@ class SessionModel:
     def reset(self) -> None:
         """Back to the network as loaded: its layers, weights, samples and learning rate."""
         self.load(copy.deepcopy(self.loaded))
+        self.pristine = True
+
+    def resume(self, network: dict | None, iteration: int, curve: list | None) -> None:
+        """Carry on where a page left off (its server restarted, or the page was reloaded): the network
+        as it was (a network file, its samples taken from this session's), the number of updates so far
+        and the loss curve drawn so far.  What Reset goes back to stays the network as loaded.
+
+        Parameters
+        ----------
+        network : dict or None
+            The network file of the network as the page last had it (None: the one loaded).
+        iteration : int
+            The updates it had.
+        curve : list or None
+            Its loss curve, ``[update, loss(, test loss)]`` points in order, the last at most at
+            ``iteration`` (None: the curve starts afresh at ``iteration``).
+        """
+        if network is not None:
+            own = ("input", "target", "inputs", "targets")
+            samples = {k: v for k, v in self.spec().items() if k in own}
+            if self.dataset is None and any(k in network for k in own):  # a network's own sample, as edited
+                samples = {k: v for k, v in network.items() if k in own}
+            spec = {k: v for k, v in network.items() if k not in own}
+            self.load({**spec, **samples, **self.extra})
+            if self.network.sizes[0] != self.inputs.shape[1] or list(self.network.sizes) != list(network["layers"]):
+                raise ConfigError("the network to resume does not fit this session's samples")
+        if curve and (curve[-1][0] > iteration or any(a[0] > b[0] for a, b in zip(curve, curve[1:]))):
+            raise ConfigError("the curve to resume must be in order and end at most at the iteration")
+        self.iteration = iteration
+        self.curve = [[int(p[0]), *p[1:]] for p in curve] if curve else []  # an update count is whole
+        self._record(iteration, self.total_loss())
 
     def total_loss(self) -> float:
         """The loss over every sample (the seed's E_total for its one sample)."""
@@ -122,17 +159,21 @@ class SessionModel:
                 f"{steps} updates of this network is too much work for one request; ask for at most {self.max_steps()}"
             )
         saved = (self.network.copy(), self.iteration, [list(p) for p in self.curve])
+        self.pristine = False
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
             if len(self.inputs) == 1:
                 self._train_one_sample(steps)
+            elif self.batch_size() == 1 and not (self.options["l1"] or self.options["l2"]):
+                self._train_in_turn(steps)
             else:
                 try:
                     self._train_batches(steps)
                 except NumericalError:  # the trainer's own check: back to the last good parameters
                     self.network, self.iteration, self.curve = saved
                     raise ConfigError(OVERFLOWED) from None
-            self._record(self.iteration, self.total_loss())
-            finite = all(np.isfinite(w).all() for w in self.network.parameters()) and np.isfinite(self.total_loss())
+            loss = self.total_loss()
+            self._record(self.iteration, loss)
+            finite = all(np.isfinite(w).all() for w in self.network.parameters()) and np.isfinite(loss)
         if not finite:
             self.network, self.iteration, self.curve = saved  # the last good parameters
             raise ConfigError(OVERFLOWED)
@@ -145,6 +186,12 @@ class SessionModel:
         for j in np.flatnonzero(its % stride == 0):  # the first update of each curve bucket
             self._record(int(its[j]), losses[j])
         self._record(int(its[-1]), losses[-1])  # and the newest
+        self.iteration += steps
+
+    def _train_in_turn(self, steps: int) -> None:
+        """Online updates on one point each, in turn (the Trainer's batches of one, without its
+        per-batch bookkeeping: for a tiny network, the engine's written-out update)."""
+        train_in_turn(self.network, self.inputs, self.targets, self.learning_rate, steps, self.sample())
         self.iteration += steps
 
     def _train_batches(self, steps: int) -> None:
@@ -194,8 +241,9 @@ class SessionModel:
             raise
 
     def edit(self, changes: dict) -> None:
-        """Apply the page's edits: ``layers`` (fresh seeded weights), ``activation``, ``learning_rate``,
-        ``loss``, the trainer's ``batch_size``/``l1``/``l2``, then ``set`` (numbers by name).
+        """Apply the page's edits: ``layers`` (fresh seeded weights), ``seed`` alone (fresh weights
+        drawn with that seed, the layers kept), ``activation``, ``learning_rate``, ``loss``, the
+        trainer's ``batch_size``/``l1``/``l2``, then ``set`` (numbers by name).
         Use it inside :meth:`unchanged_on_error` to make a refused edit change nothing."""
         spec = self.spec()
         sizes = list(spec["layers"])
@@ -206,6 +254,8 @@ class SessionModel:
                     f"the first and last layer sizes are fixed by the samples ({sizes[0]} inputs, {sizes[-1]} outputs)"
                 )
             spec = reshaped(spec, list(layers), int(changes.get("seed") or 0))
+        elif changes.get("seed") is not None:  # new random weights for the same layers
+            spec = reshaped(spec, sizes, int(changes["seed"]))
         if changes.get("activation") is not None:
             spec["activation"] = per_layer(changes["activation"], spec["activation"], len(spec["layers"]) - 1)
         for key in ("learning_rate", "loss"):
@@ -220,6 +270,7 @@ class SessionModel:
             for name, value in changes["set"].items():
                 self._set(spec, name, value)
         self.load(spec)
+        self.pristine = False
 
     def _set(self, spec: dict, name: str, value: float) -> None:
         """Write ``value`` into ``spec`` where the number called ``name`` lives (a weight, a bias, an

@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 
+from ..derivation.notation.names import Notation
 from ..derivation.rendering.equation_lines import step_line
 from ..derivation.rendering.latex_forms import aligned
 from ..derivation.rendering.mathml import to_mathml
@@ -150,9 +151,14 @@ class SessionView:
             "batch_size": m.batch_size(),
             "max_steps": m.max_steps(),
             "curve": list(m.curve),  # a copy: frames never share it (its points are replaced, never changed)
-            "layout": _layout_dict(layout(m.network, drawn)),
             "shown": {name: fmt(v, name in givens) for name, v in drawn.items()},
+            "pristine": m.pristine,
         }
+        lay = layout(m.network, drawn)
+        if tr is None:  # a frame: only what changes while playing, each edge's colour and width
+            out["paint"] = _paint(lay)
+        else:
+            out["layout"] = _layout_dict(lay)
         if curve_from is not None and tr is None:
             out["curve_from"] = k0 = min(curve_from, max(0, len(m.curve) - 1))
             out["curve"] = m.curve[k0:]
@@ -161,7 +167,7 @@ class SessionView:
         if m.test is not None:
             out["test_loss"] = m.test_loss()
             out["test_loss_shown"] = fmt(out["test_loss"])
-        if m.dataset is not None and m.network.n_inputs == 2:
+        if m.dataset is not None:
             out.update(self._plane(full=tr is not None))
         return out
 
@@ -204,13 +210,38 @@ class SessionView:
         """A 2-D dataset's pictures: the decision surface and each neuron's map; in the full state
         also the trainer's options and the (training and held-out) points."""
         m = self.model
-        out = {"surface": self.surface(), "neuron_maps": self.neuron_maps()}
+        out = {"surface": self.surface(values=full), "neuron_maps": self.neuron_maps(values=full)}
         if full:
+            from ..data.features import labels
+
             out["options"] = dict(m.options)
-            out["points"] = np.column_stack([m.inputs, m.targets[:, :1]]).round(4).tolist()
+            train, test = self._points()
+            out["points"] = np.column_stack([train, m.targets[:, :1]]).round(4).tolist()
             if m.test is not None:
-                out["test_points"] = np.column_stack([m.test[0], m.test[1][:, :1]]).round(4).tolist()
+                out["test_points"] = np.column_stack([test, m.test[1][:, :1]]).round(4).tolist()
+            from ..data.features import FEATURES
+
+            names = m.dataset.get("features") or ["x1", "x2"]
+            out["input_labels"] = dict(zip(Notation(m.network).inputs, labels(names)))
+            out["feature_choices"] = [[name, text] for name, (text, _) in FEATURES.items()]
         return out
+
+    def _points(self) -> tuple:
+        """A 2-D dataset's training and held-out points as drawn on the plane (X₁, X₂)."""
+        m = self.model
+        if m.plane is not None:
+            return m.plane["train"], m.plane["test"]
+        return m.inputs[:, :2], None if m.test is None else m.test[0][:, :2]
+
+    def _grid_inputs(self, size: int) -> np.ndarray:
+        """The network's inputs over a size x size grid of the plane (row r: y = axis[r]), in the
+        features the network reads."""
+        from ..data.features import expand
+
+        axis = np.linspace(-EXTENT, EXTENT, size)
+        gx, gy = np.meshgrid(axis, axis)
+        points = np.column_stack([gx.ravel(), gy.ravel()])
+        return expand(points, (self.model.dataset or {}).get("features") or ["x1", "x2"])
 
     def _forward(self, k: int) -> tuple[dict, dict]:
         """(the givens and the forward pass of sample k, the givens) by the names the trace gives
@@ -247,6 +278,12 @@ class SessionView:
             raise ConfigError(f"no computed quantity called {name!r} in this update")
         return found[0]
 
+    def formulas_names(self) -> list[str]:
+        """The names of the next update's computed quantities (one worked formula each)."""
+        m = self.model
+        k = m.sample()
+        return [st.name for st in trace_step(m.network, m.inputs[k], m.targets[k], m.learning_rate).steps]
+
     def formulas(self, names=None) -> list[dict]:
         """:meth:`formula` of each of ``names`` (default: every step of the next update)."""
         m = self.model
@@ -258,36 +295,65 @@ class SessionView:
         )
         return [{"name": name, "mathml": to_mathml(_narrow(line.latex)), "line": line.written} for name, line in lines]
 
-    def surface(self) -> dict:
-        """The first output of the network over a grid: the decision surface behind the data."""
+    def surface(self, values: bool = True) -> dict:
+        """The first output of the network over a grid: the decision surface behind the data.
+
+        ``"bytes"``: each grid value as one byte (base64), (value − centre) / scale clipped to
+        [-1, 1] and mapped to 0..255 — 128 and above where the value is at least the centre — which
+        is all the page draws; ``values=True`` also gives the values themselves (4 decimals)."""
         m = self.model
-        axis = np.linspace(-EXTENT, EXTENT, GRID)
-        gx, gy = np.meshgrid(axis, axis)  # row r: y = axis[r]
-        pred = m.network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, 0]
+        pred = m.network.predict(self._grid_inputs(GRID))[:, 0]
         regression = m.dataset.get("kind") == "regression"
+        centre, scale = (0.0, 1.0) if regression else (0.5, 0.5)
         out = {
             "size": GRID,
             "extent": EXTENT,
-            "values": pred.round(4).tolist(),
-            "centre": 0.0 if regression else 0.5,
-            "scale": 1.0 if regression else 0.5,
+            "centre": centre,
+            "scale": scale,
+            "bytes": _bytes((pred - centre) / scale),
         }
+        if values:
+            out["values"] = pred.round(4).tolist()
         if not regression:  # the share of training points on the right side of 0.5
             out["accuracy"] = float(((m.network.predict(m.inputs)[:, 0] >= 0.5) == (m.targets[:, 0] >= 0.5)).mean())
         return out
 
-    def neuron_maps(self) -> dict:
+    def neuron_maps(self, values: bool = True) -> dict:
         """Each hidden and output neuron's output over a coarse grid of the plane (TensorFlow
-        Playground's small maps inside the neurons), from the engine's forward pass."""
+        Playground's small maps inside the neurons), from the engine's forward pass.  ``"bytes"``:
+        every map, in ``"order"``, each value as one byte between its map's lowest (0) and highest
+        (255) value (base64); ``values=True`` also gives the outputs (3 decimals)."""
         from ..derivation.notation.names import Notation
 
-        axis = np.linspace(-EXTENT, EXTENT, MAP_GRID)
-        gx, gy = np.meshgrid(axis, axis)
-        fwd = self.model.network.forward(np.column_stack([gx.ravel(), gy.ravel()]))
+        fwd = self.model.network.forward(self._grid_inputs(MAP_GRID))
         names = Notation(self.model.network).neurons
-        maps = {}
+        maps, order, scaled = {}, [], []
         for l, layer_names in enumerate(names):
             outs = fwd.outs[l + 1]
             for j, name in enumerate(layer_names):
-                maps[name] = outs[:, j].round(3).tolist()
-        return {"size": MAP_GRID, "maps": maps}
+                column = outs[:, j]
+                low, high = float(column.min()), float(column.max())
+                half = (high - low) / 2 or 1.0
+                order.append(name)
+                scaled.append((column - (low + high) / 2) / half)
+                if values:
+                    maps[name] = column.round(3).tolist()
+        out = {"size": MAP_GRID, "order": order, "bytes": _bytes(np.concatenate(scaled)) if scaled else ""}
+        if values:
+            out["maps"] = maps
+        return out
+
+
+def _bytes(scaled: np.ndarray) -> str:
+    """Values in [-1, 1] (clipped) as one byte each, 0..255 (127.5 is 0: a value at or above 0 is
+    128 or more), in base64: what the page draws of a surface or a neuron's map."""
+    import base64
+
+    with np.errstate(invalid="ignore"):
+        b = np.rint((np.clip(np.nan_to_num(scaled), -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    return base64.b64encode(b.tobytes()).decode("ascii")
+
+
+def _paint(lay) -> dict:
+    """Each edge's colour and width, in the layout's order of edges: what a play frame redraws of them."""
+    return {"colours": [e.colour for e in lay.edges], "widths": [e.width for e in lay.edges]}

@@ -40,6 +40,8 @@ class Session:
         ``{"name", "n", "noise", "seed", ...}`` for a 2-D toy dataset.
     test : tuple, optional
         The held-out (inputs, targets) of a dataset's split.
+    plane : dict, optional
+        A 2-D dataset's points as drawn, when the network reads other features of them.
 
     Raises
     ------
@@ -47,10 +49,10 @@ class Session:
         When ``spec`` is not a network the page can draw, or its numbers overflow.
     """
 
-    def __init__(self, spec: dict, dataset: dict | None = None, test: tuple | None = None):
+    def __init__(self, spec: dict, dataset: dict | None = None, test: tuple | None = None, plane: dict | None = None):
         self.lock = threading.Lock()
         self.uses = 0  # requests after creation: unused sessions are evicted first (security.py)
-        self.model = SessionModel(spec, dataset, test)
+        self.model = SessionModel(spec, dataset, test, plane)
         self.view = SessionView(self.model)
         if not self.view.is_finite():
             raise ConfigError("this network's numbers overflow (a value too large?)")
@@ -64,6 +66,19 @@ class Session:
                 finite = self.view.is_finite()
             if not finite:
                 raise ConfigError("with that value the network's numbers overflow (too large?); nothing was changed")
+
+    def resume(self, where: dict) -> None:
+        """Carry on from where a page left off (:meth:`SessionModel.resume`): the network it had, its
+        updates and curve, its trainer's options; all of it, or — refused or overflowing — none."""
+        with self.model.unchanged_on_error():
+            chosen = {k: where[k] for k in ("batch_size", "l1", "l2") if where.get(k) is not None}
+            self.model.options = {**self.model.options, **chosen}
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.model.resume(where.get("network"), where.get("iteration", 0), where.get("curve"))
+                self.model.pristine = where.get("network") is None and not where.get("iteration")
+                finite = self.view.is_finite()
+            if not finite:
+                raise ConfigError("the network to resume overflows (a value too large?)")
 
 
 class SessionStore:
@@ -86,9 +101,12 @@ class SessionStore:
         self._lock = threading.Lock()
         self._sessions: OrderedDict[str, Session] = OrderedDict()
 
-    def create(self, spec: dict | None = None, dataset: dict | None = None, test=None) -> tuple[str, Session]:
+    def create(
+        self, spec: dict | None = None, dataset: dict | None = None, test=None, plane=None
+    ) -> tuple[str, Session]:
         """A new session for ``spec`` (default: the store's network) under a new, unguessable id."""
-        session = Session(copy.deepcopy(spec) if spec is not None else copy.deepcopy(self.initial_spec), dataset, test)
+        spec = copy.deepcopy(spec) if spec is not None else copy.deepcopy(self.initial_spec)
+        session = Session(spec, dataset, test, plane)
         sid = secrets.token_urlsafe(16)
         with self._lock:
             self._sessions[sid] = session
@@ -104,6 +122,11 @@ class SessionStore:
                 self._sessions.move_to_end(sid)
                 session.uses += 1
             return session
+
+    def discard(self, sid: str) -> None:
+        """Forget the session ``sid`` (if it is there)."""
+        with self._lock:
+            self._sessions.pop(sid, None)
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -3,8 +3,10 @@
 The front end is the page itself (index.html's body, style.css, app.js) inside a shadow root;
 app.js talks to its back end through ``call(method, path, body)``, which here is a custom message to
 the kernel. The kernel answers each message with the page's own FastAPI app (:func:`create_app`),
-called in process through Starlette's ``TestClient`` — the same routes, checks, guard and sessions
-that ``chainrule serve`` answers with, not a second copy of them.
+called in process (:class:`~.in_process.InProcessClient`: ASGI messages, no socket, no HTTP client)
+— the same routes, checks, guard and sessions that ``chainrule serve`` answers with, not a second
+copy of them.  Every message with an id gets one reply, whatever it holds: a path or body the API
+cannot take is a 404 or 400 with one line, never an exception left in the kernel.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ try:
     import traitlets
 
     from .app import create_app
+    from .in_process import InProcessClient
 except ImportError as exc:  # one line naming the extra, not a traceback
     raise ConfigError(
         f"the Jupyter widget needs the widget extra ({exc.name} is missing): pip install 'chainrule[widget]'"
     ) from None
 
 SESSIONS = 16  # sessions one widget keeps (a new dataset on the page is a new session)
+MAX_PATH = 2048  # characters in a request's path and query
+_PATH = re.compile(r"api/sessions[!-~]*")  # printable ASCII without spaces: no CR, LF or NUL
 
 
 def _page_parts() -> tuple[str, str, str]:
@@ -104,11 +109,11 @@ class PageWidget(anywidget.AnyWidget):
     _esm = traitlets.Unicode("").tag(sync=True)
     session = traitlets.Unicode("").tag(sync=True)  # the page's current session (one per network/dataset)
     iteration = traitlets.Int(0).tag(sync=True)  # updates applied so far, as the last answer said
-    loss = traitlets.Float(float("nan")).tag(sync=True)  # the total loss, as the last answer said
+    loss = traitlets.Float(None, allow_none=True).tag(
+        sync=True
+    )  # the total loss, as the last answer said (JSON null before)
 
     def __init__(self, network: dict | None = None, **kwargs):
-        from fastapi.testclient import TestClient
-
         if network is not None and not isinstance(network, dict):
             raise ConfigError(
                 "PageWidget(network): give a network file's contents as a dict, or None for the seed "
@@ -116,16 +121,36 @@ class PageWidget(anywidget.AnyWidget):
             )
         super().__init__(_esm=_esm(), **kwargs)
         # the app as `chainrule serve` guards it, asked under this machine's own name
-        self._client = TestClient(create_app(network, session_limit=SESSIONS), base_url="http://127.0.0.1")
+        self._client = InProcessClient(create_app(network, session_limit=SESSIONS))
         self.on_msg(self._answer)
         self.request("POST", "api/sessions")  # the session the kernel shows before any view asks
 
     def request(self, method: str, path: str, body=None) -> tuple[int, dict]:
-        """Answer one of the page's requests (``"POST", "api/sessions/ID/train", {"steps": 1}``)."""
+        """Answer one of the page's requests (``"POST", "api/sessions/ID/train", {"steps": 1}``).
+
+        Parameters
+        ----------
+        method : str
+            ``"GET"`` or ``"POST"``.
+        path : str
+            The API path and query, without the leading slash.
+        body : optional
+            A POST's body (JSON's types; NaN and infinities are refused).
+
+        Returns
+        -------
+        tuple
+            (the HTTP status, the answer as a dict): ``{"error": one line}`` for a refusal.
+        """
         if method not in ("GET", "POST") or not isinstance(path, str) or not path.startswith("api/sessions"):
             return 404, {"error": "not found"}
+        if len(path) > MAX_PATH or not _PATH.fullmatch(path):
+            return 400, {"error": f"the request's path must be printable ASCII of at most {MAX_PATH} characters"}
         sent = {} if method == "POST" and body is None else body
-        res = self._client.request(method, "/" + path, json=sent if method == "POST" else None)
+        try:
+            res = self._client.request(method, "/" + path, json=sent if method == "POST" else None)
+        except ConfigError as exc:  # NaN, an infinity, or not JSON's types
+            return 400, {"error": str(exc)}
         data = res.json()
         if res.status_code == 200 and isinstance(data, dict):
             if "session" in data and "state" in data:
@@ -136,20 +161,58 @@ class PageWidget(anywidget.AnyWidget):
         return res.status_code, data
 
     def _answer(self, _widget, content, _buffers) -> None:
-        if not isinstance(content, dict) or "id" not in content:
-            return
-        status, data = self.request(content.get("method"), content.get("path"), content.get("body"))
+        """Reply to one message from the front end: ``{"id", "status", "data"}``, always (an error
+        the API did not foresee is a 500 with one line, not an exception left in the kernel)."""
+        if not isinstance(content, dict) or not isinstance(content.get("id"), (int, str)):
+            return  # no id: nothing the front end waits for
+        try:
+            status, data = self.request(content.get("method"), content.get("path"), content.get("body"))
+        except Exception as exc:  # noqa: BLE001 - the front end must hear back whatever happened
+            status, data = 500, {"error": f"the kernel could not answer: {type(exc).__name__}"}
         self.send({"id": content["id"], "status": status, "data": data})
 
     def __repr__(self) -> str:
-        return f"chainrule.widget(session={self.session!r}, iteration={self.iteration}, loss={self.loss:.9g})"
+        loss = "None" if self.loss is None else f"{self.loss:.9g}"
+        return f"chainrule.widget(session={self.session!r}, iteration={self.iteration}, loss={loss})"
 
 
 def widget(network=None, *, x=None, target=None, learning_rate=None) -> PageWidget:
-    """The page as a Jupyter widget for ``network``: None (the seed), a network file's contents (a
-    dict) or path, or a :class:`~chainrule.Network` (or a fitted estimator holding one in
-    ``network_``) with its samples ``x=`` and ``target=`` (one row each, or one row per sample) and
-    ``learning_rate=`` (default 0.5).  ``x``/``target``/``learning_rate`` also replace a file's own."""
+    """The page of ``chainrule serve`` as a Jupyter widget: the engine runs in the notebook's kernel.
+
+    Make it the last line of a cell to show it. Needs the widget extra:
+    ``pip install "chainrule[widget]"``.
+
+    Parameters
+    ----------
+    network : str, os.PathLike, dict, Network or estimator, optional
+        None (the seed network), a network file's path or contents (a dict), or a `Network` (or a
+        fitted estimator holding one in ``network_``) with ``x`` and ``target``.
+    x, target : array_like, optional
+        The samples the page trains on (one row each, or one row per sample); they replace a
+        file's own.
+    learning_rate : float, optional
+        η (default: the file's, or 0.5).
+
+    Returns
+    -------
+    PageWidget
+        The widget; its ``session``, ``iteration`` and ``loss`` follow what the page last asked for.
+
+    Raises
+    ------
+    ConfigError
+        The widget extra is not installed (anywidget, FastAPI), or a `Network` without ``x`` and
+        ``target``.
+    FileFormatError
+        A malformed network file.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> page = chainrule.widget()  # the seed network
+    >>> page.iteration, round(page.loss, 9)
+    (0, 0.298371109)
+    """
     return PageWidget(network_spec(network, x, target, learning_rate))
 
 

@@ -63,7 +63,14 @@ def test_example_json_holds_every_quantity(capsys):
 
 @pytest.mark.parametrize(
     "argv",
-    [["example", "--iterations", "0"], ["example", "--iterations", "ten"], ["example", "--bogus"], ["no-such-command"]],
+    [
+        ["example", "--iterations", "0"],
+        ["example", "--iterations", "ten"],
+        ["example", "--iterations", "100000000"],  # issue 25: kept 10^8 losses (+6 MB/s) on the old code
+        ["example", "--iterations", "1" * 5000],
+        ["example", "--bogus"],
+        ["no-such-command"],
+    ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(argv):
     proc = subprocess.run([sys.executable, "-m", "chainrule", *argv], capture_output=True, text=True)

@@ -39,7 +39,7 @@ def _modules_after(argv):
 
 
 def test_check_loads_no_other_subcommand_and_no_random_generator():
-    sheet = ROOT / "examples" / "seed1.txt"
+    sheet = ROOT / "chainrule" / "examples" / "seed1.txt"
     loaded = _modules_after(["check", str(sheet)])
     others = {f"chainrule.cli.{m}" for m in COMMANDS.values()} - {"chainrule.cli.check"}
     assert not loaded & others
@@ -76,7 +76,7 @@ def test_check_loads_no_other_subcommand_and_no_random_generator():
 def test_check_of_a_seed_sheet_loads_no_numpy(sheet):
     """A seed sheet is checked on Python floats (the step's formulas and the written-out trainer): NumPy,
     a fifth of a second of start-up, is never imported (the registries load it on first use)."""
-    loaded = _modules_after(["check", str(ROOT / "examples" / f"{sheet}.txt")])
+    loaded = _modules_after(["check", str(ROOT / "chainrule" / "examples" / f"{sheet}.txt")])
     assert "numpy" not in loaded
     assert "chainrule.core.network" not in loaded and "chainrule.core.constraints" not in loaded
 
@@ -84,7 +84,7 @@ def test_check_of_a_seed_sheet_loads_no_numpy(sheet):
 def test_check_of_a_network_file_still_uses_the_engine(tmp_path):
     """A network file is read into the engine's Network (its checks live there), so NumPy is loaded."""
     loaded = _modules_after(
-        ["check", str(ROOT / "examples" / "seed1.txt"), "--network", str(ROOT / "examples" / "net.json")]
+        ["check", str(ROOT / "chainrule" / "examples" / "seed1.txt"), "--network", str(ROOT / "chainrule" / "examples" / "net.json")]
     )
     assert "numpy" in loaded and "chainrule.derivation.step.plain" in loaded
 

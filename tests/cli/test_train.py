@@ -210,3 +210,61 @@ def test_xor_trains_without_a_held_out_part_by_default(capsys):
         == 0
     )
     assert "no held-out data: xor has only 4 samples" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("activation", ["identity", "relu", "tanh"])
+def test_a_classifier_whose_outputs_are_not_probabilities_is_refused_before_training(tmp_path, capsys, activation):
+    """Issue 25: on the old code --output-activation identity trained and saved a classifier whose
+    "probabilities" were negative; now it is refused before training, and nothing is written."""
+    code, out, err = _run(capsys, "train", "--data", "xor", "--layers", "2,3,2", "--output-activation", activation,
+                          "--save", tmp_path / "m.json")  # fmt: skip
+    assert code == 2 and f"must be sigmoid or softmax, not {activation}" in err and "epoch" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_one_output_softmax_classifier_is_refused_before_training(tmp_path, capsys):
+    code, _, err = _run(capsys, "train", "--data", "xor", "--layers", "2,3,1", "--loss", "binary_cross_entropy",
+                        "--output-activation", "softmax")  # fmt: skip
+    assert code == 2 and "softmax over one output is always 1" in err
+
+
+LONG = "1" * 5000
+
+
+@pytest.mark.parametrize(
+    "option,value,message",
+    [
+        ("--power", "nan", "--power: must be a non-negative number, not nan"),
+        ("--power", "inf", "--power: must be a non-negative number, not inf"),
+        ("--gamma", "nan", "--gamma: must be in (0, 1], not nan"),
+        ("--l2", "1e308", "L2 weight decay must be in [0, 1e+06], not 1e+308"),
+        ("--l1", "1e308", "L1 weight decay must be in [0, 1e+06]"),
+        ("--epochs", str(10**30), "at most 1,000,000"),
+        ("--epochs", LONG, "not a whole number of a usable size"),
+        ("--learning-rate", LONG, "not a number of a usable size"),
+        ("--layers", f"2,{LONG},2", "a layer size of 5,000 digits is far too large"),
+    ],
+    ids=["power nan", "power inf", "gamma nan", "l2 1e308", "l1 1e308", "epochs 10**30", "epochs 5000 digits",
+         "lr 5000 digits", "layers 5000 digits"],
+)  # fmt: skip
+def test_values_no_run_could_use_are_one_line_before_training(capsys, option, value, message):
+    """Issue 25: on the old code --power nan trained with a learning rate of NaN, --l2 1e308 made
+    Adam's g² infinite so the weights never moved, --epochs 10**30 never ended, and a 5,000-digit
+    number was a ValueError traceback (Python's int() limit)."""
+    argv = ["train", "--data", "xor", "--layers", "2,3,2", "--schedule", "invscaling", "--epochs", "2", "-q"]
+    try:
+        code = main([*argv, option, value])
+    except SystemExit as exc:  # argparse's usage error: exit 2, one line
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and message in err, err
+    assert out == ""
+
+
+def test_the_python_run_checks_the_schedule_s_numbers_too():
+    from chainrule.errors import ConfigError
+    from chainrule.io.run import TrainingRun
+
+    for bad in ({"power": float("nan")}, {"gamma": 0.0}, {"step_size": 0}, {"epochs": 10**30}, {"l2": 1e308}):
+        with pytest.raises(ConfigError):
+            TrainingRun("xor", [2, 3, 2], **bad)

@@ -3,6 +3,9 @@
 ``Network.gradients`` writes into a reused workspace; ``forward``/``backward`` allocate.  Both run
 the same code (``_forward``/``_backward``), so they must agree bit for bit, for every activation,
 loss and bias mode, for growing and shrinking batches, with dropout masks and sample weights.
+``Network.descend`` folds plain SGD's update into the backward pass (BLAS adds −η·deltaᵀ·out into
+the weights): bit for bit the explicit step where η·g is exact or BLAS is not used, and within the
+rounding of its sums otherwise.
 """
 
 import itertools
@@ -10,7 +13,10 @@ import itertools
 import numpy as np
 import pytest
 
-from chainrule.core import ACTIVATIONS, LOSSES, Network
+import chainrule.core.network as network_module
+from chainrule.core import ACTIVATIONS, LOSSES, Network, blas, optimizers
+from chainrule.core.optimizers import SGD, get_optimizer
+from chainrule.errors import ConfigError
 
 BIAS = [("shared", False), ("shared", True), ("per_neuron", True), ("none", False)]
 HIDDEN = [a for a in ACTIVATIONS if a != "softmax"]
@@ -278,3 +284,236 @@ def test_a_shorter_batch_runs_in_the_first_rows_of_the_kept_workspace():
     assert net._workspace is ws and all(a is b for a, b in zip(again.delta, arrays))
     net.gradients(np.vstack([x, x]), np.vstack([t, t]))
     assert net._workspace is not ws and net._workspace.rows == 16
+
+
+# ------------------------------------------------------------------ the fused gradient-descent step
+def _explicit_step(net, x, t, eta, **kw):
+    """The reference: gradients, then plain SGD's step (w+ = w − η g, rounded as SGD.step rounds it)."""
+    loss, grads = net.gradients(x, t, **kw)
+    SGD(eta).step(net.parameters(), net.gradient_list(grads))
+    return loss
+
+
+def _descend_pair(net, rng, n, eta, loss_name, blas_off=False, monkeypatch=None, **kw):
+    """(net after descend, net after the explicit step, the two losses, the batch) from one state."""
+    x, t = _data(rng, n, loss_name)
+    x, t = x.astype(net.dtype), t.astype(net.dtype)
+    ref = net.copy()
+    if blas_off:
+        monkeypatch.setattr(network_module, "gemm_update", lambda *args: False)
+    got = net.descend(x, t, eta, **kw)
+    want = _explicit_step(ref, x, t, eta, **kw)
+    return net, ref, got, want, (x, t)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("bias,train", BIAS)
+def test_descend_without_numpys_blas_is_gradients_then_sgd_bit_for_bit(loss, bias, train, monkeypatch):
+    """The pure-NumPy form of the fused step (used where NumPy's BLAS is not reachable) rounds
+    exactly as gradients() followed by SGD.step: every weight and bias, bit for bit."""
+    rng = np.random.default_rng(21)
+    for hidden, output in itertools.product(HIDDEN, ["sigmoid", "softmax", "identity"]):
+        for dtype in ("float64", "float32"):
+            net = _net(hidden, output, loss, bias, train, dtype)
+            for n in (7, 3):
+                with np.errstate(all="ignore"):  # e.g. cross-entropy after an identity output: NaN is fine here
+                    net, ref, got, want, _ = _descend_pair(net, rng, n, 0.3, loss, True, monkeypatch)
+                np.testing.assert_equal(got, want)
+                for a, b in zip(net.parameters(), ref.parameters()):
+                    _same(a, b)
+
+
+def test_descend_with_masks_and_sample_weights_is_the_explicit_step(monkeypatch):
+    rng = np.random.default_rng(22)
+    for blas_off in (True, False):
+        net = _net("relu", "softmax", "cross_entropy", "per_neuron", True)
+        n = 6
+        masks = [(rng.random((n, 4)) > 0.3) * 2.0, None, None]
+        v = rng.uniform(0.5, 2.0, n)
+        net, ref, got, want, _ = _descend_pair(
+            net, rng, n, 0.25, "cross_entropy", blas_off, monkeypatch, sample_weight=v, masks=masks
+        )
+        assert got == want
+        for a, b in zip(net.parameters(), ref.parameters()):
+            _same(a, b)  # η = 1/4: η·g is exact, so BLAS's single rounding is the explicit one
+
+
+@pytest.mark.skipif(not blas.available("float64"), reason="NumPy's BLAS is not reachable here")
+def test_descend_writes_into_the_weights_themselves_and_never_makes_the_gradient():
+    rng = np.random.default_rng(23)
+    for dtype in ("float64", "float32"):
+        net = _net("relu", "softmax", "cross_entropy", "per_neuron", True, dtype)
+        x, t = _data(rng, 5, "cross_entropy")
+        params = net.parameters()
+        before = [(p, p.ctypes.data, p.copy()) for p in params]
+        net.descend(x.astype(dtype), t.astype(dtype), 0.1)
+        for (p, address, old), q in zip(before, net.parameters()):
+            assert q is p and q.ctypes.data == address and not np.array_equal(q, old)
+        assert "dW" not in net._workspace.__dict__  # the workspace never made dE/dW
+        assert [layer.weights.flags.f_contiguous for layer in net.layers] == [True] * 3
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_descend_is_bit_for_bit_the_explicit_step_when_eta_scales_exactly(dtype):
+    """With η a power of two, η·g is exact, so adding η·deltaᵀ·out into W with one rounding (BLAS,
+    α = −η, β = 1) and subtracting the rounded η·g (the explicit step) give the same bits."""
+    rng = np.random.default_rng(24)
+    for hidden, output, loss in [("relu", "softmax", "cross_entropy"), ("tanh", "identity", "half_sse")]:
+        net = _net(hidden, output, loss, "per_neuron", True, dtype)
+        for n in (1, 8, 5):
+            net, ref, got, want, _ = _descend_pair(net, rng, n, 0.5, loss)
+            assert got == want
+            for a, b in zip(net.parameters(), ref.parameters()):
+                _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_descend_agrees_with_the_explicit_step_within_the_rounding_of_its_sums(dtype):
+    """For any η the two steps differ only in how the products' terms are rounded into W: the
+    explicit step rounds Σ_s delta_s·out_s, then η times it, then w − that; the fused step adds
+    −η·(each block of the sum) into w, rounding each time.  Both are within γ_(n+2)·(|w| + η·Σ_s
+    |delta_s|·|out_s|) of the exact w − η·Σ_s delta_s·out_s (n samples, γ_k = k·u/(1 − k·u), u the
+    unit roundoff), the standard bound for a sum of n + 2 terms, so they are within twice that of
+    each other; checked on a batch long enough (300 rows) for BLAS to cut the sum into blocks."""
+    rng = np.random.default_rng(25)
+    u = np.finfo(dtype).eps / 2
+    net = Network([40, 30, 20, 3], ["relu", "tanh", "softmax"], "cross_entropy", seed=3, dtype=dtype)
+    for eta, n in ((0.01, 300), (0.37, 300), (0.07, 33)):
+        x = rng.normal(size=(n, 40)).astype(dtype)
+        t = np.eye(3, dtype=dtype)[rng.integers(0, 3, n)]
+        start = [w.astype(np.float64) for w in net.parameters()[::2]]
+        _, grads = net.copy().gradients(x, t)  # the same forward and backward pass as descend's
+        outs, deltas = [x, *net.forward(x).outs[1:-1]], grads.delta
+        ref = net.copy()
+        _explicit_step(ref, x, t, eta)
+        net.descend(x, t, eta)
+        gamma = (n + 2) * u / (1 - (n + 2) * u)
+        for w0, o, d, fused, explicit in zip(start, outs, deltas, net.parameters()[::2], ref.parameters()[::2]):
+            o, d = o.astype(np.float64), d.astype(np.float64)
+            exact = w0 - eta * (d.T @ o)
+            bound = gamma * (np.abs(w0) + eta * (np.abs(d).T @ np.abs(o)))
+            assert np.all(np.abs(fused - exact) <= bound) and np.all(np.abs(explicit - exact) <= bound)
+            assert np.all(np.abs(fused.astype(np.float64) - explicit) <= 2 * bound)
+        for a, b in zip(net.parameters()[1::2], ref.parameters()[1::2]):
+            _same(a, b)  # the biases: b+ = b − η Σ delta, the same operations on both paths
+
+
+def test_descend_checks_its_learning_rate_before_any_weight_changes():
+    net = _net("relu", "softmax", "cross_entropy", "per_neuron", True)
+    kept = [p.copy() for p in net.parameters()]
+    x, t = _data(np.random.default_rng(26), 4, "cross_entropy")
+    for eta in (0.0, -0.1, float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match="learning rate"):
+            net.descend(x, t, eta)
+    for a, b in zip(net.parameters(), kept):
+        _same(a, b)
+
+
+def test_plain_sgd_offers_its_rate_for_the_fused_step_and_nothing_else_does():
+    assert SGD(0.3).descent_rate() == 0.3
+    assert SGD(0.3, momentum=0.5).descent_rate() is None
+    assert get_optimizer("adam").descent_rate() is None and get_optimizer("nesterov").descent_rate() is None
+
+    class Clipped(SGD):  # an SGD whose step is its own must get the gradients
+        def step(self, params, grads):
+            super().step(params, [np.clip(g, -1, 1) for g in grads])
+
+    assert Clipped(0.3).descent_rate() is None
+
+
+# ------------------------------------------------------------------ NumPy's BLAS, C ← C + α·A·B
+@pytest.mark.skipif(not blas.available("float64"), reason="NumPy's BLAS is not reachable here")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_gemm_update_adds_the_product_in_place_for_every_memory_order(dtype):
+    rng = np.random.default_rng(27)
+    u = np.finfo(dtype).eps / 2
+    for order_c, order_a, order_b in itertools.product("CF", repeat=3):
+        a = np.asarray(rng.normal(size=(5, 7)), dtype=dtype, order=order_a)
+        b = np.asarray(rng.normal(size=(7, 3)), dtype=dtype, order=order_b)
+        c = np.asarray(rng.normal(size=(5, 3)), dtype=dtype, order=order_c)
+        c0, address = c.astype(np.float64), c.ctypes.data
+        assert blas.gemm_update(c, a, b, -0.3)
+        assert c.ctypes.data == address and c.flags[f"{order_c}_CONTIGUOUS"]
+        exact = c0 - 0.3 * (a.astype(np.float64) @ b)
+        bound = 10 * u * (np.abs(c0) + 0.3 * (np.abs(a) @ np.abs(b)))
+        assert np.all(np.abs(c - exact) <= bound)
+
+
+def test_gemm_update_declines_what_it_cannot_do_in_place_and_leaves_it_untouched():
+    rng = np.random.default_rng(28)
+    c = rng.normal(size=(4, 3))
+    a, b = rng.normal(size=(4, 6)), rng.normal(size=(6, 3))
+    kept = c.copy()
+    assert not blas.gemm_update(c.astype(np.int64), a.astype(np.int64), b.astype(np.int64), 1.0)  # not floats
+    assert not blas.gemm_update(c, a.astype(np.float32), b, 1.0)  # mixed dtypes
+    assert not blas.gemm_update(c, a[:, ::2], b[::2], 1.0)  # strided operands
+    assert not blas.gemm_update(c, a, b[:, :2], 1.0)  # shapes that do not fit
+    big = rng.normal(size=(8, 8))
+    assert not blas.gemm_update(big[:4, :4], big[4:, :4], big[:4, 4:], 1.0)  # not contiguous, and overlapping
+    assert not blas.gemm_update(a[:, :4], a[:, 2:], np.eye(4)[:, :4][:4], 1.0)
+    read_only = c.copy()
+    read_only.flags.writeable = False
+    assert not blas.gemm_update(read_only, a, b, 1.0)
+    _same(c, kept)
+    if blas.available("float64"):
+        assert blas.gemm_update(c, a[:, :0], b[:0], 1.0)  # an empty sum adds nothing
+        _same(c, kept)
+
+
+# ------------------------------------------------------------------ optimizers over one flat array
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("bias,train", BIAS)
+def test_an_optimizer_over_the_workspaces_flat_gradients_makes_the_per_parameter_bits(name, bias, train):
+    """Network.gradients cuts every gradient from one array, so the optimizer runs each operation
+    of its step once over all parameters; given copies (separate arrays) it runs per parameter.
+    The same operations on the same numbers: the same parameters and state, bit for bit."""
+    rng = np.random.default_rng(29)
+    flat_net = _net("tanh", "softmax", "cross_entropy", bias, train)
+    each_net = flat_net.copy()
+    flat_opt, each_opt = get_optimizer(name, 0.05), get_optimizer(name, 0.05)
+    for n in (6, 6, 3, 6):
+        x, t = _data(rng, n, "cross_entropy")
+        _, grads = flat_net.gradients(x, t)
+        g = flat_net.gradient_list(grads)
+        assert optimizers._consecutive(g) is not None
+        flat_opt.step(flat_net.parameters(), g)
+        _, grads = each_net.gradients(x, t)
+        copies = [a.copy() for a in each_net.gradient_list(grads)]
+        assert optimizers._consecutive(copies) is None
+        each_opt.step(each_net.parameters(), copies)
+    for a, b in zip(flat_net.parameters(), each_net.parameters()):
+        _same(a, b)
+    for key in ("velocities", "m", "s"):
+        for a, b in zip(flat_opt.state_dict().get(key) or [], each_opt.state_dict().get(key) or []):
+            _same(a, b)
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_an_optimizer_copied_or_restored_mid_run_continues_with_the_same_bits(name):
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(30)
+    batches = [_data(rng, 5, "cross_entropy") for _ in range(6)]
+
+    def run(net, opt, part):
+        for x, t in part:
+            _, grads = net.gradients(x, t)
+            opt.step(net.parameters(), net.gradient_list(grads))
+
+    whole_net, whole_opt = _net("relu", "softmax", "cross_entropy", "per_neuron", True), get_optimizer(name, 0.05)
+    start = whole_net.copy()
+    run(whole_net, whole_opt, batches)
+    for restore in ("pickle", "deepcopy", "state_dict"):
+        net, opt = start.copy(), get_optimizer(name, 0.05)
+        run(net, opt, batches[:3])
+        if restore == "pickle":
+            opt = pickle.loads(pickle.dumps(opt))
+        elif restore == "deepcopy":
+            opt = copy.deepcopy(opt)
+        else:
+            state, opt = opt.state_dict(), get_optimizer(name, 0.05)
+            opt.load_state_dict({k: copy.deepcopy(v) for k, v in state.items()})
+        run(net, opt, batches[3:])
+        for a, b in zip(net.parameters(), whole_net.parameters()):
+            _same(a, b)

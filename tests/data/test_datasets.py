@@ -184,3 +184,41 @@ def test_a_gzip_bomb_idx_is_refused_without_expanding_it(tmp_path, monkeypatch):
     bomb.write_bytes(gzip.compress(b"\x00\x00\x08\x01" + (8 << 20).to_bytes(4, "big") + bytes(8 << 20)))
     with pytest.raises(DataError, match="decompresses to more than"):
         idx.read_idx(bomb)
+
+
+def _old_stratified_split(y, test_size, seed):
+    """The stratified split as it was written before issue 25: one pass over the labels per class."""
+    from chainrule.core.rng import make_rng
+
+    rng, test = make_rng(seed), []
+    labels = np.asarray(y).reshape(len(y), -1)[:, 0] if np.asarray(y).ndim > 1 else np.asarray(y)
+    for c in np.unique(labels):
+        members = rng.permutation(np.nonzero(labels == c)[0])
+        test.extend(members[: int(round(len(members) * test_size))])
+    return np.sort(np.asarray(test, dtype=np.intp))
+
+
+@pytest.mark.parametrize("seed", [0, 3, 11])
+def test_the_stratified_split_holds_out_the_same_rows_as_before(seed):
+    """Issue 25 made the split one sort instead of a pass per class; every held-out part (what
+    evaluate finds again) is the one the per-class loop chose, for numbers, words, one-hot rows."""
+    rng = np.random.default_rng(seed)
+    for y in (
+        rng.integers(0, 5, 97),
+        np.array(["b", "a", "c"])[rng.integers(0, 3, 60)],
+        rng.integers(0, 40, 300).astype(float),
+        np.eye(4)[rng.integers(0, 4, 50)],
+    ):
+        X = np.arange(len(y))[:, None]
+        for share in (0.1, 0.25, 0.5):
+            _, X_test, _, _ = train_test_split(X, y, share, seed=seed)
+            assert np.array_equal(X_test[:, 0], _old_stratified_split(y, share, seed))
+
+
+def test_all_distinct_labels_say_what_the_target_looks_like():
+    """Issue 25: 100,000 distinct labels took 18 s of CPU (a pass per class) to say "a test size of
+    0.25 leaves no samples"; now one sort, and the message names the cause."""
+    y = np.array([f"c{i}" for i in range(100_000)])
+    X = np.zeros((len(y), 1))
+    with pytest.raises(ConfigError, match="100,000 distinct labels among 100,000 samples.*task regression"):
+        train_test_split(X, y, 0.25)

@@ -1,6 +1,6 @@
 """The three seed documents, number by number.
 
-Every number a seed prints is transcribed in ``examples/seedN.txt``.  Each one that is correct must
+Every number a seed prints is transcribed in ``chainrule/examples/seedN.txt``.  Each one that is correct must
 agree with the engine to the digits printed; each misprint (listed here, with why) must not.
 An independent scalar computation written out in plain Python checks the engine to 1e-12.
 """
@@ -27,7 +27,7 @@ def values():
 def test_every_published_number(sheet, values, root):
     """Against the exact values alone, the misprints and the long figures worked from the sheet's own
     rounded lines miss; with follow-through (what the sheet's own earlier lines give) only the misprints."""
-    text = (root / "examples" / f"{sheet}.txt").read_text()
+    text = (root / "chainrule" / "examples" / f"{sheet}.txt").read_text()
     answers = parse_sheet(text)
     assert len(answers) >= 30
     strict = {a.canonical for a in answers if not is_close(a.text, values[a.canonical])}

@@ -155,3 +155,14 @@ def test_a_key_written_twice_is_refused_not_silently_overwritten(tmp_path):
     path.write_text('{"layers": [2, 2], "layers": [2, 3], "input": [0.1, 0.2], "target": [0, 1]}')
     with pytest.raises(FileFormatError, match="the key 'layers' appears twice"):
         read_network_file(path)
+
+
+def test_a_per_neuron_bias_list_of_the_wrong_length_is_refused_not_broadcast():
+    """Issue 25: on the old code [[0.35], [0.6, 0.6]] for a 2-2-2 network gave b_h1 = b_h2 = 0.35, silently."""
+    spec = {**ISSUE_EXAMPLE, "biases": [[0.35], [0.6, 0.6]]}
+    with pytest.raises(FileFormatError, match=r"the biases of layer 1 must be 2 number\(s\), one per neuron, not 1"):
+        network_from_dict(spec)
+    with pytest.raises(FileFormatError, match="layer 2 must be 2 number"):
+        network_from_dict({**ISSUE_EXAMPLE, "biases": [[0.35, 0.35], [0.6, 0.6, 0.6]]})
+    right = network_from_dict({**ISSUE_EXAMPLE, "biases": [[0.35, 0.3], [0.6, 0.6]]}).network
+    assert right.layers[0].bias.tolist() == [0.35, 0.3]

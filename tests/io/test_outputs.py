@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -63,7 +64,13 @@ def test_a_fifo_is_written_to_and_stays_a_fifo(tmp_path):
     got = []
     reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
     reader.start()
-    write_text(fifo, "through the pipe\n")
+    for _ in range(1000):  # until the reader is there (a FIFO that nothing reads is refused at once)
+        try:
+            write_text(fifo, "through the pipe\n")
+            break
+        except OutputError as exc:
+            assert "nothing reads" in str(exc)
+            time.sleep(0.01)
     reader.join(10)
     assert got == [b"through the pipe\n"] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
@@ -400,3 +407,100 @@ def test_a_title_with_dollar_signs_is_drawn_as_text(title, tmp_path, capsys):
     (tmp_path / "h.json").write_text('{"unit": "epoch", "loss": [1, 0.5, 0.2]}')
     assert _run(capsys, "plot", tmp_path / "h.json", "--title", title, "-o", tmp_path / "p.png")[0] == 0
     assert (tmp_path / "d.png").stat().st_size > 0 and (tmp_path / "p.png").stat().st_size > 0
+
+
+# ----------------------------------------------------------------------------- issue 25: links, FIFOs, long names
+NOBODY = 65534  # another user's uid (Debian's "nobody")
+
+
+def _sticky(tmp_path):
+    """A sticky world-writable folder like /tmp, owned by this user, holding a file of ours."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine")
+    return shared, mine
+
+
+def _as_nobody(link):
+    if os.geteuid() != 0:
+        pytest.skip("planting another user's link needs root (os.lchown)")
+    os.lchown(link, NOBODY, NOBODY)
+
+
+def test_another_user_s_link_in_a_sticky_world_writable_folder_is_not_followed(tmp_path, capsys):
+    shared, mine = _sticky(tmp_path)
+    (shared / "report.txt").symlink_to(mine)
+    _as_nobody(shared / "report.txt")
+    code, _, err = _run(capsys, "explain", "-o", shared / "report.txt")
+    assert code == 2 and "symbolic link of another user (uid 65534)" in err and "refusing to follow" in err
+    assert mine.read_text() == "mine" and os.path.islink(shared / "report.txt")
+
+
+def test_a_dangling_link_in_a_sticky_world_writable_folder_creates_nothing(tmp_path, capsys):
+    shared, _ = _sticky(tmp_path)
+    (shared / "report.txt").symlink_to(tmp_path / "planted.txt")
+    code, _, err = _run(capsys, "explain", "-o", shared / "report.txt")
+    assert code == 2 and "dangling symbolic link in the sticky world-writable folder" in err
+    assert not (tmp_path / "planted.txt").exists()
+
+
+def test_a_link_anywhere_in_the_path_is_judged_by_the_same_rule(tmp_path):
+    shared, _ = _sticky(tmp_path)
+    (tmp_path / "real").mkdir()
+    (shared / "dir").symlink_to(tmp_path / "real")
+    _as_nobody(shared / "dir")
+    with pytest.raises(OutputError, match="symbolic link of another user"):
+        write_text(shared / "dir" / "out.txt", "new")
+    assert list((tmp_path / "real").iterdir()) == []
+
+
+def test_our_own_link_in_a_sticky_folder_and_any_link_elsewhere_are_followed(tmp_path):
+    shared, mine = _sticky(tmp_path)
+    (shared / "own.txt").symlink_to(mine)
+    write_text(shared / "own.txt", "through our own link")
+    assert mine.read_text() == "through our own link"
+    (tmp_path / "plain.txt").symlink_to(mine)  # not a sticky folder: followed whoever owns the link
+    _as_nobody(tmp_path / "plain.txt")
+    write_text(tmp_path / "plain.txt", "followed")
+    assert mine.read_text() == "followed"
+
+
+def test_a_fifo_that_nothing_reads_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    r = _cli("explain", "-o", fifo)  # the old code waited for a reader forever (timeout: 120 s)
+    assert r.returncode == 2 and "a named pipe that nothing reads" in r.stderr and r.stderr.count("\n") == 1
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_fifo_as_history_is_refused_after_training_and_the_model_still_saved(tmp_path):
+    fifo = tmp_path / "h.json"
+    os.mkfifo(fifo)
+    r = _cli("train", "--data", "xor", "--layers", "2,2,2", "--epochs", "1", "--save", tmp_path / "m.json",
+             "--history", fifo)  # fmt: skip
+    assert r.returncode == 2 and "nothing reads" in r.stderr and "the model to" in r.stderr
+    assert load_model(tmp_path / "m.json").network.sizes == [2, 2, 2]
+
+
+def test_a_fifo_as_the_saved_model_is_refused_before_training(tmp_path):
+    from chainrule.errors import ConfigError
+    from chainrule.io.run import TrainingRun
+
+    os.mkfifo(tmp_path / "m.json")
+    run = TrainingRun("no-such-data", [2, 2])
+    with pytest.raises(ConfigError, match="m.json: is a named pipe; a model is saved to a file"):
+        run.run(save=tmp_path / "m.json")
+    assert run.model is None
+
+
+def test_a_name_too_long_for_its_temporary_file_is_refused_before_any_work(tmp_path):
+    from chainrule.io.run import TrainingRun
+
+    name = tmp_path / ("m" * 236 + ".json")  # 241 bytes: fits the folder, its temporary name does not
+    run = TrainingRun("no-such-data", [2, 2])  # reading the data would fail: the name's error comes first
+    with pytest.raises(OutputError, match=r"the name is 241 bytes, and the temporary file .* choose a shorter name"):
+        run.run(save=name)
+    assert run.model is None and list(tmp_path.iterdir()) == []
+    write_text(tmp_path / ("m" * 200 + ".json"), "a long name that fits")

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from support.paths import ROOT
+
 CLI = "from chainrule.cli import main; sys.exit(main({argv!r}))"
 LIB = (
     "from chainrule.errors import ChainruleError\n"
@@ -16,7 +18,11 @@ LIB = (
 )
 
 CASES = [  # (what is missing, the program, the extra its message must name)
-    ("matplotlib", CLI.format(argv=["diagram", "examples/net.json", "-o", "{tmp}/net.png"]), "plot"),
+    (
+        "matplotlib",
+        CLI.format(argv=["diagram", str(ROOT / "chainrule" / "examples" / "net.json"), "-o", "{tmp}/net.png"]),
+        "plot",
+    ),
     ("matplotlib", CLI.format(argv=["plot", "{tmp}/history.json", "-o", "{tmp}/loss.svg"]), "plot"),
     ("uvicorn", CLI.format(argv=["serve", "--port", "0"]), "web"),
     ("fastapi", CLI.format(argv=["serve", "--port", "0"]), "web"),
@@ -39,3 +45,32 @@ def test_a_missing_extra_is_one_line_naming_it(tmp_path, missing, program, extra
     assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert f"pip install 'chainrule[{extra}]'" in lines[0]
     assert not (tmp_path / "net.png").exists() and not (tmp_path / "loss.svg").exists()
+
+
+INTROSPECT = """
+import contextlib, inspect, io, sys
+for name in ("anywidget", "fastapi", "torch", "sklearn", "matplotlib"):
+    sys.modules[name] = None
+import chainrule
+with contextlib.redirect_stdout(io.StringIO()) as text:
+    help(chainrule)
+assert "widget" in text.getvalue()
+namespace = {}
+exec("from chainrule import *", namespace)
+assert set(chainrule.__all__) <= set(namespace)
+assert hasattr(chainrule, "widget") and callable(chainrule.widget)
+members = dict(inspect.getmembers(chainrule))
+assert set(chainrule.__all__) <= set(members)
+try:
+    chainrule.widget()
+except chainrule.ConfigError as error:
+    print(error)
+"""
+
+
+def test_the_package_can_be_introspected_without_the_extras():
+    """help(), a star import, hasattr and inspect.getmembers work on a NumPy-only install; the
+    widget, whose module needs its extra, says which when it is called."""
+    proc = subprocess.run([sys.executable, "-c", INTROSPECT], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("pip install 'chainrule[widget]'"), proc.stdout

@@ -42,7 +42,10 @@ def test_built_wheel_installs_and_runs_the_example_in_a_fresh_environment(tmp_pa
     need("twine", "the release test needs twine")
     dist = tmp_path / "dist"
     # --no-isolation: the build backend (setuptools) of this environment, no download during the test
-    run([sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)])
+    built = run(
+        [sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)]
+    )
+    assert "deprecated" not in (built.stdout + built.stderr).lower(), "the build warns: see its output"
     wheels, sdists = sorted(dist.glob("*.whl")), sorted(dist.glob("*.tar.gz"))
     assert [w.name for w in wheels] == [f"chainrule-{chainrule.__version__}-py3-none-any.whl"]
     assert [s.name for s in sdists] == [f"chainrule-{chainrule.__version__}.tar.gz"]
@@ -50,13 +53,18 @@ def test_built_wheel_installs_and_runs_the_example_in_a_fresh_environment(tmp_pa
 
     names = zipfile.ZipFile(wheels[0]).namelist()
     assert "chainrule/core/network.py" in names and any(n.startswith("chainrule/web/static/") for n in names)
+    examples = sorted(p.name for p in (ROOT / "chainrule" / "examples").iterdir())
+    assert [n.removeprefix("chainrule/examples/") for n in names if n.startswith("chainrule/examples/")] == examples
     assert not any(n.startswith(("tests/", "bench/", "docs/")) for n in names)
     assert any(n.endswith("licenses/LICENSE") or n.endswith("/LICENSE") for n in names)
     metadata = zipfile.ZipFile(wheels[0]).read(f"chainrule-{chainrule.__version__}.dist-info/METADATA").decode()
     assert re.search(r"(?m)^Requires-Dist: numpy>=", metadata)
     assert re.search(r"(?m)^Requires-Dist: torch.*extra == .test.", metadata)
+    assert re.search(r"(?m)^License-Expression: MIT$", metadata)  # PEP 639: an SPDX expression
+    assert not re.search(r"(?m)^Classifier: License ::", metadata)  # and no license classifier beside it
     with tarfile.open(sdists[0]) as sdist:
         assert any(n.endswith("/LICENSE") for n in sdist.getnames())
+        assert any(n.endswith("/chainrule/examples/net.json") for n in sdist.getnames())
 
     # a fresh environment that sees this machine's NumPy (the only dependency) and nothing else of it
     env_dir = tmp_path / "env"
@@ -87,3 +95,8 @@ def test_built_wheel_installs_and_runs_the_example_in_a_fresh_environment(tmp_pa
     assert "E_total@10000 = 0.0000351019" in example.stdout
     version = run([str(env_dir / "bin" / "chainrule"), "--version"], cwd=outside, env=env)
     assert chainrule.__version__ in version.stdout
+    run([str(env_dir / "bin" / "chainrule"), "examples"], cwd=outside, env=env)  # the README's files, from the wheel
+    explained = run(
+        [str(env_dir / "bin" / "chainrule"), "explain", "examples/net.json", "--only", "w5"], cwd=outside, env=env
+    )
+    assert "0.358916480" in explained.stdout

@@ -31,8 +31,8 @@ def _accepted_host(value: str) -> bool:
         name, rest = v[1:].split("]", 1) if "]" in v else (None, "")
         ok_rest = rest == "" or (rest.startswith(":") and rest[1:].isdigit())
         return name == "::1" and ok_rest
-    name, _, port = v.partition(":")
-    return name in ("localhost", "127.0.0.1", "::1") and (port == "" or port.isdigit()) and ":" not in port
+    name, colon, port = v.partition(":")  # a colon needs a port after it (Starlette's reading of Host)
+    return name in ("localhost", "127.0.0.1", "::1") and (not colon or port.isdigit()) and ":" not in port
 
 
 def test_mutated_host_headers_are_accepted_exactly_when_they_name_this_server():

@@ -222,6 +222,26 @@ def test_a_checkpoint_bomb_is_refused_before_inflating(tmp_path):
         load_checkpoint(folder, shapes=[(2, 2)])
 
 
+def test_a_tiny_npz_of_millions_of_zero_parameters_is_refused_before_inflating(tmp_path):
+    """Issue 25: a 375 KB .npz holding 48M zero parameters (within the 50M limit) made predict use
+    900 MB on the old code; an entry that inflates more than 10:1 (real weights: about 1.1:1) is refused."""
+    n = 6928  # layers 2-6928-6928-1: 48.0M parameters
+    layers = (2, n, n, 1)
+    arrays = {"W1": (n, 2), "b1": (n,), "W2": (n, n), "b2": (n,), "W3": (1, n), "b3": (1,)}
+    path = tmp_path / "m.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("meta.npy", _npy(np.array(json.dumps(_model_meta(layers)))))
+        for name, shape in arrays.items():
+            with z.open(f"{name}.npy", "w", force_zip64=True) as f:
+                f.write(_npy_header(shape))
+                left = int(np.prod(shape)) * 8
+                while left:
+                    f.write(bytes(min(left, 1 << 24)))
+                    left -= min(left, 1 << 24)
+    assert path.stat().st_size < 1 << 20
+    _one_line(_cli("predict", "--model", path, "--data", "xor"), "'W2' inflates from", "more than 10:1")
+
+
 def _checkpoint(tmp_path):
     from chainrule.cli import main
 

@@ -304,3 +304,66 @@ def test_full_batch_with_a_validation_part_trains_on_the_training_rows_only():
     assert len(rows) == 40 and "val_loss" in trainer.history and "accuracy" in trainer.history
     fit(b, X[rows], T[rows], epochs=4, batch_size=None, optimizer="sgd", learning_rate=0.3, metrics=())
     assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+# ------------------------------------------------------------ plain SGD, folded into the backward pass
+class _Counting:
+    """Wraps a network's gradients and descend, counting the calls."""
+
+    def __init__(self, net, monkeypatch):
+        self.calls = {"gradients": 0, "descend": 0}
+        for name in self.calls:
+            method = getattr(net, name)
+
+            def counted(*args, _name=name, _method=method, **kw):
+                self.calls[_name] += 1
+                return _method(*args, **kw)
+
+            monkeypatch.setattr(net, name, counted)
+
+
+@pytest.mark.parametrize(
+    "options, folded",
+    [
+        (dict(optimizer="sgd"), True),
+        (dict(optimizer="sgd", dropout=0.3, sample_weight=np.linspace(0.5, 2, 120)), True),
+        (dict(optimizer="sgd", l2=1e-3), False),  # weight decay changes the gradient: explicit
+        (dict(optimizer="momentum"), False),
+        (dict(optimizer="adam"), False),
+    ],
+)
+def test_plain_sgd_descends_inside_the_backward_pass_and_every_other_update_gets_the_gradients(
+    options, folded, monkeypatch
+):
+    X, y = _blobs()
+    net = _net()
+    counter = _Counting(net, monkeypatch)
+    fit(net, X, np.eye(3)[y], epochs=2, batch_size=16, learning_rate=0.05, seed=1, **options)
+    batches = 2 * math.ceil(120 / 16)
+    assert counter.calls == ({"gradients": 0, "descend": batches} if folded else {"gradients": batches, "descend": 0})
+
+
+def test_the_folded_sgd_run_is_the_explicit_one_to_rounding(monkeypatch):
+    """The same run with the step folded (Network.descend) and with gradients + SGD.step: the same
+    losses and weights to rounding, and bit for bit where the fused product is not used."""
+    X, y = _blobs()
+    T = np.eye(3)[y]
+    opts = dict(epochs=5, batch_size=16, optimizer="sgd", learning_rate=0.1, validation_split=0.2, seed=3)
+    folded, explicit = _net(), _net()
+    h_folded = fit(folded, X, T, **opts)
+    from chainrule.core.optimizers import SGD
+
+    monkeypatch.setattr(SGD, "descent_rate", lambda self: None)
+    h_explicit = fit(explicit, X, T, **opts)
+    for p, q in zip(folded.parameters(), explicit.parameters()):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+    for key, values in h_explicit.series.items():
+        np.testing.assert_allclose(h_folded.series[key], values, rtol=1e-12)
+    monkeypatch.undo()
+    import chainrule.core.network as network_module
+
+    monkeypatch.setattr(network_module, "gemm_update", lambda *args: False)  # the NumPy form of the fused step
+    numpy_form = _net()
+    h_numpy = fit(numpy_form, X, T, **opts)
+    assert all(np.array_equal(p, q) for p, q in zip(numpy_form.parameters(), explicit.parameters()))
+    assert h_numpy.series == h_explicit.series

@@ -199,3 +199,64 @@ def test_cli_plot_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["plot", str(bad), "-o", str(tmp_path / "p.jpg")]) == 2
     assert ".png, .svg or .pdf" in capsys.readouterr().err
     assert not (tmp_path / "p.png").exists() and not (tmp_path / "p.jpg").exists()
+
+
+# ----------------------------------------------------------------------------- issue 25: bounded drawing
+@pytest.mark.parametrize("step", [False, True], ids=["diagram", "diagram --step"])
+def test_a_network_too_deep_to_draw_is_refused_at_once(tmp_path, step):
+    """On the old code 300 layers of 64 ran for more than 300 s of CPU (width was limited, depth
+    not), and --step traced a network of 1.2M parameters, past explain's limit of 250,000."""
+    import subprocess
+    import sys
+
+    spec = {"layers": [64] * 300, "input": [0.1] * 64, "target": [0.5] * 64}
+    (tmp_path / "deep.json").write_text(json.dumps(spec))
+    argv = ["diagram", tmp_path / "deep.json", "-o", tmp_path / "deep.svg", *(["--step"] if step else [])]
+    r = subprocess.run(
+        [sys.executable, "-m", "chainrule", *map(str, argv)], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "a network of 300 layers is too deep to draw (at most 12" in r.stderr
+    assert not (tmp_path / "deep.svg").exists()
+
+
+def test_every_drawable_network_is_within_what_a_step_s_trace_allows():
+    from chainrule.api import MAX_EXPLAIN_PARAMETERS
+    from chainrule.core.constraints import n_parameters
+    from chainrule.viz.diagram import MAX_DRAWN_LAYERS, MAX_DRAWN_NEURONS, check_drawable
+
+    largest = [MAX_DRAWN_NEURONS] * MAX_DRAWN_LAYERS
+    check_drawable(largest)
+    assert n_parameters(largest) <= MAX_EXPLAIN_PARAMETERS  # so diagram --step never traces more than explain may
+    with pytest.raises(ConfigError, match="too deep to draw"):
+        check_drawable([2] * (MAX_DRAWN_LAYERS + 1))
+
+
+def test_counting_what_a_box_meets_at_once_agrees_with_the_box_by_box_rule():
+    """place() counts crossings and overlaps with NumPy over the edges near each box; the count is
+    the one Box.crossed_by and Box.overlaps give, edge by edge, for random boxes."""
+    from chainrule.core.network import Network
+    from chainrule.viz.diagram import Box, Obstacles
+
+    lay = layout(Network([5, 7, 6, 3], "tanh", "mse", bias="shared", seed=2))
+    obstacles = Obstacles(lay)
+    nodes = [Box(n.x - lay.radius, n.y - lay.radius, 2 * lay.radius, 2 * lay.radius) for n in lay.nodes]
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        box = Box(*rng.uniform([-50, -50, 1, 1], [lay.width, lay.height, 200, 120]))
+        own = lay.edges[rng.integers(len(lay.edges))].name if rng.random() < 0.5 else None
+        crossed = sum(box.crossed_by(e.x1, e.y1, e.x2, e.y2) for e in lay.edges if e.name != own)
+        assert obstacles.badness(box, own) == 10 * sum(box.overlaps(b) for b in nodes) + crossed
+    horizontal = Box(lay.nodes[0].x - 5, lay.nodes[0].y - 5, 10, 10)  # edges parallel to a side: p = 0
+    assert obstacles.badness(horizontal) == 10 + sum(horizontal.crossed_by(e.x1, e.y1, e.x2, e.y2) for e in lay.edges)
+
+
+@requires("matplotlib", "PNG pictures and plots")
+@pytest.mark.parametrize("name", ["$\\frac{$", "loss $x^", "acc$"])
+def test_a_series_name_is_text_never_mathtext(tmp_path, capsys, name):
+    """Issue 25: a series named "$\\frac{$" made matplotlib's mathtext parser raise, a traceback."""
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps({"unit": "epoch", name: [1.0, 0.5], "loss": [0.9, 0.2]}))
+    assert main(["plot", str(history), "-o", str(tmp_path / "h.svg")]) == 0, capsys.readouterr().err
+    svg = (tmp_path / "h.svg").read_text()
+    assert "<svg" in svg and (tmp_path / "h.svg").stat().st_size > 5000

@@ -671,8 +671,9 @@ def test_a_play_frames_numbers_are_the_traces_own(client, body):
         wanted = {n for n in full["shown"] if n in full["kinds"] or full["phase_of"].get(n) == 1}
         assert set(frame["shown"]) == wanted
         assert frame["shown"] == {n: full["shown"][n] for n in wanted}
-        where = lambda lay: [(n["name"], n["x"], n["y"]) for n in lay["nodes"]]  # noqa: E731
-        assert where(frame["layout"]) == where(full["layout"])  # the same drawing
+        edges = full["layout"]["edges"]  # a frame repaints the full state's edges, in their order
+        assert frame["paint"] == {"colours": [e["colour"] for e in edges], "widths": [e["width"] for e in edges]}
+        assert "layout" not in frame
 
 
 SESSION_ROUTES = [
@@ -682,6 +683,7 @@ SESSION_ROUTES = [
     ("POST", "/reset", {}),
     ("GET", "/formula?name=out_o1", None),
     ("GET", "/network.json", None),
+    ("GET", "/export?iterations=2", None),
 ]
 
 
@@ -707,3 +709,153 @@ def test_the_session_look_up_is_a_declared_dependency():
     assert len(routes) == len(SESSION_ROUTES)
     for route in routes:
         assert [d.call for d in route.dependant.dependencies] == [path_session], route.path
+
+
+# ----------------------------------------------------------------------------- issue 23: the page's server side
+def test_input_features_are_what_the_network_reads_and_the_points_stay_on_the_plane(client):
+    from chainrule.data.features import expand
+    from chainrule.data.toy2d import make_toy2d
+
+    sid, st = new(client, {"dataset": {"name": "circles", "n": 60, "features": ["x1^2", "x2^2", "x1"]}})
+    assert st["layers"][0] == 3 and st["dataset"]["features"] == ["x1", "x1^2", "x2^2"]  # the table's order
+    assert st["input_labels"] == {"i1": "X₁", "i2": "X₁²", "i3": "X₂²"}
+    x, _ = make_toy2d("circles", 60, 0.1, 0)
+    assert [p[:2] for p in st["points"]] == x.round(4).tolist()  # drawn at their coordinates
+    assert st["spec"]["layers"][0] == 3
+    first = st["trace"]["values"]
+    wanted = expand(x.round(4)[:1], ["x1", "x1^2", "x2^2"])[0]
+    assert [first["i1"], first["i2"], first["i3"]] == pytest.approx(wanted, abs=1e-4)  # written to 4 decimals
+    st = client.post(f"/api/sessions/{sid}/train", json={"steps": 300}).json()
+    assert st["iteration"] == 300 and st["surface"]["accuracy"] > 0.9  # x1² + x2²: circles are easy
+    res = client.post("/api/sessions", json={"dataset": {"name": "xor", "features": ["x3"]}})
+    assert res.status_code == 422 and "unknown input feature 'x3'" in res.json()["error"]
+    res = client.post("/api/sessions", json={"dataset": {"name": "xor", "features": ["x1", "x1"]}})
+    assert res.status_code == 422 and "at most once" in res.json()["error"]
+
+
+def test_the_surface_and_maps_bytes_are_their_values_as_the_page_draws_them(client):
+    import base64
+
+    sid, st = new(client, {"dataset": {"name": "xor", "n": 40}})
+    st = client.post(f"/api/sessions/{sid}/train", json={"steps": 50, "view": "frame"}).json()
+    full = client.get(f"/api/sessions/{sid}").json()
+    surface, frame = full["surface"], st["surface"]
+    assert "values" not in frame and frame["bytes"] == surface["bytes"]
+    got = list(base64.b64decode(surface["bytes"]))
+    for byte, value in zip(got, surface["values"]):
+        q = (value - surface["centre"]) / surface["scale"]
+        assert (byte >= 128) == (q >= 0) or abs(q) < 1e-4  # the side of the boundary (at 4 decimals)
+        assert abs((byte - 127.5) / 127.5 - max(-1, min(1, q))) <= 0.5 / 127.5 + 1e-3
+    maps = full["neuron_maps"]
+    assert maps["order"] == list(maps["maps"]) and st["neuron_maps"]["bytes"] == maps["bytes"]
+    raw = base64.b64decode(maps["bytes"])
+    assert len(raw) == len(maps["order"]) * maps["size"] ** 2 and min(raw) == 0 and max(raw) == 255
+
+
+def test_a_dataset_trained_one_point_at_a_time_is_the_trainers_update(client):
+    """Batches of one run the engine's written-out update (training/online.py's train_in_turn): the
+    Trainer's numbers to rounding, much faster; with L2 the Trainer itself runs."""
+    from chainrule.training.loop import Trainer
+
+    sid, st = new(client, {"dataset": {"name": "xor", "n": 40, "hidden": [4, 4]}})
+    net = network_from_dict(
+        dict(st["spec"], inputs=[p[:2] for p in st["points"]], targets=[[p[2]] for p in st["points"]])
+    )
+    rows = [k % 40 for k in range(130)]
+    x = [[p[0], p[1]] for p in st["points"]]
+    t = [[p[2]] for p in st["points"]]
+    import numpy as np
+
+    Trainer(
+        net.network,
+        np.array(x)[rows],
+        np.array(t)[rows],
+        epochs=1,
+        batch_size=1,
+        learning_rate=0.1,
+        shuffle=False,
+        metrics=(),
+    ).run()
+    st = client.post(f"/api/sessions/{sid}/train", json={"steps": 130}).json()
+    assert st["iteration"] == 130 and st["sample"] == 10
+    ours = client.get(f"/api/sessions/{sid}/network.json").json()
+    for a, b in zip(ours["weights"], [layer.weights.tolist() for layer in net.network.layers]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_new_random_weights_keep_the_layers_and_reset_goes_back_to_the_loaded_ones(client):
+    sid, st = new(client, {"dataset": {"name": "xor", "n": 40}})
+    loaded = st["spec"]["weights"]
+    st = client.post(f"/api/sessions/{sid}/edit", json={"seed": 7}).json()
+    assert st["layers"] == [2, 4, 4, 1] and st["spec"]["weights"] != loaded and st["pristine"] is False
+    again = client.post(f"/api/sessions/{sid}/edit", json={"seed": 7}).json()
+    assert again["spec"]["weights"] == st["spec"]["weights"]  # seeded: the same seed, the same weights
+    st = client.post(f"/api/sessions/{sid}/reset", json={}).json()
+    assert st["spec"]["weights"] == loaded and st["pristine"] is True and st["iteration"] == 0
+
+
+def test_a_session_resumes_where_a_page_left_off(client):
+    """A restarted server (or a reload in a new tab) loses the session; the page sends what it had —
+    the network as it was, its updates and its curve — and carries on; Reset still goes back to the
+    network as first loaded."""
+    sid, _ = new(client, {"dataset": {"name": "spirals", "n": 100, "test_fraction": 0.2}})
+    client.post(f"/api/sessions/{sid}/edit", json={"l2": 0.001, "batch_size": 5})
+    was = client.post(f"/api/sessions/{sid}/train", json={"steps": 40}).json()
+    was = client.get(f"/api/sessions/{sid}").json()
+    resume = {"network": was["spec"], "iteration": 40, "curve": was["curve"], "batch_size": 5, "l2": 0.001}
+    body = {"dataset": {"name": "spirals", "n": 100, "test_fraction": 0.2}, "resume": resume}
+    res = client.post("/api/sessions", json=body)
+    assert res.status_code == 200, res.text
+    now = res.json()["state"]
+    for key in ("iteration", "sample", "curve", "shown", "loss", "options", "test_loss", "layers"):
+        assert now[key] == was[key], key
+    assert now["pristine"] is False
+    other = client.post(f"/api/sessions/{res.json()['session']}/reset", json={}).json()
+    assert other["iteration"] == 0 and other["spec"]["weights"] != was["spec"]["weights"]
+    seed_resumed = new(
+        client,
+        {
+            "resume": {
+                "network": {**seed.SPEC, "weights": [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6], [0.7, 0.8]]]},
+                "iteration": 3,
+            }
+        },
+    )[1]
+    assert (
+        seed_resumed["shown"]["w1"] == "0.1"
+        and seed_resumed["iteration"] == 3
+        and seed_resumed["curve"] == [[3, pytest.approx(seed_resumed["loss"])]]
+    )
+    for bad in (
+        {"network": {**seed.SPEC, "layers": [2, 3, 2]}},  # weights of another shape
+        {"network": {**seed.SPEC, "layers": [3, 2, 2], "weights": [[[1, 1, 1], [1, 1, 1]], [[1, 1], [1, 1]]]}},
+        {"iteration": 2, "curve": [[0, 0.3], [5, 0.2]]},  # a curve beyond its iteration
+        {"curve": [[0, 0.3, 1, 2]]},
+    ):
+        before = len(client.app.state.store)
+        res = client.post("/api/sessions", json={"resume": bad})
+        assert res.status_code in (400, 422) and "\n" not in res.json()["error"], bad
+        assert len(client.app.state.store) == before  # nothing half-made stays behind
+
+
+def test_five_hidden_layers_are_refused_in_the_pages_words(client):
+    sid, _ = new(client)
+    res = client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 2, 2, 2, 2, 2, 2]})
+    assert res.status_code == 422 and res.json()["error"] == "layers: the page draws at most 4 hidden layers, not 5"
+    res = client.post("/api/sessions", json={"dataset": {"name": "xor", "hidden": [2] * 5}})
+    assert res.json()["error"] == "dataset.hidden: the page draws at most 4 hidden layers, not 5"
+
+
+def test_the_export_route_answers_the_replaying_page_of_the_network_as_it_is(client):
+    sid, _ = new(client)
+    client.post(f"/api/sessions/{sid}/edit", json={"set": {"w5": 0.3}})
+    res = client.get(f"/api/sessions/{sid}/export", params={"iterations": 50})
+    assert res.status_code == 200 and res.json()["filename"].endswith(".html")
+    html = res.json()["html"]
+    assert html.startswith("<!doctype html>") and "CHAINRULE_REPLAY" in html and "static/app.js" not in html
+    data = json.loads(html.split("window.CHAINRULE_REPLAY = ", 1)[1].split(";</script>", 1)[0])
+    assert data["frames"][0]["shown"]["w5"] == "0.3" and data["frames"][-1]["iteration"] == 50
+    assert client.get(f"/api/sessions/{sid}/export", params={"iterations": 10**6}).status_code == 422
+    sid, _ = new(client, {"dataset": {"name": "xor", "n": 40, "features": ["x1", "x2", "x1*x2"]}})
+    html = client.get(f"/api/sessions/{sid}/export", params={"iterations": 20}).json()["html"]
+    assert '"input_labels"' in html

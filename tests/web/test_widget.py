@@ -133,6 +133,90 @@ def test_widget_takes_a_network_object_with_its_samples_or_a_network_files_path(
         assert st["learning_rate"] == 0.1 and st["shown"]["out_o1"] == "0.751365070" and st["spec"]["title"] == "my net"
 
 
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("api/sessions\r\nX-Evil: 1", {}),  # a CR (and LF) in the path
+        ("api/sessions\x00", {}),  # a NUL
+        ("api/sessions/" + "a" * 1_000_000, {}),  # a 1 MB path
+        ("api/sessions", {"dataset": {"name": "xor", "noise": float("nan")}}),  # NaN is not JSON
+        ("api/sessions", {"network": {"learning_rate": float("inf")}}),
+        ("api/sessions", {"network": {1, 2}}),  # not JSON's types at all
+        (["api/sessions"], {}),  # not a path
+        ("api/sessions /x", {}),
+    ],
+    ids=["CR", "NUL", "1 MB path", "NaN", "infinity", "a set", "a list", "a space"],
+)
+def test_every_message_gets_one_reply_even_one_the_api_cannot_take(path, body):
+    """Issue 25: a CR, NUL or 1 MB path, or a NaN body, raised inside the kernel and the page waited
+    forever for a reply.  Each gets one reply with a 4xx status and one line."""
+    w = chainrule.widget()
+    got = ask(w, "POST", path, body, msg_id=7)
+    assert 400 <= got["status"] < 500 and got["data"]["error"].count("\n") == 0, got
+    json.dumps(got, allow_nan=False)  # the reply itself is JSON
+
+
+def test_a_message_without_an_id_is_ignored_and_one_the_api_breaks_on_gets_a_500(monkeypatch):
+    w = chainrule.widget()
+    replies = []
+    w.send = replies.append
+    w._answer(w, {"method": "GET", "path": "api/sessions"}, [])
+    w._answer(w, "not a dict", [])
+    assert replies == []
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(w._client, "request", broken)
+    got = ask(w, "GET", f"api/sessions/{w.session}")
+    assert got["status"] == 500 and "RuntimeError" in got["data"]["error"]
+
+
+@pytest.mark.subprocess
+def test_creating_the_widget_prints_nothing_and_sends_only_json(tmp_path):
+    """Issue 26: the first widget printed Starlette's "Using httpx with starlette.testclient is
+    deprecated" and every widget's state held NaN ("Out of range float values are not JSON
+    compliant").  Every message to the front end is JSON (no NaN), under warnings as errors."""
+    import subprocess
+
+    script = tmp_path / "silent.py"
+    script.write_text(
+        "import json, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "from ipywidgets.widgets import widget as ipywidget\n"
+        "sent = []\n"
+        "class Comm:\n"
+        "    comm_id = 'c1'\n"
+        "    def __init__(self, **kwargs): sent.append(json.dumps(kwargs.get('data'), allow_nan=False))\n"
+        "    def on_msg(self, callback): pass\n"
+        "    def send(self, data=None, metadata=None, buffers=None): sent.append(json.dumps(data, allow_nan=False))\n"
+        "    def close(self, *args, **kwargs): pass\n"
+        "ipywidget.comm.create_comm = lambda **kwargs: Comm(**kwargs)\n"
+        "import chainrule\n"
+        "w = chainrule.widget()\n"
+        "assert w.get_state()['loss'] is not None\n"
+        "print(len(sent))\n"
+    )
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stderr == "", r.stderr[-2000:]
+    assert int(r.stdout) >= 2  # the comm's opening state and the first answer's update
+
+
+def test_the_in_process_client_answers_as_the_http_api():
+    from chainrule.web.in_process import InProcessClient
+
+    client, http = InProcessClient(create_app()), TestClient(create_app(), base_url="http://127.0.0.1")
+    made, res = client.request("POST", "/api/sessions", json={}), http.post("/api/sessions", json={})
+    assert made.status_code == 200 and made.json()["state"] == res.json()["state"]
+    sid = made.json()["session"]
+    f = client.request("GET", f"/api/sessions/{sid}/formula?name=w5%2B")
+    assert f.status_code == 200 and f.headers["content-type"] == "application/json" and "<math" in f.json()["mathml"]
+    assert client.request("GET", "/").text.startswith("<!doctype html>")
+    assert client.request("GET", "/", headers={"Host": "evil.example"}).status_code == 403  # the guard is on
+    with pytest.raises(chainrule.ChainruleError, match="not JSON"):
+        client.request("POST", "/api/sessions", json={"x": float("nan")})
+
+
 @pytest.mark.subprocess
 def test_a_notebook_that_creates_the_widget_runs(tmp_path, monkeypatch):
     need("ipykernel", "running a notebook")

@@ -23,8 +23,43 @@ DETAILS = ("auto", "full", "summary")
 
 
 class Explanation:
-    """One training step of one network, explained.  Render with ``to_text()``, ``to_markdown()``,
-    ``to_html()``, ``to_latex()``, ``to_json()``; ``values`` maps every name to its number."""
+    """One training step of one network, explained: what `explain` returns.
+
+    Render it with ``to_text()``, ``to_markdown()``, ``to_html()``, ``to_latex()``, ``to_json()``
+    (or ``render(format)``); ``values`` maps every name to its number. In Jupyter it shows as
+    Markdown.
+
+    Parameters
+    ----------
+    trace : Trace
+        The step, as `trace_step` recorded it.
+    only : str or list of str, optional
+        Only the steps these names need.
+    detail : {"auto", "full", "summary"}, default "auto"
+        Every scalar, or layer by layer; auto: layer by layer above 100 weights.
+    sample, n_samples : int, default 1
+        Which sample of how many the step is on (for the header).
+    source, file_hint : str, optional
+        Where the network came from (for the header and the commands suggested).
+    notation : str or dict, optional
+        A book's names to write the derivation in.
+    drawn_seed : int, optional
+        The seed of weights a file did not give (said in the header).
+
+    Raises
+    ------
+    ConfigError
+        An unknown ``detail``, notation or name in ``only``.
+
+    Examples
+    --------
+    >>> import chainrule
+    >>> e = chainrule.explain(only="w5")
+    >>> [title for title, lines in e.sections()]
+    ['The forward pass', 'The total error', 'The backward pass: output layer']
+    >>> e.to_markdown().count("$$") > 0
+    True
+    """
 
     def __init__(
         self,
@@ -67,6 +102,7 @@ class Explanation:
         return self.trace.values
 
     def lines(self) -> list[Line]:
+        """The equations shown, in order: each a name, its formula, the numbers and the result."""
         if self.summary:
             from .layer_summary import summary_lines
 
@@ -193,31 +229,55 @@ class Explanation:
         )
 
     def sections(self) -> list[tuple[str, list[Line]]]:
+        """The equations grouped under their section titles ("The forward pass", ...)."""
         return group_lines(self.lines())
 
     # --------------------------------------------------------------------------- renderings
     def render(self, format: str = "text") -> str:
-        """The explanation in one of the registered formats (:mod:`chainrule.derivation.rendering.formats`)."""
+        """The explanation in one of the registered formats.
+
+        Parameters
+        ----------
+        format : str, default "text"
+            ``"text"``, ``"markdown"``, ``"html"``, ``"latex"``, ``"json"``, or one registered with
+            ``chainrule.derivation.rendering.formats.register_format``.
+
+        Returns
+        -------
+        str
+            The rendering.
+
+        Raises
+        ------
+        ConfigError
+            An unknown format (the message lists the known ones).
+        """
         from .formats import renderer
 
         return renderer(format)(self)
 
     def to_text(self) -> str:
+        """Plain text, one equation per line: what ``chainrule explain`` prints."""
         return self.render("text")
 
     def to_markdown(self) -> str:
+        """Markdown with LaTeX math in ``$$...$$``."""
         return self.render("markdown")
 
     def to_html(self) -> str:
+        """One self-contained HTML page, the math in MathML."""
         return self.render("html")
 
     def to_latex(self) -> str:
+        """A LaTeX document for pdflatex."""
         return self.render("latex")
 
     def to_json(self) -> str:
+        """JSON: ``{"values": {name: number}, "steps": [...]}``, every scalar at full precision."""
         return self.render("json")
 
     def to_dict(self) -> dict:
+        """The JSON rendering's data, as Python objects."""
         from .render_json import explanation_to_dict
 
         return explanation_to_dict(self)

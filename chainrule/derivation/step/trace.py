@@ -101,7 +101,33 @@ def _fill(template: str, **names: str) -> str:
 
 
 def trace_step(network: Network, x, target, learning_rate: float) -> Trace:
-    """Run one gradient-descent step of the engine on one sample and name everything it computed."""
+    """One step of the engine on one sample, every number named (``net_h1``, ``w5+``, ...) for `explain`.
+
+    Parameters
+    ----------
+    network : Network
+        The network; it is not changed (the update is applied to a copy).
+    x, target : array_like
+        One sample's inputs and target outputs.
+    learning_rate : float
+        η, a finite number above 0.
+
+    Returns
+    -------
+    Trace
+        ``values`` (name → number), ``steps`` (each name's formula, in order), ``updated``.
+
+    Raises
+    ------
+    ConfigError, ShapeError
+        More than one sample or a bad learning rate; a sample that does not fit the network.
+
+    Examples
+    --------
+    >>> trace = chainrule.trace_step(chainrule.seed_network(), [0.05, 0.10], [0.01, 0.99], 0.5)
+    >>> round(trace.values["dE_total/dw5"], 9), round(trace.values["E_total@1"], 9)
+    (0.082167041, 0.291027774)
+    """
     from ...core.constraints import CONSTRAINTS
 
     learning_rate = CONSTRAINTS["learning_rate"](learning_rate)

@@ -25,6 +25,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ...core.constraints import check
 from ...errors import DivergedError
 from ...training.preprocess import Standardizer
 from . import params as P
@@ -140,7 +141,7 @@ class _BaseMLP(BaseEstimator):
         """A new network (scikit-learn's initialisation) and fresh training state."""
         self.n_iter_ = 0
         self.t_ = 0
-        units = [X.shape[1], *sizes, T.shape[1]]
+        units = check({"sizes": [X.shape[1], *sizes, T.shape[1]]})["sizes"]  # the limits, before drawing any weight
         self.n_layers_ = len(units)
         self.out_activation_ = self._output_activation()
         hidden = P.hidden_activations(self.activation, len(sizes))
@@ -265,11 +266,13 @@ class _BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------------------ extras
     def to_torch(self):
-        """The fitted network as a PyTorch ``nn.Sequential`` (weights copied)."""
+        """The fitted network as a PyTorch ``nn.Sequential`` (weights copied); with
+        ``standardize=True`` its first module standardises the inputs exactly as ``predict`` does
+        (:class:`~chainrule.interop.torch_modules.Standardize`)."""
         from ..torch import to_torch
 
         check_is_fitted(self)
-        return to_torch(self._engine())
+        return to_torch(self._engine(), scaler=getattr(self, "_scaler", None))
 
     def transform_hidden(self, X, layer: int = -1):
         """The outputs of a hidden layer (1 = first, −1 = last) for X."""

@@ -22,15 +22,16 @@ const KIND_TEXT = {
   target: "the target output for this sample (given).",
   learning_rate: "the learning rate η (given).",
 };
+const PHONE = window.matchMedia("(max-width: 700px)");
 
 let api = null;        // the server API, or the recorded replay
 let full = null;       // the last full state: trace, names, kinds, choices
 let state = null;      // what is drawn now: the full state, or it updated by a play frame
 let phase = 0;         // 0 .. 5, see PHASES
 let selected = null;   // the name of the chosen quantity
-let playing = false;
+let playing = null;    // the running play loop (a promise), or null
 let steps = {};        // trace step by name
-let spotCache = { key: "", spots: new Map() }; // where the diagram's numbers went, per network and phase
+let hovered = null;    // the neuron whose map the surface shows (hover or focus), or null
 
 // ------------------------------------------------------------------------------ the API
 async function fetchCall(method, path, body) {
@@ -39,32 +40,68 @@ async function fetchCall(method, path, body) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body === undefined ? {} : body);
   }
-  const res = await fetch(path, opts);
+  let res;
+  try {
+    res = await fetch(path, opts);
+  } catch (e) {
+    throw Object.assign(new Error("the server is not answering; your work is kept in this page's address — reload the page when the server runs again"), { offline: true });
+  }
   let data = null;
   try { data = await res.json(); } catch (e) { /* not JSON */ }
-  if (!res.ok) throw new Error((data && data.error) || `the server answered ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error((data && data.error) || `the server answered ${res.status}`), { status: res.status });
   return data;
 }
 
 function serverApi(call = fetchCall) {
-  // call(method, path, body): over HTTP, or (in Jupyter, web/widget.py) as messages to the kernel
-  let sid = null;
+  // call(method, path, body): over HTTP, or (in Jupyter, web/widget.py) as messages to the kernel.
+  // A session the server no longer has (it restarted) is made again from what the page holds.
+  let sid = null, origin = {};
   const at = (p) => `api/sessions/${sid}${p}`;
-  return {
+  const lost = (err) => err && (err.status === 404 || /unknown or expired session/.test(err.message || ""));
+  const self = {
     replay: false,
-    async create(body) {
-      const data = await call("POST", "api/sessions", body || {});
+    origin: () => origin,
+    sid: () => sid,
+    async create(body, resume) {
+      const data = await call("POST", "api/sessions", Object.assign({}, body || {}, resume ? { resume } : {}));
+      origin = body || {};
       sid = data.session;
-      $("download").href = at("/network.json");
+      if ($("download")) $("download").href = at("/network.json");
       return data.state;
     },
-    get: () => call("GET", at("")),
-    // a frame may ask for the curve's points from `curveFrom` on only (the page keeps the others)
-    train: (n, view, curveFrom) => call("POST", at("/train"), view ? { steps: n, view, curve_from: curveFrom } : { steps: n }),
-    edit: (changes) => call("POST", at("/edit"), changes),
-    reset: () => call("POST", at("/reset")),
-    formula: (name) => call("GET", at(`/formula?name=${encodeURIComponent(name)}`)),
+    async attach(id, body) { // a session this tab had before a reload
+      const data = await call("GET", `api/sessions/${id}`);
+      sid = id; origin = body || {};
+      $("download").href = at("/network.json");
+      return data;
+    },
+    async session(method, tail, body) {
+      try {
+        return await call(method, at(tail), body);
+      } catch (err) {
+        if (!lost(err) || !full) throw err;
+        await self.create(origin, resumeNow()); // the server forgot the session: carry on where the page is
+        say(`The server had forgotten this page's session (restarted?); your network was restored from the page, at update ${full.iteration.toLocaleString("en")}.`);
+        return call(method, at(tail), body);
+      }
+    },
+    get: () => self.session("GET", ""),
+    train: (n, view, curveFrom) => self.session("POST", "/train", view ? { steps: n, view, curve_from: curveFrom } : { steps: n }),
+    edit: (changes) => self.session("POST", "/edit", changes),
+    reset: () => self.session("POST", "/reset"),
+    formula: (name) => self.session("GET", `/formula?name=${encodeURIComponent(name)}`),
+    exportPage: (n) => self.session("GET", `/export?iterations=${n}`),
   };
+  return self;
+}
+
+function resumeNow() {
+  // what a new session needs to carry on where this page is: the network now (as the last full state
+  // had it: a play frame carries no weights), its updates and its curve up to then
+  const out = { iteration: full.iteration, curve: full.curve.filter((p) => p[0] <= full.iteration) };
+  if (!full.pristine) out.network = full.spec;
+  if (full.dataset && full.options) Object.assign(out, full.options);
+  return out;
 }
 
 function expand(run) {
@@ -108,6 +145,90 @@ function replayApi(run) {
   };
 }
 
+// ------------------------------------------------------------------------------ the page's address
+// The address holds the page's state, live: how the session began ("o": the server's network, a
+// network file, or a dataset with its options), the network now when it differs ("n"), its
+// updates ("i") and the phase shown ("p"). A reload, Back/Forward or a restarted server rebuilds
+// the page from it; sessionStorage keeps this tab's session id and loss curve beside it.
+const STORE = "chainrule-page";
+
+function b64url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (let k = 0; k < bytes.length; k += 0x8000) bin += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+function unb64url(text) {
+  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder().decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
+}
+
+function addressed() {
+  return !api.replay && !window.CHAINRULE_CALL; // a served page (not an exported file, not the widget)
+}
+
+function pageState() {
+  const out = { o: api.origin(), i: full.iteration, p: phase };
+  if (!full.pristine) out.n = full.spec;
+  if (full.dataset && full.options) out.opt = full.options;
+  return out;
+}
+
+function readAddress() {
+  const m = location.hash.match(/^#(s|net|data)=([A-Za-z0-9_-]+)$/);
+  if (!m) return null;
+  try {
+    const value = JSON.parse(unb64url(m[2]));
+    if (m[1] === "net") return { o: { network: value } }; // links made before the address was live
+    if (m[1] === "data") return { o: { dataset: value } };
+    return value && typeof value === "object" ? value : null;
+  } catch (e) {
+    say("the link's network could not be read; showing the default network", true);
+    return null;
+  }
+}
+
+let addressTimer = null, lastWrite = 0;
+function remember(now) {
+  // write the state into the address and this tab's storage: at once, or at most twice a second
+  if (!addressed() || !state) return;
+  clearTimeout(addressTimer);
+  const wait = now ? 0 : Math.max(0, 500 - (Date.now() - lastWrite));
+  const write = () => {
+    lastWrite = Date.now();
+    const hash = `#s=${b64url(JSON.stringify(pageState()))}`;
+    if (location.hash !== hash) history.replaceState(null, "", hash);
+    try {
+      sessionStorage.setItem(STORE, JSON.stringify({ sid: api.sid(), hash, curve: full.curve }));
+    } catch (e) { /* storage full or off: the address alone still restores the network */ }
+  };
+  if (wait === 0) write(); else addressTimer = setTimeout(write, wait);
+}
+
+function stored() {
+  try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (e) { return null; }
+}
+
+async function restore() {
+  // this tab's session if the server still has it, else a new one made from the address
+  const saved = readAddress() || {};
+  const mine = stored();
+  const same = mine && mine.hash === location.hash && mine.sid;
+  if (same) {
+    try { return { state: await api.attach(mine.sid, saved.o), saved }; } catch (e) { /* gone: made again below */ }
+  }
+  const carry = saved.n || saved.i ? Object.assign({ network: saved.n, iteration: saved.i || 0 }, saved.opt || {}) : null;
+  if (carry && same && mine.curve) carry.curve = mine.curve;
+  try {
+    const st = await api.create(saved.o || {}, carry);
+    if (carry && location.hash) say(`Restored from the page's address: ${carry.iteration.toLocaleString("en")} updates${carry.curve ? "" : " (the loss curve starts again here)"}.`);
+    return { state: st, saved };
+  } catch (err) {
+    say(`${err.message}; showing the default network`, true);
+    return { state: await api.create({}), saved: {} };
+  }
+}
+
 // ------------------------------------------------------------------------------ status line
 let statusTimer = null;
 function say(text, isError) {
@@ -115,7 +236,7 @@ function say(text, isError) {
   el.textContent = text;
   el.className = "show" + (isError ? " error" : "");
   clearTimeout(statusTimer);
-  statusTimer = setTimeout(() => { el.className = ""; }, isError ? 6000 : 2500);
+  statusTimer = setTimeout(() => { el.className = ""; }, isError ? 7000 : 3500);
 }
 
 async function guarded(action) {
@@ -128,8 +249,16 @@ async function guarded(action) {
   }
 }
 
+function active() {
+  // the focused element, inside the widget's shadow root too
+  let a = document.activeElement;
+  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  return a;
+}
+
 // ------------------------------------------------------------------------------ showing a state
 function show(next, keepPhase, newPhase) {
+  const focus = focusKey();
   if (next.view === "frame") {
     if (next.curve_from !== undefined) next = Object.assign({}, next, { curve: state.curve.slice(0, next.curve_from).concat(next.curve) });
     state = Object.assign({}, full, next); // a play frame: the forward pass, the loss, the surface
@@ -137,6 +266,7 @@ function show(next, keepPhase, newPhase) {
     full = state = next;
     steps = {};
     for (const s of full.trace.steps) steps[s.name] = s;
+    indexNames();
   }
   if (!keepPhase) phase = newPhase || 0;
   $("iteration").textContent = state.iteration.toLocaleString("en");
@@ -154,8 +284,32 @@ function show(next, keepPhase, newPhase) {
   drawCurve();
   drawSurface();
   if (!$("table-box").hidden) drawTable();
-  if (next.view !== "frame") showFormula(selected && known(selected) ? selected : null, false);
+  if (next.view !== "frame") showFormula(selected && known(selected) ? selected : null, { open: false });
+  restoreFocus(focus);
+  if (next.view !== "frame") remember(); // a frame's numbers are the full state's until play stops
   document.body.dataset.shown = Number(document.body.dataset.shown || 0) + 1; // states drawn (tests wait on it)
+}
+
+function focusKey() {
+  // what has the focus, as something a redraw keeps: an id, a number's name, a control's action
+  const a = active();
+  if (!a || a === document.body) return null;
+  for (const attr of ["data-name", "data-layer-action", "data-ref", "data-feature"]) {
+    if (a.hasAttribute && a.hasAttribute(attr)) return { attr, value: a.getAttribute(attr), inDiagram: !!a.closest("#diagram") };
+  }
+  return a.id ? { attr: "id", value: a.id } : null;
+}
+
+function restoreFocus(key) {
+  // after a redraw, the focus goes back where it was (the element drawn afresh), never to the body
+  if (!key) return;
+  const a = active();
+  if (a && a !== document.body && a.isConnected) return;
+  const scope = key.inDiagram ? "#diagram " : "";
+  const found = key.attr === "id" ? $(key.value)
+    : document.querySelector(`${scope}[${key.attr}="${CSS.escape(key.value)}"]`);
+  if (found && !found.disabled) { focusNumber(found) || found.focus(); return; }
+  if (key.attr === "data-layer-action") { const other = document.querySelector("#layer-buttons button:not(:disabled)"); if (other) other.focus(); }
 }
 
 function known(name) {
@@ -176,6 +330,10 @@ function label(name) {
   return (full.labels && full.labels[name]) || name;
 }
 
+function numberText(name) {
+  return `${label(name)} = ${state.shown[name]}`;
+}
+
 function fillSelect(select, names, current) {
   if ([...select.options].map((o) => o.value).join() !== names.join()) {
     select.textContent = "";
@@ -190,39 +348,14 @@ function fillSelect(select, names, current) {
 
 function syncControls(force) {
   const hidden = full.layers.slice(1, -1);
-  if (force || document.activeElement !== $("hidden")) $("hidden").value = hidden.join(", ");
+  if (force || active() !== $("hidden")) $("hidden").value = hidden.join(", ");
   fillSelect($("activation"), full.choices.activations.filter((a) => a.hidden).map((a) => a.name), full.activation);
   fillSelect($("loss-choice"), full.choices.losses.map((l) => l.name), full.loss_name);
   for (const o of $("activation").options) o.title = (full.choices.activations.find((a) => a.name === o.value) || {}).formula || "";
   for (const o of $("loss-choice").options) o.title = (full.choices.losses.find((l) => l.name === o.value) || {}).formula || "";
-  if (force || document.activeElement !== $("eta")) $("eta").value = full.learning_rate;
+  if (force || active() !== $("eta")) $("eta").value = full.learning_rate;
   $("dataset").value = full.dataset ? full.dataset.name : "";
-  const box = $("sample-edit");
-  if (force || !box.contains(document.activeElement)) {
-    box.textContent = "";
-    if (state.n_samples === 1) {
-      const names = Object.keys(full.kinds).filter((n) => full.kinds[n] === "input")
-        .concat(Object.keys(full.kinds).filter((n) => full.kinds[n] === "target"));
-      for (const name of names) {
-        const lab = document.createElement("label");
-        lab.className = "row";
-        lab.textContent = name + " ";
-        const input = document.createElement("input");
-        input.type = "number"; input.step = "any"; input.dataset.name = name;
-        input.value = full.trace.values[name];
-        input.id = "set-" + name;
-        lab.appendChild(input);
-        box.appendChild(lab);
-      }
-    } else {
-      const p = document.createElement("p");
-      p.className = "hint";
-      const b = full.batch_size || 1;
-      p.textContent = b > 1 ? `${state.n_samples} points; each update uses the next ${b} of them (mini-batch gradient descent).`
-        : `${state.n_samples} points; one update per point, in turn (online gradient descent).`;
-      box.appendChild(p);
-    }
-  }
+  syncSamples(force);
   syncPlayground(force);
   document.querySelectorAll("#phases button").forEach((b) => {
     const p = Number(b.dataset.phase);
@@ -233,56 +366,131 @@ function syncControls(force) {
   $("phase").textContent = phase === 5 ? "Apply update ▸" : "Next phase ▸";
 }
 
+function syncSamples(force) {
+  const box = $("sample-edit");
+  if (!force && box.contains(active())) return;
+  box.textContent = "";
+  if (state.n_samples === 1) {
+    const names = Object.keys(full.kinds).filter((n) => full.kinds[n] === "input")
+      .concat(Object.keys(full.kinds).filter((n) => full.kinds[n] === "target"));
+    for (const name of names) {
+      const lab = document.createElement("label");
+      lab.className = "row";
+      lab.textContent = name + " ";
+      const input = document.createElement("input");
+      input.type = "number"; input.step = "any"; input.dataset.name = name;
+      input.value = full.trace.values[name];
+      input.id = "set-" + name;
+      lab.appendChild(input);
+      box.appendChild(lab);
+    }
+  } else {
+    const p = document.createElement("p");
+    p.className = "hint";
+    const b = full.batch_size || 1;
+    p.textContent = b > 1 ? `${state.n_samples} points; each update uses the next ${b} of them (mini-batch gradient descent).`
+      : `${state.n_samples} points; one update per point, in turn (online gradient descent).`;
+    box.appendChild(p);
+  }
+}
+
 // ------------------------------------------------------------------------------ TensorFlow Playground's controls
 function syncPlayground(force) {
   const d = full.dataset;
   $("data-options").hidden = !d;
   if (d) {
-    if (force || document.activeElement !== $("noise")) $("noise").value = d.noise;
+    if (force || active() !== $("noise")) $("noise").value = d.noise;
     $("noise-label").textContent = Number($("noise").value).toFixed(2);
     $("test-fraction").value = String(d.test_fraction || 0);
     const o = full.options || {};
     for (const [id, key] of [["batch-size", "batch_size"], ["l1", "l1"], ["l2", "l2"]]) {
-      if (force || document.activeElement !== $(id)) $(id).value = o[key];
+      if (force || active() !== $(id)) $(id).value = o[key];
+    }
+    syncFeatures(d);
+  }
+  $("show-test-row").hidden = !(full.test_points || []).length;
+  syncLayerButtons();
+}
+
+function syncFeatures(d) {
+  const box = $("features");
+  const all = full.feature_choices || [];
+  const chosen = new Set(d.features || ["x1", "x2"]);
+  if (box.querySelectorAll("input").length !== all.length) {
+    box.querySelectorAll("label").forEach((l) => l.remove());
+    for (const [name, text] of all) {
+      const lab = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "checkbox"; input.dataset.feature = name;
+      input.onchange = () => guarded(async () => {
+        const features = [...box.querySelectorAll("input:checked")].map((i) => i.dataset.feature);
+        if (!features.length) { input.checked = true; throw new Error("the network needs at least one input"); }
+        await recreateData({ features });
+      });
+      lab.append(input, ` ${text}`);
+      box.appendChild(lab);
     }
   }
-  // + and − for the hidden layers and for each layer's neurons
+  box.querySelectorAll("input").forEach((i) => { i.checked = chosen.has(i.dataset.feature); i.disabled = api.replay; });
+}
+
+function syncLayerButtons() {
+  // + and − for the hidden layers and for each layer's neurons; each button's name is its text
   const box = $("layer-buttons");
-  box.textContent = "";
   const hidden = full.layers.slice(1, -1);
-  const button = (text, title, sizes, disabled) => {
+  const button = (text, title, action, sizes, disabled) => {
     const b = document.createElement("button");
-    b.type = "button"; b.textContent = text; b.title = title; b.setAttribute("aria-label", title);
+    b.type = "button"; b.textContent = text; b.title = title; b.dataset.layerAction = action;
     b.disabled = !!disabled || api.replay;
     b.onclick = () => guarded(async () => { show(await api.edit({ layers: [full.layers[0], ...sizes, full.layers[full.layers.length - 1]] })); });
     return b;
   };
-  const layers = document.createElement("div");
-  layers.className = "buttons";
-  layers.append("layers: ", button("+", "add a hidden layer", [...hidden, hidden.length ? hidden[hidden.length - 1] : 2], hidden.length >= 4),
-    button("−", "remove the last hidden layer", hidden.slice(0, -1), hidden.length === 0));
-  box.appendChild(layers);
+  box.textContent = "";
+  const row = (text, ...buttons) => {
+    const div = document.createElement("div");
+    div.className = "buttons";
+    div.setAttribute("role", "group");
+    const span = document.createElement("span");
+    span.textContent = text;
+    span.id = `layers-${box.children.length}`;
+    div.setAttribute("aria-labelledby", span.id);
+    div.append(span, ...buttons);
+    box.appendChild(div);
+  };
+  row(`${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}:`,
+    button("+ layer", "add a hidden layer", "add-layer", [...hidden, hidden.length ? hidden[hidden.length - 1] : 2], hidden.length >= 4),
+    button("− layer", "remove the last hidden layer", "remove-layer", hidden.slice(0, -1), hidden.length === 0));
   hidden.forEach((n, k) => {
-    const row = document.createElement("div");
-    row.className = "buttons";
     const more = hidden.slice(), fewer = hidden.slice();
     more[k] = n + 1; fewer[k] = n - 1;
-    row.append(`layer ${k + 1}: ${n} neuron${n === 1 ? "" : "s"} `, button("+", `add a neuron to hidden layer ${k + 1}`, more, n >= 16),
-      button("−", `remove a neuron from hidden layer ${k + 1}`, fewer, n <= 1));
-    box.appendChild(row);
+    row(`layer ${k + 1}: ${n} neuron${n === 1 ? "" : "s"}`,
+      button("+ neuron", `add a neuron to hidden layer ${k + 1}`, `more:${k}`, more, n >= 16),
+      button("− neuron", `remove a neuron from hidden layer ${k + 1}`, `fewer:${k}`, fewer, n <= 1));
   });
 }
 
 async function recreateData(changes) {
-  // the same dataset with new points, noise or split: a new session, the network's shape kept
+  // the same dataset with new points, noise, split or inputs: a new session, the network's shape kept
   const d = full.dataset, o = full.options || {};
   const body = { name: d.name, n: d.n, noise: d.noise, seed: d.seed, test_fraction: d.test_fraction || 0,
     hidden: full.layers.slice(1, -1), activation: full.activation, learning_rate: full.learning_rate,
-    batch_size: o.batch_size, l1: o.l1, l2: o.l2 };
+    batch_size: o.batch_size, l1: o.l1, l2: o.l2, features: d.features || ["x1", "x2"] };
   show(await api.create({ dataset: Object.assign(body, changes) }));
 }
 
 // ------------------------------------------------------------------------------ the diagram
+// Drawn at one unit per pixel for the width of its box, so every number is 12 px. The layout
+// (where neurons sit, where each label goes) depends only on the network's shape and the width:
+// neurons do not move between phases. When every label fits, every number is drawn; when the
+// network is too crowded, the page draws the numbers of one neuron — the chosen number's — and of
+// the edges into it, and keeps every other number in the drawing, in the network's order, as a
+// button that shows itself when reached by keyboard (arrow keys) or when its neuron or edge is
+// hovered; the table view lists them all.
+const FONT = 12, LH = 15, PAD = 3, BAND = 2 * LH + 8;
+let plan = null;        // the layout and the placed labels, see makePlan
+let where = { neuronOf: {} }; // quantity -> the neuron it belongs to (see indexNames)
+let measurer = null;
+
 function el(tag, attrs, parent) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
@@ -290,20 +498,187 @@ function el(tag, attrs, parent) {
   return node;
 }
 
-function number(parent, x, y, name, text, cls, anchor) {
-  // a number the reader can choose (click, tap, Tab + Enter): "text" shows state.shown[name]
-  const t = el("text", { x, y, "text-anchor": anchor || "middle", class: "num " + (cls || "") + (fresh(name) ? " fresh" : ""),
-    "data-name": name, tabindex: 0, role: "button", "aria-label": `${text}: show how it was computed` }, parent);
-  t.textContent = text;
-  if (name === selected) t.classList.add("sel");
-  return t;
+function textWidth(text, bold) {
+  if (!measurer) measurer = document.createElement("canvas").getContext("2d");
+  const family = getComputedStyle($("diagram")).fontFamily || "sans-serif";
+  measurer.font = `${bold ? "bold " : ""}${FONT}px ${family}`;
+  return measurer.measureText(text).width;
 }
 
-function boxOf(node) {
-  const b = node.getBBox();
-  return { x: b.x - 2, y: b.y - 1, w: b.width + 4, h: b.height + 2 };
+function indexNames() {
+  // the neuron each quantity belongs to: its own values, and the edges into it (weights, biases)
+  const biasNodes = new Set(full.layout.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
+  where = { neuronOf: {} };
+  for (const [n, qs] of Object.entries(full.names.nodes)) if (!biasNodes.has(n)) for (const [q] of qs) where.neuronOf[q] = n;
+  for (const e of full.layout.edges) {
+    const en = full.names.edges[e.name] || {};
+    for (const q of [e.name, en.grad, en.update]) if (q && !(q in where.neuronOf)) where.neuronOf[q] = e.target;
+  }
 }
 
+function items() {
+  // every labelled thing of the drawing, in the network's order: a layer's neurons' values, then the
+  // edges from that layer (weights by number, then its bias), ... and E_total last
+  const lay = full.layout, names = full.names, out = [];
+  const sizes = full.layers;
+  const biasNodes = new Set(lay.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
+  for (let l = 0; l < sizes.length; l++) {
+    for (const n of lay.nodes.filter((m) => m.layer === l && m.kind !== "bias")) {
+      const lines = (names.nodes[n.name] || []).map((q) => q[0]).filter((q) => q in full.shown);
+      if (lines.length) out.push({ kind: "note", key: "n:" + n.name, anchor: n.name, lines, rows: lines.length });
+    }
+    const seen = new Set();
+    for (const e of lay.edges.filter((m) => m.layer === l)) {
+      if (seen.has(e.name)) continue; // a shared bias: one label for its edges
+      seen.add(e.name);
+      const en = names.edges[e.name] || {};
+      const lines = [e.name, en.grad, en.update].filter((q) => q && q in full.shown);
+      out.push({ kind: "edge", key: "e:" + e.name, anchor: e.name, edge: e, lines, rows: 2, bias: biasNodes.has(e.source) });
+    }
+  }
+  if ("E_total" in full.shown && state.n_samples === 1) out.push({ kind: "total", key: "E_total", anchor: null, lines: ["E_total"], rows: 1 });
+  for (const it of out) {
+    const texts = it.lines.map((q) => `${label(q)} = ${reserve(full.shown[q])}`);
+    it.w = Math.ceil(Math.max(...texts.map((t) => textWidth(t)))) + 2 * PAD + 2;
+    it.h = it.rows * LH + 2 * PAD;
+  }
+  return out;
+}
+
+function reserve(shown) {
+  // room for a value as it may become while training (a sign, nine digits): never less than it is now
+  const room = "-0.000000000";
+  return String(shown).length > room.length ? shown : room;
+}
+
+function diagramWidth() {
+  return Math.max(240, Math.floor($("diagram-box").clientWidth) - 2);
+}
+
+function makePlan() {
+  // the layout for this network and width: every label placed (full), else one neuron's (focus)
+  const W = diagramWidth(), phone = PHONE.matches;
+  const key = `${full.layers.join("-")}|${full.layout.nodes.length}|${full.layout.edges.length}|${W}|${phone}|${JSON.stringify(full.input_labels || {})}`;
+  if (plan && plan.key === key && plan.fits()) return plan;
+  const all = items();
+  const labelled = all.filter((it) => it.kind === "edge").length;
+  const tries = labelled > 48 ? [] : phone ? [() => rowsGeometry(all, W, "full", true)]
+    : [1, 1.2, 1.45, 1.7].map((k) => () => columnsGeometry(all, W, k)) // columns, drawn not too tall
+      .concat([() => rowsGeometry(all, W, "full", false)], [2, 2.6].map((k) => () => columnsGeometry(all, W, k)));
+  for (const geometryOf of tries) {
+    const geo = geometryOf();
+    if (!geo) continue;
+    const placed = placeAll(geo, all, all);
+    if (placed.every((b) => b)) return (plan = finishPlan(key, geo, all, placed, "full"));
+  }
+  const geo = phone ? rowsGeometry(all, W, "focus", true) : columnsGeometry(all, W, 1, true);
+  return (plan = finishPlan(key, geo, all, null, "focus"));
+}
+
+function finishPlan(key, geo, all, placed, mode) {
+  const p = { key, geo, items: all, mode, placed, focusPlaced: new Map() };
+  p.fits = () => p.items.every((it) => it.lines.every((q) => !(q in state.shown) || textWidth(numberText(q)) + 2 * PAD <= it.w + 0.5));
+  return p;
+}
+
+function focusNeuron() {
+  // the neuron whose numbers a crowded drawing shows: the chosen number's, else the first output
+  const n = selected && where.neuronOf[selected];
+  if (n) return n;
+  const outs = full.layout.nodes.filter((m) => m.kind === "output");
+  return outs.length ? outs[0].name : null;
+}
+
+function placedNow() {
+  // each item's box (or null: drawn only when reached or hovered), for the phase and focus shown
+  if (plan.mode === "full") return plan.placed;
+  const focus = focusNeuron();
+  if (!plan.focusPlaced.has(focus)) {
+    const wanted = plan.items.filter((it) => it.anchor === focus || (it.kind === "edge" && it.edge.target === focus)
+      || (it.kind === "note" && full.kinds[it.lines[0]] === "input") || it.kind === "total");
+    plan.focusPlaced.set(focus, placeAll(plan.geo, plan.items, wanted));
+  }
+  return plan.focusPlaced.get(focus);
+}
+
+// ---- geometry: where the neurons sit
+function layerNodes() {
+  const lay = full.layout, L = full.layers.length, rows = [];
+  for (let l = 0; l < L; l++) rows.push(lay.nodes.filter((n) => n.layer === l && n.kind !== "bias"));
+  const bias = {}; // layer index l (feeding l + 1) -> its shared bias node
+  for (const n of lay.nodes.filter((m) => m.kind === "bias")) bias[n.layer - 1] = n;
+  return { rows, bias };
+}
+
+function noteSize(all, name) {
+  const it = all.find((x) => x.anchor === name && x.kind === "note");
+  return it ? { w: it.w, h: it.h } : { w: 0, h: 0 };
+}
+
+function columnsGeometry(all, W, stretch, compact) {
+  // layers as columns, left to right (wide screens)
+  const { rows, bias } = layerNodes();
+  const L = rows.length, tallest = Math.max(...rows.map((r) => r.length)) + (Object.keys(bias).length ? 1 : 0);
+  const noteH = Math.max(0, ...all.filter((x) => x.kind === "note").map((x) => x.h));
+  const noteW = Math.max(0, ...all.filter((x) => x.kind === "note").map((x) => x.w));
+  const margin = Math.max(40, Math.min(noteW / 2 + 6, 110));
+  const g = (W - 2 * margin) / (L - 1);
+  if (g < 60) return null;
+  const pitch0 = compact ? Math.max(48, Math.min(120, 620 / tallest)) : 2 * 20 + noteH + 2 * LH + 18;
+  const pitch = Math.max(44, pitch0 * stretch);
+  const r = Math.max(13, Math.min(20, pitch * 0.32));
+  const top = 14 + r + (compact ? 0 : 2 * LH + 12); // room above the top row for the labels of its edges
+  const at = {};
+  rows.forEach((row, l) => row.forEach((n, j) => {
+    at[n.name] = { x: margin + l * g, y: top + ((tallest - (Object.keys(bias).length ? 1 : 0) - row.length) / 2 + j) * pitch, r, kind: n.kind };
+  }));
+  const lowest = Math.max(...Object.values(at).map((p) => p.y));
+  for (const [l, n] of Object.entries(bias)) { // a shared bias below the column that feeds it, as the seed draws it
+    at[n.name] = { x: margin + Number(l) * g + g * 0.4, y: lowest + r + (compact ? LH : noteH) + 14, r: r * 0.75, kind: "bias" };
+  }
+  const lowestEdge = Math.max(...Object.values(at).map((p) => p.y + p.r));
+  const strip = compact ? lowestEdge + 2 * LH + 12 : undefined; // crowded: room for the chosen neuron's values
+  const bottom = (compact ? strip + noteH + 8 : lowestEdge + noteH + 10) + (all.some((x) => x.kind === "total") ? LH + 14 : 0);
+  const H = Math.ceil(bottom + 8);
+  if (!compact && H > Math.max(760, 1.3 * W)) return null; // too tall to read as one picture: another layout
+  return { kind: "columns", W, H, r, at, pitch, g, strip };
+}
+
+function rowsGeometry(all, W, mode, phone) {
+  // layers as rows, top to bottom (phones; and wide screens when the columns are too narrow): each
+  // labelled edge gets a band of its own across the gap between two rows
+  const { rows, bias } = layerNodes();
+  const L = rows.length;
+  const slots = rows.map((row, l) => row.length + (bias[l] ? 1 : 0));
+  const r = Math.max(12, Math.min(18, ...slots.map((n) => (W / n) * 0.36)));
+  const noteOf = (n) => noteSize(all, n.name);
+  // a row whose neurons' values are wider than their slot writes every other neuron's above it
+  const alternate = rows.map((row, l) => row.some((n) => noteOf(n).w > W / slots[l] - 4));
+  if (mode === "full" && rows.some((row, l) => alternate[l] && row.some((n) => noteOf(n).w > 2 * W / slots[l] - 4))) return null;
+  const labelled = (l) => all.filter((x) => x.kind === "edge" && x.edge.layer === l).length;
+  if (mode === "full" && all.filter((x) => x.kind === "edge").length > (phone ? 24 : 40)) return null;
+  const bands = rows.map((_, l) => (l === L - 1 ? 0 : mode === "full" ? labelled(l) : Math.min(labelled(l), rows[l].length + (bias[l] ? 1 : 0))));
+  const below = (l) => Math.max(0, ...rows[l].filter((n, j) => !alternate[l] || j % 2 === 0).map((n) => noteOf(n).h));
+  const above = (l) => (alternate[l] ? Math.max(0, ...rows[l].filter((n, j) => j % 2 === 1).map((n) => noteOf(n).h)) : 0);
+  const y = [];
+  let cursor = 8 + above(0) + r;
+  for (let l = 0; l < L; l++) {
+    y.push(cursor);
+    if (l < L - 1) cursor += r + below(l) + 8 + bands[l] * BAND + 8 + above(l + 1) + r + 6;
+  }
+  const at = {};
+  rows.forEach((row, l) => {
+    const n = slots[l];
+    row.forEach((node, j) => { at[node.name] = { x: ((j + 0.5) * W) / n, y: y[l], r, kind: node.kind, up: alternate[l] && j % 2 === 1 }; });
+    if (bias[l]) at[bias[l].name] = { x: ((n - 0.5) * W) / n, y: y[l], r: r * 0.75, kind: "bias" };
+  });
+  const bandTop = y.map((yl, l) => yl + r + below(l) + 8);
+  const H = Math.ceil(y[L - 1] + r + below(L - 1) + 12 + (all.some((x) => x.kind === "total") ? LH + 14 : 0));
+  if (mode === "full" && H > (phone ? 2600 : 1500)) return null;
+  return { kind: "rows", W, H, r, at, y, bandTop, bands };
+}
+
+// ---- placing the labels
 function overlaps(a, b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
@@ -320,383 +695,415 @@ function crosses(seg, b) {
   return t1 - t0 > 1e-6;
 }
 
-// the page spreads the diagram's columns and rows a little wider than the printed diagram, so
-// that two-line edge labels find places where no other edge crosses them
-const SPREAD_X = 1.35, SPREAD_Y = 1.5;
-
-function spread(lay) {
-  const X = (x) => 90 + (x - 90) * SPREAD_X, Y = (y) => 50 + (y - 50) * SPREAD_Y;
-  return Object.assign({}, lay, {
-    width: X(lay.width - 90) + 90, height: Y(lay.height),
-    nodes: lay.nodes.map((n) => Object.assign({}, n, { x: X(n.x), y: Y(n.y) })),
-    edges: lay.edges.map((e) => Object.assign({}, e, { x1: X(e.x1), y1: Y(e.y1), x2: X(e.x2), y2: Y(e.y2),
-      label_x: X(e.label_x), label_y: Y(e.label_y) })),
-  });
+function segments(geo) {
+  return full.layout.edges.map((e) => ({ name: e.name, x1: geo.at[e.source].x, y1: geo.at[e.source].y, x2: geo.at[e.target].x, y2: geo.at[e.target].y }));
 }
 
-// a phone: the layers stacked from top (inputs) to bottom (outputs), as wide as the screen, so
-// that every neuron and number is on the screen at full size (no sideways panning)
-const PHONE = window.matchMedia("(max-width: 700px)");
-const BAND_MARGIN = 50; // a stacked gap's room next to each row, for the neurons' own values
-
-function stack(lay, W) {
-  // each layer a row; a layer's shared bias sits at the end of the row that feeds it (the "+1" input)
-  const rows = [];
-  for (const n of lay.nodes) {
-    const r = n.kind === "bias" ? n.layer - 1 : n.layer;
-    (rows[r] = rows[r] || []).push(n);
-  }
-  const crowded = !lay.edges.some((e) => e.label);
-  const widest = Math.max(...rows.map((row) => row.length));
-  const radius = Math.min(lay.radius * 0.8, (W / widest) * 0.38);
-  const y = [crowded ? radius + 8 : 60];  // room above the inputs for their values
-  for (let r = 1; r < rows.length; r++) {
-    const labels = lay.edges.filter((e) => e.label && e.layer === r - 1).length;
-    // each two-line label (~34 px tall, about half the screen wide) gets a band of its own across
-    // the gap, clear of the neurons' values (two side by side would collide where the edges cross)
-    y.push(y[r - 1] + (crowded ? Math.max(70, W / widest * 1.2) : 2 * radius + 2 * BAND_MARGIN + 34 * labels));
-  }
-  const at = {};
-  rows.forEach((row, r) => row.forEach((n, j) => {
-    at[n.name] = Object.assign({}, n, { x: (j + 0.5) * W / row.length, y: y[r] });
-  }));
-  const nodes = lay.nodes.map((n) => at[n.name]);
-  const edges = lay.edges.map((e) => {
-    const a = at[e.source], b = at[e.target], t = 0.5;
-    return Object.assign({}, e, { x1: a.x, y1: a.y, x2: b.x, y2: b.y, label_x: a.x + (b.x - a.x) * t, label_y: a.y + (b.y - a.y) * t });
-  });
-  const bottom = Math.max(...nodes.map((n) => n.y)) + radius + 16;
-  return Object.assign({}, lay, { width: W, height: bottom, radius, nodes, edges, bounds: { x: 0, w: W }, rows: y });
-}
-
-function bands(lay, notes) {
-  // a stacked diagram's edge labels: one band each across the gap between two rows, below the
-  // upper row's values and above the lower row's (notes: each neuron's placed values' box), from
-  // the top: the edges into the first neuron, then into the next, ...
-  const y = lay.rows, r0 = lay.radius;
-  for (let r = 1; r < y.length; r++) {
-    let top = y[r - 1] + r0, bottom = y[r] - r0;
-    for (const n of lay.nodes) {
-      const box = notes.get(n.name);
-      if (!box) continue;
-      if (Math.abs(n.y - y[r - 1]) < 1) top = Math.max(top, box.y + box.h);
-      if (Math.abs(n.y - y[r]) < 1) bottom = Math.min(bottom, box.y);
+function placeAll(geo, all, wanted) {
+  // each wanted item in the first free place among its candidates (fewest edges through it): a box
+  // {x, y, w, h}, or null where none is free
+  const taken = Object.values(geo.at).map((p) => ({ x: p.x - p.r - 2, y: p.y - p.r - 2, w: 2 * p.r + 4, h: 2 * p.r + 4 }));
+  const segs = segments(geo);
+  const band = {};
+  const result = all.map(() => null);
+  const order = all.map((it, k) => k).filter((k) => wanted.includes(all[k]));
+  // the neurons' values first, then the edges: on columns the most crossed first (least room)
+  const crossed = (it) => (geo.kind === "columns" && it.kind === "edge" ? segs.filter((s) => s.name !== it.anchor && crosses(s, spanOf(geo, it.edge))).length : 0);
+  const busy = all.map((it) => (wanted.includes(it) ? crossed(it) : 0));
+  order.sort((a, b) => rank(all[a]) - rank(all[b]) || busy[b] - busy[a] || a - b);
+  for (const k of order) {
+    const it = all[k];
+    let best = null;
+    for (const c of candidates(geo, it, band)) {
+      const box = { x: c.x, y: c.y, w: it.w, h: it.h };
+      if (box.x < 1 || box.y < 1 || box.x + box.w > geo.W - 1 || box.y + box.h > geo.H - 1) continue;
+      if (taken.some((t) => overlaps(t, box))) continue;
+      const cost = (geo.kind === "columns" ? segs.filter((s) => s.name !== it.anchor && crosses(s, box)).length : 0) + (c.cost || 0);
+      if (!best || cost < best.cost) best = { box, cost };
+      if (cost === 0) break;
     }
-    const mine = lay.edges.filter((e) => e.label && e.layer === r - 1);
-    mine.forEach((e, k) => { e.band = (top + 4 + (bottom - top - 8) * (k + 0.5) / mine.length - y[r - 1]) / (y[r] - y[r - 1]); });
+    if (best) { result[k] = best.box; taken.push(best.box); }
+  }
+  return result;
+}
+
+function spanOf(geo, e) {
+  // the box an edge spans, shrunk a little (an edge "crosses" another inside it)
+  const a = geo.at[e.source], b = geo.at[e.target];
+  return { x: Math.min(a.x, b.x) + 1e-3, y: Math.min(a.y, b.y), w: Math.abs(b.x - a.x) - 2e-3, h: Math.abs(b.y - a.y) + 1e-3 };
+}
+
+function rank(it) {
+  return it.kind === "note" ? 0 : it.kind === "edge" ? 1 : 2;
+}
+
+function* candidates(geo, it, band) {
+  if (it.kind === "total") {
+    yield { x: (geo.W - it.w) / 2, y: geo.H - it.h - 4 };
+    return;
+  }
+  if (it.kind === "note") {
+    const p = geo.at[it.anchor];
+    if (!p) return;
+    const below = { x: p.x - it.w / 2, y: p.y + p.r + 4 }, above = { x: p.x - it.w / 2, y: p.y - p.r - 4 - it.h };
+    const clampX = (c) => Object.assign(c, { x: Math.min(Math.max(c.x, 2), geo.W - it.w - 2) });
+    if (geo.kind === "rows") { // on its side of the row, centred, else a little to either side
+      for (const side of p.up ? [above, below] : [below, above]) {
+        for (const dx of [0, 12, -12, 24, -24, 36, -36, 50, -50, 64, -64]) yield clampX({ x: side.x + dx, y: side.y, cost: Math.abs(dx) / 64 });
+      }
+      return;
+    }
+    yield clampX(below);
+    for (const d of [0, 8, 16, 28]) {
+      yield { x: p.x + p.r + 6 + d, y: p.y - it.h / 2, cost: 0.5 };
+      yield { x: p.x - p.r - 6 - d - it.w, y: p.y - it.h / 2, cost: 0.5 };
+      yield clampX({ x: p.x - it.w / 2, y: p.y + p.r + 4 + d, cost: 0.3 });
+      yield clampX({ x: p.x - it.w / 2, y: p.y - p.r - 4 - it.h - d, cost: 0.6 });
+    }
+    // a crowded drawing: in the strip kept free below the neurons, under the neuron's column
+    if (geo.strip !== undefined) yield clampX({ x: p.x - it.w / 2, y: geo.strip, cost: 1000 }); // only when nothing nearer is free
+    return;
+  }
+  const e = it.edge, a = geo.at[e.source], b = geo.at[e.target];
+  if (geo.kind === "rows") { // a band of its own across the gap, where the edge crosses it
+    const l = e.layer;
+    band[l] = (band[l] || 0) + 1;
+    for (let k = band[l] - 1; k < geo.bands[l] + 2; k++) {
+      const cy = geo.bandTop[l] + (k + 0.5) * BAND;
+      const t = (cy - a.y) / ((b.y - a.y) || 1);
+      const cx = a.x + (b.x - a.x) * Math.min(1, Math.max(0, t));
+      yield { x: Math.min(Math.max(cx - it.w / 2, 2), geo.W - it.w - 2), y: cy - it.h / 2, cost: k - band[l] + 1 };
+    }
+    return;
+  }
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1, nx = -(b.y - a.y) / len, ny = (b.x - a.x) / len;
+  for (const off of [0, 14, -14, 28, -28, 44, -44, 60, -60, 78, -78]) {
+    for (let dt = 0; dt <= 0.45; dt += 0.05) {
+      for (const t of dt ? [0.4 + dt, 0.4 - dt] : [0.4]) { // nearer the sender first, where crossing edges are apart
+        if (t < 0.08 || t > 0.92) continue;
+        const cx = a.x + (b.x - a.x) * t + nx * off, cy = a.y + (b.y - a.y) * t + ny * off;
+        yield { x: cx - it.w / 2, y: cy - it.h / 2, cost: Math.abs(t - 0.4) * 2 + Math.abs(off) / 28 };
+      }
+    }
   }
 }
 
-function outside(box, bounds) {
-  // how far a box sticks out of the screen's width (0 inside)
-  return bounds ? Math.max(0, bounds.x - box.x) + Math.max(0, box.x + box.w - bounds.x - bounds.w) : 0;
-}
-
-function updateDiagram() {
-  // while playing the same network at the same phase: change the numbers, colours and widths in
-  // place (no new elements, no layout reads); false when the drawing must be made afresh
+// ---- drawing
+function drawDiagram() {
+  if (updateDiagram()) return;
   const svg = $("diagram");
-  if (state.view !== "frame" || svg.dataset.key !== diagramKey() || state.neuron_maps) return false;
-  const v = state.shown;
-  const nums = svg.querySelectorAll(".num");
-  for (const t of nums) if (!(t.dataset.name in v)) return false;
-  for (const e of state.layout.edges) {
-    const line = svg.querySelector(`line[data-edge="${CSS.escape(e.name)}"]`);
-    if (!line) return false;
-    line.setAttribute("stroke", e.colour);
-    line.setAttribute("stroke-width", e.width);
-  }
-  for (const t of nums) {
-    const text = `${t.textContent.slice(0, t.textContent.lastIndexOf(" = "))} = ${v[t.dataset.name]}`;
-    if (text !== t.textContent) { t.textContent = text; t.setAttribute("aria-label", `${text}: show how it was computed`); }
-  }
-  return true;
-}
-
-function phoneWidth() {
-  // the width the stacked diagram may take on a phone (null on wider screens)
-  return PHONE.matches ? Math.floor($("diagram-box").clientWidth) - 2 : null;
+  makePlan();
+  const geo = plan.geo, boxes = placedNow();
+  svg.textContent = "";
+  svg.setAttribute("width", geo.W); svg.setAttribute("height", geo.H);
+  svg.setAttribute("viewBox", `0 0 ${geo.W} ${geo.H}`);
+  svg.dataset.mode = plan.mode;
+  svg.dataset.key = diagramKey();
+  $("legend-how").textContent = plan.mode === "full"
+    ? (PHONE.matches ? "tap any number to see how it was computed" : "click any number to see how it was computed; Tab to the diagram, then the arrow keys go through its numbers in order")
+    : "the chosen neuron's numbers and the weights into it are shown: choose another number, or hover over a neuron or an edge (or Tab to the diagram and use the arrow keys) to see the rest — and every number is in the table";
+  drawEdges(svg, geo);
+  drawNeurons(svg, geo);
+  const roving = rovingName();
+  plan.items.forEach((it, k) => drawItem(svg, geo, it, boxes[k], roving));
+  el("g", { id: "popup", class: "popup", "aria-hidden": "true" }, svg);
 }
 
 function diagramKey() {
-  return `${full.layers.join("-")}|${phase}|${state.layout.width}|${phoneWidth()}|${numFont}`;
+  return `${plan ? plan.key : ""}|${phase}|${plan && plan.mode === "focus" ? focusNeuron() : ""}`;
 }
 
-let numFont = 12; // the numbers' size in the drawing's units: on a wide screen the drawing is scaled
-                  // to its box, so it grows until they show at 11 px or more (drawDiagram's end)
+function drawEdges(svg, geo) {
+  const biasNodes = new Set(full.layout.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
+  const g = el("g", { "aria-hidden": "true" }, svg);
+  state.layout.edges.forEach((e, k) => {
+    const a = geo.at[e.source], b = geo.at[e.target];
+    el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: paintOf(k, e).colour, "stroke-width": paintOf(k, e).width, "data-edge": e.name,
+      "stroke-opacity": 0.75, "stroke-dasharray": biasNodes.has(e.source) ? "5 4" : "none" }, g);
+  });
+  state.layout.edges.forEach((e) => { // a wide invisible line on top: click an edge to see its weight
+    const a = geo.at[e.source], b = geo.at[e.target];
+    el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: "transparent", "stroke-width": 9, "data-hit": e.name, class: "hit" }, g);
+  });
+}
 
-function drawDiagram(again) {
-  if (updateDiagram()) return;
-  const svg = $("diagram");
-  const W = phoneWidth();
-  if (W) numFont = 12; // a phone draws at 1 unit per pixel
-  svg.style.setProperty("--num-font", `${numFont}px`);
-  const lh = numFont + 2; // a line of numbers
-  const lay = W ? stack(state.layout, W) : state.layout.edges.some((e) => e.label) ? spread(state.layout) : state.layout;
-  const bounds = lay.bounds;
-  const names = full.names;
-  const crowded = !lay.edges.some((e) => e.label);
-  svg.textContent = "";
-  svg.classList.toggle("crowded", crowded);
-  $("legend-how").textContent = W ? (crowded ? "tap a neuron to list its numbers" : "tap any number to see how it was computed")
-    : crowded ? "hover over or tab to a neuron to see its numbers; click it to list them"
-      : "click or tab to any number to see how it was computed";
-  const v = state.shown;
-  const biasNodes = new Set(lay.nodes.filter((n) => n.kind === "bias").map((n) => n.name));
-  const segs = [];
-  // edges: colour and thickness by the weight's current sign and size (from the layout)
-  for (const e of lay.edges) {
-    el("line", { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, stroke: e.colour, "stroke-width": e.width, "data-edge": e.name,
-      "stroke-opacity": 0.75, "stroke-dasharray": biasNodes.has(e.source) ? "5 4" : "none" }, svg);
-    segs.push({ name: e.name, x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2 });
-  }
-  for (const e of lay.edges) { // a wide invisible line on top: click an edge to see its weight
-    const hit = el("line", { x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, stroke: "transparent", "stroke-width": 9,
-      "data-name": e.name, class: "hit" }, svg);
-    el("title", {}, hit).textContent = `${label(e.name)} = ${v[e.name]}`;
-  }
+function paintOf(k, e) {
+  const p = state.paint;
+  return p ? { colour: p.colours[k], width: p.widths[k] } : { colour: e.colour, width: e.width };
+}
+
+function drawNeurons(svg, geo) {
   const kinds = { input: ["#e6f0fa", "#4a6f94"], hidden: ["#eef7ee", "#4f8a55"], output: ["#fdf0e6", "#b7773a"], bias: ["#f4f4f4", "#8a8a8a"] };
-  const r0 = lay.radius;
-  const circles = [];
-  for (const n of lay.nodes) {
-    const r = n.kind === "bias" ? r0 * 0.75 : r0;
-    const c = el("circle", { cx: n.x, cy: n.y, r, fill: kinds[n.kind][0], stroke: kinds[n.kind][1], "stroke-width": 2, "data-neuron": n.name }, svg);
-    circles.push({ x: n.x - r, y: n.y - r, w: 2 * r, h: 2 * r });
-    const map = state.neuron_maps && state.neuron_maps.maps[n.name];
+  const g = el("g", { "aria-hidden": "true" }, svg);
+  const captions = full.input_labels || {};
+  for (const n of full.layout.nodes) {
+    const p = geo.at[n.name];
+    el("circle", { cx: p.x, cy: p.y, r: p.r, fill: kinds[n.kind][0], stroke: kinds[n.kind][1], "stroke-width": 2, "data-neuron": n.name }, g);
+    const map = mapOf(n.name);
     if (map) { // TensorFlow Playground's small picture: this neuron's output over the plane
-      const clip = el("clipPath", { id: `clip-${n.name}` }, svg);
-      el("circle", { cx: n.x, cy: n.y, r: r - 2 }, clip);
-      el("image", { x: n.x - r, y: n.y - r, width: 2 * r, height: 2 * r, href: mapImage(map, state.neuron_maps.size),
-        "clip-path": `url(#clip-${n.name})`, preserveAspectRatio: "none", opacity: 0.8, "aria-hidden": "true",
-        "pointer-events": "none" }, svg); // a tap or click on the picture reaches its neuron
+      const clip = el("clipPath", { id: `clip-${n.name}` }, g);
+      el("circle", { cx: p.x, cy: p.y, r: p.r - 2 }, clip);
+      el("image", { x: p.x - p.r, y: p.y - p.r, width: 2 * p.r, height: 2 * p.r, href: map, "data-map": n.name,
+        "clip-path": `url(#clip-${n.name})`, preserveAspectRatio: "none", opacity: 0.8, "pointer-events": "none" }, g);
     }
-    const name = el("text", { x: n.x, y: n.y + 5, "text-anchor": "middle", class: "neuron-name", "aria-hidden": "true" }, svg);
-    name.textContent = n.name;
-    if (r0 < 24) { name.style.fontSize = `${Math.max(11, r0 * 0.7)}px`; name.setAttribute("y", n.y + r0 * 0.25); }
-    if (crowded) { // many neurons: each neuron's numbers on hover or focus, not all at once
-      const shown = ((names.nodes[n.name]) || []).map((q) => q[0]).filter((q) => q in v && visible(q));
-      if (!shown.length) continue;
-      c.setAttribute("tabindex", 0);
-      c.setAttribute("role", "button");
-      c.setAttribute("class", "neuron");
-      c.setAttribute("aria-label", `${n.name}: ${shown.map((q) => `${label(q)} = ${v[q]}`).join(", ")}`);
-      c.dataset.neuronNames = shown.join(" ");
-    }
-  }
-  const placed = circles.slice();
-  // while playing, every frame reuses the places found for this network and phase (no search)
-  const key = diagramKey();
-  const reuse = state.view === "frame" && spotCache.key === key;
-  if (!reuse) spotCache = { key, spots: new Map() };
-  const edgeLabel = new Set(lay.edges.filter((e) => e.label).map((e) => e.name));
-  // each neuron's numbers first: below it, or where they meet no other numbers and no edge (right, above, left)
-  if (!crowded) {
-    for (const n of lay.nodes) {
-      const r = n.kind === "bias" ? r0 * 0.75 : r0;
-      const notes = ((names.nodes[n.name]) || []).filter(([q]) => q in v && visible(q) && !(n.kind === "bias" && edgeLabel.has(q)));
-      if (!notes.length) continue;
-      const g = el("g", { class: "notes" }, svg);
-      const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95 }, g);
-      const texts = notes.map(([q, short]) => number(g, 0, 0, q, `${short} = ${v[q]}`, "note"));
-      const h = lh * notes.length;
-      const spots = [];
-      for (const far of [0, 14, 28, 42]) {
-        spots.push([n.x, n.y + r + 4 + lh - 2 + far, "middle"], [n.x + r + 6 + far, n.y - h / 2 + 10, "start"],
-          [n.x, n.y - r - 6 - h + 12 - far, "middle"], [n.x - r - 6 - far, n.y - h / 2 + 10, "end"],
-          [n.x + r * 0.6 + far, n.y + r + 16 + far, "start"], [n.x - r * 0.6 - far, n.y + r + 16 + far, "end"],
-          [n.x + r * 0.6 + far, n.y - r - h + 6 - far, "start"], [n.x - r * 0.6 - far, n.y - r - h + 6 - far, "end"]);
-        spots.slice(-8).forEach((spot) => spot.push(far));
-      }
-      const known = reuse && spotCache.spots.get("n:" + n.name);
-      if (known) spots.splice(0, spots.length, known);
-      let best = known ? { bad: 0, x: known[0], y: known[1], anchor: known[2], box: known[3] } : null;
-      for (const [x, y, anchor, far] of known ? [] : spots) {
-        texts.forEach((t, k) => { t.setAttribute("x", x); t.setAttribute("y", y + lh * k); t.setAttribute("text-anchor", anchor); });
-        const boxes = texts.map(boxOf);
-        const box = { x: Math.min(...boxes.map((b) => b.x)) - 2, y: Math.min(...boxes.map((b) => b.y)) - 1,
-          w: Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x)) + 4, h: h + 4 };
-        const crossed = segs.filter((s) => crosses(s, box)).length;
-        // a stacked (phone) diagram: its edges leave each neuron downwards, so the values stay near
-        // their neuron, over an edge if need be (on a white box), rather than drift away from it
-        const bad = placed.filter((p) => overlaps(p, box)).length * 10 + outside(box, bounds) * 10
-          + (lay.rows ? crossed * 0.5 + far / 14 : crossed);
-        if (!best || bad < best.bad) best = { bad, x, y, anchor, box };
-        if (bad === 0) break;
-      }
-      texts.forEach((t, k) => { t.setAttribute("x", best.x); t.setAttribute("y", best.y + lh * k); t.setAttribute("text-anchor", best.anchor); });
-      spotCache.spots.set("n:" + n.name, [best.x, best.y, best.anchor, best.box]);
-      Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
-      placed.push(best.box);
-    }
-  }
-  if (lay.rows) bands(lay, new Map(lay.nodes.map((n) => [n.name, (spotCache.spots.get("n:" + n.name) || [])[3]])));
-  // then each edge's label, at the first place along its edge (or just beside it) that meets no numbers and no other edge
-  const labelled = [];
-  const crossing = (e) => segs.filter((s) => s.name !== e.name && crosses(s, { x: Math.min(e.x1, e.x2) + 1e-3, y: Math.min(e.y1, e.y2),
-    w: Math.abs(e.x2 - e.x1) - 2e-3, h: Math.abs(e.y2 - e.y1) + 1e-3 })).length;
-  const order = lay.edges.filter((e) => e.label).sort((a, b) => crossing(b) - crossing(a)); // the most crossed first
-  for (const e of order) {
-    const en = names.edges[e.name] || {};
-    const lines = [];
-    const updated = phase >= 5 && en.update && en.update in v;
-    lines.push(updated ? [en.update, `${label(en.update)} = ${v[en.update]}`] : [e.name, `${label(e.name)} = ${v[e.name]}`]);
-    if (en.grad && en.grad in v && visible(en.grad)) lines.push([en.grad, `${label(en.grad)} = ${v[en.grad]}`]);
-    const g = el("g", { class: "label", "data-edge": e.name }, svg);
-    const rect = el("rect", { rx: 4, fill: "white", "fill-opacity": 0.95, stroke: e.colour, "stroke-width": 0.7 }, g);
-    const texts = lines.map(([name, text]) => {
-      const t = number(g, 0, 0, name, text);
-      t.setAttribute("fill", e.colour);
-      return t;
-    });
-    const at0 = (e.label_x - e.x1) / ((e.x2 - e.x1) || 1);
-    const len = Math.hypot(e.x2 - e.x1, e.y2 - e.y1) || 1, nx = -(e.y2 - e.y1) / len, ny = (e.x2 - e.x1) / len;
-    const tries = [];  // along the edge first, then a little to either side of it
-    for (const off of [0, 16, -16, 30, -30, 44, -44, 58, -58, 72, -72]) {
-      tries.push([at0, off]);
-      for (let d = 0.02; d < 0.8; d += 0.02) tries.push([at0 + d, off], [at0 - d, off]);
-    }
-    if (e.band !== undefined) tries.splice(0, tries.length, [e.band, 0]); // a phone: its own band, on the edge
-    const half = bounds ? Math.max(...texts.map((tx) => tx.getBBox().width)) / 2 + 5 : 0;
-    const put = (t, off) => {
-      let cx = e.x1 + (e.x2 - e.x1) * t + nx * off;
-      const cy = e.y1 + (e.y2 - e.y1) * t + ny * off;
-      if (bounds) cx = Math.min(Math.max(cx, bounds.x + half), bounds.x + bounds.w - half); // kept on the screen
-      texts.forEach((tx, k) => { tx.setAttribute("x", cx); tx.setAttribute("y", cy - (lh + 1) * (lines.length - 1) / 2 + (lh + 1) * k + numFont / 3); });
-    };
-    const known = reuse && spotCache.spots.get("e:" + e.name);
-    if (known) tries.splice(0, tries.length, known);
-    const search = (others) => {
-      let best = known ? { bad: 0, t: known[0], off: known[1], box: known[2] } : null;
-      for (const [t, off] of known ? [] : tries.filter(([t]) => (t > 0.08 && t < 0.92) || e.band === t)) {
-        put(t, off);
-        const boxes = texts.map(boxOf);
-        const box = { x: Math.min(...boxes.map((b) => b.x)) - 3, y: Math.min(...boxes.map((b) => b.y)) - 1,
-          w: Math.max(...boxes.map((b) => b.w)) + 6, h: boxes.reduce((s, b) => s + b.h, 0) + 2 };
-        const bad = others.filter((p) => overlaps(p, box)).length * 10 + segs.filter((s) => s.name !== e.name && crosses(s, box)).length
-          + outside(box, bounds) * 10;
-        if (!best || bad < best.bad) best = { bad, t, off, box };
-        if (bad === 0) break;
-      }
-      put(best.t, best.off);
-      Object.entries({ x: best.box.x, y: best.box.y, width: best.box.w, height: best.box.h }).forEach(([k, val]) => rect.setAttribute(k, val));
-      spotCache.spots.set("e:" + e.name, [best.t, best.off, best.box]);
-      return best;
-    };
-    const first = search(placed);
-    const entry = { search, box: first.box, crossed: first.bad > 0 };
-    labelled.push(entry);
-    placed.push(entry.box);
-  }
-  // a second look for any label that found no free place: with every other label now in its place
-  for (let pass = 0; pass < (reuse ? 0 : 3); pass++) {
-    let moved = false;
-    for (const entry of labelled) {
-      const others = placed.filter((b) => b !== entry.box);
-      if (!others.some((p) => overlaps(p, entry.box)) && !entry.crossed) continue;
-      const best = entry.search(others);
-      placed[placed.indexOf(entry.box)] = best.box;
-      entry.box = best.box;
-      entry.crossed = best.bad > 0;
-      moved = true;
-    }
-    if (!moved) break;
-  }
-  let bottom = lay.height;
-  if (state.n_samples === 1 && "E_total" in v && visible("E_total")) { // below everything placed
-    const below = Math.max(lay.height, ...placed.map((b) => b.y + b.h)) + 16;
-    const t = number(svg, lay.width / 2, below, "E_total", `E_total = ${v.E_total}`, "note");
-    bottom = below + 8;
-    placed.push(boxOf(t));
-  }
-  // the drawing's extent: everything placed, with a margin
-  const xs = placed.map((b) => b.x), xe = placed.map((b) => b.x + b.w);
-  const ys = placed.map((b) => b.y), ye = placed.map((b) => b.y + b.h).concat([bottom]);
-  let x0 = Math.min(...xs) - 4, w = Math.max(...xe) - x0 + 4;
-  if (bounds) { x0 = Math.min(bounds.x, x0); w = Math.max(bounds.x + bounds.w, x0 + w) - x0; } // a phone: the screen's width
-  const y0 = Math.min(...ys) - 4, h = Math.max(...ye) - y0 + 4;
-  svg.setAttribute("viewBox", `${x0} ${y0} ${w} ${h}`);
-  svg.dataset.key = key;
-  svg.style.setProperty("--natural-width", `${w}px`);
-  svg.dataset.naturalWidth = w;
-  if (crowded) drawHoverNotes();
-  if (!W && !crowded && !again) { // numbers at 11 to 12.5 px on the screen, whatever the box's width
-    const px = numFont * svg.getBoundingClientRect().width / w;
-    if (px < 11.05 || (px > 12.5 && numFont > 12)) {
-      numFont = Math.min(24, Math.max(12, numFont * 11.15 / px));
-      drawDiagram(true);
-    }
+    const name = el("text", { x: p.x, y: p.y + 4.5, "text-anchor": "middle", class: "neuron-name" + (p.r < 17 ? " small" : "") }, g);
+    name.textContent = captions[n.name] || n.name;
   }
 }
 
-function mapImage(values, size) {
-  // values of one neuron over a size x size grid (row 0 at the bottom): blue above the middle, orange below
+function rovingName() {
+  // the one number of the diagram in the Tab order (the arrow keys move from it): the chosen one
+  if (selected && full.shown[selected] !== undefined && visible(selected)) return selected;
+  return null;
+}
+
+function activeLines(it) {
+  // the lines an item shows at this phase: an edge shows its weight, or its new value in phase 5
+  if (it.kind !== "edge") return it.lines.filter((q) => visible(q));
+  const [w, grad, update] = [it.lines[0], it.lines.find((q) => q.startsWith("dE_total/")), it.lines.find((q) => q.endsWith("+"))];
+  const first = phase >= 5 && update && visible(update) ? update : w;
+  return [first, grad].filter((q) => q && visible(q));
+}
+
+function drawItem(svg, geo, it, box, roving) {
+  const shown = activeLines(it);
+  const present = it.lines.filter((q) => visible(q) && q in state.shown);
+  if (!present.length) return;
+  const g = el("g", { class: "item" + (box ? "" : " latent"), "data-item": it.key }, svg);
+  // what it shows now, centred in its room (which stays reserved for what it will show)
+  const wide = shown.length ? Math.min(box ? box.w : 0, Math.ceil(Math.max(...shown.map((q) => textWidth(numberText(q))))) + 2 * PAD + 2) : 0;
+  const tall = it.kind === "edge" ? shown.length * LH + 2 * PAD : box ? box.h : 0;
+  const dx = box ? (box.w - wide) / 2 : 0, dy = box ? (box.h - tall) / 2 : 0;
+  if (box && shown.length) {
+    const attrs = { x: box.x + dx, y: box.y + dy, width: wide, height: tall, rx: 4, fill: "white", "fill-opacity": 0.95 };
+    if (it.kind === "edge") Object.assign(attrs, { stroke: edgeColour(it.edge.name), "stroke-width": 0.8 });
+    el("rect", attrs, g);
+  }
+  for (const q of present) {
+    const row = it.kind === "edge" ? (q === shown[0] ? 0 : q === shown[1] ? 1 : -1) : it.lines.indexOf(q);
+    const x = box ? box.x + dx + PAD + 1 : 0, y = box ? box.y + dy + PAD + (Math.max(row, 0) + 1) * LH - 3.5 : 0;
+    const latent = !box || row < 0;
+    const t = el("text", { x, y, class: "num" + (latent ? " latent" : "") + (fresh(q) ? " fresh" : "") + (q === selected ? " sel" : ""),
+      "data-name": q, role: "button", tabindex: q === roving ? 0 : -1, "aria-label": numberText(q) }, g);
+    if (it.kind === "edge" && !latent && !fresh(q)) t.setAttribute("fill", edgeColour(it.edge.name));
+    t.textContent = numberText(q);
+  }
+}
+
+function edgeColour(name) {
+  const k = state.layout.edges.findIndex((e) => e.name === name);
+  return k < 0 ? "#222" : paintOf(k, state.layout.edges[k]).colour;
+}
+
+function updateDiagram() {
+  // while playing the same network at the same phase: change the numbers, colours, widths and maps in
+  // place (no new elements, no layout); false when the drawing must be made afresh
+  const svg = $("diagram");
+  if (state.view !== "frame" || !plan || svg.dataset.key !== diagramKey()) return false;
+  const v = state.shown;
+  const nums = svg.querySelectorAll(".num");
+  for (const t of nums) if (!(t.dataset.name in v)) return false;
+  const lines = svg.querySelectorAll("line[data-edge]");
+  if (state.paint && lines.length === state.paint.colours.length) {
+    lines.forEach((line, k) => { line.setAttribute("stroke", state.paint.colours[k]); line.setAttribute("stroke-width", state.paint.widths[k]); });
+  }
+  for (const t of nums) {
+    const text = numberText(t.dataset.name);
+    if (text !== t.textContent) { t.textContent = text; t.setAttribute("aria-label", text); }
+  }
+  svg.querySelectorAll("image[data-map]").forEach((img) => { const m = mapOf(img.dataset.map); if (m) img.setAttribute("href", m); });
+  return true;
+}
+
+// ---- the keyboard and the pointer
+function numbersInOrder() {
+  return [...$("diagram").querySelectorAll(".num")];
+}
+
+function focusNumber(t) {
+  // move the diagram's one Tab stop to t and focus it (a number not drawn shows itself while focused)
+  if (!t || !t.classList || !t.classList.contains("num")) return false;
+  numbersInOrder().forEach((n) => n.setAttribute("tabindex", n === t ? 0 : -1));
+  t.focus();
+  return true;
+}
+
+function onDiagramKey(ev) {
+  const nums = numbersInOrder();
+  const k = nums.indexOf(ev.target);
+  if (k < 0) return;
+  const to = { ArrowRight: k + 1, ArrowDown: k + 1, ArrowLeft: k - 1, ArrowUp: k - 1, Home: 0, End: nums.length - 1 }[ev.key];
+  if (to !== undefined) {
+    ev.preventDefault();
+    focusNumber(nums[Math.max(0, Math.min(nums.length - 1, to))]);
+  } else if (ev.key === "Enter" || ev.key === " ") {
+    ev.preventDefault();
+    choose(ev.target.dataset.name, true);
+  }
+}
+
+function ensureTabStop() {
+  // one number of the diagram is always in the Tab order
+  const nums = numbersInOrder();
+  if (nums.length && !nums.some((n) => n.getAttribute("tabindex") === "0")) nums[0].setAttribute("tabindex", 0);
+}
+
+function showPopup(names, focused) {
+  // a number not drawn (crowded networks): shown beside its neuron or on its edge while it is reached
+  hidePopup();
+  const pop = $("popup"), geo = plan.geo;
+  if (!pop || !names.length) return;
+  const it = plan.items.find((x) => x.lines.includes(names[0]));
+  const w = Math.max(...names.map((q) => textWidth(numberText(q)))) + 2 * PAD + 2, h = names.length * LH + 2 * PAD;
+  let cx, cy;
+  if (it && it.kind === "edge") {
+    const a = geo.at[it.edge.source], b = geo.at[it.edge.target];
+    cx = (a.x + b.x) / 2; cy = (a.y + b.y) / 2;
+  } else {
+    const p = geo.at[it ? it.anchor : ""] || { x: geo.W / 2, y: geo.H / 2, r: 0 };
+    cx = p.x; cy = p.y + p.r + 4 + h / 2;
+  }
+  const x = Math.min(Math.max(cx - w / 2, 1), geo.W - w - 1), y = Math.min(Math.max(cy - h / 2, 1), geo.H - h - 1);
+  el("rect", { x, y, width: w, height: h, rx: 4 }, pop);
+  names.forEach((q, k) => {
+    const t = el("text", { x: x + PAD + 1, y: y + PAD + (k + 1) * LH - 3.5, class: q === focused ? "focused" : "" }, pop);
+    t.textContent = numberText(q);
+  });
+  if (focused) el("rect", { x: x - 2, y: y - 2, width: w + 4, height: h + 4, rx: 5, class: "focused" }, pop);
+}
+
+function hidePopup() {
+  const pop = $("popup");
+  if (pop) pop.textContent = "";
+}
+
+function latentOf(node) {
+  // the numbers a hovered neuron or edge would show, when the drawing does not
+  const svg = $("diagram");
+  const key = node.dataset.neuron ? "n:" + node.dataset.neuron : "e:" + node.dataset.hit;
+  const g = svg.querySelector(`g[data-item="${CSS.escape(key)}"]`);
+  if (!g) return [];
+  return [...g.querySelectorAll(".num.latent")].map((t) => t.dataset.name);
+}
+
+function wireDiagram() {
+  const svg = $("diagram");
+  svg.addEventListener("click", (ev) => {
+    const t = ev.target.closest("[data-name], [data-hit], circle[data-neuron]");
+    if (!t) return;
+    if (t.dataset.name) choose(t.dataset.name);
+    else if (t.dataset.hit) choose(t.dataset.hit);
+    else chooseNeuron(t.dataset.neuron);
+  });
+  svg.addEventListener("keydown", onDiagramKey);
+  svg.addEventListener("focusin", (ev) => {
+    const t = ev.target;
+    if (!t.classList || !t.dataset.name) return;
+    if (t.classList.contains("latent")) showPopup([t.dataset.name], t.dataset.name);
+    const n = where.neuronOf[t.dataset.name];
+    if (n && mapOf(n)) { hovered = n; drawSurface(); }
+  });
+  svg.addEventListener("focusout", () => { hidePopup(); if (hovered) { hovered = null; drawSurface(); } });
+  svg.addEventListener("mouseover", (ev) => {
+    const t = ev.target.closest("circle[data-neuron], [data-hit]");
+    if (!t) return;
+    const names = latentOf(t);
+    if (names.length) showPopup(names, null);
+    if (t.dataset.neuron && mapOf(t.dataset.neuron) && hovered !== t.dataset.neuron) { hovered = t.dataset.neuron; drawSurface(); }
+  });
+  svg.addEventListener("mouseout", (ev) => {
+    const t = ev.target.closest("circle[data-neuron], [data-hit]");
+    if (!t) return;
+    if (!svg.contains(active()) || !active().classList.contains("latent")) hidePopup();
+    if (hovered && t.dataset.neuron) { hovered = null; drawSurface(); }
+  });
+}
+
+function choose(name, byKeyboard) {
+  // a number chosen (click, tap, Enter): its formula; a crowded drawing now shows its neuron
+  const before = plan && plan.mode === "focus" ? focusNeuron() : null;
+  showFormula(name, { byKeyboard });
+  if (plan && plan.mode === "focus" && focusNeuron() !== before) {
+    drawDiagram();
+    if (byKeyboard) focusNumber($("diagram").querySelector(`.num[data-name="${CSS.escape(name)}"]`));
+  } else {
+    $("diagram").querySelectorAll(".num").forEach((t) => t.classList.toggle("sel", t.dataset.name === name));
+  }
+}
+
+// ------------------------------------------------------------------------------ the neurons' maps
+let mapCache = { bytes: null, images: {} };
+
+function decode(b64) {
+  const bin = atob(b64), out = new Uint8Array(bin.length);
+  for (let k = 0; k < bin.length; k++) out[k] = bin.charCodeAt(k);
+  return out;
+}
+
+function mapValues(name) {
+  // one neuron's map, each value in [-1, 1] around its own middle (the server's bytes, or its values)
+  const m = state.neuron_maps;
+  if (!m) return null;
+  if (m.bytes) {
+    const k = m.order.indexOf(name);
+    if (k < 0) return null;
+    const all = decode(m.bytes), n = m.size * m.size;
+    return Array.from(all.subarray(k * n, (k + 1) * n), (b) => (b - 127.5) / 127.5);
+  }
+  const values = m.maps && m.maps[name];
+  if (!values) return null;
+  const lo = Math.min(...values), hi = Math.max(...values), mid = (lo + hi) / 2, half = (hi - lo) / 2 || 1;
+  return values.map((v) => (v - mid) / half);
+}
+
+function mapOf(name) {
+  // a data: URL of one neuron's map (blue above its middle, orange below), made once per frame
+  const m = state.neuron_maps;
+  if (!m) return null;
+  const stamp = m.bytes || m.maps;
+  if (mapCache.bytes !== stamp) mapCache = { bytes: stamp, images: {} };
+  if (!(name in mapCache.images)) {
+    const values = mapValues(name);
+    mapCache.images[name] = values ? paintGrid(values, m.size, 0.7) : null;
+  }
+  return mapCache.images[name];
+}
+
+function paintGrid(values, size, strength) {
   const c = document.createElement("canvas");
   c.width = c.height = size;
   const g = c.getContext("2d"), img = g.createImageData(size, size);
-  const lo = Math.min(...values), hi = Math.max(...values), mid = (lo + hi) / 2, half = (hi - lo) / 2 || 1;
   for (let r = 0; r < size; r++) {
     for (let k = 0; k < size; k++) {
-      const p = (values[r * size + k] - mid) / half, o = ((size - 1 - r) * size + k) * 4, a = Math.min(1, Math.abs(p));
+      const p = values[r * size + k], o = ((size - 1 - r) * size + k) * 4, a = Math.min(1, Math.abs(p)); // row 0 at the bottom
       const [cr, cg, cb] = p >= 0 ? [43, 108, 176] : [221, 107, 32];
-      img.data[o] = 255 - (255 - cr) * a * 0.7; img.data[o + 1] = 255 - (255 - cg) * a * 0.7;
-      img.data[o + 2] = 255 - (255 - cb) * a * 0.7; img.data[o + 3] = 255;
+      img.data[o] = 255 - (255 - cr) * a * strength; img.data[o + 1] = 255 - (255 - cg) * a * strength;
+      img.data[o + 2] = 255 - (255 - cb) * a * strength; img.data[o + 3] = 255;
     }
   }
   g.putImageData(img, 0, 0);
   return c.toDataURL();
 }
 
-function drawHoverNotes() {
-  // crowded networks: a neuron's numbers appear beside it on hover or focus
-  const svg = $("diagram");
-  const show = (c) => {
-    hideHover();
-    const names = (c.dataset.neuronNames || "").split(" ").filter((x) => x);
-    if (!names.length) return;
-    const x = Number(c.getAttribute("cx")) + Number(c.getAttribute("r")) + 6, y = Number(c.getAttribute("cy"));
-    const g = el("g", { id: "hover-notes", "aria-hidden": "true" }, svg);
-    const rect = el("rect", { rx: 4, fill: "white", stroke: "#8a8a8a", "stroke-width": 0.8 }, g);
-    const texts = names.map((q, k) => {
-      const t = el("text", { x: x + 6, y: y - 14 * (names.length - 1) / 2 + 14 * k + 4, class: "note" }, g);
-      t.textContent = `${label(q)} = ${state.shown[q]}`;
-      return t;
-    });
-    const boxes = texts.map(boxOf);
-    rect.setAttribute("x", x); rect.setAttribute("y", Math.min(...boxes.map((b) => b.y)) - 2);
-    rect.setAttribute("width", Math.max(...boxes.map((b) => b.w)) + 10);
-    rect.setAttribute("height", boxes.reduce((s, b) => s + b.h, 0) + 4);
-  };
-  svg.querySelectorAll("circle.neuron").forEach((c) => {
-    c.addEventListener("mouseenter", () => show(c));
-    c.addEventListener("focus", () => show(c));
-    c.addEventListener("mouseleave", hideHover);
-    c.addEventListener("blur", hideHover);
-  });
-}
-
-function hideHover() {
-  const old = $("hover-notes");
-  if (old) old.remove();
-}
-
-function chooseNeuron(circle) {
-  // a crowded network's neuron: its numbers, each a button, in the formula panel
-  const names = (circle.dataset.neuronNames || "").split(" ").filter((x) => x);
+function chooseNeuron(name) {
+  // a neuron clicked: its numbers, each a button, in the formula panel
+  const qs = ((full.names.nodes[name]) || []).map((q) => q[0]).filter((q) => known(q));
+  if (qs.length) { choose(qs[0]); }
   const box = $("formula");
   box.textContent = "";
   const head = document.createElement("p");
-  head.className = "qname";
-  head.textContent = `neuron ${circle.dataset.neuron}`;
+  head.className = "qname"; head.tabIndex = -1;
+  head.textContent = `neuron ${name}`;
   box.appendChild(head);
   const list = document.createElement("ul");
   list.className = "plain";
-  for (const q of names) {
+  for (const q of qs) {
     const li = document.createElement("li");
-    li.appendChild(refButton(q, `${label(q)} = ${state.shown[q]}`));
+    li.appendChild(refButton(q, numberText(q)));
     list.appendChild(li);
   }
   box.appendChild(list);
-  openSheet();
+  openSheet(null);
 }
 
 // ------------------------------------------------------------------------------ the table view
@@ -731,20 +1138,53 @@ function drawTable() {
 }
 
 // ------------------------------------------------------------------------------ the formula panel
+let opener = null; // what opened the phone's formula sheet: the focus goes back there when it closes
+
 function refButton(name, text) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = "ref";
   b.dataset.ref = name;
   b.textContent = text || label(name);
-  b.onclick = () => showFormula(name);
+  b.onclick = () => { showFormula(name, { focusPanel: true }); redrawForFocus(); };
   return b;
 }
 
-function openSheet() {
-  // on a phone the formula is a sheet over the bottom of the screen: keep the chosen number above it
-  $("formula-box").classList.add("open");
+function redrawForFocus() {
+  // a crowded drawing shows the chosen number's neuron
+  if (plan && plan.mode === "focus" && $("diagram").dataset.key !== diagramKey()) {
+    const keep = focusKey();
+    drawDiagram();
+    restoreFocus(keep);
+  }
+}
+
+function openSheet(from) {
+  // on a phone the formula is a sheet over the bottom of the screen, and what is behind it is inert
+  const box = $("formula-box");
+  const was = box.classList.contains("open");
+  box.classList.add("open");
+  if (!PHONE.matches) return;
+  if (!was) opener = from || opener;
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-modal", "true");
+  for (const id of ["centre", "controls"]) $(id).inert = true;
+  document.querySelectorAll("header, #side > :not(#formula-box):not(#formula-live)").forEach((n) => { n.inert = true; });
   keepAboveSheet();
+}
+
+function closeSheet() {
+  const box = $("formula-box");
+  if (!box.classList.contains("open")) return;
+  box.classList.remove("open");
+  box.setAttribute("role", "region");
+  box.removeAttribute("aria-modal");
+  for (const id of ["centre", "controls"]) $(id).inert = false;
+  document.querySelectorAll("header, #side > *").forEach((n) => { n.inert = false; });
+  const back = (opener && opener.isConnected ? opener : null)
+    || (selected && $("diagram").querySelector(`.num[data-name="${CSS.escape(selected)}"]`));
+  opener = null;
+  if (back) focusNumber(back) || back.focus();
 }
 
 function keepAboveSheet() {
@@ -757,9 +1197,11 @@ function keepAboveSheet() {
   if (r.bottom > top - 8) window.scrollBy(0, r.bottom - top + 24);
 }
 
-function showFormula(name, open) {
+function showFormula(name, how) {
+  // the chosen number's worked formula; `how`: {open: false} (a redraw), {byKeyboard}, {focusPanel}
+  how = how || {};
+  const from = active();
   selected = name;
-  document.querySelectorAll("#diagram .num").forEach((t) => t.classList.toggle("sel", t.dataset.name === name));
   const box = $("formula");
   box.textContent = "";
   if (!name) {
@@ -769,80 +1211,91 @@ function showFormula(name, open) {
     box.appendChild(p);
     return;
   }
-  const s = steps[name];
   const head = document.createElement("p");
-  const b = document.createElement("span");
-  b.className = "qname";
-  b.textContent = `${label(name)} = ${state.shown[name]}`;
-  head.appendChild(b);
+  head.className = "qname"; head.tabIndex = -1; head.id = "formula-name";
+  head.textContent = numberText(name);
   box.appendChild(head);
-  if (s) {
-    const note = document.createElement("p");
-    note.textContent = s.note;
-    box.appendChild(note);
-    const math = document.createElement("div");
-    math.className = "math";
-    math.id = "math";
-    math.tabIndex = 0; // it may scroll sideways: reachable by keyboard
-    math.setAttribute("role", "group");
-    math.setAttribute("aria-label", `worked formula of ${label(name)}`);
-    box.appendChild(math);
-    const iteration = state.iteration;
-    api.formula(name).then((f) => {
-      // MathML from the server's converter (the one `chainrule explain --format html` uses)
-      if (selected !== name || state.iteration !== iteration) return;
-      worked.textContent = f.line || "";
-      if (f.mathml) { math.innerHTML = f.mathml; keepAboveSheet(); }
-    }, () => {});
-    const worked = document.createElement("div");
-    worked.className = "worked";
-    worked.id = "worked";  // the worked line, as `chainrule explain` prints it: with the MathML
-    const details = document.createElement("details");
-    const summary = document.createElement("summary");
-    summary.textContent = "as `chainrule explain` prints it";
-    details.append(summary, worked);
-    box.appendChild(details);
-    const refs = [...new Set([...s.text.matchAll(/<([^<>]+)>/g)].map((m) => m[1]))];
-    if (refs.length) {
-      const p = document.createElement("p");
-      p.append("made of: ");
-      refs.forEach((r, k) => p.append(refButton(r), k < refs.length - 1 ? " " : ""));
-      box.appendChild(p);
-    }
-  } else {
+  const s = steps[name];
+  if (s) formulaOf(box, name, s, how.open !== false);
+  else givenOf(box, name);
+  usedIn(box, name);
+  if (how.open === false) return;
+  $("formula-live").textContent = `${numberText(name)}. ${s ? s.note : KIND_TEXT[full.kinds[name]] || ""}`;
+  openSheet(from && from.closest && from.closest("#diagram, #table-box") ? from : null);
+  if (how.focusPanel || (PHONE.matches && $("formula-box").classList.contains("open"))) head.focus();
+}
+
+function formulaOf(box, name, s, announce) {
+  const note = document.createElement("p");
+  note.textContent = s.note;
+  box.appendChild(note);
+  const math = document.createElement("div");
+  math.className = "math"; math.id = "math";
+  math.tabIndex = 0; // it may scroll sideways: reachable by keyboard
+  math.setAttribute("role", "group");
+  math.setAttribute("aria-label", `worked formula of ${label(name)}`);
+  box.appendChild(math);
+  const worked = document.createElement("div");
+  worked.className = "worked"; worked.id = "worked"; // the worked line, as `chainrule explain` prints it
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  summary.textContent = "as `chainrule explain` prints it";
+  details.append(summary, worked);
+  box.appendChild(details);
+  const iteration = state.iteration;
+  api.formula(name).then((f) => {
+    // MathML from the server's converter (the one `chainrule explain --format html` uses)
+    if (selected !== name || state.iteration !== iteration) return;
+    worked.textContent = f.line || "";
+    if (announce && f.line) $("formula-live").textContent = f.line;
+    if (f.mathml) { math.innerHTML = f.mathml; keepAboveSheet(); }
+  }, () => {});
+  const refs = [...new Set([...s.text.matchAll(/<([^<>]+)>/g)].map((m) => m[1]))];
+  if (refs.length) {
     const p = document.createElement("p");
-    p.textContent = KIND_TEXT[full.kinds[name]] || "a given value.";
+    p.append("made of: ");
+    refs.forEach((r, k) => p.append(refButton(r), k < refs.length - 1 ? " " : ""));
     box.appendChild(p);
-    if (!api.replay && name in full.kinds) {
-      const form = document.createElement("div");
-      form.className = "edit";
-      const input = document.createElement("input");
-      input.type = "number"; input.step = "any"; input.id = "edit-value"; input.value = full.trace.values[name];
-      input.setAttribute("aria-label", `new value of ${label(name)}`);
-      const button = document.createElement("button");
-      button.id = "edit-set";
-      button.textContent = `Set ${label(name)}`;
-      const apply = () => guarded(async () => {
-        const value = Number(input.value);
-        if (input.value.trim() === "" || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
-        show(await api.edit({ set: { [name]: value } }), true);
-        showFormula(name);
-        say(`${name} set to ${state.shown[name]}; every number recomputed`);
-      });
-      button.onclick = apply;
-      input.onkeydown = (ev) => { if (ev.key === "Enter") apply(); };
-      form.append(input, button);
-      box.appendChild(form);
-    }
   }
+}
+
+function givenOf(box, name) {
+  const p = document.createElement("p");
+  p.textContent = KIND_TEXT[full.kinds[name]] || "a given value.";
+  box.appendChild(p);
+  if (api.replay || !(name in full.kinds)) return;
+  const form = document.createElement("div");
+  form.className = "edit";
+  const input = document.createElement("input");
+  input.type = "number"; input.step = "any"; input.id = "edit-value"; input.value = full.trace.values[name];
+  input.setAttribute("aria-label", `new value of ${label(name)}`);
+  const button = document.createElement("button");
+  button.type = "button"; button.id = "edit-set";
+  button.textContent = `Set ${label(name)}`;
+  const apply = () => guarded(async () => {
+    const value = Number(input.value);
+    if (input.value.trim() === "" || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
+    show(await api.edit({ set: { [name]: value } }), true);
+    showFormula(name, { open: false });
+    say(`${name} set to ${state.shown[name]}; every number recomputed`);
+    // the focus goes to the number just edited, in the diagram (or its sheet stays open on a phone)
+    const t = $("diagram").querySelector(`.num[data-name="${CSS.escape(name)}"]`);
+    if (PHONE.matches) closeSheet();
+    if (t) focusNumber(t);
+  });
+  button.onclick = apply;
+  input.onkeydown = (ev) => { if (ev.key === "Enter") { ev.preventDefault(); apply(); } };
+  form.append(input, button);
+  box.appendChild(form);
+}
+
+function usedIn(box, name) {
   const users = full.trace.steps.filter((x) => x.text.includes(`<${name}>`) && visible(x.name)).map((x) => x.name);
-  if (users.length) {
-    const p = document.createElement("p");
-    p.append("used in: ");
-    users.slice(0, 12).forEach((u, k) => p.append(refButton(u), k < Math.min(users.length, 12) - 1 ? " " : users.length > 12 ? " …" : ""));
-    box.appendChild(p);
-  }
-  if (open !== false) openSheet();
+  if (!users.length) return;
+  const p = document.createElement("p");
+  p.append("used in: ");
+  users.slice(0, 12).forEach((u, k) => p.append(refButton(u), k < Math.min(users.length, 12) - 1 ? " " : users.length > 12 ? " …" : ""));
+  box.appendChild(p);
 }
 
 // ------------------------------------------------------------------------------ the loss curve
@@ -877,50 +1330,64 @@ function drawCurve() {
     g.fillStyle = "#2b6cb0"; g.fillText("training", W - R - 110, T + 10); g.fillStyle = "#b85412"; g.fillText("- - test", W - R - 50, T + 10);
   }
   if (pts.length === 1) { g.fillStyle = "#2b6cb0"; g.beginPath(); g.arc(X(pts[0][0]), Y(pts[0][1]), 3, 0, 7); g.fill(); }
-  const first = state.curve[0], last = state.curve[state.curve.length - 1];
+  const first = state.curve[0], last = state.curve[state.curve.length - 1], n = state.curve.length;
   c.setAttribute("aria-label", `The error curve (log scale): ${Number(first[1]).toPrecision(4)} at update ${first[0].toLocaleString("en")}, `
-    + `${Number(last[1]).toPrecision(4)} at update ${last[0].toLocaleString("en")}; ${state.curve.length} points drawn.`);
+    + `${Number(last[1]).toPrecision(4)} at update ${last[0].toLocaleString("en")}; ${n} point${n === 1 ? "" : "s"} drawn.`);
 }
 
 // ------------------------------------------------------------------------------ the decision surface
+function surfaceValues() {
+  // the surface's values as (value − centre) / scale in [-1, 1]: the server's bytes, or its values
+  const s = state.surface;
+  if (s.bytes) return Array.from(decode(s.bytes), (b) => (b - 127.5) / 127.5);
+  const centre = s.centre === undefined ? 0.5 : s.centre, scale = s.scale || 0.5;
+  return s.values.map((p) => Math.max(-1, Math.min(1, (p - centre) / scale)));
+}
+
 function drawSurface() {
   const box = $("surface-box");
   if (!state.surface) { box.hidden = true; return; }
   box.hidden = false;
   const c = $("surface"), g = c.getContext("2d");
-  const { size, extent, values } = state.surface;
+  const { extent } = state.surface;
   const centre = state.surface.centre === undefined ? 0.5 : state.surface.centre, scale = state.surface.scale || 0.5;
-  const discrete = $("discretise").checked;
-  const img = g.createImageData(size, size);
-  for (let r = 0; r < size; r++) {
-    for (let k = 0; k < size; k++) {
-      const p = values[r * size + k];            // row r: y from -extent (bottom) up
-      const o = ((size - 1 - r) * size + k) * 4; // canvas rows go down
-      const a = discrete ? 1 : Math.min(1, Math.abs(p - centre) / scale);
-      const [cr, cg, cb] = p >= centre ? [43, 108, 176] : [221, 107, 32];
-      img.data[o] = 255 - (255 - cr) * a * 0.55; img.data[o + 1] = 255 - (255 - cg) * a * 0.55;
-      img.data[o + 2] = 255 - (255 - cb) * a * 0.55; img.data[o + 3] = 255;
+  const neuron = hovered && mapValues(hovered) ? hovered : null;
+  const discrete = $("discretise").checked && !neuron;
+  const size = neuron ? state.neuron_maps.size : state.surface.size;
+  const values = neuron ? mapValues(neuron) : surfaceValues().map((q) => (discrete ? (q >= 0 ? 1 : -1) : q));
+  const img = new Image();
+  const url = paintGrid(values, size, 0.55);
+  const drawPoints = () => {
+    const X = (x) => (x + extent) / (2 * extent) * c.width, Y = (y) => (extent - y) / (2 * extent) * c.height;
+    const regression = full.dataset && full.dataset.kind === "regression";
+    const colour = (t) => { // classes in two colours; a regression's targets along the same scale
+      if (!regression) return t >= centre ? "#2b6cb0" : "#dd6b20";
+      const q = Math.max(-1, Math.min(1, (t - centre) / scale)), a = 0.35 + 0.65 * Math.abs(q);
+      const [cr, cg, cb] = q >= 0 ? [43, 108, 176] : [221, 107, 32];
+      return `rgb(${Math.round(255 - (255 - cr) * a)}, ${Math.round(255 - (255 - cg) * a)}, ${Math.round(255 - (255 - cb) * a)})`;
+    };
+    for (const [x, y, t] of full.points || []) {
+      g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
+      g.fillStyle = colour(t); g.fill();
+      g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
     }
-  }
-  const tmp = document.createElement("canvas");
-  tmp.width = tmp.height = size;
-  tmp.getContext("2d").putImageData(img, 0, 0);
-  g.imageSmoothingEnabled = true;
-  g.drawImage(tmp, 0, 0, c.width, c.height);
-  const X = (x) => (x + extent) / (2 * extent) * c.width, Y = (y) => (extent - y) / (2 * extent) * c.height;
-  for (const [x, y, lab] of full.points || []) {
-    g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
-    g.fillStyle = lab >= centre ? "#2b6cb0" : "#dd6b20"; g.fill();
-    g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
-  }
-  for (const [x, y, lab] of full.test_points || []) { // held-out points: rings
-    g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
-    g.strokeStyle = lab >= centre ? "#2b6cb0" : "#dd6b20"; g.lineWidth = 2; g.stroke();
-  }
-  $("test-note").textContent = (full.test_points || []).length ? "; rings: the points held out for testing" : "";
+    if ($("show-test").checked) {
+      for (const [x, y, t] of full.test_points || []) { // held-out points: rings
+        g.beginPath(); g.arc(X(x), Y(y), 3.6, 0, 7);
+        g.strokeStyle = colour(t); g.lineWidth = 2; g.stroke();
+      }
+    }
+  };
+  img.onload = () => { g.imageSmoothingEnabled = true; g.drawImage(img, 0, 0, c.width, c.height); drawPoints(); };
+  img.src = url;
+  const held = (full.test_points || []).length && $("show-test").checked;
   const s = state.surface;
-  c.setAttribute("aria-label", `The decision surface: the network's output over the plane from −${extent} to ${extent}, `
-    + `blue where it is above 0.5, orange below${s.accuracy !== undefined ? `; it classifies ${Math.round(100 * s.accuracy)}% of the ${(full.points || []).length} points correctly` : ""}.`);
+  $("surface-caption").textContent = neuron
+    ? `neuron ${neuron}'s output over the plane (blue above its middle, orange below); move away for the network's output`
+    : `colour: the network's output over the plane (blue → ${centre === 0 ? "above 0" : "1"}, orange → ${centre === 0 ? "below 0" : "0"}); dots: the data${held ? "; rings: the points held out for testing" : ""}.`;
+  c.setAttribute("aria-label", neuron ? `Neuron ${neuron}'s output over the plane.`
+    : `The decision surface: the network's output over the plane from −${extent} to ${extent}, `
+    + `blue where it is above ${centre}, orange below${s.accuracy !== undefined ? `; it classifies ${Math.round(100 * s.accuracy)}% of the ${(full.points || []).length} points correctly` : ""}${held ? "; rings: the held-out points" : ""}.`);
 }
 
 // ------------------------------------------------------------------------------ training controls
@@ -938,7 +1405,7 @@ function revealFresh() {
   // on a phone the stacked diagram is taller than the screen: scroll what the phase just computed
   // into view (as much of it as fits, its top never under the sticky controls)
   if (!PHONE.matches) return;
-  const boxes = [...document.querySelectorAll("#diagram .fresh")].map((t) => t.getBoundingClientRect());
+  const boxes = [...document.querySelectorAll("#diagram .fresh:not(.latent)")].map((t) => t.getBoundingClientRect());
   if (!boxes.length) return;
   const top = Math.min(...boxes.map((r) => r.top)), bottom = Math.max(...boxes.map((r) => r.bottom));
   const ceiling = $("toolbar").getBoundingClientRect().bottom;
@@ -948,39 +1415,54 @@ function revealFresh() {
   if (Math.abs(dy) > 1) window.scrollBy(0, dy);
 }
 
+let wantStop = false;
 function stop() {
-  playing = false;
+  wantStop = true;
   $("play").textContent = "Play ▶";
   $("play").classList.remove("on");
 }
 
-async function play() {
-  if (playing) { stop(); return; }
-  playing = true;
+function play() {
+  if (playing) { stop(); return playing; }
+  wantStop = false;
   $("play").textContent = "Pause ❚❚";
   $("play").classList.add("on");
+  playing = playLoop().finally(() => { playing = null; });
+  return playing;
+}
+
+async function playLoop() {
   const ask = () => api.train(Math.min(SPEEDS[Number($("speed").value)], full.max_steps || Infinity), "frame", // the server's limit per request
     Math.max(0, state.curve.length - 1)); // the curve's points before its newest never change: only the rest is sent
   let pending = ask();
-  while (playing) {
+  while (!wantStop) {
     const before = state.iteration;
     const frame = new Promise((done) => requestAnimationFrame(done));
     let next = null;
     await guarded(async () => { next = await pending; });
-    if (!playing || !next) break;
+    if (wantStop || !next) break;
     pending = api.replay ? null : ask(); // the server computes the next frame while this one is drawn
     show(next, false, 1); // show the outputs as they learn
     if (api.replay) { if (state.iteration === before) stop(); else pending = ask(); }
     await frame; // at most one frame per animation frame
   }
   if (pending) await pending.catch(() => {});
+  stop();
   await guarded(async () => { if (state.view !== "full" || state.iteration !== full.iteration) show(await api.get(), false, 1); });
+}
+
+async function resetNetwork() {
+  // back to the network as loaded, at its first phase (also while playing: the play stops first)
+  if (playing) { stop(); await playing; }
+  show(await api.reset(), false, 0);
 }
 
 function changes() {
   const out = {};
   const hidden = $("hidden").value.split(/[ ,]+/).filter((s) => s).map(Number);
   if (hidden.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("hidden layers: whole numbers such as 2 or 4, 4");
+  if (hidden.length > 4) throw new Error(`the page draws at most 4 hidden layers, not ${hidden.length}`);
+  if (hidden.some((n) => n > 16)) throw new Error("the page draws at most 16 neurons per layer");
   const layers = [full.layers[0], ...hidden, full.layers[full.layers.length - 1]];
   if (layers.join() !== full.layers.join()) out.layers = layers;
   if ($("activation").value !== full.activation) out.activation = $("activation").value;
@@ -1000,64 +1482,45 @@ function changes() {
 
 async function chooseData() {
   const name = $("dataset").value;
-  if (!name) { show(await api.create({})); history.replaceState(null, "", location.pathname); return; }
-  show(await api.create({ dataset: { name } })); // the server's preset for this dataset
+  show(await api.create(name ? { dataset: { name } } : {})); // the server's preset for this dataset
 }
 
-// ------------------------------------------------------------------------------ sharing
-function b64url(text) {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-function unb64url(text) {
-  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return new TextDecoder().decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
+async function exportPage() {
+  // one HTML file that replays this network learning (recorded by the server), downloaded
+  say("recording the run for the exported page…");
+  const answer = await api.exportPage(1000);
+  const url = URL.createObjectURL(new Blob([answer.html], { type: "text/html" }));
+  const a = document.createElement("a");
+  a.href = url; a.download = answer.filename; a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  say(`${answer.filename} downloaded: it replays 1,000 updates, no server needed`);
 }
 
 function shareUrl() {
-  const base = location.href.split("#")[0];
-  if (full.dataset) {
-    const d = full.dataset;
-    const o = full.options || {};
-    const data = { name: d.name, n: d.n, noise: d.noise, seed: d.seed, test_fraction: d.test_fraction || 0,
-      hidden: full.layers.slice(1, -1), activation: full.activation, learning_rate: full.learning_rate,
-      batch_size: o.batch_size, l1: o.l1, l2: o.l2 };
-    return `${base}#data=${b64url(JSON.stringify(data))}`;
-  }
-  return `${base}#net=${b64url(JSON.stringify(full.spec))}`;
-}
-
-function fromUrl() {
-  const m = location.hash.match(/^#(net|data)=([A-Za-z0-9_-]+)$/);
-  if (!m) return {};
-  try {
-    const value = JSON.parse(unb64url(m[2]));
-    return m[1] === "net" ? { network: value } : { dataset: value };
-  } catch (e) {
-    say("the link's network could not be read; showing the default network", true);
-    return {};
-  }
+  remember(true);
+  return location.href;
 }
 
 // ------------------------------------------------------------------------------ start
-function choose(target) {
-  const t = target.closest("[data-name]");
-  if (t) { showFormula(t.dataset.name); return true; }
-  const c = target.closest("circle.neuron");
-  if (c) { chooseNeuron(c); return true; }
-  return false;
-}
-
 function wire() {
   $("phase").onclick = () => guarded(nextPhase);
   $("step").onclick = () => guarded(async () => show(await api.train(1), false, 1));
   $("play").onclick = () => play();
-  $("reset").onclick = () => guarded(async () => { stop(); show(await api.reset()); });
+  $("reset").onclick = () => guarded(resetNetwork);
   $("apply").onclick = () => guarded(async () => {
     const c = changes();
     if (!Object.keys(c).length) { say("nothing changed"); return; }
     show(await api.edit(c));
     say("applied; every number recomputed");
   });
+  $("new-weights").onclick = () => guarded(async () => {
+    show(await api.edit({ seed: Math.floor(Math.random() * 2147483647) }));
+    say("new random weights; Reset goes back to the loaded ones");
+  });
+  $("export").onclick = () => guarded(exportPage);
   $("dataset").onchange = () => guarded(chooseData);
   $("noise").oninput = () => { $("noise-label").textContent = Number($("noise").value).toFixed(2); };
   $("noise").onchange = () => guarded(() => recreateData({ noise: Number($("noise").value) }));
@@ -1072,32 +1535,37 @@ function wire() {
     });
   }
   $("discretise").onchange = () => drawSurface();
-  $("speed").oninput = () => { $("speed-label").textContent = `${SPEEDS[$("speed").value]} / frame`; };
+  $("show-test").onchange = () => drawSurface();
+  $("speed").oninput = () => {
+    const text = `${SPEEDS[$("speed").value]} / frame`;
+    $("speed-label").textContent = text;
+    $("speed").setAttribute("aria-valuetext", text);
+  };
   $("speed").oninput();
   $("share").onclick = () => {
     const url = shareUrl();
-    history.replaceState(null, "", url);
     const box = $("share-url");
     box.hidden = false; box.value = url; box.select();
     if (navigator.clipboard) navigator.clipboard.writeText(url).then(() => say("link copied"), () => say("link shown below; copy it"));
     else say("link shown below; copy it");
   };
-  let drawnWidth = null;  // a phone turned, or a window crossing the phone's width: the diagram drawn afresh
+  let drawnWidth = null;  // a phone turned, or a window crossing the phone's width: the diagram laid out afresh
   const redraw = () => {
     const width = $("diagram-box").clientWidth;
-    if (state && width !== drawnWidth) { drawnWidth = width; drawDiagram(); }
+    if (state && width !== drawnWidth) { drawnWidth = width; const keep = focusKey(); drawDiagram(); restoreFocus(keep); }
   };
   PHONE.addEventListener("change", redraw);
   window.addEventListener("resize", redraw);
-  $("diagram").addEventListener("click", (ev) => choose(ev.target));
-  $("diagram").addEventListener("keydown", (ev) => {
-    if ((ev.key === "Enter" || ev.key === " ") && choose(ev.target)) ev.preventDefault();
+  wireDiagram();
+  $("formula-close").onclick = closeSheet;
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    if ($("formula-box").classList.contains("open") && PHONE.matches) { ev.preventDefault(); closeSheet(); return; }
+    if ($("formula-box").contains(active()) && selected) { // back from the panel to the chosen number
+      const t = $("diagram").querySelector(`.num[data-name="${CSS.escape(selected)}"]`);
+      if (t) focusNumber(t);
+    }
   });
-  $("formula-close").onclick = () => {
-    $("formula-box").classList.remove("open");
-    const back = selected && document.querySelector(`#diagram [data-name="${CSS.escape(selected)}"]`);
-    if (back) back.focus();
-  };
   document.querySelectorAll("#phases button").forEach((b) => {
     b.onclick = () => { phase = Number(b.dataset.phase); show(state, true); revealFresh(); };
   });
@@ -1108,6 +1576,8 @@ function wire() {
     $("table-toggle").textContent = box.hidden ? "Show the numbers as a table" : "Hide the table";
     if (!box.hidden) drawTable();
   };
+  window.addEventListener("pagehide", () => remember(true));
+  new MutationObserver(ensureTabStop).observe($("diagram"), { childList: true });
 }
 
 async function start() {
@@ -1118,17 +1588,24 @@ async function start() {
     document.body.classList.add("replay");
     $("mode").textContent = `a recorded run of ${run.frames.length} snapshots — no server needed`;
     for (const id of ["apply", "dataset", "hidden", "activation", "loss-choice", "eta", "share", "noise", "test-fraction",
-      "regenerate", "batch-size", "l1", "l2"]) $(id).disabled = true;
+      "regenerate", "batch-size", "l1", "l2", "new-weights", "export"]) $(id).disabled = true;
+    for (const id of ["download", "export", "new-weights"]) $(id).hidden = true;
     $("download").removeAttribute("href");
-    $("download").hidden = true;
+    await guarded(async () => show(await api.create({})));
   } else if (window.CHAINRULE_CALL) {  // a Jupyter widget: the engine runs in the kernel (web/widget.py)
     api = serverApi(window.CHAINRULE_CALL);
     $("mode").textContent = "in Jupyter — the engine runs in the notebook's kernel";
     for (const id of ["share", "download"]) $(id).hidden = true;
+    await guarded(async () => show(await api.create({})));
   } else {
     api = serverApi();
+    await guarded(async () => {
+      const { state: st, saved } = await restore();
+      show(st, false, 0);
+      if (saved.p) { phase = Math.max(0, Math.min(5, Number(saved.p) || 0)); show(state, true); }
+    });
   }
-  await guarded(async () => show(await api.create(fromUrl())));
+  ensureTabStop();
   document.body.dataset.ready = "1";
 }
 

@@ -15,7 +15,7 @@ from support.seed_misprints import MISPRINTS
 
 @pytest.mark.parametrize("sheet", ["seed1", "seed2", "seed3"])
 def test_check_lists_exactly_the_published_misprints(sheet, root, capsys):
-    code = main(["check", str(root / "examples" / f"{sheet}.txt"), "--json"])
+    code = main(["check", str(root / "chainrule" / "examples" / f"{sheet}.txt"), "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 1
     wrong = {line["canonical"] for line in doc["lines"] if not line["ok"]}
@@ -24,7 +24,7 @@ def test_check_lists_exactly_the_published_misprints(sheet, root, capsys):
 
 
 def _hints(root, sheet):
-    result = chainrule.check(root / "examples" / f"{sheet}.txt")
+    result = chainrule.check(root / "chainrule" / "examples" / f"{sheet}.txt")
     return {v.canonical: v.hint or "" for v in result.wrong}
 
 
@@ -42,7 +42,7 @@ def test_hints_for_the_published_misprints(root):
 
 
 def test_a_wrong_line_shows_the_exact_value_and_its_formula(root, capsys):
-    assert main(["check", str(root / "examples" / "seed3.txt")]) == 1
+    assert main(["check", str(root / "chainrule" / "examples" / "seed3.txt")]) == 1
     out = capsys.readouterr().out
     assert "WRONG  line 29: dE_total/dH1_final = 0.0364908241736793: the exact value is 0.036350306" in out
     assert "dE_total/dout_h1 = dE_o1/dout_h1 + dE_o2/dout_h1 = 0.055399425 + -0.019049118 = 0.036350306" in out

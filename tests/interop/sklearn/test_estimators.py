@@ -95,3 +95,24 @@ def test_get_and_set_params():
     assert clf.get_params()["hidden_layer_sizes"] == (5,)
     clf.set_params(solver="sgd", momentum=0.5)
     assert clf.get_params()["solver"] == "sgd"
+
+
+def test_a_network_over_the_parameter_limit_is_refused_before_any_weight_is_drawn():
+    """Issue 25: sparse X of 3M columns (and the default 100 hidden units: 300M parameters) drew
+    2.4 GB of initial weights on the old code before the 50M-parameter limit refused the network."""
+    import tracemalloc
+
+    import scipy.sparse as sp
+
+    from chainrule.errors import ConfigError
+
+    X = sp.csr_matrix((np.ones(20), (np.arange(20), np.arange(20) * 1000)), shape=(20, 3_000_000))
+    y = np.arange(20) % 2
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError, match="300,000,201 parameters is larger than the limit of 50,000,000"):
+            MLPClassifier().fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 << 20, f"{peak:,} bytes allocated before refusing"

@@ -1,4 +1,5 @@
-"""Re-create the data files under examples/ (run from the repository root; needs scikit-learn).
+"""Re-create the data files in chainrule/examples/ (needs scikit-learn); ``chainrule examples`` copies
+them out of the installed package for a user.
 
 * ``iris.csv``  -- scikit-learn's bundled copy of Fisher's iris data (Fisher 1936; UCI), 150 rows.
 * ``new-flowers.csv`` -- three of those rows without the species column, for ``chainrule predict``.
@@ -6,7 +7,8 @@
   (``"seed": 7``) whose one sample is scikit-learn's first 8x8 handwritten digit (a 0; UCI
   optical digits), enlarged to MNIST's 28x28 by repeating each pixel 3x3 and padding 2 pixels.
 
-``net.json`` (the seed network) is written by hand.
+``net.json`` (the seed network) and the answer sheets ``seed1.txt`` .. ``seed3.txt`` (every number
+the three published versions of the seed print) are written by hand.
 """
 
 import csv
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_digits, load_iris
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "chainrule" / "examples"
 
 
 def main() -> None:
