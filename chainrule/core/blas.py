@@ -50,24 +50,56 @@ def gemm_update(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float) -> bo
         ``True`` when BLAS made the update; ``False`` (``c`` untouched) when NumPy's BLAS routine
         is not reachable or the arrays are not as described: the caller updates with NumPy instead.
     """
+    update = bind_gemm_update(c, a, b)
+    if update is None:
+        return False
+    update(alpha)
+    return True
+
+
+def bind_gemm_update(c: np.ndarray, a: np.ndarray, b: np.ndarray):
+    """`gemm_update` on these three arrays, checked once: a function of α alone, or ``None``.
+
+    For a training loop whose arrays stay the same from one update to the next (a network's
+    weights, its workspace's deltas and outputs): the checks and the arrays' addresses, some
+    ten microseconds of Python, are paid once, and each update is the BLAS call alone, with the
+    same arguments (so the same bits) as `gemm_update`'s.  The function keeps the three arrays
+    alive, and writes where they lay when it was made.
+
+    Parameters
+    ----------
+    c, a, b : ndarray
+        As for `gemm_update`.
+
+    Returns
+    -------
+    callable or None
+        ``update(alpha)``: C ← C + α·A·B; ``None`` where `gemm_update` would answer ``False``.
+    """
     gemm = _gemm(c.dtype)
     if gemm is None or type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
-        return False
+        return None
     (m, k), (k2, n) = a.shape, b.shape
     if a.dtype != c.dtype or b.dtype != c.dtype or c.shape != (m, n) or k2 != k or not c.flags.writeable:
-        return False
+        return None
     if np.may_share_memory(c, a) or np.may_share_memory(c, b):
-        return False
+        return None
+    kept = (c, a, b)  # the arrays stay alive (and where they are) as long as the function does
     if c.flags.f_contiguous and not c.flags.c_contiguous:  # Cᵀ ← Cᵀ + α·Bᵀ·Aᵀ, row-major throughout
         c, a, b, m, n = c.T, b.T, a.T, n, m
     layout_a, layout_b = _operand(a), _operand(b)
     if not c.flags.c_contiguous or layout_a is None or layout_b is None:
-        return False
+        return None
     if min(m, n, k) == 0:
-        return True  # C + α·A·B = C when a dimension is empty
+        return lambda alpha: None  # C + α·A·B = C when a dimension is empty
     (trans_a, ld_a), (trans_b, ld_b) = layout_a, layout_b
-    gemm(_ROW_MAJOR, trans_a, trans_b, m, n, k, alpha, _address(a), ld_a, _address(b), ld_b, 1.0, _address(c), n)
-    return True
+    before = (_ROW_MAJOR, trans_a, trans_b, m, n, k)
+    after = (_address(a), ld_a, _address(b), ld_b, 1.0, _address(c), n)
+
+    def update(alpha: float, kept=kept) -> None:
+        gemm(*before, alpha, *after)
+
+    return update
 
 
 def _address(x: np.ndarray) -> int:

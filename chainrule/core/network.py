@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError, ShapeError
 from .activations import Activation, get_activation
-from .blas import gemm_update
+from .blas import bind_gemm_update
 from .constraints import CONSTRAINTS, MAX_PARAMETERS, check  # noqa: F401 (MAX_PARAMETERS: part of this module's API)
 from .init import get_initialiser
 from .losses import Loss, get_loss
@@ -644,6 +644,21 @@ class Workspace:
             view = self._first = Workspace(self.layers, rows, self.dtype, of=self)
         return view
 
+    def weight_update(self, l: int, weights: np.ndarray, delta: np.ndarray, out_below):
+        """W ← W + α · deltaᵀ · out_below for layer ``l``, as a function of α alone (BLAS's GEMM
+        bound to these arrays, :func:`~chainrule.core.blas.bind_gemm_update`), or ``None`` where
+        BLAS cannot make it.  The binding is kept while the same three arrays come back (the
+        weights, this workspace's delta, the layer below's output or a loop's batch buffer), so
+        an update of small layers pays for the BLAS call alone, not for its checks."""
+        bound = self._updates[l]
+        if bound is None or bound[0] is not weights or bound[1] is not delta or bound[2] is not out_below:
+            bound = self._updates[l] = (weights, delta, out_below, bind_gemm_update(weights, delta.T, out_below))
+        return bound[3]
+
+    @cached_property
+    def _updates(self) -> list:  # per layer: (weights, delta, out_below, bound update) of the last update
+        return [None] * len(self.layers)
+
     def _per_neuron(self, same_in) -> list[np.ndarray]:
         if self.of is not None:
             return [a[: self.rows] for a in same_in(self.of)]
@@ -712,7 +727,10 @@ def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, w
     """W+ = W − η · deltaᵀ · out_below, added into W by one GEMM (dE/dW is never stored), and
     b+ = b − η Σ delta for a trainable bias.  Without NumPy's BLAS (or for a sparse input), dE/dW
     is made in the workspace's ``dW`` and the step rounded as ``SGD.step`` rounds it: w+ = w − (η g)."""
-    if not gemm_update(layer.weights, delta.T, out_below, -learning_rate):
+    update = ws.weight_update(l, layer.weights, delta, out_below)
+    if update is not None:
+        update(-learning_rate)  # W ← W + (−η) · deltaᵀ · out_below
+    else:
         dW = _matmul(out_below.T, delta, into=ws.dW[l].T).T  # dE/dw_kj = Σ_s delta_sk · out_sj
         layer.weights -= np.multiply(dW, learning_rate, out=dW)  # w+ = w − η g
     if layer.train_bias:

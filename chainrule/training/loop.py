@@ -290,8 +290,10 @@ class Trainer:
             else:
                 idx = b.order[start : start + bs]
                 m = len(idx)
-                xb = np.take(self.X, idx, axis=0, out=b.x[:m])
-                tb = np.take(self.T, idx, axis=0, out=b.t[:m])
+                # a full batch goes into the buffers themselves: the same arrays every update, so the
+                # engine's bound weight update (Workspace.weight_update) is kept from one to the next
+                xb = np.take(self.X, idx, axis=0, out=b.x if m == bs else b.x[:m])
+                tb = np.take(self.T, idx, axis=0, out=b.t if m == bs else b.t[:m])
                 vb = None if b.v is None else np.take(self.v, idx, axis=0, out=b.v[:m])
             masks = self._draw_masks(b.masks, m)
             if descend:  # w+ = w − η dE/dw, inside the backward pass

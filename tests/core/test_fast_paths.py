@@ -300,7 +300,7 @@ def _descend_pair(net, rng, n, eta, loss_name, blas_off=False, monkeypatch=None,
     x, t = x.astype(net.dtype), t.astype(net.dtype)
     ref = net.copy()
     if blas_off:
-        monkeypatch.setattr(network_module, "gemm_update", lambda *args: False)
+        monkeypatch.setattr(network_module, "bind_gemm_update", lambda *args: None)
     got = net.descend(x, t, eta, **kw)
     want = _explicit_step(ref, x, t, eta, **kw)
     return net, ref, got, want, (x, t)
@@ -458,6 +458,53 @@ def test_gemm_update_declines_what_it_cannot_do_in_place_and_leaves_it_untouched
     if blas.available("float64"):
         assert blas.gemm_update(c, a[:, :0], b[:0], 1.0)  # an empty sum adds nothing
         _same(c, kept)
+
+
+@pytest.mark.skipif(not blas.available("float64"), reason="NumPy's BLAS is not reachable here")
+def test_a_bound_gemm_update_makes_gemm_updates_bits_each_time_the_arrays_change_in_place():
+    rng = np.random.default_rng(30)
+    for order_c, order_a, order_b in itertools.product("CF", repeat=3):
+        a = np.asarray(rng.normal(size=(5, 7)), order=order_a)
+        b = np.asarray(rng.normal(size=(7, 3)), order=order_b)
+        c = np.asarray(rng.normal(size=(5, 3)), order=order_c)
+        twin = c.copy(order="K")
+        update = blas.bind_gemm_update(c, a, b)
+        for alpha in (-0.3, -0.1, 0.7):
+            a[...], b[...] = rng.normal(size=a.shape), rng.normal(size=b.shape)  # new numbers, same arrays
+            update(alpha)
+            assert blas.gemm_update(twin, a, b, alpha)
+            _same(c, twin)
+
+
+def test_bind_gemm_update_declines_what_gemm_update_declines():
+    rng = np.random.default_rng(31)
+    c, a, b = rng.normal(size=(4, 3)), rng.normal(size=(4, 6)), rng.normal(size=(6, 3))
+    read_only = c.copy()
+    read_only.flags.writeable = False
+    assert blas.bind_gemm_update(c, a[:, ::2], b[::2]) is None  # strided operands
+    assert blas.bind_gemm_update(c, a, b[:, :2]) is None  # shapes that do not fit
+    assert blas.bind_gemm_update(read_only, a, b) is None
+    assert blas.bind_gemm_update(c, a, c.T @ c) is None  # not the shapes of a product into c
+    assert blas.bind_gemm_update(c[:, :2], c[:, 1:], np.eye(2)) is None  # c overlaps a
+
+
+def test_the_workspace_keeps_a_layers_bound_update_while_its_arrays_stay_and_rebinds_when_they_change():
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=3)
+    x, t = np.array([[0.5, -1.0], [2.0, 0.25]]), np.array([[1.0], [0.0]])
+    net.descend(x, t, 0.5)
+    ws = net._workspace
+    kept = [
+        ws.weight_update(l, layer.weights, ws.delta[l], ws.out[l - 1] if l else x) for l, layer in enumerate(net.layers)
+    ]
+    net.descend(x, t, 0.5)  # the same arrays: the same bound updates
+    assert all(u is ws._updates[l][3] for l, u in enumerate(kept))
+    ref = net.copy()
+    net.layers[1].weights = net.layers[1].weights.copy(order="F")  # a new weights array: bound afresh
+    net.descend(x.copy(), t, 0.5)  # a new batch array: the first layer bound afresh
+    assert ws._updates[1][0] is net.layers[1].weights and ws._updates[0][2] is not x
+    ref.descend(x, t, 0.5)
+    for p, q in zip(net.parameters(), ref.parameters()):
+        _same(p, q)
 
 
 # ------------------------------------------------------------------ optimizers over one flat array
