@@ -344,12 +344,13 @@ class Network:
         t = self.as_targets(target, n)
         return self._backward(fwd, t, sample_weight, Workspace(self.layers, n, self.dtype))
 
-    def _forward(self, x: np.ndarray, masks, ws: Workspace) -> Forward:
-        """net = out_prev · Wᵀ + b,  out = f(net)  (· mask with dropout), into ``ws``'s arrays."""
+    def _forward(self, x: np.ndarray, masks, ws: Workspace, trap: bool = True) -> Forward:
+        """net = out_prev · Wᵀ + b,  out = f(net)  (· mask with dropout), into ``ws``'s arrays
+        (``trap``: see `_matmul`)."""
         masks = [None] * len(self.layers) if masks is None else masks
         outs, unmasked = [x], [x]
         for l, layer in enumerate(self.layers):
-            net = _matmul(outs[l], layer.weights.T, into=ws.net[l])
+            net = _matmul(outs[l], layer.weights.T, into=ws.net[l], trap=trap)
             if layer.bias is not None:
                 net += layer.bias
             out = layer.activation.forward(net, into=ws.out[l])
@@ -359,13 +360,16 @@ class Network:
             outs.append(out)
         return Forward(ws.net, outs, masks, unmasked)
 
-    def _backward(self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace, learning_rate=None) -> Gradients:
+    def _backward(
+        self, fwd: Forward, t: np.ndarray, sample_weight, ws: Workspace, learning_rate=None, trap: bool = True
+    ) -> Gradients:
         """delta = dE/dout · f'(net),  dE/dout_below = delta · W,  dE/dW = deltaᵀ · out_below,
         dE/db = Σ delta — from the output layer down, into ``ws``'s arrays.
 
         With a ``learning_rate`` η the step is taken layer by layer as the pass goes down
         (`descend`): W+ = W − η · deltaᵀ · out_below, b+ = b − η Σ delta, each after
-        dE/dout_below has been read through the old W; dE/dW and dE/db are then not kept."""
+        dE/dout_below has been read through the old W; dE/dW and dE/db are then not kept.
+        ``trap``: see `_matmul`."""
         scale = _sample_scale(sample_weight, len(t), self.dtype)  # 1/n, or v_s / Σ v
         L = len(self.layers)
         g = Gradients([None] * L, [None] * L, ws.dW if learning_rate is None else [None] * L, [None] * L)
@@ -385,9 +389,9 @@ class Network:
                 delta = layer.activation.backward(fwd.unmasked[l + 1], fwd.nets[l], dout, into=ws.delta[l])
             g.delta[l] = delta
             if l > 0:  # the layer below: dE/dout_h = Σ_o delta_o · w_oh (through W before its update)
-                dout = _matmul(delta, layer.weights, into=ws.dout[l - 1])
+                dout = _matmul(delta, layer.weights, into=ws.dout[l - 1], trap=trap)
             if learning_rate is not None:
-                _descend(layer, fwd.outs[l], delta, learning_rate, ws, l)
+                _descend(layer, fwd.outs[l], delta, learning_rate, ws, l, trap)
                 continue
             _matmul(fwd.outs[l].T, delta, into=g.dW[l].T)  # dE/dw_kj = Σ_s delta_sk · out_sj
             if layer.bias is not None:
@@ -522,11 +526,7 @@ class Network:
         x = self.as_inputs(x)
         n = x.shape[0]
         t = self.as_targets(target, n)
-        ws = self.__dict__.get("_workspace")
-        if ws is None or ws.rows < n or ws.dtype != self.dtype or ws.layers is not self.layers:
-            self._workspace = None  # let the old arrays go before the new ones are made
-            ws = self._workspace = Workspace(self.layers, n, self.dtype)
-        ws = ws.first(n)  # a shorter batch (an epoch's last) uses the first rows, nothing is rebuilt
+        ws = self._kept_workspace(n)
         fwd = self._forward(x, masks, ws)
         grads = self._backward(fwd, t, sample_weight, ws, learning_rate)  # first: it checks the sample weights
         unmasked = masks is None or masks[-1] is None
@@ -539,6 +539,89 @@ class Network:
             v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
             loss = float((terms * v).sum() / v.sum()) if v.shape == terms.shape and v.sum() > 0 else float("nan")
         return loss, grads
+
+    def _kept_workspace(self, n: int) -> Workspace:
+        """The workspace kept between calls, for batches of ``n`` rows (made, or grown, when needed)."""
+        ws = self.__dict__.get("_workspace")
+        if ws is None or ws.rows < n or ws.dtype != self.dtype or ws.layers is not self.layers:
+            self._workspace = None  # let the old arrays go before the new ones are made
+            ws = self._workspace = Workspace(self.layers, n, self.dtype)
+        return ws.first(n)  # a shorter batch (an epoch's last) uses the first rows, nothing is rebuilt
+
+    def descend_in_turn(self, x, target, learning_rate: float, steps: int, batch_size: int = 1, start: int = 0) -> None:
+        """``steps`` steps of plain gradient descent (`descend`'s), each on the next batch of samples in turn.
+
+        Step k uses the ``batch_size`` samples from row (start + k · batch_size) mod n on, wrapping
+        round: what a `Trainer` with plain SGD, ``shuffle=False`` and no weight decay does on those
+        rows, with the same bits, without its per-batch bookkeeping (the batch losses are not
+        computed, no history is kept).  The data are checked once; every step's batch is gathered
+        into the same two arrays, so the workspace's bound weight updates are kept from step to step.
+        The steps run inside one ``errstate(invalid="raise")``: where an operation other than a
+        rescued product (`_matmul`) makes a NaN, the parameters are put back and the steps run again
+        with NumPy's errors ignored, as `descend` runs them, so the result is `descend`'s either way.
+
+        Parameters
+        ----------
+        x, target : array_like
+            The samples' inputs and target outputs, one row per sample.
+        learning_rate : float
+            η, a finite number above 0.
+        steps : int
+            How many steps (0 or more).
+        batch_size : int, default 1
+            Samples per step (at most every sample).
+        start : int, default 0
+            The row of the first step's first sample.
+
+        Raises
+        ------
+        ConfigError
+            A learning rate, number of steps or batch size out of range.
+        ShapeError
+            Inputs or targets that do not fit the network.
+
+        Examples
+        --------
+        >>> import chainrule
+        >>> net, twin = chainrule.seed_network(), chainrule.seed_network()
+        >>> x, t = [[0.05, 0.10], [0.10, 0.05]], [[0.01, 0.99], [0.99, 0.01]]
+        >>> net.descend_in_turn(x, t, 0.5, steps=3)
+        >>> for k in range(3):
+        ...     _ = twin.descend([x[k % 2]], [t[k % 2]], 0.5)
+        >>> all((a == b).all() for a, b in zip(net.parameters(), twin.parameters()))
+        True
+        """
+        c = check({"learning_rate": learning_rate, "iterations": steps, "batch_size": batch_size})
+        learning_rate, steps = c["learning_rate"], c["iterations"]
+        xs = self.as_inputs(x)
+        ts = self.as_targets(target, xs.shape[0])
+        b = min(c["batch_size"], xs.shape[0])
+        rows = ((start + np.arange(steps * b)) % xs.shape[0]).reshape(steps, b)
+        if steps == 0:
+            return
+        if type(xs) is not np.ndarray:  # sparse inputs: one descend per batch
+            for r in rows:
+                self.descend(xs[r], ts[r], learning_rate)
+            return
+        batch = (np.empty((b, xs.shape[1]), self.dtype), np.empty((b, ts.shape[1]), self.dtype))
+        saved = [p.copy() for p in self.parameters()]
+        try:
+            with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="raise"):
+                self._steps_in_turn(xs, ts, rows, batch, learning_rate, trap=False)
+        except FloatingPointError:  # a NaN made outside a product: again, as descend makes it
+            for p, keep in zip(self.parameters(), saved):
+                np.copyto(p, keep)
+            with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+                self._steps_in_turn(xs, ts, rows, batch, learning_rate, trap=True)
+
+    def _steps_in_turn(self, xs, ts, rows, batch, learning_rate: float, trap: bool) -> None:
+        """`descend`'s forward and backward passes (the step taken inside), batch after batch."""
+        x, t = batch
+        ws = self._kept_workspace(len(x))
+        for r in rows:
+            np.take(xs, r, axis=0, out=x)
+            np.take(ts, r, axis=0, out=t)
+            self._backward(self._forward(x, None, ws, trap), t, None, ws, learning_rate, trap)
 
     def train_step(self, x, target, learning_rate: float) -> float:
         """One forward pass, one backward pass, one update: the seed's step.
@@ -723,7 +806,9 @@ class Workspace:
         return dW, db
 
 
-def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, ws: Workspace, l: int) -> None:
+def _descend(
+    layer: Layer, out_below, delta: np.ndarray, learning_rate: float, ws: Workspace, l: int, trap: bool = True
+) -> None:
     """W+ = W − η · deltaᵀ · out_below, added into W by one GEMM (dE/dW is never stored), and
     b+ = b − η Σ delta for a trainable bias.  Without NumPy's BLAS (or for a sparse input), dE/dW
     is made in the workspace's ``dW`` and the step rounded as ``SGD.step`` rounds it: w+ = w − (η g)."""
@@ -731,7 +816,7 @@ def _descend(layer: Layer, out_below, delta: np.ndarray, learning_rate: float, w
     if update is not None:
         update(-learning_rate)  # W ← W + (−η) · deltaᵀ · out_below
     else:
-        dW = _matmul(out_below.T, delta, into=ws.dW[l].T).T  # dE/dw_kj = Σ_s delta_sk · out_sj
+        dW = _matmul(out_below.T, delta, into=ws.dW[l].T, trap=trap).T  # dE/dw_kj = Σ_s delta_sk · out_sj
         layer.weights -= np.multiply(dW, learning_rate, out=dW)  # w+ = w − η g
     if layer.train_bias:
         db = _bias_gradient(layer.bias_mode, delta, into=ws.db[l])
@@ -802,12 +887,19 @@ def _sample_scale(sample_weight, n: int, dtype):
     return (v / v.sum()).astype(dtype)[:, None]
 
 
-def _matmul(a, b, into: np.ndarray) -> np.ndarray:
-    """a · b, written into ``into``; sparse inputs (SciPy, into the first layer) use their own product."""
+def _matmul(a, b, into: np.ndarray, trap: bool = True) -> np.ndarray:
+    """a · b, written into ``into``; sparse inputs (SciPy, into the first layer) use their own product.
+
+    A product whose sum met +inf and −inf is rescued (`_rescue_overflow`): NumPy raises on the
+    FPU's invalid flag inside an ``errstate(invalid="raise")`` that this function enters itself,
+    or, with ``trap=False``, that the caller has entered around a whole run of updates
+    (`Network.descend_in_turn`: some microseconds saved per product of small layers)."""
     if type(a) is not np.ndarray and _is_sparse(a):
         np.copyto(into, a @ b)
         return into
     try:
+        if not trap:  # the caller's errstate raises already
+            return np.matmul(a, b, out=into)
         with np.errstate(invalid="raise"):  # the FPU's own flag: free on the common path
             return np.matmul(a, b, out=into)
     except FloatingPointError:  # rare: a sum met +inf and −inf; ``into`` holds the product, NaN there

@@ -163,7 +163,7 @@ class SessionModel:
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below
             if len(self.inputs) == 1:
                 self._train_one_sample(steps)
-            elif self.batch_size() == 1 and not (self.options["l1"] or self.options["l2"]):
+            elif not (self.options["l1"] or self.options["l2"]):
                 self._train_in_turn(steps)
             else:
                 try:
@@ -189,13 +189,19 @@ class SessionModel:
         self.iteration += steps
 
     def _train_in_turn(self, steps: int) -> None:
-        """Online updates on one point each, in turn (the Trainer's batches of one, without its
-        per-batch bookkeeping: for a tiny network, the engine's written-out update)."""
-        train_in_turn(self.network, self.inputs, self.targets, self.learning_rate, steps, self.sample())
+        """Plain SGD on the next points in turn, without the Trainer's per-batch bookkeeping (the
+        same bits as its batches): one point per update, for a tiny network the engine's
+        written-out update; b points per update, the engine's steps in turn (`Network.descend_in_turn`)."""
+        b = self.batch_size()
+        if b == 1:
+            train_in_turn(self.network, self.inputs, self.targets, self.learning_rate, steps, self.sample())
+        else:
+            self.network.descend_in_turn(self.inputs, self.targets, self.learning_rate, steps, b, self.sample())
         self.iteration += steps
 
     def _train_batches(self, steps: int) -> None:
-        """The trainer on the next steps x b points in turn: ``steps`` updates of one batch of b each."""
+        """The trainer (with weight decay) on the next steps x b points in turn: ``steps`` updates
+        of one batch of b each."""
         b, n = self.batch_size(), len(self.inputs)
         rows = (self.iteration * b + np.arange(steps * b)) % n
         Trainer(
