@@ -507,6 +507,88 @@ def test_the_workspace_keeps_a_layers_bound_update_while_its_arrays_stay_and_reb
         _same(p, q)
 
 
+# ------------------------------------------------------------------ descend_in_turn: steps on batches in turn
+def _descends_in_turn(net, x, t, eta, steps, b, start):
+    """The reference: one `descend` per step, each on its rows gathered into fresh arrays."""
+    n = len(x)
+    for k in range(steps):
+        rows = (start + k * b + np.arange(b)) % n
+        net.descend(x[rows].copy(), t[rows].copy(), eta)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("bias,train", BIAS)
+def test_descend_in_turn_makes_descends_bits_step_after_step(loss, bias, train):
+    """Batches of 1, 3, 4 and 10 of 10 samples (wrapping round the end), from several starts:
+    every weight and bias as one descend per batch leaves it, bit for bit."""
+    rng = np.random.default_rng(40)
+    output = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss, "identity")
+    for hidden, (b, start) in itertools.product(["tanh", "relu"], [(1, 0), (3, 8), (4, 5), (10, 3)]):
+        net = _net(hidden, output, loss, bias, train)
+        x, t = _data(rng, 10, loss)
+        ref = net.copy()
+        net.descend_in_turn(x, t, 0.3, 7, b, start)
+        _descends_in_turn(ref, x, t, 0.3, 7, b, start)
+        for p, q in zip(net.parameters(), ref.parameters()):
+            _same(p, q)
+
+
+def test_descend_in_turn_makes_the_trainers_bits_without_shuffling():
+    """A Trainer (plain SGD, no shuffling) on the rows taken in turn: the same parameters."""
+    from chainrule.training.loop import Trainer
+
+    rng = np.random.default_rng(41)
+    x, t = _data(rng, 23, "binary_cross_entropy")
+    t = t[:, :1]
+    net = Network([3, 8, 8, 1], ["tanh", "tanh", "sigmoid"], "binary_cross_entropy", seed=5)
+    ref = net.copy()
+    net.descend_in_turn(x, t, 0.1, steps=40, batch_size=10, start=17)
+    rows = (17 + np.arange(400)) % 23
+    Trainer(ref, x[rows], t[rows], epochs=1, batch_size=10, learning_rate=0.1, shuffle=False, metrics=()).run()
+    for p, q in zip(net.parameters(), ref.parameters()):
+        _same(p, q)
+
+
+def test_a_nan_made_outside_a_product_runs_the_steps_again_as_descend_runs_them(monkeypatch):
+    """A learning rate so large that the numbers overflow: somewhere a NaN is made outside a
+    product (∞ · 0, ∞ − ∞), the steps run again with NumPy's errors ignored, and the parameters
+    (NaN and infinities included) are those of one descend per batch."""
+    runs = []
+    steps_in_turn = Network._steps_in_turn
+    monkeypatch.setattr(
+        Network, "_steps_in_turn", lambda self, *a, **kw: runs.append(kw["trap"]) or steps_in_turn(self, *a, **kw)
+    )
+    rng = np.random.default_rng(42)
+    x, t = _data(rng, 10, "half_sse")
+    net = Network([3, 4, 5, 2], ["relu", "relu", "identity"], "half_sse", seed=7)
+    ref = net.copy()
+    with np.errstate(all="ignore"):
+        net.descend_in_turn(x, t, 1e150, steps=20, batch_size=3)
+        _descends_in_turn(ref, x, t, 1e150, 20, 3, 0)
+    assert runs == [False, True]  # the trapped run, then the run again
+    assert not all(np.isfinite(p).all() for p in net.parameters())
+    for p, q in zip(net.parameters(), ref.parameters()):
+        _same(p, q)
+
+
+def test_descend_in_turn_refuses_what_descend_refuses_and_zero_steps_change_nothing():
+    from chainrule.errors import ShapeError
+
+    net = _net("tanh", "sigmoid", "half_sse", "per_neuron", True)
+    x, t = _data(np.random.default_rng(43), 5, "half_sse")
+    kept = [p.copy() for p in net.parameters()]
+    for bad in ({"learning_rate": 0.0}, {"learning_rate": float("nan")}, {"steps": -1}, {"batch_size": 0}):
+        with pytest.raises(ConfigError):
+            net.descend_in_turn(x, t, **{"learning_rate": 0.1, "steps": 3, **bad})
+    with pytest.raises(ShapeError):
+        net.descend_in_turn(x[:, :2], t, 0.1, 3)
+    with pytest.raises(ShapeError):
+        net.descend_in_turn(x, t[:4], 0.1, 3)
+    net.descend_in_turn(x, t, 0.1, 0)
+    for p, q in zip(net.parameters(), kept):
+        _same(p, q)
+
+
 # ------------------------------------------------------------------ optimizers over one flat array
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam"])
 @pytest.mark.parametrize("bias,train", BIAS)
