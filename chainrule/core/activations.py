@@ -121,7 +121,8 @@ class Sigmoid(Activation):
         return nn.Sigmoid()
 
     def forward(self, net, into=None):
-        z = np.clip(net, -_EXP_LIMIT, _EXP_LIMIT, out=into)
+        z = np.maximum(net, -_EXP_LIMIT, out=into)  # np.clip's bits, without its wrapper's microseconds
+        np.minimum(z, _EXP_LIMIT, out=z)
         np.negative(z, out=z)
         np.exp(z, out=z)  # e^(−net)
         z += 1.0

@@ -93,8 +93,11 @@ def bind_gemm_update(c: np.ndarray, a: np.ndarray, b: np.ndarray):
     if min(m, n, k) == 0:
         return lambda alpha: None  # C + α·A·B = C when a dimension is empty
     (trans_a, ld_a), (trans_b, ld_b) = layout_a, layout_b
-    before = (_ROW_MAJOR, trans_a, trans_b, m, n, k)
-    after = (_address(a), ld_a, _address(b), ld_b, 1.0, _address(c), n)
+    # every argument but α made a C value once (ctypes converts Python numbers on each call)
+    enum, integer, real, pointer = gemm.argtypes[0], gemm.argtypes[3], gemm.argtypes[6], gemm.argtypes[7]
+    before = (enum(_ROW_MAJOR), enum(trans_a), enum(trans_b), integer(m), integer(n), integer(k))
+    after = (pointer(_address(a)), integer(ld_a), pointer(_address(b)), integer(ld_b), real(1.0))
+    after += (pointer(_address(c)), integer(n))
 
     def update(alpha: float, kept=kept) -> None:
         gemm(*before, alpha, *after)

@@ -619,8 +619,8 @@ class Network:
         x, t = batch
         ws = self._kept_workspace(len(x))
         for r in rows:
-            np.take(xs, r, axis=0, out=x)
-            np.take(ts, r, axis=0, out=t)
+            xs.take(r, axis=0, out=x)
+            ts.take(r, axis=0, out=t)
             self._backward(self._forward(x, None, ws, trap), t, None, ws, learning_rate, trap)
 
     def train_step(self, x, target, learning_rate: float) -> float:
