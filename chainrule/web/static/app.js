@@ -911,8 +911,23 @@ function updateDiagram() {
     const text = numberText(t.dataset.name);
     if (text !== t.textContent) { t.textContent = text; t.setAttribute("aria-label", text); }
   }
-  svg.querySelectorAll("image[data-map]").forEach((img) => { const m = mapOf(img.dataset.map); if (m) img.setAttribute("href", m); });
+  // the neurons' maps (a picture each, made and decoded anew) at most every MAP_EVERY_MS and only when
+  // the diagram is in view: the numbers, colours and the surface still change every frame; the full
+  // state drawn when the play stops brings every map up to date
+  const now = performance.now();
+  if (now - mapsShownAt >= MAP_EVERY_MS && inView(svg)) {
+    mapsShownAt = now;
+    svg.querySelectorAll("image[data-map]").forEach((img) => { const m = mapOf(img.dataset.map); if (m) img.setAttribute("href", m); });
+  }
   return true;
+}
+
+const MAP_EVERY_MS = 200; // the neurons' maps change at most five times a second while playing
+let mapsShownAt = 0;
+
+function inView(element) {
+  const r = element.getBoundingClientRect();
+  return r.bottom > 0 && r.right > 0 && r.top < window.innerHeight && r.left < window.innerWidth;
 }
 
 // ---- the keyboard and the pointer
@@ -1033,6 +1048,7 @@ function choose(name, byKeyboard) {
 
 // ------------------------------------------------------------------------------ the neurons' maps
 let mapCache = { bytes: null, images: {} };
+let mapBytes = { text: null, all: null };
 
 function decode(b64) {
   const bin = atob(b64), out = new Uint8Array(bin.length);
@@ -1047,7 +1063,8 @@ function mapValues(name) {
   if (m.bytes) {
     const k = m.order.indexOf(name);
     if (k < 0) return null;
-    const all = decode(m.bytes), n = m.size * m.size;
+    if (mapBytes.text !== m.bytes) mapBytes = { text: m.bytes, all: decode(m.bytes) }; // every neuron's, decoded once
+    const all = mapBytes.all, n = m.size * m.size;
     return Array.from(all.subarray(k * n, (k + 1) * n), (b) => (b - 127.5) / 127.5);
   }
   const values = m.maps && m.maps[name];
@@ -1070,6 +1087,11 @@ function mapOf(name) {
 }
 
 function paintGrid(values, size, strength) {
+  return gridCanvas(values, size, strength).toDataURL();
+}
+
+function gridCanvas(values, size, strength) {
+  // a size x size canvas of the values in [-1, 1]: blue above 0, orange below, paler towards 0
   const c = document.createElement("canvas");
   c.width = c.height = size;
   const g = c.getContext("2d"), img = g.createImageData(size, size);
@@ -1082,7 +1104,7 @@ function paintGrid(values, size, strength) {
     }
   }
   g.putImageData(img, 0, 0);
-  return c.toDataURL();
+  return c;
 }
 
 function chooseNeuron(name) {
@@ -1355,8 +1377,7 @@ function drawSurface() {
   const discrete = $("discretise").checked && !neuron;
   const size = neuron ? state.neuron_maps.size : state.surface.size;
   const values = neuron ? mapValues(neuron) : surfaceValues().map((q) => (discrete ? (q >= 0 ? 1 : -1) : q));
-  const img = new Image();
-  const url = paintGrid(values, size, 0.55);
+  const grid = gridCanvas(values, size, 0.55); // drawn at once, scaled up (no picture to encode and decode)
   const drawPoints = () => {
     const X = (x) => (x + extent) / (2 * extent) * c.width, Y = (y) => (extent - y) / (2 * extent) * c.height;
     const regression = full.dataset && full.dataset.kind === "regression";
@@ -1378,8 +1399,9 @@ function drawSurface() {
       }
     }
   };
-  img.onload = () => { g.imageSmoothingEnabled = true; g.drawImage(img, 0, 0, c.width, c.height); drawPoints(); };
-  img.src = url;
+  g.imageSmoothingEnabled = true;
+  g.drawImage(grid, 0, 0, c.width, c.height);
+  drawPoints();
   const held = (full.test_points || []).length && $("show-test").checked;
   const s = state.surface;
   $("surface-caption").textContent = neuron
