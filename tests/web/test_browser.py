@@ -217,6 +217,37 @@ def test_a_2d_dataset_draws_its_decision_surface(page, shots):
     page.screenshot(path=str(shots / "circles.png"), full_page=True)
 
 
+def test_playing_a_dataset_redraws_the_neurons_maps_at_most_five_times_a_second(page):
+    """Issue 23, item 6: a neuron's map is a picture made anew; while playing, the maps change at
+    most every 200 ms (the numbers and the surface every frame), and after Play stops each map is
+    the one of the network as it is."""
+    page.select_option("#dataset", "spirals")
+    page.wait_for_function("() => full.dataset && full.dataset.name === 'spirals'")
+    page.evaluate(
+        """() => { window.__mapChanges = 0; window.__frames = 0;
+        const h1_1 = (ms) => ms.filter((m) => m.target.dataset.map === 'h1_1').length;
+        new MutationObserver((ms) => { window.__mapChanges += h1_1(ms); })
+          .observe(document.querySelector('#diagram'), {attributes: true, subtree: true, attributeFilter: ['href']});
+        const drawn = show; show = function (next, ...rest) { if (next.view === 'frame') window.__frames += 1;
+          return drawn(next, ...rest); }; }"""
+    )
+    page.fill("#speed", "3")  # 10 updates a frame: many frames a second
+    page.dispatch_event("#speed", "input")
+    started = time.monotonic()
+    page.click("#play")
+    page.wait_for_function("() => window.__frames >= 20", timeout=30_000)
+    page.click("#play")
+    elapsed = time.monotonic() - started
+    changes, frames = page.evaluate("() => [window.__mapChanges, window.__frames]")
+    assert frames >= 20 and 1 <= changes <= elapsed / 0.2 + 1 and changes < frames
+    page.wait_for_function("() => state.view === 'full' && state.iteration === full.iteration")
+    stale = page.evaluate(
+        "() => [...document.querySelectorAll('#diagram image[data-map]')]"
+        ".filter((img) => img.getAttribute('href') !== mapOf(img.dataset.map)).map((img) => img.dataset.map)"
+    )
+    assert stale == []
+
+
 def test_share_link_opens_the_same_network(page, browser):
     page.click("#diagram .num[data-name='w5']")
     page.fill("#edit-value", "0.123")
