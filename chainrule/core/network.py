@@ -742,6 +742,13 @@ class Workspace:
     def _updates(self) -> list:  # per layer: (weights, delta, out_below, bound update) of the last update
         return [None] * len(self.layers)
 
+    def __getstate__(self) -> dict:
+        """A copy (``copy.deepcopy`` of a network) binds its own updates: the bound ones write where
+        this workspace's arrays and the original weights lie."""
+        state = dict(self.__dict__)
+        state.pop("_updates", None)
+        return state
+
     def _per_neuron(self, same_in) -> list[np.ndarray]:
         if self.of is not None:
             return [a[: self.rows] for a in same_in(self.of)]

@@ -571,6 +571,23 @@ def test_a_nan_made_outside_a_product_runs_the_steps_again_as_descend_runs_them(
         _same(p, q)
 
 
+def test_a_deep_copy_of_a_network_never_updates_the_originals_weights():
+    """The workspace's bound updates write where the original's arrays lie: a deep copy binds its own."""
+    import copy
+
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=3)
+    x, t = np.array([[0.5, -1.0], [2.0, 0.25]]), np.array([[1.0], [0.0]])
+    net.descend_in_turn(x, t, 0.5, 3, batch_size=2)
+    kept = [p.copy() for p in net.parameters()]
+    twin = copy.deepcopy(net)
+    twin.descend_in_turn(x, t, 0.5, 3, batch_size=2)
+    for p, q in zip(net.parameters(), kept):
+        _same(p, q)
+    net.descend_in_turn(x, t, 0.5, 3, batch_size=2)
+    for p, q in zip(net.parameters(), twin.parameters()):
+        _same(p, q)
+
+
 def test_descend_in_turn_refuses_what_descend_refuses_and_zero_steps_change_nothing():
     from chainrule.errors import ShapeError
 
