@@ -702,6 +702,11 @@ class Network:
 
 
 # ------------------------------------------------------------------------------ workspace
+# the most numbers of a caller's batch that a bound first-layer update keeps alive between calls (a
+# bound update pays off for small layers; a large batch's product outweighs the checks anyway)
+_KEEP_INPUTS_AT_MOST = 1 << 16
+
+
 class Workspace:
     """The arrays the two passes write into, one per layer and quantity (``net[l]``, ``dW[l]``...),
     for batches of ``rows`` samples.
@@ -735,7 +740,9 @@ class Workspace:
         an update of small layers pays for the BLAS call alone, not for its checks."""
         bound = self._updates[l]
         if bound is None or bound[0] is not weights or bound[1] is not delta or bound[2] is not out_below:
-            bound = self._updates[l] = (weights, delta, out_below, bind_gemm_update(weights, delta.T, out_below))
+            bound = (weights, delta, out_below, bind_gemm_update(weights, delta.T, out_below))
+            if l > 0 or out_below.shape[0] * out_below.shape[1] <= _KEEP_INPUTS_AT_MOST:
+                self._updates[l] = bound  # (a large batch of the caller's is not kept alive by it)
         return bound[3]
 
     @cached_property

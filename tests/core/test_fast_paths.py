@@ -571,6 +571,22 @@ def test_a_nan_made_outside_a_product_runs_the_steps_again_as_descend_runs_them(
         _same(p, q)
 
 
+def test_a_large_batch_is_not_kept_alive_by_the_workspace_a_small_one_is_reused():
+    import gc
+    import weakref
+
+    net = Network([2, 3, 1], ["tanh", "identity"], "half_sse", seed=3)
+    big = np.random.default_rng(44).normal(size=(40_000, 2))
+    net.descend(big, big[:, :1], 0.01)
+    gone = weakref.ref(big)
+    del big
+    gc.collect()
+    assert gone() is None
+    small = np.ones((4, 2))
+    net.descend(small, small[:, :1], 0.01)
+    assert net._workspace.first(4)._updates[0][2] is small
+
+
 def test_a_deep_copy_of_a_network_never_updates_the_originals_weights():
     """The workspace's bound updates write where the original's arrays lie: a deep copy binds its own."""
     import copy
