@@ -10,9 +10,11 @@ Where the time goes (in this process, no HTTP): for the seed, XOR (2-4-4-1, onli
 the frame's size.  Requests per second: a small bounded loopback client (``--clients`` concurrent,
 ``--seconds`` each kind) sends ``{"steps": 1}`` on the seed and on spirals.  Frames per second:
 headless Chromium (Debian's) plays each of the three at "1000 / frame" for ``--seconds`` and counts
-frames as the page shows them (updates shown / 1000 per second), and the milliseconds the page takes
-to draw one.  Prints one JSON summary with the machine's load average before and after (the figures
-are noisy on a busy machine).
+frames as the page shows them (updates shown / 1000 per second), the milliseconds the page takes
+to draw one, and the processor time each side spends per frame (``cpu_ms_per_frame``: the server,
+and Chromium's processes with Playwright's driver; Linux only): on a two-core machine the two sides
+share the cores, so a frame costs their sum.  Prints one JSON summary with the machine's load
+average before and after (the figures are noisy on a busy machine).
 """
 
 from __future__ import annotations
@@ -117,7 +119,41 @@ DRAW_TIMER = """() => {  // the milliseconds each show() of a play frame takes (
 }"""
 
 
-def _frames_per_second(base: str, seconds: float) -> dict:
+def _cpu_seconds(root: int) -> dict | None:
+    """Processor seconds so far of each process under ``root`` (its children, theirs, ...), by
+    process id, from /proc (None where there is none)."""
+    proc = pathlib.Path("/proc")
+    if not proc.is_dir():
+        return None
+    tick, parent, spent = os.sysconf("SC_CLK_TCK"), {}, {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():  # /proc/self, /proc/cpuinfo, ...
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # not a process, or one that has just ended
+            continue
+        parent[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    under = {root}
+    for _ in range(8):  # the driver, Chromium, its zygote, its renderers: a few generations
+        under |= {pid for pid, up in parent.items() if up in under}
+    return {pid: spent[pid] for pid in under - {root}}
+
+
+def _cpu_ms_per_frame(before: dict | None, after: dict | None, server: int | None, frames: float) -> dict | None:
+    """The server's and the browser's processor milliseconds per frame between two `_cpu_seconds`."""
+    if before is None or after is None or frames <= 0:
+        return None
+    used = {pid: t - before.get(pid, 0.0) for pid, t in after.items()}
+    server_ms = used.pop(server, None) if server is not None else None
+    return {
+        "server": None if server_ms is None else round(1000 * server_ms / frames, 1),
+        "browser": round(1000 * sum(used.values()) / frames, 1),
+    }
+
+
+def _frames_per_second(base: str, seconds: float, server: int | None = None) -> dict:
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -145,9 +181,9 @@ def _frames_per_second(base: str, seconds: float) -> dict:
             page.click("#play")
             page.wait_for_timeout(1000)  # settle
             page.evaluate("() => { window.__draws = []; }")
-            first, t0 = updates(), time.monotonic()
+            first, t0, cpu0 = updates(), time.monotonic(), _cpu_seconds(os.getpid())
             page.wait_for_timeout(int(seconds * 1000))
-            last, t1 = updates(), time.monotonic()
+            last, t1, cpu1 = updates(), time.monotonic(), _cpu_seconds(os.getpid())
             draws = page.evaluate("() => window.__draws")
             page.click("#play")
             page.close()
@@ -155,6 +191,7 @@ def _frames_per_second(base: str, seconds: float) -> dict:
                 "frames_per_second": round((last - first) / 1000 / (t1 - t0), 1),
                 "updates": last - first,
                 "draw_ms": round(statistics.median(draws), 2) if draws else None,
+                "cpu_ms_per_frame": _cpu_ms_per_frame(cpu0, cpu1, server, (last - first) / 1000),
             }
         browser.close()
     return out
@@ -179,7 +216,7 @@ def main(argv=None) -> int:
             _requests_per_second(base, SPIRALS, args.clients, args.seconds, "frame")
         )
         if not args.no_browser:
-            summary["browser_1000_per_frame"] = _frames_per_second(base, args.seconds)
+            summary["browser_1000_per_frame"] = _frames_per_second(base, args.seconds, proc and proc.pid)
         summary["load_average_after"] = os.getloadavg()
     finally:
         if proc is not None:
