@@ -552,13 +552,12 @@ class Network:
         """``steps`` steps of plain gradient descent (`descend`'s), each on the next batch of samples in turn.
 
         Step k uses the ``batch_size`` samples from row (start + k · batch_size) mod n on, wrapping
-        round: what a `Trainer` with plain SGD, ``shuffle=False`` and no weight decay does on those
-        rows, with the same bits, without its per-batch bookkeeping (the batch losses are not
-        computed, no history is kept).  The data are checked once; every step's batch is gathered
-        into the same two arrays, so the workspace's bound weight updates are kept from step to step.
-        The steps run inside one ``errstate(invalid="raise")``: where an operation other than a
-        rescued product (`_matmul`) makes a NaN, the parameters are put back and the steps run again
-        with NumPy's errors ignored, as `descend` runs them, so the result is `descend`'s either way.
+        round: what a `Trainer` with plain SGD, ``shuffle=False`` and no weight decay does, with the
+        same bits, without its per-batch bookkeeping (no batch loss, no history).  The data are
+        checked once and each batch is gathered into the same two arrays (the workspace's bound
+        weight updates hold).  The steps run inside one ``errstate(invalid="raise")``: where an
+        operation other than a rescued product (`_matmul`) makes a NaN, the parameters are put back
+        and the steps run again as `descend` runs them, so the result is `descend`'s either way.
 
         Parameters
         ----------
@@ -596,32 +595,30 @@ class Network:
         xs = self.as_inputs(x)
         ts = self.as_targets(target, xs.shape[0])
         b = min(c["batch_size"], xs.shape[0])
-        rows = ((start + np.arange(steps * b)) % xs.shape[0]).reshape(steps, b)
-        if steps == 0:
-            return
+        rows = ((start + np.arange(steps * b)) % xs.shape[0]).reshape(steps, b)  # no rows: no steps
         if type(xs) is not np.ndarray:  # sparse inputs: one descend per batch
             for r in rows:
                 self.descend(xs[r], ts[r], learning_rate)
             return
-        batch = (np.empty((b, xs.shape[1]), self.dtype), np.empty((b, ts.shape[1]), self.dtype))
         saved = [p.copy() for p in self.parameters()]
         try:
-            with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="raise"):
-                self._steps_in_turn(xs, ts, rows, batch, learning_rate, trap=False)
+            self._steps_in_turn(xs, ts, rows, learning_rate, trap=False)
         except FloatingPointError:  # a NaN made outside a product: again, as descend makes it
             for p, keep in zip(self.parameters(), saved):
                 np.copyto(p, keep)
-            with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-                self._steps_in_turn(xs, ts, rows, batch, learning_rate, trap=True)
+            self._steps_in_turn(xs, ts, rows, learning_rate, trap=True)
 
-    def _steps_in_turn(self, xs, ts, rows, batch, learning_rate: float, trap: bool) -> None:
-        """`descend`'s forward and backward passes (the step taken inside), batch after batch."""
-        x, t = batch
+    def _steps_in_turn(self, xs, ts, rows, learning_rate: float, trap: bool) -> None:
+        """`descend`'s forward and backward passes (the step taken inside), batch after batch, each
+        batch gathered into the same two arrays; NumPy's errors ignored (``trap``: each product
+        traps its own NaN, as in `descend`) or the invalid ones raised (see `_matmul`)."""
+        x, t = np.empty((rows.shape[1], xs.shape[1]), self.dtype), np.empty((rows.shape[1], ts.shape[1]), self.dtype)
         ws = self._kept_workspace(len(x))
-        for r in rows:
-            xs.take(r, axis=0, out=x)
-            ts.take(r, axis=0, out=t)
-            self._backward(self._forward(x, None, ws, trap), t, None, ws, learning_rate, trap)
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore" if trap else "raise"):
+            for r in rows:
+                xs.take(r, axis=0, out=x)
+                ts.take(r, axis=0, out=t)
+                self._backward(self._forward(x, None, ws, trap), t, None, ws, learning_rate, trap)
 
     def train_step(self, x, target, learning_rate: float) -> float:
         """One forward pass, one backward pass, one update: the seed's step.
