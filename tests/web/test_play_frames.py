@@ -76,3 +76,21 @@ def test_play_frames_match_pytorchs_sgd():
     for layer, linear in zip(model.network.layers, linears):
         np.testing.assert_allclose(layer.weights, linear.weight.detach().numpy(), rtol=0, atol=1e-12)
         np.testing.assert_allclose(layer.bias, linear.bias.detach().numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("request_", [{"name": "bumps"}, {"name": "plane", "batch_size": 10}], ids=["bumps", "plane"])
+def test_a_play_frame_that_overflows_leaves_the_network_as_it_was(request_):
+    """Batches at the largest learning rate: the numbers overflow, one ConfigError line says so,
+    and the network, its update count and its curve are those before the frame."""
+    from chainrule.errors import ConfigError
+    from chainrule.web.session_model import OVERFLOWED
+
+    model = _session(**request_, learning_rate=100.0)  # regression: an identity output, unbounded
+    model.train(3)
+    before = ([p.copy() for p in model.network.parameters()], model.iteration, [list(p) for p in model.curve])
+    with pytest.raises(ConfigError, match="overflowed") as caught:
+        model.train(model.max_steps())
+    assert str(caught.value) == OVERFLOWED and model.batch_size() == 10
+    for got, kept in zip(model.network.parameters(), before[0]):
+        np.testing.assert_array_equal(got, kept)
+    assert (model.iteration, model.curve) == before[1:]
