@@ -557,7 +557,8 @@ class Network:
         checked once and each batch is gathered into the same two arrays (the workspace's bound
         weight updates hold).  The steps run inside one ``errstate(invalid="raise")``: where an
         operation other than a rescued product (`_matmul`) makes a NaN, the parameters are put back
-        and the steps run again as `descend` runs them, so the result is `descend`'s either way.
+        and the steps run again with each product trapping its own, as in `descend`, so the
+        numbers are `descend`'s either way (NumPy's warnings are not shown, as in the `Trainer`).
 
         Parameters
         ----------

@@ -549,6 +549,23 @@ def test_descend_in_turn_makes_the_trainers_bits_without_shuffling():
         _same(p, q)
 
 
+def test_descend_in_turn_on_sparse_inputs_is_one_descend_per_batch():
+    from support.tiers import need
+
+    sparse = need("scipy.sparse", "sparse inputs (SciPy) are read by the first layer's product")
+    rng = np.random.default_rng(45)
+    x, t = _data(rng, 9, "half_sse")
+    x[x < 0.3] = 0.0
+    net = _net("tanh", "sigmoid", "half_sse", "per_neuron", True)
+    ref = net.copy()
+    net.descend_in_turn(sparse.csr_matrix(x), t, 0.2, steps=5, batch_size=4, start=2)
+    for k in range(5):
+        rows = (2 + 4 * k + np.arange(4)) % 9
+        ref.descend(sparse.csr_matrix(x)[rows], t[rows], 0.2)
+    for p, q in zip(net.parameters(), ref.parameters()):
+        _same(p, q)
+
+
 def test_a_nan_made_outside_a_product_runs_the_steps_again_as_descend_runs_them(monkeypatch):
     """A learning rate so large that the numbers overflow: somewhere a NaN is made outside a
     product (∞ · 0, ∞ − ∞), the steps run again with NumPy's errors ignored, and the parameters
