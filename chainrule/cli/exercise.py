@@ -1,8 +1,21 @@
-"""``chainrule exercise --seed N``: a random small network, its questions and the answer key."""
+"""``chainrule exercise``: a random small network, its questions and the answer key — for one seed, or
+one per student of a roster (``--roster students.csv``)."""
 
 from __future__ import annotations
 
+import argparse
+
 from .arguments import whole_number
+
+
+def _span(text: str) -> tuple[int, int]:
+    """``2`` or ``1-3``: a range of whole numbers (lowest, highest)."""
+    low, _, high = text.partition("-")
+    try:
+        span = (int(low), int(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N or LOW-HIGH, not {text!r}") from None
+    return span
 
 
 def add_parser(sub) -> None:
@@ -11,10 +24,19 @@ def add_parser(sub) -> None:
         help="a random exercise for teachers: network file, questions, blank answer sheet, answer key",
         description="Draw a small random network (the same seed gives the same exercise) and write "
         "exercise-N.json (the network file), questions.md, answers.txt (a blank sheet for 'chainrule check') "
-        "and answer-key.md (the full explanation) into a folder.",
+        "and answer-key.md (the full explanation) into a folder. With --roster, one such folder per student, "
+        "each network drawn from the course seed and the student's id, with index.csv and class.json "
+        "for 'chainrule grade'.",
     )
-    p.add_argument("--seed", type=whole_number(0), default=0, metavar="N", help="which exercise (default 0)")
-    p.add_argument("--out", metavar="DIR", help="folder to write into (default exercise-N)")
+    p.add_argument(
+        "--seed", type=whole_number(0), default=0, metavar="N", help="which exercise, or the course's seed (default 0)"
+    )
+    p.add_argument("--out", metavar="DIR", help="folder to write into (default exercise-N, or class with --roster)")
+    p.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="a class list (an id column; name, email, lms_id optional): one exercise per student",
+    )
     p.add_argument(
         "--force", action="store_true", help="replace files already in the folder (a filled-in answers.txt!)"
     )
@@ -24,13 +46,40 @@ def add_parser(sub) -> None:
         dest="show",
         help="print one part instead of writing files",
     )
+    g = p.add_argument_group("the exercise's shape (default: drawn)")
+    g.add_argument("--hidden-layers", type=_span, metavar="N|LOW-HIGH", help="hidden layers, 1 to 3 (default 1-2)")
+    g.add_argument("--neurons", type=_span, metavar="N|LOW-HIGH", help="neurons per hidden layer, 1 to 5 (default 2-3)")
+    g.add_argument(
+        "--activation", metavar="NAME[,NAME]", help="hidden-layer activations to draw from (default sigmoid,tanh,relu)"
+    )
+    g.add_argument("--loss", metavar="NAME", help="the loss (default drawn: half_sse or cross_entropy with softmax)")
+    asked = "what is asked: the forward pass, one update (default), or also values after --updates updates"
+    g.add_argument("--ask", choices=("forward", "step", "updates"), default="step", help=asked)
+    g.add_argument("--updates", type=whole_number(2), default=2, metavar="N", help="N for --ask updates (default 2)")
+    g.add_argument(
+        "--decimals", type=whole_number(1), default=9, metavar="N", help="decimal places asked for (default 9)"
+    )
+    g.add_argument(
+        "--notation", default="seed", metavar="BOOK", help="write the names as a book does (nielsen, ng, ...)"
+    )
     p.set_defaults(run=run)
 
 
+def _shape(args):
+    from ..derivation.exercises.exercise import Shape
+
+    acts = None if args.activation is None else tuple(a.strip() for a in args.activation.split(",") if a.strip())
+    return Shape(
+        args.hidden_layers, args.neurons, acts, args.loss, args.ask, args.updates, args.decimals, args.notation
+    )
+
+
 def run(args) -> int:
+    if args.roster:
+        return _run_class(args)
     from ..api import exercise, save_exercise
 
-    ex = exercise(args.seed)
+    ex = exercise(args.seed, shape=_shape(args))
     files = ex.files()
     if args.show:
         key = {
@@ -47,4 +96,18 @@ def run(args) -> int:
         f"Students: fill in {folder / 'answers.txt'} and run "
         f"'chainrule check {folder / 'answers.txt'} --network {folder / f'exercise-{ex.seed}.json'}'"
     )
+    return 0
+
+
+def _run_class(args) -> int:
+    from ..api import exercise_class
+    from ..errors import ConfigError
+
+    if args.show:
+        raise ConfigError("--print shows one exercise; leave it out with --roster")
+    out = args.out or "class"
+    info = exercise_class(args.roster, out, args.seed, force=args.force, **_shape(args).to_dict())
+    n = len(info.students)
+    print(f"{n} exercises written to {out}/ (course seed {args.seed}): one folder per student, index.csv, class.json")
+    print(f"Hand out each student's folder without answer-key.md; mark with 'chainrule grade {out} SUBMISSIONS'")
     return 0

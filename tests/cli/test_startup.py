@@ -84,7 +84,12 @@ def test_check_of_a_seed_sheet_loads_no_numpy(sheet):
 def test_check_of_a_network_file_still_uses_the_engine(tmp_path):
     """A network file is read into the engine's Network (its checks live there), so NumPy is loaded."""
     loaded = _modules_after(
-        ["check", str(ROOT / "chainrule" / "examples" / "seed1.txt"), "--network", str(ROOT / "chainrule" / "examples" / "net.json")]
+        [
+            "check",
+            str(ROOT / "chainrule" / "examples" / "seed1.txt"),
+            "--network",
+            str(ROOT / "chainrule" / "examples" / "net.json"),
+        ]
     )
     assert "numpy" in loaded and "chainrule.derivation.step.plain" in loaded
 
