@@ -75,7 +75,7 @@ def simulate(student: str, kind: str, spec: dict, blank: str, rng: random.Random
     exact = oracle(spec)
     for n in {int(m.group(1)) for name in names if (m := re.search(r"@(\d+)$", name))}:
         exact.update(after(spec, n))
-    plan = _plan(kind, names, spec, rng)
+    plan = _plan(kind, names, spec, exact, rng)
     written = _fill(names, givens, f, exact, plan)
     lines, text_lines = [], [line for line in blank.splitlines() if line.startswith("#")]
     for name in names:
@@ -89,9 +89,10 @@ def simulate(student: str, kind: str, spec: dict, blank: str, rng: random.Random
     return SimulatedSheet(student, kind, "\n".join(text_lines) + "\n", verdicts, plan.get("planted", {}))
 
 
-def _plan(kind: str, names: list[str], spec: dict, rng: random.Random) -> dict:
-    """Where the mistake goes: the line (or weights) and what the line should get by construction."""
-    plain = [n for n in names if "@" not in n]
+def _plan(kind: str, names: list[str], spec: dict, exact: dict, rng: random.Random) -> dict:
+    """Where the mistake goes: the line (or weights) and what the line should get by construction (a
+    slip or a sign on a value that is not 0: a dead ReLU's 0 has no sign to get wrong)."""
+    plain = [n for n in names if "@" not in n and abs(exact[n]) > 1e-6]
     if kind == "slip":
         at = rng.choice(plain[: max(2, len(plain) * 2 // 3)])
         return {"slip": at, "planted": {at: "wrong"}}
