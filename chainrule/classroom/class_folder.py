@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..derivation.exercises.exercise import Shape
@@ -32,8 +32,8 @@ class ClassInfo:
 
     Attributes
     ----------
-    folder : Path
-        The class's folder.
+    folder : Path or None
+        The class's folder (None: drawn again, :meth:`drawn`).
     course_seed : int
         The course's seed.
     shape : Shape
@@ -44,6 +44,8 @@ class ClassInfo:
         Student id → the quantities asked (the seed's names), in the sheet's order.
     written : dict
         Student id → {quantity: as the sheet writes it}.
+    networks : dict
+        Student id → the network file's contents, where known without the folder.
     """
 
     folder: Path
@@ -52,13 +54,25 @@ class ClassInfo:
     students: list[Student]
     asked: dict
     written: dict
+    networks: dict = field(default_factory=dict, repr=False)
 
     def network(self, student_id: str) -> dict:
-        """The network file's contents a student was given (read from their folder)."""
+        """The network file's contents a student was given (read from their folder, or as drawn)."""
+        if student_id in self.networks:
+            return self.networks[student_id]
         from ..io.bounded_read import loads_json, read_text
 
         path = self.folder / student_id / NETWORK_FILE
         return loads_json(read_text(path, MAX_CLASS_BYTES, "network file"))
+
+    @classmethod
+    def drawn(cls, course_seed: int, shape: Shape, students: list[Student]) -> ClassInfo:
+        """The class drawn again from the course seed and the ids, with no folder (a notebook's marking)."""
+        info = cls(None, course_seed, shape.checked(), list(students), {}, {})
+        for s in students:
+            ex = student_exercise(s, course_seed, info.shape)
+            info.asked[s.id], info.written[s.id], info.networks[s.id] = ex.asked, ex.sheet_names, ex.spec
+        return info
 
 
 def write_class(students: list[Student], folder, course_seed: int = 0, shape: Shape | None = None, force: bool = False):

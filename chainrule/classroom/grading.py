@@ -214,24 +214,47 @@ def _mark_student(info: ClassInfo, student: Student, subs: list[Submission], poi
         return StudentMark(student.id, student, NO_SUBMISSION, "no sheet was handed in")
     if len(distinct) > 1:
         files = ", ".join(s.source for s in sheets)
-        return StudentMark(
-            student.id,
-            student,
-            DUPLICATE,
-            f"{len(sheets)} different sheets ({files}); none marked: keep one",
-            sources=sources,
-        )
+        note = f"{len(sheets)} different sheets ({files}); none marked: keep one"
+        return StudentMark(student.id, student, DUPLICATE, note, sources=sources)
     if not sheets:
         return StudentMark(student.id, student, WRONG_FORMAT, subs[0].problem, sources=sources)
+    return mark_sheet(info, student, distinct[0], points, rule, sheets[0].source, sources)
+
+
+def mark_sheet(info: ClassInfo, student: Student, text: str, points: Points, rule: Rule, source="<sheet>", sources=()):
+    """One sheet marked against ``student``'s network: each asked quantity's verdict and points.
+
+    Parameters
+    ----------
+    info : ClassInfo
+        The class (its network for the student, the questions, the notation).
+    student : Student
+        Whose sheet it is.
+    text : str
+        The sheet's text.
+    points : Points
+        The scheme.
+    rule : Rule
+        The marking rule.
+    source : str
+        Where the sheet came from (for the note of a sheet that cannot be read).
+    sources : sequence of str
+        The files behind the row.
+
+    Returns
+    -------
+    StudentMark
+        ``marked``, or ``empty`` / ``wrong format`` with the one line that says why.
+    """
     try:
-        result = _check(info, student.id, distinct[0], rule)
+        result = _check(info, student.id, text, rule)
     except FileFormatError as exc:
         kind = EMPTY if "no 'name = value' lines" in str(exc) else WRONG_FORMAT
-        return StudentMark(student.id, student, kind, f"{sheets[0].source}: {exc}", sources=sources)
+        return StudentMark(student.id, student, kind, f"{source}: {exc}", sources=list(sources))
     questions = _questions(info, student.id, result, points)
     right = sum(q.verdict == OK for q in questions)
     note = f"{right} of {len(questions)} right" + _counts(questions)
-    return StudentMark(student.id, student, MARKED, note, questions, result, sources)
+    return StudentMark(student.id, student, MARKED, note, questions, result, list(sources))
 
 
 def _check(info: ClassInfo, student_id: str, text: str, rule: Rule):

@@ -46,6 +46,14 @@ def add_parser(sub) -> None:
         dest="show",
         help="print one part instead of writing files",
     )
+    lms = p.add_argument_group("with --roster: into the tools a class uses")
+    lms.add_argument("--nbgrader", metavar="COURSE_DIR", help="also write an nbgrader source assignment there")
+    lms.add_argument("--moodle", metavar="QUIZ.xml", help="also write a Moodle XML quiz (a category per student)")
+    lms.add_argument("--assignment", default="backprop", metavar="NAME", help="the nbgrader assignment's name")
+    lms.add_argument(
+        "--points", metavar="VERDICT=SHARE,...", help="as for 'chainrule grade' (default ok=1,carried=0.5)"
+    )
+    lms.add_argument("--worth", metavar="NAME=POINTS,...", help="as for 'chainrule grade' (default 1 per question)")
     g = p.add_argument_group("the exercise's shape (default: drawn)")
     g.add_argument("--hidden-layers", type=_span, metavar="N|LOW-HIGH", help="hidden layers, 1 to 3 (default 1-2)")
     g.add_argument("--neurons", type=_span, metavar="N|LOW-HIGH", help="neurons per hidden layer, 1 to 5 (default 2-3)")
@@ -100,14 +108,54 @@ def run(args) -> int:
 
 
 def _run_class(args) -> int:
+    from pathlib import Path
+
     from ..api import exercise_class
     from ..errors import ConfigError
 
     if args.show:
         raise ConfigError("--print shows one exercise; leave it out with --roster")
-    out = args.out or "class"
-    info = exercise_class(args.roster, out, args.seed, force=args.force, **_shape(args).to_dict())
-    n = len(info.students)
-    print(f"{n} exercises written to {out}/ (course seed {args.seed}): one folder per student, index.csv, class.json")
-    print(f"Hand out each student's folder without answer-key.md; mark with 'chainrule grade {out} SUBMISSIONS'")
+    out = Path(args.out or "class")
+    exports = args.nbgrader or args.moodle
+    if exports and (out / "class.json").exists() and not args.force:
+        info = _same_class(out, args)  # the class is there: export it as it is
+        print(f"{len(info.students)} exercises already in {out}/ (course seed {info.course_seed})")
+    else:
+        info = exercise_class(args.roster, out, args.seed, force=args.force, **_shape(args).to_dict())
+        n = len(info.students)
+        print(
+            f"{n} exercises written to {out}/ (course seed {args.seed}): one folder per student, index.csv, class.json"
+        )
+        print(f"Hand out each student's folder without answer-key.md; mark with 'chainrule grade {out} SUBMISSIONS'")
+    _export(info, args)
     return 0
+
+
+def _same_class(out, args):
+    """The class in ``out``, refused (one line) unless it is the one these options would write."""
+    from ..classroom.class_folder import read_class
+    from ..classroom.roster import read_roster
+    from ..errors import ConfigError
+
+    info = read_class(out)
+    ids = [s.id for s in read_roster(args.roster)]
+    if (info.course_seed, info.shape, [s.id for s in info.students]) != (args.seed, _shape(args).checked(), ids):
+        raise ConfigError(f"{out} holds another class (its seed, options or roster differ); --force replaces it")
+    return info
+
+
+def _export(info, args) -> None:
+    """The nbgrader assignment and the Moodle quiz, where asked for."""
+    from ..classroom.grading import Points
+
+    points = Points.parse(args.points, args.worth)
+    if args.nbgrader:
+        from ..classroom.nbgrader_export import export_nbgrader
+
+        path = export_nbgrader(info, args.nbgrader, args.assignment, points)
+        print(f"nbgrader source assignment: {path} (then: nbgrader generate_assignment {args.assignment})")
+    if args.moodle:
+        from ..classroom.moodle_quiz import write_quiz
+
+        write_quiz(info, args.moodle, points=points)
+        print(f"Moodle XML quiz: {args.moodle} (Question bank > Import > Moodle XML format)")
