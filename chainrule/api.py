@@ -417,7 +417,7 @@ def exercise_class(roster, out, seed: int = 0, *, force: bool = False, **shape):
     force : bool, default False
         Replace files already there.
     **shape
-        The exercise's options (:class:`~chainrule.derivation.exercises.exercise.Shape`):
+        The exercise's options (``chainrule.derivation.exercises.exercise.Shape``):
         ``hidden_layers`` and ``neurons`` (ranges), ``activations``, ``loss``, ``quantities``
         (``"forward"``, ``"step"``, ``"updates"``), ``updates``, ``decimals``, ``notation``.
 
@@ -457,17 +457,17 @@ def grade(
     Parameters
     ----------
     class_folder : str or os.PathLike
-        What :func:`exercise_class` wrote.
+        What ``exercise_class`` wrote.
     submissions : str or os.PathLike
         A folder of sheets named by student id (``ID.txt`` or ``ID/answers.txt``), or a ZIP of them
         or as Moodle or Canvas exports an assignment's submissions.
-    out : str or os.PathLike, optional
+    out : str, os.PathLike or False, optional
         Where to write ``gradebook.csv``, ``canvas.csv`` and ``feedback/ID.md`` (default
-        ``CLASS_FOLDER/grades``); None with ``out=False``: nothing written.
+        ``CLASS_FOLDER/grades``); ``False``: nothing is written.
     points : Points, optional
         The points scheme (default: ok 1, carried ½, the rest 0; each question worth 1).
     digits, abs, rel : optional
-        Another marking rule, as in :func:`check`.
+        Another marking rule, as in ``check``.
     assignment : str, default "Backpropagation"
         The assignment's column in ``canvas.csv``.
 
@@ -481,6 +481,17 @@ def grade(
     ------
     FileFormatError, ConfigError, OutputError
         Not a class folder; submissions that are neither a folder nor a ZIP; an output over an input.
+
+    Examples
+    --------
+    >>> import chainrule, pathlib, tempfile
+    >>> from chainrule.classroom.roster import Student
+    >>> here = pathlib.Path(tempfile.mkdtemp())
+    >>> info = chainrule.exercise_class([Student("s1"), Student("s2")], here / "class", seed=3)
+    >>> (here / "sheets").mkdir()
+    >>> _ = (here / "sheets" / "s1.txt").write_text("E_total = 0.5\\n")
+    >>> [(row.id, row.status) for row in chainrule.grade(here / "class", here / "sheets", out=False)]
+    [('s1', 'marked'), ('s2', 'no submission')]
     """
     from pathlib import Path
 

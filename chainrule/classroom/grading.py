@@ -249,8 +249,9 @@ def mark_sheet(info: ClassInfo, student: Student, text: str, points: Points, rul
     try:
         result = _check(info, student.id, text, rule)
     except FileFormatError as exc:
-        kind = EMPTY if "no 'name = value' lines" in str(exc) else WRONG_FORMAT
-        return StudentMark(student.id, student, kind, f"{source}: {exc}", sources=list(sources))
+        why = str(exc).removeprefix("<sheet>: ")  # the sheet was given as its text
+        kind = EMPTY if "no 'name = value' lines" in why else WRONG_FORMAT
+        return StudentMark(student.id, student, kind, f"{source}: {why}", sources=list(sources))
     questions = _questions(info, student.id, result, points)
     right = sum(q.verdict == OK for q in questions)
     note = f"{right} of {len(questions)} right" + _counts(questions)
