@@ -2,7 +2,7 @@
 
 Each id names the student's folder, sheet and feedback file, so it is kept to letters, digits and
 ``. _ @ + -`` (at most 64 characters, not starting with a dot): a roster cannot write outside its
-class folder.  Column names are matched without regard to case, spaces or underscores.
+class folder.  Column names are matched without regard to case, spaces, hyphens or underscores.
 """
 
 from __future__ import annotations
@@ -93,9 +93,9 @@ def check_id(sid, where: str) -> str:
 
 def parse_roster(text: str, source: str = "<roster>") -> list[Student]:
     """The students of a roster's text (see :func:`read_roster`)."""
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = next(rows, None)
-    fields = [_COLUMNS.get(re.sub(r"[\s_]", "", h.lower())) for h in header or []]
+    fields = [_COLUMNS.get(re.sub(r"[\s_-]", "", h.lower())) for h in header or []]
     if "id" not in fields:
         raise FileFormatError(f"{source}: no id column (the first line names the columns: id, name, email)")
     students, seen = [], {}

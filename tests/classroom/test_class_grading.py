@@ -94,3 +94,34 @@ def test_each_feedback_file_names_every_verdict_and_shows_each_mistakes_worked_l
                 assert any(
                     line.strip().startswith(f"{name} = ") and line.count(" = ") >= 2 for line in text.splitlines()
                 )
+
+
+def test_the_teachers_points_scheme(simulated):
+    root, sims = simulated
+    argv = ["grade", str(root / "class"), str(root / "subs"), "--out", str(root / "scheme")]
+    assert main([*argv, "--points", "ok=1,carried=0.25,too_few_digits=0.1", "--worth", "deltas=2,E_total=3"]) == 0
+    rows = _rows(root / "scheme" / "gradebook.csv")
+    share = {"ok": 1.0, "carried": 0.25, "too_few_digits": 0.1}
+    for sid, sim in sims.items():
+        worth = {n: 3.0 if n == "E_total" else 2.0 if n.startswith("delta_") else 1.0 for n in sim.verdicts}
+        expected = [worth[n] * share.get(v, 0.0) for n, v in sim.verdicts.items()]
+        assert [float(rows[sid][f"q{k}"]) for k in range(1, len(expected) + 1)] == pytest.approx(expected), sid
+        assert float(rows[sid]["max_points"]) == pytest.approx(sum(worth.values()))
+        deltas = sum(p for p, n in zip(expected, sim.verdicts) if n.startswith("delta_"))
+        assert float(rows[sid]["deltas"]) == pytest.approx(deltas, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    "option, words",
+    [
+        ("--points=ok=2", "the share for ok must be a number from 0 to 1"),
+        ("--points=great=1", "no verdict 'great'"),
+        ("--worth=deltas=-1", "the worth of deltas must be a number of at least 0"),
+        ("--worth=deltas", "expected NAME=NUMBER"),
+    ],
+)
+def test_a_bad_points_scheme_is_one_line(simulated, capsys, option, words):
+    root, _ = simulated
+    assert main(["grade", str(root / "class"), str(root / "subs"), "--out", str(root / "never"), option]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and not (root / "never").exists()
