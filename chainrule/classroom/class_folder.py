@@ -155,7 +155,22 @@ def _class_json(info: ClassInfo) -> dict:
 
 
 def read_class(folder) -> ClassInfo:
-    """The class a folder holds (its ``class.json``); one FileFormatError line where it holds none."""
+    """The class a folder holds: its ``class.json``.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        What :func:`write_class` wrote.
+
+    Returns
+    -------
+    ClassInfo
+
+    Raises
+    ------
+    FileFormatError
+        No ``class.json``, or one that is not a chainrule class file.
+    """
     from ..io.bounded_read import loads_json, read_text
 
     folder = Path(folder)

@@ -29,7 +29,17 @@ def _number(value: float | None) -> str:
 
 
 def gradebook_csv(rows: list[StudentMark]) -> str:
-    """The gradebook as CSV text (see the module)."""
+    """The gradebook as CSV text (the columns: see the module).
+
+    Parameters
+    ----------
+    rows : list of StudentMark
+        The marked class.
+
+    Returns
+    -------
+    str
+    """
     n_q = max((len(r.questions) for r in rows), default=0)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
@@ -51,7 +61,21 @@ def gradebook_csv(rows: list[StudentMark]) -> str:
 
 
 def canvas_csv(rows: list[StudentMark], assignment: str) -> str:
-    """Canvas's gradebook import: the students with a grade, the assignment's column in percent."""
+    """Canvas's gradebook import: the students with a grade, the assignment's column in percent.
+
+    Parameters
+    ----------
+    rows : list of StudentMark
+        The marked class.
+    assignment : str
+        The assignment's column.
+
+    Returns
+    -------
+    str
+        CSV text: ``Student``, ``ID`` (the roster's ``lms_id``), ``SIS User ID`` (the id), ``SIS Login
+        ID`` (the email), ``Section`` and the assignment.
+    """
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
@@ -67,7 +91,19 @@ def _safe(text: str) -> str:
 
 
 def feedback_markdown(row: StudentMark) -> str:
-    """A student's feedback: the grade, each question's verdict and points, and the check's lines."""
+    """A student's feedback file.
+
+    Parameters
+    ----------
+    row : StudentMark
+        The student's row.
+
+    Returns
+    -------
+    str
+        Markdown: the grade, each question's verdict and points, and the check's lines (each mistake
+        with the exact value, its worked line and the likely cause); for a sheet not marked, why.
+    """
     s = row.student
     who = f"{row.id} ({s.name})" if s is not None and s.name else row.id
     out = [f"# Feedback for {who}", ""]

@@ -33,8 +33,24 @@ NO_SUBMISSION, EMPTY, WRONG_FORMAT, DUPLICATE, UNKNOWN_STUDENT = (
 
 
 def group_of(name: str) -> str:
-    """The group of an asked quantity: ``forward`` (net, out), ``error`` (E_...), ``deltas``,
-    ``gradients`` (dE/d...), ``updates`` (w5+, b_h1+) or ``after`` (NAME@N)."""
+    """The group of an asked quantity.
+
+    Parameters
+    ----------
+    name : str
+        A quantity in the seed's names.
+
+    Returns
+    -------
+    str
+        ``forward`` (net, out), ``error`` (E_...), ``deltas``, ``gradients`` (dE/d...), ``updates``
+        (w5+, b_h1+) or ``after`` (NAME@N).
+
+    Examples
+    --------
+    >>> [group_of(n) for n in ("out_h1", "E_total", "delta_o1", "dE_total/dw5", "w5+", "E_total@3")]
+    ['forward', 'error', 'deltas', 'gradients', 'updates', 'after']
+    """
     if "@" in name:
         return "after"
     if name.endswith("+"):

@@ -22,9 +22,26 @@ from .grading import Points
 
 
 def accepted_interval(exact: float, decimals: int) -> tuple[Decimal, Decimal]:
-    """(answer, tolerance): the middle and half-width of the values with ``decimals`` decimals that the
-    marking rule accepts for ``exact`` (the exact value rounded half up, half to even or truncated,
-    each give or take one unit u = 10^-decimals)."""
+    """Moodle's answer and tolerance for ``exact`` asked to ``decimals`` decimals.
+
+    Parameters
+    ----------
+    exact : float
+        The exact value.
+    decimals : int
+        The decimals asked for (u = 10^-decimals).
+
+    Returns
+    -------
+    tuple of Decimal
+        (answer, tolerance): the middle and half the width of the interval from the lowest of the
+        exact value rounded half up, half to even or truncated, less u, to the highest, plus u.
+
+    Examples
+    --------
+    >>> accepted_interval(0.593269992, 4)
+    (Decimal('0.59325'), Decimal('0.00015'))
+    """
     x, u = Decimal(exact), Decimal(1).scaleb(-decimals)
     cands = [x.quantize(u, rounding=r) for r in (ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN)]
     low, high = min(cands) - u, max(cands) + u
@@ -62,7 +79,22 @@ def _question(quiz, sid: str, k: int, written: str, exact: float, decimals: int,
 
 
 def quiz_xml(info: ClassInfo, quiz: str = "Backpropagation", points: Points | None = None) -> str:
-    """The Moodle XML text: a category per student, a numerical question per asked quantity."""
+    """The Moodle XML quiz of a class.
+
+    Parameters
+    ----------
+    info : ClassInfo
+        The class.
+    quiz : str
+        The top category's name.
+    points : Points, optional
+        The points scheme (a question's default grade is what its quantity is worth).
+
+    Returns
+    -------
+    str
+        The XML: a category per student, a numerical question per asked quantity.
+    """
     from .variants import student_exercise
 
     points = points or Points()
@@ -75,13 +107,26 @@ def quiz_xml(info: ClassInfo, quiz: str = "Backpropagation", points: Points | No
         network = _network_html(ex.questions)
         for k, name in enumerate(ex.asked, start=1):
             worth = points.worth_of(name)
-            _question(root, s.id, k, ex.written(name), ex_value(ex, name), info.shape.decimals, worth, network)
+            _question(root, s.id, k, ex.written(name), exact_value(ex, name), info.shape.decimals, worth, network)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def ex_value(ex, name: str) -> float:
-    """The exact value of an asked quantity: the step's, or after N updates (the engine's ``NAME@N``)."""
+def exact_value(ex, name: str) -> float:
+    """The exact value of an asked quantity.
+
+    Parameters
+    ----------
+    ex : Exercise
+        The student's exercise.
+    name : str
+        An asked quantity (the seed's name).
+
+    Returns
+    -------
+    float
+        The step's value, or after N updates the engine's ``NAME@N``.
+    """
     if name in ex.values:
         return ex.values[name]
     from ..api import check
@@ -91,7 +136,28 @@ def ex_value(ex, name: str) -> float:
 
 
 def write_quiz(info: ClassInfo, path, quiz: str = "Backpropagation", points: Points | None = None) -> Path:
-    """Write the Moodle XML quiz to ``path`` (atomically); the path."""
+    """Write the Moodle XML quiz to ``path``, atomically.
+
+    Parameters
+    ----------
+    info : ClassInfo
+        The class.
+    path : str or os.PathLike
+        The XML file.
+    quiz : str
+        The top category's name.
+    points : Points, optional
+        The points scheme.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        A path that cannot be written.
+    """
     from ..io.atomic import write_text
 
     write_text(path, quiz_xml(info, quiz, points))

@@ -37,7 +37,22 @@ def _cell(kind: str, source: str, k: int, grade_id: str | None = None, points: f
 
 
 def notebook(info: ClassInfo, points: Points | None = None, title: str = "Backpropagation by hand") -> dict:
-    """The assignment's notebook (nbformat 4 JSON) for the class ``info``."""
+    """The assignment's notebook for the class ``info``.
+
+    Parameters
+    ----------
+    info : ClassInfo
+        The class.
+    points : Points, optional
+        The points scheme (each test cell is worth the most its question is worth to any student).
+    title : str
+        The notebook's heading.
+
+    Returns
+    -------
+    dict
+        nbformat 4 JSON, with nbgrader's cell metadata.
+    """
     points = points or Points()
     course = {"course_seed": info.course_seed, "shape": info.shape.to_dict(), "points": points.to_dict(),
               "students": [s.id for s in info.students]}  # fmt: skip

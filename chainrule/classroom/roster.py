@@ -82,7 +82,25 @@ def read_roster(path) -> list[Student]:
 
 
 def check_id(sid, where: str) -> str:
-    """``sid`` when it can name a student's folder; one FileFormatError line (saying ``where``) when not."""
+    """``sid`` when it can name a student's folder (letters, digits and ``. _ @ + -``, at most 64).
+
+    Parameters
+    ----------
+    sid : str
+        The id.
+    where : str
+        Where it was read (the message's start).
+
+    Returns
+    -------
+    str
+        ``sid``.
+
+    Raises
+    ------
+    FileFormatError
+        An id that cannot name a file.
+    """
     if not isinstance(sid, str) or not _ID.fullmatch(sid):
         raise FileFormatError(
             f"{where}: id {str(sid)[:80]!r} cannot name a file (letters, digits and . _ @ + -, "
@@ -92,7 +110,24 @@ def check_id(sid, where: str) -> str:
 
 
 def parse_roster(text: str, source: str = "<roster>") -> list[Student]:
-    """The students of a roster's text (see :func:`read_roster`)."""
+    """The students of a roster's text.
+
+    Parameters
+    ----------
+    text : str
+        CSV text whose first line names the columns.
+    source : str
+        Where it came from (the messages' start).
+
+    Returns
+    -------
+    list of Student
+
+    Raises
+    ------
+    FileFormatError
+        As :func:`read_roster`.
+    """
     rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = next(rows, None)
     fields = [_COLUMNS.get(re.sub(r"[\s_-]", "", h.lower())) for h in header or []]

@@ -92,12 +92,19 @@ def collect(path, students: list[Student]) -> list[Submission]:
 
 def _folder_entries(root: Path):
     """(relative path, a function reading its bytes) for each file under ``root``."""
-    from ..io.bounded_read import read_bytes
-
     files = sorted(p for p in root.rglob("*") if p.is_file() and not _SKIP.search(p.relative_to(root).as_posix()))
     if len(files) > MAX_ENTRIES:
         raise FileFormatError(f"{root}: more than {MAX_ENTRIES:,} files")
-    return [(p.relative_to(root).as_posix(), lambda p=p: read_bytes(p, MAX_SHEET_BYTES, "answer sheet")) for p in files]
+    return [(p.relative_to(root).as_posix(), lambda p=p: _read_file(p)) for p in files]
+
+
+def _read_file(path: Path):
+    """A sheet's bytes within the limit; a symbolic link is not followed (it could point anywhere)."""
+    from ..io.bounded_read import read_bytes
+
+    if path.is_symlink():
+        return FileFormatError("a symbolic link, not followed")
+    return read_bytes(path, MAX_SHEET_BYTES, "answer sheet")
 
 
 def _zip_entries(path: Path):

@@ -152,3 +152,15 @@ def test_not_a_class_folder_and_not_submissions_are_one_line(course, tmp_path, c
     assert main(["grade", str(root / "class"), str(tmp_path / "subs.zip"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "neither a folder of sheets nor a ZIP" in err
+
+
+def test_a_symbolic_link_among_the_sheets_is_not_followed(course, tmp_path):
+    root, sheets = course
+    secret = tmp_path / "secret.txt"
+    secret.write_text(sheets["s002"])
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "s002.txt").symlink_to(secret)
+    (tmp_path / "subs" / "s001.txt").write_text(sheets["s001"])
+    _, rows = _grade(root, tmp_path / "subs", tmp_path / "out")
+    assert rows["s002"]["status"] == "wrong format" and "symbolic link" in rows["s002"]["feedback"]
+    assert rows["s001"]["grade"] == "100"
