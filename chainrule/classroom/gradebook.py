@@ -52,7 +52,7 @@ def gradebook_csv(rows: list[StudentMark]) -> str:
             groups[group_of(q.name)] = (groups[group_of(q.name)] or 0.0) + q.points
         graded = r.graded
         w.writerow([
-            r.id, s.name if s else "", s.email if s else "", r.status, _number(r.percent),
+            _safe(r.id), _safe(s.name) if s else "", _safe(s.email) if s else "", r.status, _number(r.percent),
             _number(r.points if graded else None), _number(r.max_points if graded else None), _safe(r.note),
             *(_number(groups[g] if graded else None) for g in GROUPS),
             *(_number(q.points) for q in r.questions), *([""] * (n_q - len(r.questions))),
@@ -86,7 +86,11 @@ def canvas_csv(rows: list[StudentMark], assignment: str) -> str:
 
 
 def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run: one that starts with = + - @ gets a leading apostrophe."""
+    """A cell on one line that a spreadsheet will not run: control characters (a ZIP entry's newline)
+    escaped, and one that starts with = + - @ given a leading apostrophe."""
+    from ..derivation.checking.check import printable
+
+    text = printable(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 

@@ -164,3 +164,14 @@ def test_a_symbolic_link_among_the_sheets_is_not_followed(course, tmp_path):
     _, rows = _grade(root, tmp_path / "subs", tmp_path / "out")
     assert rows["s002"]["status"] == "wrong format" and "symbolic link" in rows["s002"]["feedback"]
     assert rows["s001"]["grade"] == "100"
+
+
+def test_an_unmatched_entry_with_a_newline_or_a_formula_in_its_name_stays_one_harmless_cell(course, tmp_path):
+    root, sheets = course
+    with zipfile.ZipFile(tmp_path / "subs.zip", "w") as zf:
+        zf.writestr("=HYPERLINK(1)\nrow.txt", sheets["s001"])
+        zf.writestr("s001.txt", sheets["s001"])
+    _, rows = _grade(root, tmp_path / "subs.zip", tmp_path / "out")
+    (odd,) = [r for r in rows.values() if r["status"] == "unknown student"]
+    assert odd["id"].startswith("'=") and "\n" not in odd["id"] + odd["feedback"] and "\\n" in odd["id"]
+    assert rows["s001"]["grade"] == "100"
