@@ -234,7 +234,11 @@ def _mark_student(info: ClassInfo, student: Student, subs: list[Submission], poi
         return StudentMark(student.id, student, DUPLICATE, note, sources=sources)
     if not sheets:
         return StudentMark(student.id, student, WRONG_FORMAT, subs[0].problem, sources=sources)
-    return mark_sheet(info, student, distinct[0], points, rule, sheets[0].source, sources)
+    row = mark_sheet(info, student, distinct[0], points, rule, sheets[0].source, sources)
+    others = [s.source for s in subs if s.problem is not None]
+    if others:  # a PDF beside the sheet: not marked, and said so
+        row.note += f" (not a sheet, not marked: {', '.join(others)})"
+    return row
 
 
 def mark_sheet(info: ClassInfo, student: Student, text: str, points: Points, rule: Rule, source="<sheet>", sources=()):

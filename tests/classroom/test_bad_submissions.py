@@ -42,7 +42,8 @@ def graded(course, tmp_path_factory):
     subs = tmp_path_factory.mktemp("subs")
     for sid in ("s001", "s002", "s008"):
         (subs / f"{sid}.txt").write_text(sheets[sid])
-    (subs / "s002-notes.pdf").write_bytes(b"%PDF-1.4 not a sheet")  # s002's extra file: ignored
+    (subs / "s002").mkdir()
+    (subs / "s002" / "notes.pdf").write_bytes(b"%PDF-1.4 not a sheet")  # beside s002's sheet: said, not marked
     (subs / "s003.pdf").write_bytes(b"%PDF-1.4 a sheet printed to PDF")  # wrong format
     (subs / "s004.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")  # not text
     (subs / "s005.txt").write_text(sheets["s005"])
@@ -85,6 +86,7 @@ def test_each_bad_submission_is_one_clear_line(graded, sid, status, words):
 
 def test_nobody_elses_mark_is_lost_or_changed(graded):
     _, rows, alone, _ = graded
+    assert "not a sheet, not marked: s002/notes.pdf" in rows["s002"]["feedback"]
     for sid in ("s001", "s002", "s008"):
         assert rows[sid]["status"] == "marked" and rows[sid]["grade"] == alone[sid]["grade"] == "100"
         assert [rows[sid][f"q{k}"] for k in range(1, 15)] == [alone[sid][f"q{k}"] for k in range(1, 15)]
