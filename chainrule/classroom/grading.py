@@ -27,8 +27,8 @@ VERDICTS = ("ok", "carried", "wrong", "too_few_digits", "unknown", "unreadable",
 GROUPS = ("forward", "error", "deltas", "gradients", "updates", "after")
 SHARE = {"ok": 1.0, "carried": 0.5}  # of a question's worth; every other verdict: 0
 MARKED, FLAGGED = "marked", "flagged"  # statuses with a grade
-NO_SUBMISSION, EMPTY, WRONG_FORMAT, DUPLICATE, UNKNOWN_STUDENT = (
-    "no submission", "empty", "wrong format", "duplicate", "unknown student",
+NO_SUBMISSION, EMPTY, WRONG_FORMAT, DUPLICATE, UNKNOWN_STUDENT, NO_NETWORK = (
+    "no submission", "empty", "wrong format", "duplicate", "unknown student", "no network",
 )  # fmt: skip
 
 
@@ -150,7 +150,7 @@ class StudentMark:
         The roster's entry (None: a file no student matches).
     status : str
         ``marked``, ``flagged`` (marked; the sheet fits another student's network), ``no submission``,
-        ``empty``, ``wrong format``, ``duplicate`` or ``unknown student``.
+        ``empty``, ``wrong format``, ``duplicate``, ``unknown student`` or ``no network``.
     note : str
         One line: what happened (the gradebook's feedback for a sheet not marked).
     questions : list of QuestionMark
@@ -230,7 +230,7 @@ def _mark_student(info: ClassInfo, student: Student, subs: list[Submission], poi
         return StudentMark(student.id, student, NO_SUBMISSION, "no sheet was handed in")
     if len(distinct) > 1:
         files = ", ".join(s.source for s in sheets)
-        note = f"{len(sheets)} different sheets ({files}); none marked: keep one"
+        note = f"{len(distinct)} different sheets ({files}); none marked: keep one"
         return StudentMark(student.id, student, DUPLICATE, note, sources=sources)
     if not sheets:
         return StudentMark(student.id, student, WRONG_FORMAT, subs[0].problem, sources=sources)
@@ -264,10 +264,16 @@ def mark_sheet(info: ClassInfo, student: Student, text: str, points: Points, rul
     Returns
     -------
     StudentMark
-        ``marked``, or ``empty`` / ``wrong format`` with the one line that says why.
+        ``marked``; ``empty`` or ``wrong format`` (the sheet), or ``no network`` (the student's network
+        file is missing from the class folder), with the one line that says why.
     """
     try:
-        result = _check(info, student.id, text, rule)
+        network = info.network(student.id)
+    except (FileFormatError, ConfigError, OSError) as exc:  # the teacher's folder, not the sheet
+        why = f"the student's network cannot be read: {exc}"
+        return StudentMark(student.id, student, NO_NETWORK, why, sources=list(sources))
+    try:
+        result = _check(info, network, text, rule)
     except FileFormatError as exc:
         why = str(exc).removeprefix("<sheet>: ")  # the sheet was given as its text
         kind = EMPTY if "no 'name = value' lines" in why else WRONG_FORMAT
@@ -278,14 +284,12 @@ def mark_sheet(info: ClassInfo, student: Student, text: str, points: Points, rul
     return StudentMark(student.id, student, MARKED, note, questions, result, list(sources))
 
 
-def _check(info: ClassInfo, student_id: str, text: str, rule: Rule):
+def _check(info: ClassInfo, network: dict, text: str, rule: Rule):
     """The check of one sheet against the student's own network (the class's notation)."""
     from ..api import check
 
     text = text if text.endswith("\n") else text + "\n"  # always the text, never read as a path
-    return check(
-        text, info.network(student_id), notation=info.shape.notation, digits=rule.digits, abs=rule.abs, rel=rule.rel
-    )
+    return check(text, network, notation=info.shape.notation, digits=rule.digits, abs=rule.abs, rel=rule.rel)
 
 
 def _questions(info: ClassInfo, student_id: str, result, points: Points) -> list[QuestionMark]:

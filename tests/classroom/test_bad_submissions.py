@@ -177,3 +177,19 @@ def test_an_unmatched_entry_with_a_newline_or_a_formula_in_its_name_stays_one_ha
     (odd,) = [r for r in rows.values() if r["status"] == "unknown student"]
     assert odd["id"].startswith("'=") and "\n" not in odd["id"] + odd["feedback"] and "\\n" in odd["id"]
     assert rows["s001"]["grade"] == "100"
+
+
+def test_a_network_file_missing_from_the_class_folder_costs_only_that_students_row(course, tmp_path):
+    import shutil
+
+    root, sheets = course
+    shutil.copytree(root / "class", tmp_path / "class")
+    (tmp_path / "class" / "s002" / "network.json").unlink()
+    (tmp_path / "subs").mkdir()
+    for sid in ("s001", "s002"):
+        (tmp_path / "subs" / f"{sid}.txt").write_text(sheets[sid])
+    assert main(["grade", str(tmp_path / "class"), str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 0
+    with open(tmp_path / "out" / "gradebook.csv", newline="") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    assert rows["s002"]["status"] == "no network" and "network.json" in rows["s002"]["feedback"]
+    assert rows["s001"]["grade"] == "100"
