@@ -328,7 +328,8 @@ def exercise(seed: int = 0, **options):
         Which exercise: a whole number of at least 0.
     **options
         ``hidden_layers`` (1 or 2) and ``activation`` (any hidden-layer activation), to choose
-        instead of drawing.
+        instead of drawing; ``shape`` (a ``chainrule.derivation.exercises.exercise.Shape``: ranges of
+        hidden layers and neurons, activations, loss, what is asked, decimals, notation).
 
     Returns
     -------
