@@ -210,7 +210,7 @@ def check(
         A network file's path or contents (a dict), a ``Network`` (with ``x=``, ``target=``), or None
         for the seed's 2-2-2 network.
     sample : int, optional
-        Which sample of the file (1-based); in a full-batch step, the one a name without ``[k]`` means.
+        Which sample of the file (1-based); in a full-batch step, what a name without ``[k]`` means.
     notation : str or dict, optional
         A book's names (``"han-kamber"``, ``"nielsen"``, ...) or a table of one's own; default: detected.
     digits, abs, rel : optional
@@ -231,8 +231,7 @@ def check(
     Raises
     ------
     FileFormatError, ConfigError
-        The sheet cannot be read or has no ``name = value`` line; a bad option (two rules, a sample the
-        file does not have).
+        An unreadable sheet or none of its lines ``name = value``; a bad option (two rules, no such sample).
 
     Examples
     --------

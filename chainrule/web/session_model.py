@@ -299,8 +299,9 @@ class SessionModel:
                 else:
                     spec["biases"][l] = value
                 return
+        shown = repr(name) if len(name) <= 40 else f"{name[:30]!r}... ({len(name):,} characters)"
         raise ConfigError(
-            f"no editable number called {name!r} (weights w1.., biases, inputs i1.., targets target_o1.., eta)"
+            f"no editable number called {shown} (weights w1.., biases, inputs i1.., targets target_o1.., eta)"
         )
 
 

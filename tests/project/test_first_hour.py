@@ -38,10 +38,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.subprocess]
 RUNNABLE = {page: [b for b in snippets.blocks(page, ROOT) if b.skip is None] for page in snippets.pages(ROOT)}
 PAGES = [page for page, blocks in RUNNABLE.items() if blocks]  # the others hold no bash or python block to run
 # What the blocks need, and nothing else: plot (chainrule plot, the figures), sklearn (iris, digits,
-# the estimators), dask (scaling-out.md), torch (to_torch, from_torch), widget (the widget and the
+# the estimators), dask (scaling-out.md), torch (to_torch, from_torch), onnx (skl2onnx's to_onnx run
+# in onnxruntime), widget (the widget and the
 # page's HTTP API through FastAPI's test client). web (uvicorn) and progress only serve what no
 # block runs: a server, and a bar drawn on a terminal.
-EXTRAS = "plot,sklearn,dask,torch,widget"
+EXTRAS = "plot,sklearn,dask,torch,onnx,widget"
 TORCH = "torch==2.13.0"
 OFFLINE = re.compile(r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|ConnectionError")
 

@@ -113,6 +113,16 @@ def test_editing_a_weight_recomputes_every_number(client):
     assert st.status_code == 400 and "no editable number" in st.json()["error"]
 
 
+@pytest.mark.parametrize("name", ["w" + "9" * 5000, "\u0394" * 1200 + "w1", "w1\x1b]0;retitled\x07"])
+def test_a_hostile_name_to_edit_is_one_short_400_line(client, name):
+    """Issue 25: a weight name of 5,000 digits was HTTP 500 on /edit; the reply names it cut short and escaped."""
+    sid, _ = new(client)
+    st = client.post(f"/api/sessions/{sid}/edit", json={"set": {name: 1.0}})
+    error = st.json()["error"]
+    assert st.status_code == 400 and "no editable number" in error and len(error) < 200, error
+    assert "\x1b" not in error and "\n" not in error
+
+
 def test_editing_layers_and_activation(client):
     sid, _ = new(client)
     st = client.post(f"/api/sessions/{sid}/edit", json={"layers": [2, 3, 3, 2], "activation": "tanh"}).json()
