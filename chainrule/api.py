@@ -493,27 +493,18 @@ def grade(
     >>> [(row.id, row.status) for row in chainrule.grade(here / "class", here / "sheets", out=False)]
     [('s1', 'marked'), ('s2', 'no submission')]
     """
-    from pathlib import Path
-
     from .classroom.class_folder import read_class
-    from .classroom.gradebook import write_grades
+    from .classroom.gradebook import grades_folder, write_grades
     from .classroom.grading import mark_class
     from .classroom.submissions import collect
     from .derivation.checking.tolerance import Rule
 
     rule, info = Rule(digits=digits, abs=abs, rel=rel), read_class(class_folder)
-    out = Path(class_folder) / "grades" if out is None else out
-    if (
-        out is not False
-        and Path(submissions).is_dir()
-        and Path(out).resolve().is_relative_to(Path(submissions).resolve())
-    ):
-        raise ConfigError(f"--out {out} lies inside the submissions {submissions}; give a folder outside it")
+    out = grades_folder(class_folder, submissions, out)
     rows = mark_class(info, collect(submissions, info.students), points, rule)
     if out is not False:
-        write_grades(
-            rows, out, assignment, {"SUBMISSIONS": submissions, "class.json": Path(class_folder) / "class.json"}
-        )
+        inputs = {"SUBMISSIONS": submissions, "class.json": os.path.join(class_folder, "class.json")}
+        write_grades(rows, out, assignment, inputs)
     return rows
 
 

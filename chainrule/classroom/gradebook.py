@@ -18,6 +18,7 @@ import csv
 import io
 from pathlib import Path
 
+from ..errors import ConfigError
 from .grading import GROUPS, StudentMark, group_of
 
 GRADEBOOK_FILE, CANVAS_FILE, FEEDBACK_FOLDER = "gradebook.csv", "canvas.csv", "feedback"
@@ -123,6 +124,16 @@ def feedback_markdown(row: StudentMark) -> str:
         out.append(f"| {k} | `{q.written}` | {verdict} | {_number(q.points)} of {_number(q.worth)} |")
     out += ["", "## Your sheet, line by line", "", "```text", row.result.to_text().rstrip("\n"), "```", ""]
     return "\n".join(out)
+
+
+def grades_folder(class_folder, submissions, out):
+    """Where the grades go: ``out``, or ``CLASS_FOLDER/grades`` when None, or False (nothing written);
+    never a folder inside the submissions (one ConfigError line), which the next run would read as a sheet."""
+    out = Path(class_folder) / "grades" if out is None else out
+    if out is not False and Path(submissions).is_dir():
+        if Path(out).resolve().is_relative_to(Path(submissions).resolve()):
+            raise ConfigError(f"--out {out} lies inside the submissions {submissions}; give a folder outside it")
+    return out
 
 
 def write_grades(rows: list[StudentMark], out, assignment: str = "Backpropagation", inputs: dict | None = None) -> Path:
