@@ -45,6 +45,8 @@ _LAZY = {
     "Explanation": "chainrule.derivation.rendering.explanation",
     "check": "chainrule.api",
     "exercise": "chainrule.api",
+    "exercise_class": "chainrule.api",
+    "grade": "chainrule.api",
     "read_network_file": "chainrule.io.network_file",
     "widget": "chainrule.web.widget",
 }

@@ -327,7 +327,8 @@ def exercise(seed: int = 0, **options):
         Which exercise: a whole number of at least 0.
     **options
         ``hidden_layers`` (1 or 2) and ``activation`` (any hidden-layer activation), to choose
-        instead of drawing.
+        instead of drawing; ``shape`` (a ``chainrule.derivation.exercises.exercise.Shape``: ranges of
+        hidden layers and neurons, activations, loss, what is asked, decimals, notation).
 
     Returns
     -------
@@ -398,6 +399,113 @@ def save_exercise(exercise, folder=None, *, force: bool = False, option_names=No
     for name, text in files.items():
         write_text(folder / name, text)
     return folder
+
+
+def exercise_class(roster, out, seed: int = 0, *, force: bool = False, **shape):
+    """One exercise per student of a roster, reproducible from the course seed and each id (``chainrule
+    exercise --roster``).
+
+    Parameters
+    ----------
+    roster : str, os.PathLike or list of Student
+        A roster CSV file (an ``id`` column; ``name``, ``email``, ``lms_id`` optional), or its students.
+    out : str or os.PathLike
+        The class's folder: ``ID/`` per student (network.json, questions.md, answers.txt,
+        answer-key.md), ``index.csv`` and ``class.json``.
+    seed : int, default 0
+        The course's seed.
+    force : bool, default False
+        Replace files already there.
+    **shape
+        The exercise's options (``chainrule.derivation.exercises.exercise.Shape``):
+        ``hidden_layers`` and ``neurons`` (ranges), ``activations``, ``loss``, ``quantities``
+        (``"forward"``, ``"step"``, ``"updates"``), ``updates``, ``decimals``, ``notation``.
+
+    Returns
+    -------
+    ClassInfo
+        The course seed, the options, the students and each one's questions.
+
+    Raises
+    ------
+    FileFormatError, ConfigError, OutputError
+        A roster that cannot be read; a bad option or a folder already holding the files; a path
+        that cannot be written.
+
+    Examples
+    --------
+    >>> import chainrule, tempfile
+    >>> from chainrule.classroom.roster import Student
+    >>> info = chainrule.exercise_class([Student("s1"), Student("s2")], tempfile.mkdtemp(), seed=7)
+    >>> sorted(info.asked) == ["s1", "s2"]
+    True
+    """
+    from .classroom.class_folder import write_class
+    from .classroom.roster import read_roster
+    from .derivation.exercises.exercise import Shape
+
+    students = read_roster(roster) if isinstance(roster, (str, os.PathLike)) else list(roster)
+    ranges = {k: tuple(v) if isinstance(v, list) else v for k, v in shape.items()}
+    return write_class(students, out, seed, Shape(**ranges), force=force)
+
+
+def grade(
+    class_folder, submissions, out=None, *, points=None, digits=None, abs=None, rel=None, assignment="Backpropagation"
+):
+    """Mark a class's sheets, each against its student's network (``chainrule grade``).
+
+    Parameters
+    ----------
+    class_folder : str or os.PathLike
+        What ``exercise_class`` wrote.
+    submissions : str or os.PathLike
+        A folder of sheets named by student id (``ID.txt`` or ``ID/answers.txt``), or a ZIP of them
+        or as Moodle or Canvas exports an assignment's submissions.
+    out : str, os.PathLike or False, optional
+        Where to write ``gradebook.csv``, ``canvas.csv`` and ``feedback/ID.md`` (default
+        ``CLASS_FOLDER/grades``); ``False``: nothing is written.
+    points : Points, optional
+        The points scheme (default: ok 1, carried ½, the rest 0; each question worth 1).
+    digits, abs, rel : optional
+        Another marking rule, as in ``check``.
+    assignment : str, default "Backpropagation"
+        The assignment's column in ``canvas.csv``.
+
+    Returns
+    -------
+    list of StudentMark
+        One per student in the roster's order (``status``, ``percent``, ``questions``, ``result``),
+        then one per file no student matches.
+
+    Raises
+    ------
+    FileFormatError, ConfigError, OutputError
+        Not a class folder; submissions that are neither a folder nor a ZIP; an output over an input.
+
+    Examples
+    --------
+    >>> import chainrule, pathlib, tempfile
+    >>> from chainrule.classroom.roster import Student
+    >>> here = pathlib.Path(tempfile.mkdtemp())
+    >>> info = chainrule.exercise_class([Student("s1"), Student("s2")], here / "class", seed=3)
+    >>> (here / "sheets").mkdir()
+    >>> _ = (here / "sheets" / "s1.txt").write_text("E_total = 0.5\\n")
+    >>> [(row.id, row.status) for row in chainrule.grade(here / "class", here / "sheets", out=False)]
+    [('s1', 'marked'), ('s2', 'no submission')]
+    """
+    from .classroom.class_folder import read_class
+    from .classroom.gradebook import grades_folder, write_grades
+    from .classroom.grading import mark_class
+    from .classroom.submissions import collect
+    from .derivation.checking.tolerance import Rule
+
+    rule, info = Rule(digits=digits, abs=abs, rel=rel), read_class(class_folder)
+    out = grades_folder(class_folder, submissions, out)
+    rows = mark_class(info, collect(submissions, info.students), points, rule)
+    if out is not False:
+        inputs = {"SUBMISSIONS": submissions, "class.json": os.path.join(class_folder, "class.json")}
+        write_grades(rows, out, assignment, inputs)
+    return rows
 
 
 def diagram(network=None, output="-", *, step: bool = False, title: str = "", option: str = ""):

@@ -412,3 +412,199 @@ On the command line the same is `chainrule exercise --seed 101 --out ada/` (netw
     ],
     "exercise-set.ipynb",
 )
+
+
+nb(
+    [
+        (
+            "md",
+            """
+# Teaching a class
+
+A class of 30, each with their own network; their sheets marked against their own networks, with
+credit for mistakes carried forward; the grades ready for Moodle or Canvas. The students are
+simulated below, on paper as it were: each works through their sheet line by line from the numbers
+they wrote before, and a few make the mistakes students make. See [Teaching a class](../teaching.md)
+for the commands.
+""",
+        ),
+        (
+            "code",
+            """
+import csv
+import pathlib
+import tempfile
+
+import chainrule
+
+here = pathlib.Path(tempfile.mkdtemp())
+names = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "John", "Katherine", "Claude"]
+with open(here / "students.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "name", "email"])
+    for k in range(1, 31):
+        w.writerow([f"s{k:03d}", f"{names[k % 10]} Student{k}", f"s{k:03d}@school.example"])
+
+# one hidden layer of sigmoids and the seed's loss, so that the students below can work it by hand
+info = chainrule.exercise_class(
+    here / "students.csv", here / "class", seed=2026, hidden_layers=(1, 1), activations=["sigmoid"], loss="half_sse"
+)
+print(open(here / "class" / "index.csv").read()[:400])
+""",
+        ),
+        (
+            "md",
+            """
+Every student has their own network (drawn from the course seed and their id) and their own blank
+sheet:
+""",
+        ),
+        (
+            "code",
+            """
+print((here / "class" / "s001" / "answers.txt").read_text())
+""",
+        ),
+        (
+            "md",
+            """
+## The students
+
+A student on paper: every line from the lines written before it, each number written to `keep`
+decimals, with a slip, a sign error or two weights swapped where asked. (The error after one update,
+`E_total@1`, they compute with code: its exact value.)
+""",
+        ),
+        (
+            "code",
+            """
+import json
+import math
+
+
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def paper(student, keep=9, slip=None, sign=None, swap=()):
+    spec = json.loads((here / "class" / student / "network.json").read_text())
+    (W, V), (bh, bo) = spec["weights"], spec["biases"]
+    x, t, eta = spec["input"], spec["target"], spec["learning_rate"]
+    flat = [w for row in W for w in row] + [v for row in V for v in row]
+    if swap:  # read w6 as w7 and w7 as w6
+        a, b = (int(s[1:]) - 1 for s in swap)
+        flat[a], flat[b] = flat[b], flat[a]
+    W = [flat[j * len(x) : (j + 1) * len(x)] for j in range(len(W))]
+    V = [flat[len(W) * len(x) + k * len(W) : len(W) * len(x) + (k + 1) * len(W)] for k in range(len(V))]
+    identity = spec["activation"][1] == "identity"
+    sheet = {}
+
+    def write(name, value):
+        value = -value if name == sign else value * 1.1 if name == slip else value
+        sheet[name] = round(value, keep)
+        return sheet[name]
+
+    out_h = []
+    for j in range(len(W)):
+        net = write(f"net_h{j + 1}", sum(w * xi for w, xi in zip(W[j], x)) + bh[j])
+        out_h.append(write(f"out_h{j + 1}", sigmoid(net)))
+    out_o = []
+    for k in range(len(V)):
+        net = write(f"net_o{k + 1}", sum(v * h for v, h in zip(V[k], out_h)) + bo[k])
+        out_o.append(write(f"out_o{k + 1}", net if identity else sigmoid(net)))
+    write("E_total", sum(0.5 * (tk - ok) ** 2 for tk, ok in zip(t, out_o)))
+    delta_o = []
+    for k, (o, tk) in enumerate(zip(out_o, t)):
+        delta_o.append(write(f"delta_o{k + 1}", (o - tk) * (1 if identity else o * (1 - o))))
+    last = len(W) * len(x) + len(V) * len(W)  # the last output weight's number
+    g = write(f"dE_total/dw{last}", delta_o[-1] * out_h[-1])
+    write(f"w{last}+", V[-1][-1] - eta * g)
+    delta_h = []
+    for j in range(len(W)):
+        back = sum(delta_o[k] * V[k][j] for k in range(len(V)))
+        delta_h.append(write(f"delta_h{j + 1}", back * out_h[j] * (1 - out_h[j])))
+    g = write("dE_total/dw1", delta_h[0] * x[0])
+    write("w1+", W[0][0] - eta * g)
+    e1 = chainrule.check("E_total@1 = 0\\n", spec).verdicts[0].expected
+    lines = [f"{name} = {value:.{keep}f}" for name, value in sheet.items()]
+    return "\\n".join(lines + [f"E_total@1 = {e1:.9f}"]) + "\\n"
+""",
+        ),
+        (
+            "code",
+            """
+sheets = here / "sheets"
+sheets.mkdir()
+for k in range(1, 21):  # careful students
+    (sheets / f"s{k:03d}.txt").write_text(paper(f"s{k:03d}"))
+for k in range(21, 25):  # rounded intermediates: every number to 4 decimals, and worked on from there
+    (sheets / f"s{k:03d}.txt").write_text(paper(f"s{k:03d}", keep=4))
+(sheets / "s025.txt").write_text(paper("s025", slip="net_h1"))  # one slip, carried forward
+(sheets / "s026.txt").write_text(paper("s026", sign="delta_o1"))  # a sign error
+(sheets / "s027.txt").write_text(paper("s027", swap=("w6", "w7")))  # w6 and w7 swapped
+(sheets / "s028.txt").write_text((here / "class" / "s028" / "answers.txt").read_text())  # handed in blank
+(sheets / "s030.txt").write_text(paper("s001"))  # s001's network's numbers
+print((sheets / "s025.txt").read_text())
+""",
+        ),
+        (
+            "md",
+            """
+## Marking
+
+`chainrule.grade` is `chainrule grade class sheets --out grades`: each sheet checked by
+`chainrule.check` against its own network, each question given points (ok 1, carried ½, the rest 0).
+""",
+        ),
+        (
+            "code",
+            """
+rows = chainrule.grade(here / "class", sheets, out=here / "grades")
+for row in rows:
+    if row.id in ("s001", "s021", "s025", "s026", "s027", "s028", "s029", "s030"):
+        grade = "" if row.percent is None else f"{row.percent:5.1f}%"
+        print(f"{row.id}  {row.status:14} {grade:7} {row.note[:110]}")
+by_id = {row.id: row for row in rows}
+assert all(by_id[f"s{k:03d}"].percent == 100 for k in range(1, 21))
+assert all({q.verdict for q in by_id[f"s{k:03d}"].questions} <= {"ok", "too_few_digits"} for k in range(21, 25))
+assert "carried" in {q.verdict for q in by_id["s025"].questions}
+assert by_id["s030"].status == "flagged" and by_id["s029"].status == "no submission"
+""",
+        ),
+        (
+            "md",
+            """
+The careful students get full marks, and so do those who rounded as they went, on every line
+with two significant digits or more: a line right from their own (rounded) earlier lines is right.
+Four decimals of a small gradient (0.0003) is one significant digit, though: too few to judge.
+The slip costs one question, and its consequences half a
+point each; the sign error costs that line (and carries into the gradients after it); the swapped
+weights are wrong where they enter. The blank sheet, the missing one and the sheet written for
+another student's network are reported, not marked as if nothing had happened.
+
+Each student gets a feedback file: their verdicts, and every mistake's worked line.
+""",
+        ),
+        (
+            "code",
+            """
+print((here / "grades" / "feedback" / "s027.md").read_text()[:2500])
+""",
+        ),
+        (
+            "md",
+            """
+`grades/gradebook.csv` has a row per student (id, name, email, status, grade, points, one-line
+feedback, points per group and per question) for Moodle's grade import, and `grades/canvas.csv` the
+columns Canvas's import reads:
+""",
+        ),
+        (
+            "code",
+            """
+print((here / "grades" / "canvas.csv").read_text()[:300])
+""",
+        ),
+    ],
+    "teaching-a-class.ipynb",
+)

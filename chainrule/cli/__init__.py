@@ -20,6 +20,7 @@ COMMANDS = {
     "explain": "explain",
     "check": "check",
     "exercise": "exercise",
+    "grade": "grade",
     "diagram": "diagram",
     "plot": "plot",
     "serve": "serve",

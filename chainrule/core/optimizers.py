@@ -252,18 +252,8 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         eta_t = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
         for w, g, m, s, tmp in zip(params, grads, self.m, self.s, self._scratch):
-            m *= b1  # m+ = β1 m + (1 − β1) g
-            np.multiply(g, 1.0 - b1, out=tmp)
-            m += tmp
-            s *= b2  # s+ = β2 s + (1 − β2) g²
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
-            s += tmp
-            np.sqrt(s, out=tmp)  # w+ = w − η_t m+ / (√s+ + ε)
-            tmp += self.epsilon
-            np.divide(m, tmp, out=tmp)
-            tmp *= eta_t
-            w -= tmp
+            _adam_moments_and_step(m, s, g, tmp, b1, b2, self.epsilon, eta_t)
+            w -= tmp  # w+ = w − η_t m+ / (√s+ + ε)
 
     def _step_flat(self, params, grads, g: np.ndarray) -> None:
         """The step of ``step``, each operation once over all parameters (``g``: every gradient)."""
@@ -271,19 +261,9 @@ class Adam(Optimizer):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         eta_t = self.learning_rate * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
-        m *= b1  # m+ = β1 m + (1 − β1) g
-        np.multiply(g, 1.0 - b1, out=tmp)
-        m += tmp
-        s *= b2  # s+ = β2 s + (1 − β2) g²
-        np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - b2
-        s += tmp
-        np.sqrt(s, out=tmp)  # w+ = w − η_t m+ / (√s+ + ε)
-        tmp += self.epsilon
-        np.divide(m, tmp, out=tmp)
-        tmp *= eta_t
+        _adam_moments_and_step(m, s, g, tmp, b1, b2, self.epsilon, eta_t)
         for w, t in zip(params, self._scratch):
-            w -= t
+            w -= t  # w+ = w − η_t m+ / (√s+ + ε)
 
     def state_dict(self):
         d = super().state_dict()
@@ -298,6 +278,22 @@ class Adam(Optimizer):
 
     def config(self):
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon}
+
+
+def _adam_moments_and_step(m, s, g, tmp, b1: float, b2: float, epsilon: float, eta_t: float) -> None:
+    """Adam's moments and step, in place: m+ = β1 m + (1 − β1) g, s+ = β2 s + (1 − β2) g², and
+    ``tmp`` = η_t m+ / (√s+ + ε), the amount to take from the weights (one array or all of them flat)."""
+    m *= b1
+    np.multiply(g, 1.0 - b1, out=tmp)
+    m += tmp
+    s *= b2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - b2
+    s += tmp
+    np.sqrt(s, out=tmp)
+    tmp += epsilon
+    np.divide(m, tmp, out=tmp)
+    tmp *= eta_t
 
 
 def _consecutive(arrays) -> np.ndarray | None:

@@ -21,6 +21,7 @@ LEVEL = {
     "viz": 6,
     "web": 6,
     "api": 7,
+    "classroom": 7,
     "cli": 8,
     "__init__": 9,
     "__main__": 9,
