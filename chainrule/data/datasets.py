@@ -141,17 +141,16 @@ def guess_task(y) -> str:
 
 
 def _toy2d(key: str):
-    """The 2-D toy sets of ``chainrule.data.toy2d`` (circles, spirals, gaussians; its xor is not the seed's)."""
-    if importlib.util.find_spec("chainrule.data.toy2d") is None:
-        return None
+    """The 2-D toy sets of ``chainrule.data.toy2d`` (circles, spirals, gaussians: classes 0 and 1;
+    plane, bumps: values; its xor is not the seed's), or None for another name."""
     from . import toy2d
 
-    makers = getattr(toy2d, "DATASETS", None)
-    if not isinstance(makers, dict) or key not in makers:
+    if key not in toy2d.DATASETS:
         return None
-    made = makers[key]()
-    X, y = (made.X, made.y) if hasattr(made, "X") else made
+    X, y = toy2d.DATASETS[key]()
+    task = toy2d.kind(key)
     y = np.asarray(y).reshape(-1)
-    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+    if task == "classification":
         y = y.astype(np.int64)  # labels 0/1
-    return Dataset(key, np.asarray(X, dtype=np.float64), y, "classification", ["x1", "x2"], "class")
+    target = "class" if task == "classification" else "value"
+    return Dataset(key, np.asarray(X, dtype=np.float64), y, task, ["x1", "x2"], target)

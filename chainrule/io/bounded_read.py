@@ -14,13 +14,16 @@ import json
 import os
 import stat
 
-from ..errors import ChainruleError, FileFormatError
+from ..errors import ChainruleError, ConfigError, FileFormatError
 
 CHUNK = 1 << 20
 
 
 def read_bytes(path, limit: int, what: str = "file", error: type[ChainruleError] = FileFormatError) -> bytes:
-    """The bytes of ``path``, or ``error`` with one line: no such file, a folder, more than ``limit`` bytes."""
+    """The bytes of ``path``, or ``error`` with one line: no such file, a folder, more than ``limit`` bytes;
+    a ConfigError line for something that is not a path at all (a dict, a number)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise ConfigError(f"{_a(what)} is read from a path (a str or os.PathLike), not a {type(path).__name__}")
     shown = str(path)
     st = _stat(path, what, error)
     if stat.S_ISREG(st.st_mode) and st.st_size > limit:

@@ -173,6 +173,15 @@ def test_the_2d_toy_sets_load_by_name():
     assert load_dataset("xor").X.shape == (4, 2)  # "xor" stays the seed script's four points
 
 
+@pytest.mark.parametrize("name", ["plane", "bumps"])
+def test_the_2d_regression_sets_load_as_values(name):
+    """plane and bumps hold a value per point: loaded as classification, 200 distinct floats were
+    200 classes (and `train --data plane` stopped on the stratified split)."""
+    d = load_dataset(name)
+    assert d.task == "regression" and d.y.dtype == np.float64 and len(np.unique(d.y)) > 100
+    assert d.target_name == "value"
+
+
 def test_a_gzip_bomb_idx_is_refused_without_expanding_it(tmp_path, monkeypatch):
     import gzip
 

@@ -9,7 +9,7 @@ import pytest
 
 from chainrule import seed
 from chainrule.core.network import MAX_PARAMETERS
-from chainrule.errors import FileFormatError
+from chainrule.errors import ConfigError, FileFormatError
 from chainrule.io.network_file import network_from_dict, network_to_dict, parse_network_text, read_network_file
 
 ISSUE_EXAMPLE = {
@@ -166,3 +166,10 @@ def test_a_per_neuron_bias_list_of_the_wrong_length_is_refused_not_broadcast():
         network_from_dict({**ISSUE_EXAMPLE, "biases": [[0.35, 0.35], [0.6, 0.6, 0.6]]})
     right = network_from_dict({**ISSUE_EXAMPLE, "biases": [[0.35, 0.3], [0.6, 0.6]]}).network
     assert right.layers[0].bias.tolist() == [0.35, 0.3]
+
+
+@pytest.mark.parametrize("not_a_path", [{"layers": [2, 2]}, 3, None, ["net.json"]])
+def test_reading_something_that_is_not_a_path_is_one_config_error(not_a_path):
+    """A dict given to read_network_file was a raw TypeError from os.stat."""
+    with pytest.raises(ConfigError, match="is read from a path"):
+        read_network_file(not_a_path)
