@@ -133,7 +133,7 @@ def grades_folder(class_folder, submissions, out):
     if out is not False and Path(submissions).is_dir():
         if Path(out).resolve().is_relative_to(Path(submissions).resolve()):
             raise ConfigError(f"--out {out} lies inside the submissions {submissions}; give a folder outside it")
-    return out
+    return out if out is False else Path(out)
 
 
 def write_grades(rows: list[StudentMark], out, assignment: str = "Backpropagation", inputs: dict | None = None) -> Path:

@@ -42,17 +42,15 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from ..api import grade
+    from ..classroom.gradebook import grades_folder
     from ..classroom.grading import Points
 
     points = Points.parse(args.points, args.worth)
-    out = Path(args.out) if args.out else Path(args.folder) / "grades"
     rows = grade(
         args.folder,
         args.submissions,
-        out,
+        args.out,
         points=points,
         digits=args.digits,
         abs=args.abs,
@@ -68,5 +66,6 @@ def run(args) -> int:
     for r in rows:
         if not r.graded or r.status != "marked":
             print(f"  {r.id}: {r.status}: {r.note}")
+    out = grades_folder(args.folder, args.submissions, args.out)  # where grade wrote them
     print(f"Written: {out / 'gradebook.csv'}, {out / 'canvas.csv'}, {out / 'feedback'}/")
     return 0
