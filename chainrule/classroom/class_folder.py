@@ -193,3 +193,34 @@ def read_class(folder) -> ClassInfo:
         return ClassInfo(folder, int(data["course_seed"]), shape, students, asked, written)
     except (KeyError, TypeError, ValueError) as exc:
         raise FileFormatError(f"{path}: a class file with a missing or malformed entry ({exc})") from None
+
+
+def same_class(folder, students: list[Student], course_seed: int, shape: Shape) -> ClassInfo:
+    """The class already in ``folder``, when it is the one ``write_class`` would write for these
+    students, course seed and shape (so it can be exported again as it is); else one ConfigError line.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        A class folder (``class.json`` in it).
+    students : list of Student
+        The roster's students, in its order.
+    course_seed : int
+        The course's seed.
+    shape : Shape
+        The exercise's shape.
+
+    Returns
+    -------
+    ClassInfo
+
+    Raises
+    ------
+    ConfigError
+        The folder holds another class: its seed, shape or roster differ.
+    """
+    info = read_class(folder)
+    wanted = (course_seed, shape.checked(), [s.id for s in students])
+    if (info.course_seed, info.shape, [s.id for s in info.students]) != wanted:
+        raise ConfigError(f"{folder} holds another class (its seed, options or roster differ); --force replaces it")
+    return info

@@ -133,15 +133,10 @@ def _run_class(args) -> int:
 
 def _same_class(out, args):
     """The class in ``out``, refused (one line) unless it is the one these options would write."""
-    from ..classroom.class_folder import read_class
+    from ..classroom.class_folder import same_class
     from ..classroom.roster import read_roster
-    from ..errors import ConfigError
 
-    info = read_class(out)
-    ids = [s.id for s in read_roster(args.roster)]
-    if (info.course_seed, info.shape, [s.id for s in info.students]) != (args.seed, _shape(args).checked(), ids):
-        raise ConfigError(f"{out} holds another class (its seed, options or roster differ); --force replaces it")
-    return info
+    return same_class(out, read_roster(args.roster), args.seed, _shape(args))
 
 
 def _export(info, args) -> None:
