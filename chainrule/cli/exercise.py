@@ -112,10 +112,13 @@ def _run_class(args) -> int:
 
     from ..api import exercise_class
     from ..errors import ConfigError
+    from ..io.atomic import check_outputs
 
     if args.show:
         raise ConfigError("--print shows one exercise; leave it out with --roster")
     out = Path(args.out or "class")
+    inputs = {"--roster": args.roster, "class.json": out / "class.json", "index.csv": out / "index.csv"}
+    check_outputs({"--moodle": args.moodle}, inputs)  # never over the roster or the class, before any work
     exports = args.nbgrader or args.moodle
     if exports and (out / "class.json").exists() and not args.force:
         info = _same_class(out, args)  # the class is there: export it as it is

@@ -146,6 +146,18 @@ def test_a_class_folder_is_not_replaced_without_force(course, capsys):
     assert (root / "class" / "s001" / "answer-key.md").read_text() == key
 
 
+@pytest.mark.parametrize("over", ["students.csv", "class/class.json", "class/index.csv"])
+def test_a_quiz_is_never_written_over_the_roster_or_the_class(course, capsys, over):
+    """--moodle students.csv replaced the roster with the quiz (exit 0) before this check."""
+    root, _ = course
+    before = (root / over).read_bytes()
+    argv = ["exercise", "--roster", str(root / "students.csv"), "--out", str(root / "class"), "--seed", "5"]
+    assert main([*argv, "--moodle", str(root / over)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--moodle" in err, err
+    assert (root / over).read_bytes() == before
+
+
 def test_not_a_class_folder_and_not_submissions_are_one_line(course, tmp_path, capsys):
     root, _ = course
     assert main(["grade", str(tmp_path), str(tmp_path)]) == 2
